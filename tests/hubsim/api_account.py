@@ -1,0 +1,165 @@
+"""Who the caller is (`whoami-v2`, legacy `whoami`) and their webhooks (`/api/settings/webhooks`)."""
+
+from __future__ import annotations
+
+import secrets
+
+from .errors import INVALID_CREDENTIALS, HubError, bad_request
+from .server import Request, Response, Router, json_response
+from .state import Token, Webhook, World, iso
+
+WATCH_TYPES = ("dataset", "model", "space", "user", "org")
+DOMAINS = ("repo", "discussion")
+
+
+class AccountApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def register(self, router: Router) -> None:
+        router.add("GET", r"/api/whoami-v2", self.whoami_v2)
+        router.add("GET", r"/api/whoami", self.whoami_legacy)
+        router.add("GET POST", r"/api/settings/webhooks", self.webhooks)
+        router.add("GET POST DELETE", r"/api/settings/webhooks/(?P<id>[0-9a-f]+)", self.webhook)
+        router.add("POST", r"/api/settings/webhooks/(?P<id>[0-9a-f]+)/(?P<switch>enable|disable)", self.switch)
+
+    def _caller(self, request: Request) -> Token:
+        if request.token is None:
+            raise HubError(401, INVALID_CREDENTIALS)
+        return request.token
+
+    def whoami_v2(self, request: Request) -> Response:
+        token = self._caller(request)
+        with self.world.lock:
+            user = self.world.accounts[token.user]
+            orgs = []
+            for account in self.world.accounts.values():
+                role = account.members.get(user.name) if account.is_org else None
+                if role is None:
+                    continue
+                org = {
+                    "type": "org",
+                    "id": account.id,
+                    "name": account.name,
+                    "fullname": account.fullname,
+                    "email": None,
+                    "canPay": False,
+                    "avatarUrl": account.avatar_url,
+                    "roleInOrg": role,
+                    "isEnterprise": account.plan == "enterprise",
+                }
+                if account.plan:
+                    org["plan"] = account.plan
+                orgs.append(org)
+        access: dict = {"displayName": token.display_name, "role": token.role, "createdAt": iso(token.created_at)}
+        if token.role == "fineGrained":
+            access["fineGrained"] = {
+                "canReadGatedRepos": False,
+                "global": token.global_permissions,
+                "scoped": [
+                    {"entity": {"_id": self._entity_id(s["entity"]), **s["entity"]}, "permissions": s.get("permissions", [])}
+                    for s in token.scoped
+                ],
+            }
+        return json_response(
+            {
+                "type": "user",
+                "id": user.id,
+                "name": user.name,
+                "fullname": user.fullname,
+                "email": user.email,
+                "emailVerified": user.email is not None,
+                "canPay": False,
+                "isPro": user.is_pro,
+                "periodEnd": None,
+                "avatarUrl": user.avatar_url,
+                "billingMode": "postpaid",
+                "orgs": orgs,
+                "auth": {"type": "access_token", "accessToken": access},
+            }
+        )
+
+    def _entity_id(self, entity: dict) -> str:
+        account = self.world.accounts.get(str(entity.get("name", "")).split("/")[0])
+        return account.id if account else "0" * 24
+
+    def whoami_legacy(self, request: Request) -> Response:
+        # The seed's v1 endpoint: today's Hub refuses modern access tokens on it.
+        raise HubError(401, INVALID_CREDENTIALS)
+
+    # -- webhooks ---------------------------------------------------------------------
+    @staticmethod
+    def _webhook_json(hook: Webhook) -> dict:
+        data: dict = {
+            "id": hook.id,
+            "url": hook.url,
+            "watched": hook.watched,
+            "domains": hook.domains,
+            "disabled": hook.disabled,
+            "hasSecret": bool(hook.secret),
+        }
+        if hook.last_trigger_at:
+            data["lastTriggerAt"] = iso(hook.last_trigger_at)
+        return data
+
+    def _parse(self, body: dict) -> tuple[str, list[dict], list[str], str | None]:
+        url = body.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise bad_request('"url" must be an http(s) URL')
+        watched = body.get("watched")
+        if not isinstance(watched, list) or not watched:
+            raise bad_request('"watched" must be a non-empty array')
+        for item in watched:
+            if not isinstance(item, dict) or item.get("type") not in WATCH_TYPES or not isinstance(item.get("name"), str):
+                raise bad_request(f'Each watched item needs a "type" in {list(WATCH_TYPES)} and a "name"')
+        domains = body.get("domains") or list(DOMAINS)
+        if not isinstance(domains, list) or any(d not in DOMAINS for d in domains):
+            raise bad_request(f'"domains" must be a subset of {list(DOMAINS)}')
+        secret = body.get("secret")
+        if secret is not None and (not isinstance(secret, str) or not secret.isascii()):
+            raise bad_request('"secret" must be an ASCII string')
+        return url, [{"type": w["type"], "name": w["name"]} for w in watched], domains, secret
+
+    def webhooks(self, request: Request) -> Response:
+        token = self._caller(request)
+        if request.method == "GET":
+            with self.world.lock:
+                hooks = [self._webhook_json(h) for h in self.world.webhooks.values() if h.owner == token.user]
+            return json_response(hooks)
+        if token.role == "read":
+            raise HubError(403, "You need a token with write access to manage webhooks")
+        url, watched, domains, secret = self._parse(request.json())
+        hook = Webhook(id=secrets.token_hex(12), owner=token.user, url=url, watched=watched, domains=domains,
+                       secret=secret)
+        with self.world.lock:
+            self.world.webhooks[hook.id] = hook
+        return json_response({"webhook": self._webhook_json(hook)})
+
+    def _own(self, request: Request) -> Webhook:
+        token = self._caller(request)
+        hook = self.world.webhooks.get(request.params["id"])
+        if hook is None or hook.owner != token.user:
+            raise HubError(404, "Webhook not found")
+        if request.method != "GET" and token.role == "read":
+            raise HubError(403, "You need a token with write access to manage webhooks")
+        return hook
+
+    def webhook(self, request: Request) -> Response:
+        with self.world.lock:
+            hook = self._own(request)
+            if request.method == "DELETE":
+                del self.world.webhooks[hook.id]
+                return json_response({})
+            if request.method == "POST":
+                body = request.json()
+                hook.url, hook.watched, hook.domains, secret = self._parse(body)
+                if "secret" in body:
+                    hook.secret = secret
+            return json_response({"webhook": self._webhook_json(hook)})
+
+    def switch(self, request: Request) -> Response:
+        with self.world.lock:
+            hook = self._own(request)
+            hook.disabled = request.params["switch"] == "disable"
+            return json_response({"webhook": self._webhook_json(hook)})
+

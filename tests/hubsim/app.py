@@ -1,0 +1,96 @@
+"""Assemble hubsim: a world, the API routes, the control API, and a server thread."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.request
+
+from . import seed as seeds
+from .api_account import AccountApi
+from .api_files import FileApi
+from .api_repos import RepoApi
+from .control import ControlApi
+from .server import HubSimServer, Router
+from .state import World
+from .webhooks import Deliverer
+
+
+def build_server(host: str = "127.0.0.1", port: int = 0, seed: str | None = None,
+                 data_dir: str | None = None) -> HubSimServer:
+    world = World(data_dir)
+    if seed == "demo" and not world.repos:
+        seeds.demo(world)
+        world.save()
+    elif seed not in (None, "demo"):
+        raise ValueError(f"unknown seed {seed!r}: the only one is 'demo'")
+    deliverer = Deliverer(world)
+    router = Router()
+    server = HubSimServer((host, port), world, router)
+    deliverer.base_url = f"http://{host}:{server.server_address[1]}"
+    server.deliverer = deliverer
+    repos = RepoApi(world, deliverer)
+    files = FileApi(world, deliverer, repos)
+    ControlApi(server, world, deliverer, files).register(router)
+    AccountApi(world).register(router)
+    files.register(router)
+    repos.register(router)
+    return server
+
+
+class HubSim:
+    """hubsim in a background thread of this process: `with HubSim() as hub: hub.url`."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, seed: str | None = None,
+                 data_dir: str | None = None) -> None:
+        self.server = build_server(host, port, seed, data_dir)
+        self.url = f"http://{host}:{self.server.server_address[1]}"
+        self._thread: threading.Thread | None = None
+
+    @property
+    def world(self) -> World:
+        return self.server.world
+
+    def start(self) -> HubSim:
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="hubsim", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.server.world.blobs.close()
+
+    def __enter__(self) -> HubSim:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the control API over HTTP, for tests and tools ---------------------------------
+    def control(self, method: str, path: str, body: object | None = None) -> object:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.url}/_hubsim/{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback only
+            return json.loads(answer.read() or b"null")
+
+    def reset(self, seed: str | None = None) -> None:
+        self.control("POST", "reset", {"seed": seed} if seed else {})
+
+    def add_user(self, name: str, **fields: object) -> None:
+        self.control("POST", "users", {"name": name, **fields})
+
+    def add_repo(self, repo_id: str, type: str = "model", **fields: object) -> dict:  # noqa: A002
+        return self.control("POST", "repos", {"id": repo_id, "type": type, **fields})  # type: ignore[return-value]
+
+    def fault(self, **rule: object) -> None:
+        self.control("POST", "faults", rule)
+
+    def requests(self) -> list[dict]:
+        return self.control("GET", "requests")  # type: ignore[return-value]
+
+    def deliveries(self, wait: bool = True) -> list[dict]:
+        return self.control("GET", "deliveries?wait=1" if wait else "deliveries")  # type: ignore[return-value]

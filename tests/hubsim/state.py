@@ -1,0 +1,556 @@
+"""The emulated Hub's world: accounts, tokens, repos with git history, webhooks.
+
+All mutation happens under `World.lock`; handlers read and write through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import yaml
+
+from .blobs import BlobStore, git_blob_oid, lfs_pointer
+
+REPO_TYPES = ("model", "dataset", "space")
+URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
+PLURAL = {"model": "models", "dataset": "datasets", "space": "spaces"}
+SINGULAR = {v: k for k, v in PLURAL.items()}
+ORG_ROLES = ("admin", "write", "contributor", "read", "no_access")
+SPACE_SDKS = ("gradio", "docker", "static", "streamlit")
+
+# Names the Hub accepts: letters, digits, `-_.`, 1-96 chars, no `--`/`..`,
+# no leading or trailing `-`/`.`.
+_NAME_RE = re.compile(r"^(?!.*(--|\.\.))[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?$")
+
+
+def valid_name(name: str) -> bool:
+    return bool(_NAME_RE.match(name))
+
+
+def iso(ts: float) -> str:
+    """The Hub's timestamps: ISO 8601, milliseconds, `Z`."""
+    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def object_id() -> str:
+    """A 24-hex id like the Hub's Mongo ids (time-prefixed, so they sort by creation)."""
+    return f"{int(time.time()):08x}" + secrets.token_hex(8)
+
+
+@dataclass
+class Account:
+    name: str
+    fullname: str
+    is_org: bool = False
+    id: str = field(default_factory=object_id)
+    email: str | None = None
+    members: dict[str, str] = field(default_factory=dict)  # orgs: user name -> role
+    plan: str | None = None
+    is_pro: bool = False
+
+    @property
+    def avatar_url(self) -> str:
+        digest = hashlib.md5(self.name.encode()).hexdigest()
+        return f"/avatars/{digest}.svg"
+
+
+@dataclass
+class Token:
+    value: str
+    user: str
+    role: str  # read | write | fineGrained
+    display_name: str
+    created_at: float = field(default_factory=time.time)
+    # fineGrained: [{"entity": {"type": "user"|"org"|"model"|..., "name": ...}, "permissions": [...]}]
+    scoped: list[dict] = field(default_factory=list)
+    global_permissions: list[str] = field(default_factory=list)
+    revoked: bool = False
+
+
+@dataclass
+class FileEntry:
+    path: str
+    size: int
+    oid: str  # git blob sha1 (of the content, or of the LFS pointer)
+    content: bytes | None = None  # regular files
+    lfs_sha256: str | None = None  # LFS files: content lives in the blob store
+
+    @property
+    def is_lfs(self) -> bool:
+        return self.lfs_sha256 is not None
+
+    @classmethod
+    def regular(cls, path: str, data: bytes) -> FileEntry:
+        return cls(path=path, size=len(data), oid=git_blob_oid(data), content=data)
+
+    @classmethod
+    def lfs(cls, path: str, sha256: str, size: int) -> FileEntry:
+        pointer = lfs_pointer(sha256, size)
+        return cls(path=path, size=size, oid=git_blob_oid(pointer), lfs_sha256=sha256)
+
+    @property
+    def pointer_size(self) -> int:
+        return len(lfs_pointer(self.lfs_sha256 or "", self.size))
+
+
+@dataclass
+class Commit:
+    id: str
+    parents: list[str]
+    files: dict[str, FileEntry]
+    title: str
+    message: str
+    author: str
+    date: float
+    _card: dict | None | bool = field(default=False, repr=False)  # False: not parsed yet
+
+    def card_data(self) -> dict | None:
+        """README front matter, parsed once per commit (lists and tags read it often)."""
+        if self._card is False:
+            readme = self.files.get("README.md")
+            text = readme.content.decode("utf-8", "replace") if readme and readme.content else ""
+            self._card = parse_front_matter(text)
+        return self._card  # type: ignore[return-value]
+
+
+@dataclass
+class Repo:
+    type: str
+    id: str
+    created_by: str | None = None
+    _id: str = field(default_factory=object_id)
+    private: bool = False
+    gated: bool | str = False
+    disabled: bool = False
+    created_at: float = field(default_factory=time.time)
+    downloads: int = 0
+    downloads_all_time: int = 0
+    likes: int = 0
+    trending_score: int = 0
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    extra_tags: list[str] = field(default_factory=list)
+    sdk: str | None = None
+    config: dict | None = None
+    discussions_disabled: bool = False
+    gated_approved: set[str] = field(default_factory=set)
+    branches: dict[str, str] = field(default_factory=dict)
+    tags_refs: dict[str, str] = field(default_factory=dict)
+    commits: dict[str, Commit] = field(default_factory=dict)
+    pr_count: int = 0
+    extra: dict = field(default_factory=dict)  # any other field given to the control API
+
+    @property
+    def namespace(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.id.split("/", 1)[1]
+
+    @property
+    def head(self) -> Commit:
+        return self.commits[self.branches["main"]]
+
+    @property
+    def sha(self) -> str:
+        return self.branches["main"]
+
+    @property
+    def last_modified(self) -> float:
+        return self.head.date
+
+    @property
+    def url_path(self) -> str:
+        return URL_PREFIX[self.type] + self.id
+
+    def card_data(self, commit: Commit | None = None) -> dict | None:
+        return (commit or self.head).card_data()
+
+    def tags(self) -> list[str]:
+        """Tags as the Hub derives them: library, pipeline, card metadata, region."""
+        tags: list[str] = []
+
+        def add(tag: str | None) -> None:
+            if tag and tag not in tags:
+                tags.append(tag)
+
+        card = self.card_data() or {}
+        if self.type == "model":
+            add(self.library_name)
+            for tag in self.extra_tags:
+                add(tag)
+            add(self.pipeline_tag)
+            for tag in _as_list(card.get("tags")):
+                add(str(tag))
+            for lang in _as_list(card.get("language")):
+                add(str(lang))
+            for ds in _as_list(card.get("datasets")):
+                add(f"dataset:{ds}")
+            if card.get("license"):
+                add(f"license:{card['license']}")
+        elif self.type == "dataset":
+            for tag in self.extra_tags:
+                add(tag)
+            for key in ("task_categories", "task_ids", "size_categories", "language", "multilinguality"):
+                for value in _as_list(card.get(key)):
+                    add(f"{key}:{value}")
+            for tag in _as_list(card.get("tags")):
+                add(str(tag))
+            if card.get("license"):
+                add(f"license:{card['license']}")
+        else:
+            add(self.sdk)
+            for tag in self.extra_tags:
+                add(tag)
+            for tag in _as_list(card.get("tags")):
+                add(str(tag))
+            if card.get("license"):
+                add(f"license:{card['license']}")
+        add("region:us")
+        return tags
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def parse_front_matter(text: str) -> dict | None:
+    if not text.startswith("---"):
+        return None
+    parts = text.split("\n---", 1)
+    if len(parts) < 2:
+        return None
+    try:
+        data = yaml.safe_load(parts[0][3:])
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass
+class Webhook:
+    id: str
+    owner: str
+    url: str
+    watched: list[dict]
+    domains: list[str]
+    secret: str | None = None
+    disabled: bool | str = False
+    legacy: bool = False  # send the seed's {"add"/"update"/"remove": ...} shapes
+    last_trigger_at: float | None = None
+
+    def watches(self, repo: Repo) -> bool:
+        for item in self.watched:
+            kind, name = item.get("type"), item.get("name")
+            if kind in ("user", "org") and name == repo.namespace:
+                return True
+            if kind == repo.type and name == repo.id:
+                return True
+        return False
+
+
+class World:
+    """Everything the emulated Hub knows. Guard every access with `lock`."""
+
+    def __init__(self, data_dir: str | None = None) -> None:
+        self.lock = threading.RLock()
+        self.data_dir = data_dir
+        self.blobs = BlobStore(os.path.join(data_dir, "blobs") if data_dir else None)
+        self.reset()
+        if data_dir:
+            self._load()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.accounts: dict[str, Account] = {}
+            self.tokens: dict[str, Token] = {}
+            self.repos: dict[tuple[str, str], Repo] = {}
+            self.redirects: dict[tuple[str, str], str] = {}  # moved repos: old id -> new id
+            self.webhooks: dict[str, Webhook] = {}
+            self.switches: dict[str, object] = {"metrics": False}
+            self.blobs.clear()
+
+    # -- persistence ---------------------------------------------------------
+    _PERSISTED = ("accounts", "tokens", "repos", "redirects", "webhooks", "switches")
+
+    def save(self) -> None:
+        if not self.data_dir:
+            return
+        with self.lock:
+            state = {name: getattr(self, name) for name in self._PERSISTED}
+            state["synthetic"] = self.blobs.synthetic
+            tmp = os.path.join(self.data_dir, "state.pickle.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(state, fh)
+            os.replace(tmp, os.path.join(self.data_dir, "state.pickle"))
+
+    def _load(self) -> None:
+        path = os.path.join(self.data_dir or "", "state.pickle")
+        if not os.path.exists(path):
+            return
+        with open(path, "rb") as fh:
+            state = pickle.load(fh)  # noqa: S301 - our own file, written by save()
+        for name in self._PERSISTED:
+            setattr(self, name, state[name])
+        self.blobs.synthetic.update(state["synthetic"])
+
+    # -- accounts and tokens -------------------------------------------------
+    def add_user(
+        self,
+        name: str,
+        fullname: str | None = None,
+        orgs: dict[str, str] | None = None,
+        tokens: dict[str, object] | None = None,
+        email: str | None = None,
+        is_pro: bool = False,
+    ) -> Account:
+        with self.lock:
+            user = self.accounts.get(name)
+            if user is None or user.is_org:
+                user = Account(name=name, fullname=fullname or name, email=email, is_pro=is_pro)
+                self.accounts[name] = user
+            elif fullname:
+                user.fullname = fullname
+            for org_name, role in (orgs or {}).items():
+                org = self.accounts.get(org_name)
+                if org is None:
+                    org = Account(name=org_name, fullname=org_name, is_org=True)
+                    self.accounts[org_name] = org
+                org.members[name] = role
+            for value, spec in (tokens or {}).items():
+                self.add_token(value, name, spec)
+            return user
+
+    def add_token(self, value: str, user: str, spec: object) -> Token:
+        """`spec` is a role string, or {"role", "displayName", "scoped", "global"}."""
+        if isinstance(spec, str):
+            spec = {"role": spec}
+        assert isinstance(spec, dict)
+        token = Token(
+            value=value,
+            user=user,
+            role=spec.get("role", "read"),
+            display_name=spec.get("displayName", f"{user}-{spec.get('role', 'read')}"),
+            scoped=spec.get("scoped", []),
+            global_permissions=spec.get("global", []),
+        )
+        with self.lock:
+            self.tokens[value] = token
+        return token
+
+    def role_in(self, user: str | None, namespace: str) -> str | None:
+        """The user's role in a namespace: 'owner' for their own, an org role, or None."""
+        if user is None:
+            return None
+        if user == namespace:
+            return "owner"
+        account = self.accounts.get(namespace)
+        if account is None or not account.is_org:
+            return None
+        role = account.members.get(user)
+        return None if role == "no_access" else role
+
+    # -- permissions -----------------------------------------------------------
+    @staticmethod
+    def _fine_grained_allows(token: Token, repo_type: str, repo_id: str, permission: str) -> bool:
+        namespace = repo_id.split("/", 1)[0]
+        for scope in token.scoped:
+            entity = scope.get("entity", {})
+            kind, name = entity.get("type"), entity.get("name")
+            matches = (kind in ("user", "org") and name == namespace) or (kind == repo_type and name == repo_id)
+            if matches and permission in scope.get("permissions", []):
+                return True
+        return False
+
+    def can_read(self, token: Token | None, repo: Repo) -> bool:
+        if not repo.private:
+            return True
+        if token is None:
+            return False
+        if self.role_in(token.user, repo.namespace) is None:
+            return False
+        if token.role == "fineGrained":
+            return self._fine_grained_allows(
+                token, repo.type, repo.id, "repo.content.read"
+            ) or self._fine_grained_allows(token, repo.type, repo.id, "repo.write")
+        return True
+
+    def can_write_namespace(self, token: Token | None, repo_type: str, repo_id: str) -> bool:
+        """May create a repo there (or write to one of their own making as a contributor)."""
+        if token is None:
+            return False
+        namespace = repo_id.split("/", 1)[0]
+        if self.role_in(token.user, namespace) not in ("owner", "admin", "write", "contributor"):
+            return False
+        if token.role == "read":
+            return False
+        if token.role == "fineGrained":
+            return self._fine_grained_allows(token, repo_type, repo_id, "repo.write")
+        return True
+
+    def can_write(self, token: Token | None, repo: Repo) -> bool:
+        if not self.can_write_namespace(token, repo.type, repo.id):
+            return False
+        assert token is not None
+        role = self.role_in(token.user, repo.namespace)
+        return role != "contributor" or repo.created_by == token.user
+
+    def can_download(self, token: Token | None, repo: Repo) -> bool:
+        """Gated repos: owners, org members and approved users get file content."""
+        if not repo.gated:
+            return True
+        if token is None:
+            return False
+        return self.role_in(token.user, repo.namespace) is not None or token.user in repo.gated_approved
+
+    def visible_repos(self, token: Token | None, repo_type: str) -> list[Repo]:
+        with self.lock:
+            return [r for (t, _), r in self.repos.items() if t == repo_type and self.can_read(token, r)]
+
+    # -- repos and commits ---------------------------------------------------
+    def get_repo(self, repo_type: str, repo_id: str) -> Repo | None:
+        return self.repos.get((repo_type, repo_id))
+
+    def create_repo(
+        self,
+        repo_type: str,
+        repo_id: str,
+        *,
+        private: bool = False,
+        created_by: str | None = None,
+        sdk: str | None = None,
+        files: dict[str, object] | None = None,
+        created_at: float | None = None,
+        modified_at: float | None = None,
+        **fields: object,
+    ) -> Repo:
+        with self.lock:
+            repo = Repo(type=repo_type, id=repo_id, private=private, created_by=created_by, sdk=sdk)
+            if created_at is not None:
+                repo.created_at = created_at
+            for key, value in fields.items():
+                if hasattr(repo, key) and key not in ("branches", "commits", "tags_refs"):
+                    setattr(repo, key, value)
+                else:
+                    repo.extra[key] = value
+            initial = {".gitattributes": FileEntry.regular(".gitattributes", DEFAULT_GITATTRIBUTES)}
+            if repo_type == "space" and not (files and "README.md" in files):
+                readme = SPACE_README.format(title=repo.name, sdk=sdk or "gradio").encode()
+                initial["README.md"] = FileEntry.regular("README.md", readme)
+            commit = self._new_commit(
+                None, initial, "initial commit", created_by or repo.namespace, repo.created_at
+            )
+            repo.commits[commit.id] = commit
+            repo.branches["main"] = commit.id
+            if files:
+                entries = dict(initial)
+                for path, data in files.items():
+                    entries[path] = self.entry_for(path, data)
+                commit = self._new_commit(
+                    commit.id, entries, "Upload files", created_by or repo.namespace, modified_at or repo.created_at
+                )
+                repo.commits[commit.id] = commit
+                repo.branches["main"] = commit.id
+            self.repos[(repo_type, repo_id)] = repo
+            self.redirects.pop((repo_type, repo_id), None)
+            return repo
+
+    def entry_for(self, path: str, data: object) -> FileEntry:
+        """A file entry from bytes/str, or a large file from {"size": N} (synthetic)."""
+        from .blobs import Synthetic
+
+        if isinstance(data, dict):
+            blob = Synthetic(seed=data.get("seed", path), size=int(data["size"]))
+            sha = self.blobs.add_synthetic(blob)
+            return FileEntry.lfs(path, sha, blob.size)
+        raw = data.encode() if isinstance(data, str) else bytes(data)  # type: ignore[arg-type]
+        if needs_lfs(path, len(raw), raw[:512]):
+            return FileEntry.lfs(path, self.blobs.add_bytes(raw), len(raw))
+        return FileEntry.regular(path, raw)
+
+    @staticmethod
+    def _new_commit(
+        parent: str | None, files: dict[str, FileEntry], title: str, author: str, date: float | None = None
+    ) -> Commit:
+        date = date if date is not None else time.time()
+        seed = f"{parent}|{title}|{author}|{date}|{secrets.token_hex(8)}"
+        return Commit(
+            id=hashlib.sha1(seed.encode()).hexdigest(),
+            parents=[parent] if parent else [],
+            files=files,
+            title=title,
+            message=title,
+            author=author,
+            date=date,
+        )
+
+    def commit(
+        self, repo: Repo, branch: str, files: dict[str, FileEntry], title: str, message: str, author: str
+    ) -> tuple[str | None, Commit]:
+        with self.lock:
+            old = repo.branches.get(branch)
+            commit = self._new_commit(old, files, title, author)
+            commit.message = message or title
+            repo.commits[commit.id] = commit
+            repo.branches[branch] = commit.id
+            return old, commit
+
+    def resolve_revision(self, repo: Repo, revision: str) -> Commit | None:
+        """A branch, tag, `refs/heads|tags|pr/...`, full or short commit id."""
+        for prefix, refs in (("refs/heads/", repo.branches), ("refs/tags/", repo.tags_refs)):
+            if revision.startswith(prefix):
+                revision = revision[len(prefix) :]
+                sha = refs.get(revision)
+                return repo.commits.get(sha) if sha else None
+        sha = repo.branches.get(revision) or repo.tags_refs.get(revision)
+        if sha:
+            return repo.commits[sha]
+        if re.fullmatch(r"[0-9a-f]{7,40}", revision):
+            found = [c for cid, c in repo.commits.items() if cid.startswith(revision)]
+            if len(found) == 1:
+                return found[0]
+        return None
+
+
+def needs_lfs(path: str, size: int, sample: bytes) -> bool:
+    """The Hub's choice: LFS for .gitattributes patterns, files over 10 MB, binary content."""
+    if size > 10 * 1000 * 1000:
+        return True
+    if any(path.endswith(ext) for ext in LFS_EXTENSIONS):
+        return True
+    return b"\0" in sample
+
+
+LFS_EXTENSIONS = (
+    ".7z .arrow .bin .bz2 .ckpt .ftz .gz .h5 .joblib .lz4 .mlmodel .model .msgpack .npy .npz "
+    ".onnx .ot .parquet .pb .pickle .pkl .pt .pth .rar .safetensors .tar .tflite .tgz .wasm "
+    ".xz .zip .zst .gguf .png .jpg .jpeg .mp3 .wav .ogg .mp4"
+).split()
+
+DEFAULT_GITATTRIBUTES = "".join(
+    f"*{ext} filter=lfs diff=lfs merge=lfs -text\n" for ext in LFS_EXTENSIONS
+).encode()
+
+SPACE_README = """---
+title: {title}
+emoji: 🚀
+colorFrom: blue
+colorTo: green
+sdk: {sdk}
+pinned: false
+---
+
+Check out the configuration reference at the Hub's Spaces documentation.
+"""
