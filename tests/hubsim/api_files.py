@@ -527,8 +527,11 @@ class FileApi:
             return Response(status, iter(()), headers, content_type, length=end - start)
         if entry.content is not None:
             return Response(status, entry.content[start:end], headers, content_type)
-        assert entry.lfs_sha256 is not None
-        body = self.world.blobs.iter_range(entry.lfs_sha256, start, end)
+        if entry.synthetic is not None:
+            body = entry.synthetic.iter_range(start, end)
+        else:
+            assert entry.sha256 is not None
+            body = self.world.blobs.iter_range(entry.sha256, start, end)
         return Response(status, body, headers, content_type, length=end - start)
 
 

@@ -61,14 +61,11 @@ class BlobStore:
         self._owned = directory is None
         self.directory = directory or tempfile.mkdtemp(prefix="hubsim-blobs-")
         os.makedirs(self.directory, exist_ok=True)
-        self.synthetic: dict[str, Synthetic] = {}
 
     def path(self, sha256: str) -> str:
         return os.path.join(self.directory, sha256)
 
     def has(self, sha256: str, size: int | None = None) -> bool:
-        if sha256 in self.synthetic:
-            return size is None or self.synthetic[sha256].size == size
         try:
             actual = os.path.getsize(self.path(sha256))
         except OSError:
@@ -76,13 +73,7 @@ class BlobStore:
         return size is None or actual == size
 
     def size(self, sha256: str) -> int:
-        if sha256 in self.synthetic:
-            return self.synthetic[sha256].size
         return os.path.getsize(self.path(sha256))
-
-    def add_synthetic(self, blob: Synthetic) -> str:
-        self.synthetic[blob.sha256] = blob
-        return blob.sha256
 
     def add_bytes(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
@@ -110,9 +101,6 @@ class BlobStore:
         return None
 
     def iter_range(self, sha256: str, start: int, end: int) -> Iterator[bytes]:
-        if sha256 in self.synthetic:
-            yield from self.synthetic[sha256].iter_range(start, end)
-            return
         with open(self.path(sha256), "rb") as fh:
             fh.seek(start)
             remaining = end - start
@@ -124,7 +112,6 @@ class BlobStore:
                 yield chunk
 
     def clear(self) -> None:
-        self.synthetic.clear()
         for name in os.listdir(self.directory):
             os.unlink(os.path.join(self.directory, name))
 

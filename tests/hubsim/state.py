@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 import yaml
 
-from .blobs import BlobStore, git_blob_oid, lfs_pointer
+from .blobs import BlobStore, Synthetic, git_blob_oid, lfs_pointer
 
 REPO_TYPES = ("model", "dataset", "space")
 URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
@@ -80,22 +80,36 @@ class Token:
 class FileEntry:
     path: str
     size: int
-    oid: str  # git blob sha1 (of the content, or of the LFS pointer)
     content: bytes | None = None  # regular files
-    lfs_sha256: str | None = None  # LFS files: content lives in the blob store
+    sha256: str | None = None  # LFS files: content lives in the blob store
+    synthetic: Synthetic | None = None  # demo LFS files: content generated, hashed on first use
+    _oid: str | None = field(default=None, repr=False)
 
     @property
     def is_lfs(self) -> bool:
-        return self.lfs_sha256 is not None
+        return self.content is None
+
+    @property
+    def lfs_sha256(self) -> str | None:
+        if self.sha256 is None and self.synthetic is not None:
+            self.sha256 = self.synthetic.sha256
+        return self.sha256
+
+    @property
+    def oid(self) -> str:
+        """The git blob sha1: of the content, or of the LFS pointer file."""
+        if self._oid is None:
+            data = self.content if self.content is not None else lfs_pointer(self.lfs_sha256 or "", self.size)
+            self._oid = git_blob_oid(data)
+        return self._oid
 
     @classmethod
     def regular(cls, path: str, data: bytes) -> FileEntry:
-        return cls(path=path, size=len(data), oid=git_blob_oid(data), content=data)
+        return cls(path=path, size=len(data), content=data)
 
     @classmethod
     def lfs(cls, path: str, sha256: str, size: int) -> FileEntry:
-        pointer = lfs_pointer(sha256, size)
-        return cls(path=path, size=size, oid=git_blob_oid(pointer), lfs_sha256=sha256)
+        return cls(path=path, size=size, sha256=sha256)
 
     @property
     def pointer_size(self) -> int:
@@ -268,11 +282,16 @@ class World:
         self.lock = threading.RLock()
         self.data_dir = data_dir
         self.blobs = BlobStore(os.path.join(data_dir, "blobs") if data_dir else None)
-        self.reset()
+        self._empty()
         if data_dir:
             self._load()
 
     def reset(self) -> None:
+        with self.lock:
+            self._empty()
+            self.blobs.clear()
+
+    def _empty(self) -> None:
         with self.lock:
             self.accounts: dict[str, Account] = {}
             self.tokens: dict[str, Token] = {}
@@ -280,7 +299,6 @@ class World:
             self.redirects: dict[tuple[str, str], str] = {}  # moved repos: old id -> new id
             self.webhooks: dict[str, Webhook] = {}
             self.switches: dict[str, object] = {"metrics": False}
-            self.blobs.clear()
 
     # -- persistence ---------------------------------------------------------
     _PERSISTED = ("accounts", "tokens", "repos", "redirects", "webhooks", "switches")
@@ -290,7 +308,6 @@ class World:
             return
         with self.lock:
             state = {name: getattr(self, name) for name in self._PERSISTED}
-            state["synthetic"] = self.blobs.synthetic
             tmp = os.path.join(self.data_dir, "state.pickle.tmp")
             with open(tmp, "wb") as fh:
                 pickle.dump(state, fh)
@@ -304,7 +321,6 @@ class World:
             state = pickle.load(fh)  # noqa: S301 - our own file, written by save()
         for name in self._PERSISTED:
             setattr(self, name, state[name])
-        self.blobs.synthetic.update(state["synthetic"])
 
     # -- accounts and tokens -------------------------------------------------
     def add_user(
@@ -469,12 +485,9 @@ class World:
 
     def entry_for(self, path: str, data: object) -> FileEntry:
         """A file entry from bytes/str, or a large file from {"size": N} (synthetic)."""
-        from .blobs import Synthetic
-
         if isinstance(data, dict):
-            blob = Synthetic(seed=data.get("seed", path), size=int(data["size"]))
-            sha = self.blobs.add_synthetic(blob)
-            return FileEntry.lfs(path, sha, blob.size)
+            blob = Synthetic(seed=str(data.get("seed", path)), size=int(data["size"]))
+            return FileEntry(path=path, size=blob.size, synthetic=blob)
         raw = data.encode() if isinstance(data, str) else bytes(data)  # type: ignore[arg-type]
         if needs_lfs(path, len(raw), raw[:512]):
             return FileEntry.lfs(path, self.blobs.add_bytes(raw), len(raw))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import json
+import queue
 import threading
 import time
 import urllib.error
@@ -29,6 +30,7 @@ class Deliverer:
         self.base_url = "http://127.0.0.1"
         self._pending = 0
         self._idle = threading.Condition(self.lock)
+        self._queues: dict[str, queue.Queue] = {}  # one ordered queue and worker per webhook
 
     # -- events ---------------------------------------------------------------
     def repo_event(
@@ -117,7 +119,16 @@ class Deliverer:
         hook.last_trigger_at = time.time()
         with self.lock:
             self._pending += 1
-        threading.Thread(target=self._deliver, args=(hook.id, hook.url, hook.secret, payload), daemon=True).start()
+            jobs = self._queues.get(hook.id)
+            if jobs is None:
+                jobs = self._queues[hook.id] = queue.Queue()
+                threading.Thread(target=self._work, args=(jobs,), name=f"webhook-{hook.id}", daemon=True).start()
+        jobs.put((hook.id, hook.url, hook.secret, payload))
+
+    def _work(self, jobs: queue.Queue) -> None:
+        # Deliveries to one webhook go out in the order the changes happened.
+        while True:
+            self._deliver(*jobs.get())
 
     def _deliver(self, hook_id: str, url: str, secret: str | None, payload: dict) -> None:
         body = json.dumps(payload).encode()

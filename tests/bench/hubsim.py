@@ -1,0 +1,122 @@
+"""Benchmark hubsim: start-up time, small API requests per second, memory during a 1 GiB LFS upload.
+
+    python -m tests.bench.hubsim [--seconds 5] [--clients 4] [--upload-mib 1024]
+
+Targets (issue: hubsim): at least 500 small requests/s on loopback; a 1 GiB upload grows the
+emulator's memory by no more than 50 MB. Figures are printed, not asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hubsim-bench-")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start() -> tuple[subprocess.Popen, str, float]:
+    began = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "tests.hubsim", "--port", "0", "--seed", "demo"], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()  # type: ignore[union-attr]
+    return process, line.split()[3], time.perf_counter() - began
+
+
+def memory_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def request_rate(url: str, seconds: float, clients: int) -> tuple[float, float, int]:
+    host, port = url.removeprefix("http://").split(":")
+    paths = ["/api/models/acme/gated-llm", "/api/whoami-v2", "/api/models?limit=5&author=acme",
+             "/api/datasets-tags-by-type"]
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(n: int) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        mine = []
+        i = n
+        while time.perf_counter() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            t0 = time.perf_counter()
+            conn.request("GET", path, headers={"Authorization": "Bearer hf_demo_alice_write"})
+            answer = conn.getresponse()
+            answer.read()
+            mine.append(time.perf_counter() - t0)
+            if answer.status != 200:
+                errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0
+    return len(latencies) / elapsed, p99, errors[0]
+
+
+def upload(url: str, pid: int, mib: int) -> tuple[float, int, int]:
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=url, token="hf_demo_alice_write")
+    api.create_repo("alice/bench-upload", exist_ok=True)
+    with tempfile.NamedTemporaryFile(suffix=".bin") as fh:
+        block = os.urandom(1 << 20)
+        for i in range(mib):
+            fh.write(block[:-8] + i.to_bytes(8, "big"))
+        fh.flush()
+        rss_before = memory_kib(pid, "VmRSS")
+        began = time.perf_counter()
+        api.upload_file(path_or_fileobj=fh.name, path_in_repo="big.bin", repo_id="alice/bench-upload")
+        elapsed = time.perf_counter() - began
+    return elapsed, rss_before, memory_kib(pid, "VmHWM")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--upload-mib", type=int, default=1024)
+    args = parser.parse_args()
+    process, url, startup = start()
+    try:
+        print(f"hubsim start-up with --seed demo: {startup:.2f} s (target < 1 s)")
+        rate, p99, errors = request_rate(url, args.seconds, args.clients)
+        print(f"small API requests: {rate:.0f} requests/s, p99 {p99:.1f} ms, {errors} errors, "
+              f"{args.clients} keep-alive clients (target >= 500/s)")
+        if args.upload_mib:
+            elapsed, before, peak = upload(url, process.pid, args.upload_mib)
+            growth = (peak - before) / 1024
+            print(f"LFS upload of {args.upload_mib} MiB: {elapsed:.1f} s, {args.upload_mib / elapsed:.0f} MiB/s; "
+                  f"hubsim RSS {before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB, growth {growth:.1f} MiB "
+                  "(target <= 50 MB)")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
