@@ -514,3 +514,51 @@ def test_bad_requests_get_hub_errors_not_tracebacks(people):
     assert requests.get(f"{people.url}/api/models", params={"limit": "lots"}).status_code == 400
     assert requests.get(f"{people.url}/api/models", params={"cursor": "!!"}).status_code == 400
     assert requests.get(f"{people.url}/no/such/page/here").status_code == 404
+
+
+@pytest.mark.parametrize("repo_type", ["model", "dataset", "space"])
+def test_client_follows_three_cursor_pages_with_filter_and_sort(people, repo_type):
+    people.control("POST", "switches", {"page_size": 4})  # the Hub's page size when no limit is given
+    for i in range(10):
+        people.add_repo(f"acme/r-{i}", type=repo_type, likes=i, tags=["keep"] if i % 2 == 0 else [])
+    people.add_repo("zed/other", type=repo_type, likes=99, tags=["keep"])
+    listing = getattr(api(people), f"list_{repo_type}s")
+    ids = [r.id for r in listing(author="acme", sort="likes")]
+    assert ids == [f"acme/r-{i}" for i in range(9, -1, -1)]
+    plural = f"/api/{repo_type}s"
+    assert len([r for r in people.requests() if r["path"] == plural]) == 3
+    kept = [r.id for r in listing(filter="keep", sort="likes")]
+    assert kept == ["zed/other", "acme/r-8", "acme/r-6", "acme/r-4", "acme/r-2", "acme/r-0"]
+
+
+def test_write_responses_match_recorded_exchanges(people, shared_samples):
+    auth = {"Authorization": "Bearer hf_alice_write"}
+
+    def same_shape(ours: dict, recorded: dict) -> None:
+        assert set(ours) == set(recorded), (set(ours), set(recorded))
+        for key, value in recorded.items():
+            assert type(ours[key]) is type(value), key
+
+    created = requests.post(f"{people.url}/api/repos/create", headers=auth,
+                            json={"name": "tmp_space", "organization": "alice", "private": True, "type": "space",
+                                  "sdk": "gradio"})
+    same_shape(created.json(), shared_samples("exchange__repos_create_space_200.json")["response"]["body"])
+    conflict = requests.post(f"{people.url}/api/repos/create", headers=auth,
+                             json={"name": "tmp_space", "organization": "alice", "type": "space", "sdk": "gradio"})
+    recorded_conflict = shared_samples("exchange__repos_create_409_conflict.json")["response"]
+    assert conflict.status_code == recorded_conflict["status"]
+    same_shape(conflict.json(), recorded_conflict["body"])
+    assert conflict.json()["error"] == recorded_conflict["body"]["error"]
+    preupload = requests.post(f"{people.url}/api/spaces/alice/tmp_space/preupload/main", headers=auth,
+                              json={"files": [{"path": "README.md", "sample": "", "size": 0}]})
+    same_shape(preupload.json(), shared_samples("exchange__preupload_with_oid.json")["response"]["body"])
+    recorded_commit = shared_samples("exchange__commit_ndjson.json")
+    commit = requests.post(f"{people.url}/api/spaces/alice/tmp_space/commit/main", headers={
+        **auth, "Content-Type": "application/x-ndjson"}, data=recorded_commit["request"]["body"].encode())
+    same_shape(commit.json(), recorded_commit["response"]["body"])
+    app = requests.get(f"{people.url}/spaces/alice/tmp_space/resolve/main/app.py", headers=auth)
+    assert app.text.startswith("\nimport gradio")
+    deleted = requests.delete(f"{people.url}/api/repos/delete", headers=auth,
+                              json={"name": "tmp_space", "organization": "alice", "type": "space"})
+    recorded_delete = shared_samples("exchange__repos_delete_200.json")["response"]
+    assert (deleted.status_code, deleted.text) == (recorded_delete["status"], recorded_delete["body"])

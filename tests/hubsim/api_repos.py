@@ -48,11 +48,11 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-def paginate(request: Request, items: list, default_page: int = DEFAULT_PAGE) -> tuple[list, dict[str, str]]:
+def paginate(request: Request, items: list, default_page: int | None = None) -> tuple[list, dict[str, str]]:
     """One page of `items` and, when more follow, an absolute `Link: <...>; rel="next"`."""
     limit_arg = request.arg("limit")
     try:
-        limit = int(limit_arg) if limit_arg not in (None, "") else default_page
+        limit = int(limit_arg) if limit_arg not in (None, "") else (default_page or DEFAULT_PAGE)
     except ValueError:
         raise bad_request('"limit" must be a number') from None
     if limit < 1:
@@ -150,7 +150,8 @@ class RepoApi:
             key = SORT_KEYS[sort]
             # `direction` is accepted and ignored: the Hub sorts descending only.
             selected.sort(key=lambda r: (key(r), r._id), reverse=True)
-            page, headers = paginate(request, selected)
+            page_size = int(self.world.switches.get("page_size") or DEFAULT_PAGE)  # type: ignore[call-overload]
+            page, headers = paginate(request, selected, page_size)
             items = [
                 serialize.list_item(r, expand, request.flag("full"), request.flag("config"), request.flag("cardData"))
                 for r in page
