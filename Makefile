@@ -1,0 +1,52 @@
+# hubdash's verbs, shared by people and CI. `make run` and `make test` are all a fresh machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install run test demo bench bench-hubsim lint chromium clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn -c hubdash/gunicorn.conf.py hubdash.wsgi
+
+test: install chromium
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	HUBDASH_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+# Browser tests drive Debian's Chromium. Install it if missing: Debian's package when we can, else
+# Playwright's own build.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Chromium not found: installing Debian's chromium package for the browser tests"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+		echo "Chromium not found and apt-get unavailable: installing Playwright's Chromium build"; \
+		$(BIN)/python -m playwright install chromium; \
+	fi
+
+demo: install
+	$(BIN)/python -m tests.demo
+
+bench: install
+	$(BIN)/python -m tests.bench.hubsim
+
+bench-hubsim: bench
+
+lint: install
+	$(BIN)/ruff check hubdash tests
+	$(BIN)/ruff format --check hubdash tests
+	$(BIN)/mypy hubdash
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

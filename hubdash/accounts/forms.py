@@ -1,0 +1,84 @@
+"""Forms for the first admin, sign-in, Hub tokens and the team."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+
+ROLE_CHOICES = [("member", "Member"), ("admin", "Admin")]
+
+
+class PersonForm(BaseUserCreationForm):
+    """A new person with a password; `role` decides admin rights."""
+
+    role = forms.ChoiceField(choices=ROLE_CHOICES, initial="member")
+
+    class Meta(BaseUserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username",)
+
+    def save(self, commit: bool = True):  # noqa: ANN201
+        user = super().save(commit=False)
+        user.is_superuser = user.is_staff = self.cleaned_data["role"] == "admin"
+        if commit:
+            user.save()
+        return user
+
+
+class FirstAdminForm(PersonForm):
+    role = forms.CharField(widget=forms.HiddenInput, initial="admin", required=False)
+
+    def clean_role(self) -> str:
+        return "admin"
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That username and password do not match an active account.",
+    }
+
+
+class PasswordCheckMixin(forms.Form):
+    """Re-asks the password before a sensitive change."""
+
+    password = forms.CharField(
+        label="Your hubdash password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Hub access token",
+        strip=True,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "hf_…"}),
+        help_text="Create one in your Hub settings under Access Tokens. Read is enough to browse; write to manage repos.",
+    )
+
+
+class ReplaceTokenForm(PasswordCheckMixin, TokenForm):
+    pass
+
+
+class RemoveTokenForm(PasswordCheckMixin):
+    pass
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
+
+
+class ActiveForm(forms.Form):
+    active = forms.BooleanField(required=False)

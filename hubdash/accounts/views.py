@@ -1,0 +1,213 @@
+"""First run, sign-in, your Hub token and identity, and the team."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LoginView
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from hubdash import hub
+
+from .forms import (
+    ActiveForm,
+    FirstAdminForm,
+    PersonForm,
+    RemoveTokenForm,
+    ReplaceTokenForm,
+    RoleForm,
+    SignInForm,
+    TokenForm,
+)
+from .models import HubToken, Member
+from .permissions import admin_required, is_admin
+
+User = get_user_model()
+
+
+# -- first run and sign-in ---------------------------------------------------------------------
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("password1", "password2")
+def setup(request: HttpRequest) -> HttpResponse:
+    """Create the first admin: offered only while no account exists."""
+    if User.objects.exists():
+        raise Http404("hubdash is already set up.")
+    form = FirstAdminForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            if User.objects.select_for_update().exists():  # two browsers racing
+                raise Http404("hubdash is already set up.")
+            user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! You are hubdash's first admin. Connect your Hub token next.")
+        return redirect("token")
+    return render(request, "accounts/setup.html", {"form": form})
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+# -- your Hub token ------------------------------------------------------------------------------
+
+def _token_row(user) -> HubToken | None:  # noqa: ANN001
+    return HubToken.objects.filter(user=user).first()
+
+
+@never_cache
+@sensitive_post_parameters("token", "password")
+def token(request: HttpRequest) -> HttpResponse:
+    """Connect or replace your Hub token; replacing one asks for your password again."""
+    current = _token_row(request.user)
+    form_class = ReplaceTokenForm if current else TokenForm
+    kwargs = {"user": request.user} if current else {}
+    form = form_class(request.POST or None, **kwargs)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                identity = hub.connect_token(request.user, form.cleaned_data["token"])
+            except hub.HubError as err:
+                form.add_error("token" if isinstance(err, hub.BadToken | hub.InvalidRequest) else None, err.message)
+                status = 400 if isinstance(err, hub.BadToken | hub.InvalidRequest) else 503
+            else:
+                messages.success(request, f"Connected as {identity.name} on the Hub ({identity.token_role} token).")
+                return redirect("profile")
+        else:
+            status = 400
+    context = {"form": form, "current": current, "remove_form": RemoveTokenForm(user=request.user)}
+    return render(request, "accounts/token.html", context, status=status)
+
+
+@require_POST
+@sensitive_post_parameters("password")
+def token_remove(request: HttpRequest) -> HttpResponse:
+    current = _token_row(request.user)
+    form = RemoveTokenForm(request.POST, user=request.user)
+    if current is None:
+        return redirect("token")
+    if not form.is_valid():
+        context = {"form": ReplaceTokenForm(user=request.user), "current": current, "remove_form": form}
+        return render(request, "accounts/token.html", context, status=400)
+    hub.remove_token(request.user)
+    messages.success(request, "Your Hub token is removed from hubdash. Revoke it on the Hub too if it leaked.")
+    return redirect("token")
+
+
+# -- profile ---------------------------------------------------------------------------------------
+
+def _identity_context(request: HttpRequest, refresh: bool = False) -> dict:
+    """Who you are on the Hub, or why hubdash cannot say right now."""
+    context: dict = {"token_row": _token_row(request.user), "identity": None, "hub_error": None}
+    if context["token_row"] is None:
+        return context
+    try:
+        context["identity"] = hub.identity_for(request.user, refresh=refresh)
+    except hub.BadToken as err:
+        context["hub_error"] = err.message
+        context["token_rejected"] = True
+    except hub.TokenKeyError:
+        context["hub_error"] = ("hubdash can no longer decrypt your stored token (its key was removed). "
+                                "Connect your token again.")
+        context["token_rejected"] = True
+    except hub.HubError as err:
+        context["hub_error"] = err.message
+    context["token_row"] = _token_row(request.user)
+    return context
+
+
+@never_cache
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/profile.html", _identity_context(request))
+
+
+@require_POST
+@never_cache
+def profile_refresh(request: HttpRequest) -> HttpResponse:
+    context = _identity_context(request, refresh=True)
+    if request.htmx:
+        return render(request, "accounts/profile.html#identity", context)
+    if context["hub_error"] is None and context["identity"] is not None:
+        messages.success(request, "Refreshed from the Hub.")
+    return redirect("profile")
+
+
+# -- team ------------------------------------------------------------------------------------------
+
+def _team_context(request: HttpRequest, add_form: PersonForm | None = None) -> dict:
+    rows = []
+    for person in User.objects.order_by("username").select_related("hub_token", "member"):
+        # A missing one-to-one row raises an AttributeError subclass, so getattr's default applies.
+        member = getattr(person, "member", None)
+        rows.append({
+            "person": person,
+            "role": "admin" if person.is_superuser else "member",
+            "token": getattr(person, "hub_token", None),
+            "last_seen": (member.last_seen_at if member else None) or person.last_login,
+        })
+    return {"rows": rows, "can_manage": is_admin(request.user), "add_form": add_form or PersonForm()}
+
+
+@never_cache
+def team(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/team.html", _team_context(request))
+
+
+@require_POST
+@admin_required
+@sensitive_post_parameters("password1", "password2")
+def team_add(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/team.html", _team_context(request, form), status=400)
+    person = form.save()
+    Member.objects.get_or_create(user=person)
+    messages.success(request, f"Added {person.username} as {form.cleaned_data['role']}.")
+    return redirect("team")
+
+
+def _last_active_admin(person) -> bool:  # noqa: ANN001
+    return person.is_superuser and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=person.pk).exists()
+
+
+@require_POST
+@admin_required
+def team_role(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose admin or member.")
+        return redirect("team")
+    make_admin = form.cleaned_data["role"] == "admin"
+    if not make_admin and _last_active_admin(person):
+        messages.error(request, "hubdash needs at least one active admin: promote someone else first.")
+        return redirect("team")
+    person.is_superuser = person.is_staff = make_admin
+    person.save(update_fields=["is_superuser", "is_staff"])
+    messages.success(request, f"{person.username} is now {'an admin' if make_admin else 'a member'}.")
+    return redirect("team")
+
+
+@require_POST
+@admin_required
+def team_active(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    form = ActiveForm(request.POST)
+    form.is_valid()
+    active = form.cleaned_data.get("active", False)
+    if not active and (person.pk == request.user.pk or _last_active_admin(person)):
+        messages.error(request, "You cannot deactivate yourself or the last active admin.")
+        return redirect("team")
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    messages.success(request, f"{person.username} is {'active again' if active else 'deactivated'}.")
+    return redirect("team")

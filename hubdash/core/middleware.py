@@ -1,0 +1,41 @@
+"""First-run redirect and htmx-aware redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django_htmx.http import HttpResponseClientRedirect
+
+# Paths that work before the first account exists.
+_FIRST_RUN_OPEN = ("/setup/", "/healthz", "/static/", "/webhooks/")
+
+
+class FirstRunMiddleware:
+    """On a fresh install with no users, every page leads to creating the first admin."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.has_users = False  # once true it stays true for this process
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_users and not request.path.startswith(_FIRST_RUN_OPEN):
+            self.has_users = get_user_model().objects.exists()
+            if not self.has_users:
+                return redirect("setup")
+        return self.get_response(request)
+
+
+class HtmxRedirectMiddleware:
+    """A redirect answered to an htmx request would be swapped into the page; make it a real one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and response.status_code in (301, 302, 303) and "Location" in response:
+            return HttpResponseClientRedirect(response["Location"])
+        return response

@@ -1,0 +1,22 @@
+"""gunicorn for hubdash: threaded workers, because most pages wait on the Hub.
+
+Every value can be overridden from the environment (GUNICORN_CMD_ARGS, or the variables below).
+"""
+
+import os
+
+bind = os.environ.get("HUBDASH_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("HUBDASH_WORKERS", "2"))
+threads = int(os.environ.get("HUBDASH_THREADS", "16"))
+# Large uploads stream for a long time; pages have their own Hub budgets well under this.
+timeout = int(os.environ.get("HUBDASH_WORKER_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+# Never log query strings or headers that could carry secrets: method, path, status, size, time.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+forwarded_allow_ips = os.environ.get("HUBDASH_FORWARDED_ALLOW_IPS", "127.0.0.1")

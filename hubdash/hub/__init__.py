@@ -1,0 +1,27 @@
+"""hubdash's one door to the Hub. Only this package imports huggingface_hub or decrypts tokens.
+
+    from hubdash import hub
+    client = hub.client_for(request.user)      # the user's own token, or anonymous
+    identity = hub.identity_for(request.user)  # cached whoami
+"""
+
+from .client import HubClient
+from .errors import (
+    BadToken,
+    HubError,
+    HubUnavailable,
+    InvalidRequest,
+    NoAccess,
+    NoToken,
+    NotFound,
+    RateLimited,
+)
+from .tokens import client_for, connect_token, forget_identity, identity_for, remove_token
+from .types import HubIdentity, HubOrg, TokenScope
+from .vault import TokenKeyError
+
+__all__ = [
+    "BadToken", "HubClient", "HubError", "HubIdentity", "HubOrg", "HubUnavailable", "InvalidRequest", "NoAccess",
+    "NoToken", "NotFound", "RateLimited", "TokenKeyError", "TokenScope", "client_for", "connect_token",
+    "forget_identity", "identity_for", "remove_token",
+]

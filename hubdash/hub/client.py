@@ -1,0 +1,186 @@
+"""The one door to the Hub: huggingface_hub with the signed-in user's token, timeouts and our errors.
+
+No call here ever falls back to a token from the server's environment or cache: a user without a
+token calls with `token=False`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+import httpx2
+from django.conf import settings
+from huggingface_hub import HfApi
+from huggingface_hub.errors import (
+    BadRequestError,
+    GatedRepoError,
+    HfHubHTTPError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.utils import get_session, hf_raise_for_status, set_client_factory
+
+# Not re-exported publicly; pinned with huggingface_hub==2.4.0. It keeps the client's request hook.
+from huggingface_hub.utils._http import default_client_factory
+
+from . import errors
+from .types import HubIdentity, HubOrg, TokenScope
+
+INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
+
+
+def _client_with_timeouts() -> httpx2.Client:
+    # huggingface_hub sets no timeout by default; inside a web request that is never acceptable.
+    client = default_client_factory()
+    client.timeout = httpx2.Timeout(settings.HUB_READ_TIMEOUT, connect=settings.HUB_CONNECT_TIMEOUT)
+    return client
+
+
+set_client_factory(_client_with_timeouts)
+
+# A slow Hub must not take every worker thread: pages that need no Hub keep working.
+_slots = threading.BoundedSemaphore(max(1, settings.HUB_CONCURRENCY))
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Run Hub calls, turning the client's and the network's exceptions into hubdash's own."""
+    if not _slots.acquire(timeout=2):
+        raise errors.HubUnavailable("hubdash is busy talking to the Hub; try again in a moment.")
+    try:
+        yield
+    except RevisionNotFoundError:
+        raise errors.NotFound("That revision does not exist on the Hub.") from None
+    except GatedRepoError:
+        raise errors.NoAccess("This repository is gated: ask for access on the Hub first.") from None
+    except RepositoryNotFoundError:
+        raise errors.NotFound("The Hub has no such repository, or your token may not see it.") from None
+    except BadRequestError as err:
+        raise errors.InvalidRequest(f"The Hub refused the request: {_server_message(err)}") from None
+    except HfHubHTTPError as err:
+        raise _from_status(err) from None
+    except (httpx2.TimeoutException, httpx2.TransportError):
+        raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.") from None
+    except (json.JSONDecodeError, ValueError, KeyError, TypeError):
+        raise errors.HubUnavailable("The Hub sent an answer hubdash could not read; try again later.") from None
+    finally:
+        _slots.release()
+
+
+def _server_message(err: HfHubHTTPError) -> str:
+    response = err.response
+    message = response.headers.get("X-Error-Message") if response is not None else None
+    if not message and response is not None:
+        with contextlib.suppress(ValueError, AttributeError):
+            body = response.json()
+            message = body.get("error") if isinstance(body, dict) else None
+    return str(message or "no reason given")[:300]
+
+
+def _from_status(err: HfHubHTTPError) -> errors.HubError:
+    response = err.response
+    status = response.status_code if response is not None else 0
+    reason = _server_message(err)
+    if status == 401:
+        return errors.BadToken(f"The Hub rejected the token: {reason}")
+    if status == 403:
+        return errors.NoAccess(f"Your token may not do this: {reason}")
+    if status == 404:
+        return errors.NotFound(f"The Hub found nothing there: {reason}")
+    if status == 409:
+        return errors.InvalidRequest(f"The Hub reports a conflict: {reason}")
+    if status == 429:
+        retry_after = _retry_after(response)
+        wait = f" Try again in {retry_after} s." if retry_after else " Try again later."
+        return errors.RateLimited("The Hub is rate-limiting these requests." + wait, retry_after)
+    if 400 <= status < 500:
+        return errors.InvalidRequest(f"The Hub refused the request: {reason}")
+    return errors.HubUnavailable(f"The Hub is having trouble (HTTP {status}); try again in a moment.")
+
+
+def _retry_after(response: httpx2.Response | None) -> int | None:
+    if response is None:
+        return None
+    ratelimit = response.headers.get("RateLimit", "")
+    for part in ratelimit.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "t" and value.isdigit():
+            return int(value)
+    value = response.headers.get("Retry-After", "")
+    return int(value) if value.isdigit() else None
+
+
+class HubClient:
+    """Hub calls on behalf of one person (or anonymously with `token=None`)."""
+
+    def __init__(self, token: str | None) -> None:
+        self._token = token
+        self._api = HfApi(endpoint=settings.HF_ENDPOINT, token=token or False, library_name="hubdash")
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self._token)
+
+    def whoami(self) -> HubIdentity:
+        if not self._token:
+            raise errors.NoToken("Connect your Hub token first.")
+        with translated():
+            data = self._api.whoami(token=self._token)
+        return identity_from(data)
+
+    @staticmethod
+    def ping() -> bool:
+        """Whether the Hub answers at all (no token sent): for health checks."""
+        try:
+            with translated():
+                response = get_session().get(f"{settings.HF_ENDPOINT}/api/models-tags-by-type", timeout=3)
+                hf_raise_for_status(response)
+        except errors.HubError:
+            return False
+        return True
+
+
+def absolute_avatar(url: str | None) -> str | None:
+    """The Hub gives avatars as paths on itself or as full URLs; only HTTPS ones are shown."""
+    if not url:
+        return None
+    full = urljoin(settings.HF_ENDPOINT + "/", url)
+    return full if full.startswith("https://") else None
+
+
+def identity_from(data: dict) -> HubIdentity:
+    access = (data.get("auth") or {}).get("accessToken") or {}
+    fine = access.get("fineGrained") or {}
+    scopes = tuple(
+        TokenScope(
+            entity_type=str((scope.get("entity") or {}).get("type", "")),
+            entity_name=str((scope.get("entity") or {}).get("name", "")),
+            permissions=tuple(str(p) for p in scope.get("permissions") or []),
+        )
+        for scope in fine.get("scoped") or []
+    )
+    orgs = tuple(
+        HubOrg(
+            name=str(org["name"]),
+            fullname=str(org.get("fullname") or org["name"]),
+            role=org.get("roleInOrg"),
+            avatar_url=absolute_avatar(org.get("avatarUrl")),
+        )
+        for org in data.get("orgs") or []
+    )
+    return HubIdentity(
+        name=str(data["name"]),
+        fullname=str(data.get("fullname") or data["name"]),
+        avatar_url=absolute_avatar(data.get("avatarUrl")),
+        email=data.get("email"),
+        is_pro=bool(data.get("isPro")),
+        orgs=orgs,
+        token_role=str(access.get("role") or "unknown"),
+        token_name=str(access.get("displayName") or ""),
+        scopes=scopes,
+        global_permissions=tuple(str(p) for p in fine.get("global") or []),
+    )

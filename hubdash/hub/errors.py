@@ -1,0 +1,51 @@
+"""The handful of errors hubdash shows for Hub failures; views branch on these, never on the client's."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Something went wrong talking to the Hub. `message` is safe to show to the user."""
+
+    status = 502
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(HubError):
+    status = 404
+
+
+class NoAccess(HubError):
+    status = 403
+
+
+class BadToken(HubError):
+    """The Hub rejects the token (revoked, expired, mistyped)."""
+
+    status = 401
+
+
+class NoToken(HubError):
+    """The user has not connected a Hub token, and the action needs one."""
+
+    status = 403
+
+
+class RateLimited(HubError):
+    status = 429
+
+    def __init__(self, message: str, retry_after: int | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class InvalidRequest(HubError):
+    status = 400
+
+
+class HubUnavailable(HubError):
+    """Unreachable, timed out, answered 5xx or something that is not the Hub's JSON."""
+
+    status = 503

@@ -1,0 +1,38 @@
+"""Small typed views of what the Hub returns, so templates never index raw JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class HubOrg:
+    name: str
+    fullname: str
+    role: str | None
+    avatar_url: str | None
+
+
+@dataclass(frozen=True)
+class TokenScope:
+    entity_type: str
+    entity_name: str
+    permissions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HubIdentity:
+    name: str
+    fullname: str
+    avatar_url: str | None
+    email: str | None
+    is_pro: bool
+    orgs: tuple[HubOrg, ...]
+    token_role: str
+    token_name: str
+    scopes: tuple[TokenScope, ...] = field(default=())
+    global_permissions: tuple[str, ...] = field(default=())
+
+    def scopes_as_json(self) -> list[dict]:
+        return [{"type": s.entity_type, "name": s.entity_name, "permissions": list(s.permissions)}
+                for s in self.scopes]

@@ -1,0 +1,213 @@
+"""hubdash settings: every value from the environment (see .env.example), safe development defaults.
+
+HUBDASH_ENV=production turns on the strict mode: no generated secrets, secure cookies, HSTS.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from hubdash.env import envbool, envint, envlist, envsecret, envstr, new_secret_key, new_token_key_spec
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(envstr("HUBDASH_VAR_DIR", str(BASE_DIR / "var")))
+
+ENVIRONMENT = envstr("HUBDASH_ENV", "development")
+if ENVIRONMENT not in ("development", "production"):
+    raise ImproperlyConfigured("HUBDASH_ENV must be 'development' or 'production'")
+PRODUCTION = ENVIRONMENT == "production"
+DEBUG = envbool("HUBDASH_DEBUG", not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("HUBDASH_DEBUG must be off in production")
+
+SECRET_KEY = envsecret("HUBDASH_SECRET_KEY", production=PRODUCTION, dev_file=VAR_DIR / "secret_key",
+                       generate=new_secret_key)
+
+
+# Keys that encrypt stored Hub tokens, newest first: "id:base64key,id:base64key". Not derived from
+# SECRET_KEY, so that either can be rotated without the other.
+HUBDASH_TOKEN_KEYS = envlist("HUBDASH_TOKEN_KEYS") or [
+    envsecret("HUBDASH_TOKEN_KEYS", production=PRODUCTION, dev_file=VAR_DIR / "token_keys",
+              generate=new_token_key_spec)
+]
+
+ALLOWED_HOSTS = envlist("HUBDASH_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("HUBDASH_ALLOWED_HOSTS must be set in production")
+CSRF_TRUSTED_ORIGINS = envlist("HUBDASH_CSRF_TRUSTED_ORIGINS",
+                               [f"https://{host}" for host in ALLOWED_HOSTS if not host.startswith(".")])
+
+# The Hub, as everywhere in the ecosystem.
+HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+HUB_CONNECT_TIMEOUT = float(envstr("HUBDASH_HUB_CONNECT_TIMEOUT", "3"))
+HUB_READ_TIMEOUT = float(envstr("HUBDASH_HUB_READ_TIMEOUT", "10"))
+HUB_CONCURRENCY = envint("HUBDASH_HUB_CONCURRENCY", 4)
+WHOAMI_CACHE_SECONDS = envint("HUBDASH_WHOAMI_CACHE_SECONDS", 300)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "axes",
+    "hubdash.core",
+    "hubdash.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "hubdash.core.middleware.FirstRunMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hubdash.core.middleware.HtmxRedirectMiddleware",
+    "hubdash.accounts.middleware.LastSeenMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "hubdash.urls"
+WSGI_APPLICATION = "hubdash.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+            ],
+            "builtins": ["template_partials.templatetags.partials"],
+        },
+    }
+]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hubdash.sqlite3'}"), conn_max_age=60, conn_health_checks=True
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Writers queue instead of failing with "database is locked"; WAL lets readers run beside them.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 10,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hubdash"}}
+
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "profile"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling: lock a username from an address after a few failures, for a while.
+AXES_FAILURE_LIMIT = envint("HUBDASH_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("HUBDASH_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+
+# Sessions of hours, not weeks; cookies that only this host over HTTPS can set in production.
+SESSION_COOKIE_AGE = envint("HUBDASH_SESSION_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-hubdash-session"
+    CSRF_COOKIE_NAME = "__Host-hubdash-csrf"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = envbool("HUBDASH_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envint("HUBDASH_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("HUBDASH_HSTS_PRELOAD", False)
+    if envbool("HUBDASH_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+else:
+    SESSION_COOKIE_NAME = "hubdash-session"
+    CSRF_COOKIE_NAME = "hubdash-csrf"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# No inline script, no eval; images from here and, for cards and avatars, HTTPS sources.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "hubdash.core.logging.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
+    "root": {"handlers": ["console"], "level": envstr("HUBDASH_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "httpx2": {"level": "WARNING"},
+        "httpcore2": {"level": "WARNING"},
+        "huggingface_hub": {"level": "WARNING"},
+    },
+}
