@@ -25,22 +25,23 @@ DEBUG = envbool("HUBDASH_DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("HUBDASH_DEBUG must be off in production")
 
-SECRET_KEY = envsecret("HUBDASH_SECRET_KEY", production=PRODUCTION, dev_file=VAR_DIR / "secret_key",
-                       generate=new_secret_key)
+SECRET_KEY = envsecret(
+    "HUBDASH_SECRET_KEY", production=PRODUCTION, dev_file=VAR_DIR / "secret_key", generate=new_secret_key
+)
 
 
 # Keys that encrypt stored Hub tokens, newest first: "id:base64key,id:base64key". Not derived from
 # SECRET_KEY, so that either can be rotated without the other.
 HUBDASH_TOKEN_KEYS = envlist("HUBDASH_TOKEN_KEYS") or [
-    envsecret("HUBDASH_TOKEN_KEYS", production=PRODUCTION, dev_file=VAR_DIR / "token_keys",
-              generate=new_token_key_spec)
+    envsecret("HUBDASH_TOKEN_KEYS", production=PRODUCTION, dev_file=VAR_DIR / "token_keys", generate=new_token_key_spec)
 ]
 
 ALLOWED_HOSTS = envlist("HUBDASH_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("HUBDASH_ALLOWED_HOSTS must be set in production")
-CSRF_TRUSTED_ORIGINS = envlist("HUBDASH_CSRF_TRUSTED_ORIGINS",
-                               [f"https://{host}" for host in ALLOWED_HOSTS if not host.startswith(".")])
+CSRF_TRUSTED_ORIGINS = envlist(
+    "HUBDASH_CSRF_TRUSTED_ORIGINS", [f"https://{host}" for host in ALLOWED_HOSTS if not host.startswith(".")]
+)
 
 # The Hub, as everywhere in the ecosystem.
 HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -155,7 +157,10 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("HUBDASH_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = envint("HUBDASH_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = envbool("HUBDASH_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = envbool("HUBDASH_HSTS_PRELOAD", True)
+    if not SECURE_HSTS_PRELOAD:
+        # Opting out of the preload list is the deployer's informed choice, not an oversight.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     if envbool("HUBDASH_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 else:

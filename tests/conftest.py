@@ -60,10 +60,21 @@ def _fresh_cache():
 def hub_world(hub, settings):
     """hubsim with the personas' Hub accounts, and hubdash pointed at it."""
     settings.HF_ENDPOINT = hub.url
-    hub.add_user("alice", fullname="Alice Martin", orgs={"acme": "admin", "datalab": "write"},
-                 tokens={ALICE_TOKEN: "write", FINE_TOKEN: {
-                     "role": "fineGrained", "displayName": "acme-ci",
-                     "scoped": [{"entity": {"type": "org", "name": "acme"}, "permissions": ["repo.content.read", "repo.write"]}]}})
+    hub.add_user(
+        "alice",
+        fullname="Alice Martin",
+        orgs={"acme": "admin", "datalab": "write"},
+        tokens={
+            ALICE_TOKEN: "write",
+            FINE_TOKEN: {
+                "role": "fineGrained",
+                "displayName": "acme-ci",
+                "scoped": [
+                    {"entity": {"type": "org", "name": "acme"}, "permissions": ["repo.content.read", "repo.write"]}
+                ],
+            },
+        },
+    )
     hub.add_user("bob", fullname="Bob Nakamura", orgs={"acme": "read"}, tokens={BOB_TOKEN: "read"})
     return hub
 

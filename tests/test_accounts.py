@@ -58,8 +58,10 @@ def test_sign_in_and_out(alice):
 
 def test_sign_in_redirects_only_to_this_site(alice):
     client = Client()
-    response = client.post(reverse("login") + "?next=https://evil.example/", {
-        "username": "alice", "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("login") + "?next=https://evil.example/",
+        {"username": "alice", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response.status_code == 302 and response["Location"] == reverse("profile")
 
 

@@ -17,8 +17,12 @@ from huggingface_hub.errors import (
     RevisionNotFoundError,
 )
 
-ALICE = {"name": "alice", "fullname": "Alice", "orgs": {"acme": "admin"},
-         "tokens": {"hf_alice_write": "write", "hf_alice_read": "read"}}
+ALICE = {
+    "name": "alice",
+    "fullname": "Alice",
+    "orgs": {"acme": "admin"},
+    "tokens": {"hf_alice_write": "write", "hf_alice_read": "read"},
+}
 BOB = {"name": "bob", "orgs": {"acme": "read"}, "tokens": {"hf_bob_write": "write"}}
 
 
@@ -34,6 +38,7 @@ def api(hub, token=None) -> HfApi:
 
 
 # -- listing --------------------------------------------------------------------------------
+
 
 def test_list_models_pages_through_cursor_links_in_sort_order(people):
     for i in range(25):
@@ -70,8 +75,12 @@ def test_list_filters_search_author_and_tags_must_all_match(people):
 
 
 def test_list_datasets_and_spaces_with_sort_and_full(people):
-    people.add_repo("acme/reviews", type="dataset", likes=5,
-                    files={"README.md": "---\nlicense: mit\ntask_categories:\n- text-classification\n---\n# R\n"})
+    people.add_repo(
+        "acme/reviews",
+        type="dataset",
+        likes=5,
+        files={"README.md": "---\nlicense: mit\ntask_categories:\n- text-classification\n---\n# R\n"},
+    )
     people.add_repo("acme/news", type="dataset", likes=9)
     people.add_repo("acme/demo", type="space", sdk="gradio", likes=3)
     client = api(people)
@@ -81,7 +90,7 @@ def test_list_datasets_and_spaces_with_sort_and_full(people):
     assert reviews.card_data is not None and reviews.card_data["license"] == "mit"
     assert "task_categories:text-classification" in reviews.tags
     assert {s.rfilename for s in reviews.siblings} >= {"README.md", ".gitattributes"}
-    assert list(client.list_datasets(filter="task_categories:text-classification")) [0].id == "acme/reviews"
+    assert list(client.list_datasets(filter="task_categories:text-classification"))[0].id == "acme/reviews"
     spaces = list(client.list_spaces(author="acme", full=True))
     assert spaces[0].id == "acme/demo" and spaces[0].sdk == "gradio"
 
@@ -105,8 +114,7 @@ def test_direction_is_ignored_and_unknown_sort_rejected(people):
 
 
 def test_config_and_card_data_flags(people):
-    people.add_repo("acme/m", config={"model_type": "bert"},
-                    files={"README.md": "---\nlicense: apache-2.0\n---\nhi\n"})
+    people.add_repo("acme/m", config={"model_type": "bert"}, files={"README.md": "---\nlicense: apache-2.0\n---\nhi\n"})
     plain = requests.get(f"{people.url}/api/models").json()[0]
     assert "config" not in plain and "cardData" not in plain
     rich = requests.get(f"{people.url}/api/models", params={"config": "true", "cardData": "true"}).json()[0]
@@ -125,6 +133,7 @@ def test_private_repos_listed_only_for_those_who_may_see_them(people):
 
 
 # -- repo info ------------------------------------------------------------------------------
+
 
 def test_info_by_branch_tag_full_and_short_commit_and_quoted_refs(people):
     people.add_repo("acme/m", files={"README.md": "---\nlicense: mit\n---\n# v1\n"})
@@ -151,8 +160,13 @@ def test_info_by_branch_tag_full_and_short_commit_and_quoted_refs(people):
 
 
 def test_info_shapes_for_the_three_types(people):
-    people.add_repo("acme/m", pipeline_tag="fill-mask", library_name="transformers", downloads=3,
-                    files={"README.md": "---\nlicense: mit\nlanguage: en\n---\nhi\n"})
+    people.add_repo(
+        "acme/m",
+        pipeline_tag="fill-mask",
+        library_name="transformers",
+        downloads=3,
+        files={"README.md": "---\nlicense: mit\nlanguage: en\n---\nhi\n"},
+    )
     people.add_repo("acme/d", type="dataset")
     people.add_repo("acme/s", type="space", sdk="static")
     client = api(people)
@@ -171,11 +185,18 @@ def test_info_shapes_for_the_three_types(people):
 def test_info_matches_recorded_hub_shapes(people, shared_samples):
     """Keys and value types of a model_info from hubsim match a recorded real one."""
     recorded = shared_samples("model_info__google-bert_bert-base-uncased.json")
-    people.add_repo("acme/m", pipeline_tag="fill-mask", library_name="transformers", config={"model_type": "bert"},
-                    inference="warm", mask_token="[MASK]", widgetData=[{"text": "Paris is the [MASK]."}],
-                    transformersInfo={"auto_model": "AutoModelForMaskedLM"},
-                    safetensors={"parameters": {"F32": 1}, "total": 1},
-                    files={"README.md": "---\nlicense: mit\n---\n"})
+    people.add_repo(
+        "acme/m",
+        pipeline_tag="fill-mask",
+        library_name="transformers",
+        config={"model_type": "bert"},
+        inference="warm",
+        mask_token="[MASK]",
+        widgetData=[{"text": "Paris is the [MASK]."}],
+        transformersInfo={"auto_model": "AutoModelForMaskedLM"},
+        safetensors={"parameters": {"F32": 1}, "total": 1},
+        files={"README.md": "---\nlicense: mit\n---\n"},
+    )
     ours = requests.get(f"{people.url}/api/models/acme/m").json()
     assert set(recorded) <= set(ours)
     for key, value in recorded.items():
@@ -185,6 +206,7 @@ def test_info_matches_recorded_hub_shapes(people, shared_samples):
 
 
 # -- tags and metrics -------------------------------------------------------------------------
+
 
 def test_tag_vocabularies(hub):
     client = api(hub)
@@ -206,6 +228,7 @@ def test_metrics_is_gone_unless_switched_on(hub):
 
 
 # -- repo management -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("repo_type,extra", [("model", {}), ("dataset", {}), ("space", {"space_sdk": "gradio"})])
 def test_create_each_type_private_conflict_and_exist_ok(people, repo_type, extra):
@@ -231,11 +254,15 @@ def test_create_requires_write_rights_and_valid_names(people):
         api(people, "hf_bob_write").create_repo("acme/x")  # bob only reads in acme
     assert read_role.value.response.status_code == 403
     for name in ["bad--name", "-lead", "trail.", "a" * 97, "sp ace"]:
-        answer = requests.post(f"{people.url}/api/repos/create", json={"name": name},
-                               headers={"Authorization": "Bearer hf_alice_write"})
+        answer = requests.post(
+            f"{people.url}/api/repos/create", json={"name": name}, headers={"Authorization": "Bearer hf_alice_write"}
+        )
         assert answer.status_code == 400, name
-    missing_sdk = requests.post(f"{people.url}/api/repos/create", json={"name": "s", "type": "space"},
-                                headers={"Authorization": "Bearer hf_alice_write"})
+    missing_sdk = requests.post(
+        f"{people.url}/api/repos/create",
+        json={"name": "s", "type": "space"},
+        headers={"Authorization": "Bearer hf_alice_write"},
+    )
     assert missing_sdk.status_code == 400
 
 
@@ -248,8 +275,11 @@ def test_delete_and_missing_ok(people):
     with pytest.raises(RepositoryNotFoundError):
         client.delete_repo("alice/gone")
     client.delete_repo("alice/gone", missing_ok=True)
-    answer = requests.delete(f"{people.url}/api/repos/delete", json={"name": "x", "organization": "alice"},
-                             headers={"Authorization": "Bearer hf_alice_write"})
+    answer = requests.delete(
+        f"{people.url}/api/repos/delete",
+        json={"name": "x", "organization": "alice"},
+        headers={"Authorization": "Bearer hf_alice_write"},
+    )
     assert answer.status_code == 404 and answer.headers["X-Error-Code"] == "RepoNotFound"
 
 
@@ -260,8 +290,11 @@ def test_update_settings_visibility_and_gating(people):
     assert client.model_info("acme/m").private is True
     client.update_repo_settings("acme/m", gated="manual")
     assert client.model_info("acme/m").gated == "manual"
-    legacy = requests.put(f"{people.url}/api/repos/models/acme/m/settings", json={"private": False},
-                          headers={"Authorization": "Bearer hf_alice_write"})
+    legacy = requests.put(
+        f"{people.url}/api/repos/models/acme/m/settings",
+        json={"private": False},
+        headers={"Authorization": "Bearer hf_alice_write"},
+    )
     assert legacy.status_code == 200 and client.model_info("acme/m").private is False
     with pytest.raises(HfHubHTTPError) as denied:
         api(people, "hf_bob_write").update_repo_settings("acme/m", private=True)
@@ -280,6 +313,7 @@ def test_move_repo_redirects_old_id(people):
 
 # -- files ---------------------------------------------------------------------------------------
 
+
 def test_upload_small_regular_file_and_download_it_back(people, tmp_path):
     client = api(people, "hf_alice_write")
     client.create_repo("alice/files")
@@ -287,8 +321,9 @@ def test_upload_small_regular_file_and_download_it_back(people, tmp_path):
     assert len(info.oid) == 40
     preuploads = [r for r in people.requests() if "/preupload/" in r["path"]]
     assert preuploads and not [r for r in people.requests() if "lfs/objects/batch" in r["path"]]
-    path = hf_hub_download("alice/files", "docs/hello.txt", endpoint=people.url, token="hf_alice_write",
-                           cache_dir=tmp_path)
+    path = hf_hub_download(
+        "alice/files", "docs/hello.txt", endpoint=people.url, token="hf_alice_write", cache_dir=tmp_path
+    )
     assert open(path, "rb").read() == b"hello hub\n"
     with pytest.raises(RemoteEntryNotFoundError):
         hf_hub_download("alice/files", "nope.txt", endpoint=people.url, token="hf_alice_write", cache_dir=tmp_path)
@@ -305,8 +340,9 @@ def test_upload_50mb_goes_through_lfs_and_downloads_byte_for_byte(people, tmp_pa
     assert "/acme/big.git/info/lfs/objects/batch" in paths and "/acme/big.git/info/lfs/objects/verify" in paths
     entry = next(iter(client.get_paths_info("acme/big", ["weights/model.bin"])))
     assert entry.size == len(data) and entry.lfs.sha256 == hashlib.sha256(data).hexdigest()
-    path = hf_hub_download("acme/big", "weights/model.bin", endpoint=people.url, token="hf_alice_write",
-                           cache_dir=tmp_path / "cache")
+    path = hf_hub_download(
+        "acme/big", "weights/model.bin", endpoint=people.url, token="hf_alice_write", cache_dir=tmp_path / "cache"
+    )
     assert hashlib.sha256(open(path, "rb").read()).hexdigest() == hashlib.sha256(data).hexdigest()
 
 
@@ -336,10 +372,15 @@ def test_delete_operations_and_tree_listing(people):
 
     client = api(people, "hf_alice_write")
     client.create_repo("alice/tree")
-    client.create_commit("alice/tree", [
-        CommitOperationAdd("a/one.txt", b"1"), CommitOperationAdd("a/b/two.txt", b"2"),
-        CommitOperationAdd("top.txt", b"t"),
-    ], commit_message="add")
+    client.create_commit(
+        "alice/tree",
+        [
+            CommitOperationAdd("a/one.txt", b"1"),
+            CommitOperationAdd("a/b/two.txt", b"2"),
+            CommitOperationAdd("top.txt", b"t"),
+        ],
+        commit_message="add",
+    )
     top = {e.path for e in client.list_repo_tree("alice/tree")}
     assert top == {".gitattributes", "a", "top.txt"}
     deep = {e.path for e in client.list_repo_tree("alice/tree", recursive=True)}
@@ -358,10 +399,12 @@ def test_readme_metadata_is_validated(people):
     client = api(people, "hf_alice_write")
     client.create_repo("alice/card")
     with pytest.raises(ValueError):
-        client.upload_file(path_or_fileobj=b"---\nlicense: [unclosed\n---\n", path_in_repo="README.md",
-                           repo_id="alice/card")
-    client.upload_file(path_or_fileobj=b"---\nlicense: mit\n---\n# Card\n", path_in_repo="README.md",
-                       repo_id="alice/card")
+        client.upload_file(
+            path_or_fileobj=b"---\nlicense: [unclosed\n---\n", path_in_repo="README.md", repo_id="alice/card"
+        )
+    client.upload_file(
+        path_or_fileobj=b"---\nlicense: mit\n---\n# Card\n", path_in_repo="README.md", repo_id="alice/card"
+    )
     assert client.model_info("alice/card").card_data["license"] == "mit"
 
 
@@ -382,13 +425,17 @@ def test_resolve_head_headers_and_ranges(people):
 
 def test_legacy_upload_endpoint(people):
     people.add_repo("alice/legacy")
-    answer = requests.post(f"{people.url}/api/models/alice/legacy/upload/main/data/a.txt", data=b"seed-era",
-                           headers={"Authorization": "Bearer hf_alice_write"})
+    answer = requests.post(
+        f"{people.url}/api/models/alice/legacy/upload/main/data/a.txt",
+        data=b"seed-era",
+        headers={"Authorization": "Bearer hf_alice_write"},
+    )
     assert answer.status_code == 200 and answer.json()["url"].endswith("/alice/legacy/blob/main/data/a.txt")
     assert requests.get(f"{people.url}/alice/legacy/resolve/main/data/a.txt").content == b"seed-era"
 
 
 # -- identity ------------------------------------------------------------------------------------
+
 
 def test_whoami_reports_user_orgs_and_token_role(people):
     me = api(people, "hf_alice_write").whoami()
@@ -399,8 +446,16 @@ def test_whoami_reports_user_orgs_and_token_role(people):
 
 
 def test_whoami_fine_grained_scopes(hub):
-    hub.add_user("fin", orgs={"acme": "write"}, tokens={"hf_fine": {
-        "role": "fineGrained", "scoped": [{"entity": {"type": "org", "name": "acme"}, "permissions": ["repo.write"]}]}})
+    hub.add_user(
+        "fin",
+        orgs={"acme": "write"},
+        tokens={
+            "hf_fine": {
+                "role": "fineGrained",
+                "scoped": [{"entity": {"type": "org", "name": "acme"}, "permissions": ["repo.write"]}],
+            }
+        },
+    )
     token = api(hub, "hf_fine").whoami()["auth"]["accessToken"]
     assert token["role"] == "fineGrained"
     assert token["fineGrained"]["scoped"][0]["permissions"] == ["repo.write"]
@@ -434,6 +489,7 @@ def test_unknown_or_revoked_token_is_refused_everywhere(people):
 
 
 # -- errors the client maps ---------------------------------------------------------------------------
+
 
 def test_missing_repo_401_anonymous_404_signed_in(people):
     anonymous = requests.get(f"{people.url}/api/models/acme/nope")
@@ -487,8 +543,9 @@ def test_injected_faults_surface_as_client_errors(people):
 
 def test_rate_limit_quota_answers_429_with_hub_headers(people):
     people.control("POST", "ratelimit", {"quotas": {"api": 3}, "window_s": 300})
-    answers = [requests.get(f"{people.url}/api/models", headers={"Authorization": "Bearer hf_bob_write"})
-               for _ in range(4)]
+    answers = [
+        requests.get(f"{people.url}/api/models", headers={"Authorization": "Bearer hf_bob_write"}) for _ in range(4)
+    ]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[0].headers["RateLimit"].startswith('"api";r=2;t=')
     assert answers[3].headers["RateLimit-Policy"] == '"fixed window";"api";q=3;w=300'
@@ -508,8 +565,11 @@ def test_bad_requests_get_hub_errors_not_tracebacks(people):
         answer = requests.post(f"{people.url}/api/repos/create", data=body, headers=headers)
         assert answer.status_code == 400 and "error" in answer.json()
     people.add_repo("alice/c")
-    bad_commit = requests.post(f"{people.url}/api/models/alice/c/commit/main", data=b"garbage\n",
-                               headers={**headers, "Content-Type": "application/x-ndjson"})
+    bad_commit = requests.post(
+        f"{people.url}/api/models/alice/c/commit/main",
+        data=b"garbage\n",
+        headers={**headers, "Content-Type": "application/x-ndjson"},
+    )
     assert bad_commit.status_code == 400 and "Traceback" not in bad_commit.text
     assert requests.get(f"{people.url}/api/models", params={"limit": "lots"}).status_code == 400
     assert requests.get(f"{people.url}/api/models", params={"cursor": "!!"}).status_code == 400
@@ -539,26 +599,40 @@ def test_write_responses_match_recorded_exchanges(people, shared_samples):
         for key, value in recorded.items():
             assert type(ours[key]) is type(value), key
 
-    created = requests.post(f"{people.url}/api/repos/create", headers=auth,
-                            json={"name": "tmp_space", "organization": "alice", "private": True, "type": "space",
-                                  "sdk": "gradio"})
+    created = requests.post(
+        f"{people.url}/api/repos/create",
+        headers=auth,
+        json={"name": "tmp_space", "organization": "alice", "private": True, "type": "space", "sdk": "gradio"},
+    )
     same_shape(created.json(), shared_samples("exchange__repos_create_space_200.json")["response"]["body"])
-    conflict = requests.post(f"{people.url}/api/repos/create", headers=auth,
-                             json={"name": "tmp_space", "organization": "alice", "type": "space", "sdk": "gradio"})
+    conflict = requests.post(
+        f"{people.url}/api/repos/create",
+        headers=auth,
+        json={"name": "tmp_space", "organization": "alice", "type": "space", "sdk": "gradio"},
+    )
     recorded_conflict = shared_samples("exchange__repos_create_409_conflict.json")["response"]
     assert conflict.status_code == recorded_conflict["status"]
     same_shape(conflict.json(), recorded_conflict["body"])
     assert conflict.json()["error"] == recorded_conflict["body"]["error"]
-    preupload = requests.post(f"{people.url}/api/spaces/alice/tmp_space/preupload/main", headers=auth,
-                              json={"files": [{"path": "README.md", "sample": "", "size": 0}]})
+    preupload = requests.post(
+        f"{people.url}/api/spaces/alice/tmp_space/preupload/main",
+        headers=auth,
+        json={"files": [{"path": "README.md", "sample": "", "size": 0}]},
+    )
     same_shape(preupload.json(), shared_samples("exchange__preupload_with_oid.json")["response"]["body"])
     recorded_commit = shared_samples("exchange__commit_ndjson.json")
-    commit = requests.post(f"{people.url}/api/spaces/alice/tmp_space/commit/main", headers={
-        **auth, "Content-Type": "application/x-ndjson"}, data=recorded_commit["request"]["body"].encode())
+    commit = requests.post(
+        f"{people.url}/api/spaces/alice/tmp_space/commit/main",
+        headers={**auth, "Content-Type": "application/x-ndjson"},
+        data=recorded_commit["request"]["body"].encode(),
+    )
     same_shape(commit.json(), recorded_commit["response"]["body"])
     app = requests.get(f"{people.url}/spaces/alice/tmp_space/resolve/main/app.py", headers=auth)
     assert app.text.startswith("\nimport gradio")
-    deleted = requests.delete(f"{people.url}/api/repos/delete", headers=auth,
-                              json={"name": "tmp_space", "organization": "alice", "type": "space"})
+    deleted = requests.delete(
+        f"{people.url}/api/repos/delete",
+        headers=auth,
+        json={"name": "tmp_space", "organization": "alice", "type": "space"},
+    )
     recorded_delete = shared_samples("exchange__repos_delete_200.json")["response"]
     assert (deleted.status_code, deleted.text) == (recorded_delete["status"], recorded_delete["body"])

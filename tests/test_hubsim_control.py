@@ -16,8 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def start_process(*args: str) -> tuple[subprocess.Popen, str, float]:
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "tests.hubsim", "--port", "0", *args], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.hubsim", "--port", "0", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = process.stdout.readline()  # type: ignore[union-attr]
     elapsed = time.perf_counter() - started
     assert line.startswith("hubsim serving at http://127.0.0.1:"), line + process.stderr.read()  # type: ignore[union-attr]

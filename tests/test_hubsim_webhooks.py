@@ -26,8 +26,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 failing = receiver.fail_next > 0
                 receiver.fail_next -= 1 if failing else 0
-                receiver.received.append({"secret": self.headers.get("X-Webhook-Secret"),
-                                          "payload": json.loads(body), "failed": failing})
+                receiver.received.append(
+                    {"secret": self.headers.get("X-Webhook-Secret"), "payload": json.loads(body), "failed": failing}
+                )
                 self.send_response(500 if failing else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -87,8 +88,13 @@ def test_every_change_is_delivered_as_v3_with_the_secret(hub, alice, receiver):
     hub.deliveries(wait=True)
     payloads = receiver.payloads()
     events = [(p["event"]["scope"], p["event"]["action"]) for p in payloads]
-    assert events == [("repo", "create"), ("repo.content", "update"), ("repo.config", "update"),
-                      ("repo", "move"), ("repo", "delete")]
+    assert events == [
+        ("repo", "create"),
+        ("repo.content", "update"),
+        ("repo.config", "update"),
+        ("repo", "move"),
+        ("repo", "delete"),
+    ]
     assert all(r["secret"] == "s3cret" for r in receiver.received)
     created, content, config, moved, deleted = payloads
     assert created["repo"]["name"] == "acme/watched" and created["repo"]["type"] == "model"
@@ -134,5 +140,9 @@ def test_legacy_webhook_shapes(hub, alice, receiver):
     alice.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="alice/old-ds", repo_type="dataset")
     alice.delete_repo("alice/old-style")
     hub.deliveries(wait=True)
-    assert receiver.payloads() == [{"add": "alice/old-style"}, {"add": "datasets/alice/old-ds"},
-                                   {"update": "datasets/alice/old-ds"}, {"remove": "alice/old-style"}]
+    assert receiver.payloads() == [
+        {"add": "alice/old-style"},
+        {"add": "datasets/alice/old-ds"},
+        {"update": "datasets/alice/old-ds"},
+        {"remove": "alice/old-style"},
+    ]

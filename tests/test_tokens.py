@@ -69,7 +69,7 @@ def test_hub_unreachable_keeps_nothing_and_says_so(hub_world, alice_client, alic
 
 def test_hub_timeout_is_bounded(hub_world, alice_client, settings):
     settings.HUB_READ_TIMEOUT = 0.5
-    from hubdash.hub.client import get_session, set_client_factory, _client_with_timeouts
+    from hubdash.hub.client import _client_with_timeouts, get_session, set_client_factory
 
     set_client_factory(_client_with_timeouts)  # pick up the shorter timeout
     try:

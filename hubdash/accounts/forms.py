@@ -18,19 +18,24 @@ class PersonForm(BaseUserCreationForm):
         model = get_user_model()
         fields = ("username",)
 
+    def wants_admin(self) -> bool:
+        return self.cleaned_data.get("role") == "admin"
+
     def save(self, commit: bool = True):  # noqa: ANN201
         user = super().save(commit=False)
-        user.is_superuser = user.is_staff = self.cleaned_data["role"] == "admin"
+        user.is_superuser = user.is_staff = self.wants_admin()
         if commit:
             user.save()
         return user
 
 
 class FirstAdminForm(PersonForm):
-    role = forms.CharField(widget=forms.HiddenInput, initial="admin", required=False)
+    """The very first account is always an admin: no role to choose."""
 
-    def clean_role(self) -> str:
-        return "admin"
+    role = None  # type: ignore[assignment]
+
+    def wants_admin(self) -> bool:
+        return True
 
 
 class SignInForm(AuthenticationForm):
@@ -44,7 +49,9 @@ class PasswordCheckMixin(forms.Form):
     """Re-asks the password before a sensitive change."""
 
     password = forms.CharField(
-        label="Your hubdash password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Your hubdash password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def __init__(self, *args, user=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
@@ -64,7 +71,9 @@ class TokenForm(forms.Form):
         strip=True,
         max_length=256,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "hf_…"}),
-        help_text="Create one in your Hub settings under Access Tokens. Read is enough to browse; write to manage repos.",
+        help_text=(
+            "Create one in your Hub settings under Access Tokens. Read is enough to browse; write to manage repos."
+        ),
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
 
-def is_admin(user: AbstractBaseUser) -> bool:
+def is_admin(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from hubdash import hub
+from hubdash.core.http import AuthedRequest
 
 from .forms import (
     ActiveForm,
@@ -28,10 +30,8 @@ from .forms import (
 from .models import HubToken, Member
 from .permissions import admin_required, is_admin
 
-User = get_user_model()
-
-
 # -- first run and sign-in ---------------------------------------------------------------------
+
 
 @login_not_required
 @never_cache
@@ -59,18 +59,19 @@ class SignInView(LoginView):
 
 # -- your Hub token ------------------------------------------------------------------------------
 
-def _token_row(user) -> HubToken | None:  # noqa: ANN001
+
+def _token_row(user: User) -> HubToken | None:
     return HubToken.objects.filter(user=user).first()
 
 
 @never_cache
 @sensitive_post_parameters("token", "password")
-def token(request: HttpRequest) -> HttpResponse:
+def token(request: AuthedRequest) -> HttpResponse:
     """Connect or replace your Hub token; replacing one asks for your password again."""
     current = _token_row(request.user)
-    form_class = ReplaceTokenForm if current else TokenForm
-    kwargs = {"user": request.user} if current else {}
-    form = form_class(request.POST or None, **kwargs)
+    form: TokenForm = (
+        ReplaceTokenForm(request.POST or None, user=request.user) if current else TokenForm(request.POST or None)
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -90,7 +91,7 @@ def token(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @sensitive_post_parameters("password")
-def token_remove(request: HttpRequest) -> HttpResponse:
+def token_remove(request: AuthedRequest) -> HttpResponse:
     current = _token_row(request.user)
     form = RemoveTokenForm(request.POST, user=request.user)
     if current is None:
@@ -105,7 +106,8 @@ def token_remove(request: HttpRequest) -> HttpResponse:
 
 # -- profile ---------------------------------------------------------------------------------------
 
-def _identity_context(request: HttpRequest, refresh: bool = False) -> dict:
+
+def _identity_context(request: AuthedRequest, refresh: bool = False) -> dict:
     """Who you are on the Hub, or why hubdash cannot say right now."""
     context: dict = {"token_row": _token_row(request.user), "identity": None, "hub_error": None}
     if context["token_row"] is None:
@@ -116,8 +118,9 @@ def _identity_context(request: HttpRequest, refresh: bool = False) -> dict:
         context["hub_error"] = err.message
         context["token_rejected"] = True
     except hub.TokenKeyError:
-        context["hub_error"] = ("hubdash can no longer decrypt your stored token (its key was removed). "
-                                "Connect your token again.")
+        context["hub_error"] = (
+            "hubdash can no longer decrypt your stored token (its key was removed). Connect your token again."
+        )
         context["token_rejected"] = True
     except hub.HubError as err:
         context["hub_error"] = err.message
@@ -126,13 +129,13 @@ def _identity_context(request: HttpRequest, refresh: bool = False) -> dict:
 
 
 @never_cache
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", _identity_context(request))
 
 
 @require_POST
 @never_cache
-def profile_refresh(request: HttpRequest) -> HttpResponse:
+def profile_refresh(request: AuthedRequest) -> HttpResponse:
     context = _identity_context(request, refresh=True)
     if request.htmx:
         return render(request, "accounts/profile.html#identity", context)
@@ -143,29 +146,32 @@ def profile_refresh(request: HttpRequest) -> HttpResponse:
 
 # -- team ------------------------------------------------------------------------------------------
 
-def _team_context(request: HttpRequest, add_form: PersonForm | None = None) -> dict:
+
+def _team_context(request: AuthedRequest, add_form: PersonForm | None = None) -> dict:
     rows = []
     for person in User.objects.order_by("username").select_related("hub_token", "member"):
         # A missing one-to-one row raises an AttributeError subclass, so getattr's default applies.
         member = getattr(person, "member", None)
-        rows.append({
-            "person": person,
-            "role": "admin" if person.is_superuser else "member",
-            "token": getattr(person, "hub_token", None),
-            "last_seen": (member.last_seen_at if member else None) or person.last_login,
-        })
+        rows.append(
+            {
+                "person": person,
+                "role": "admin" if person.is_superuser else "member",
+                "token": getattr(person, "hub_token", None),
+                "last_seen": (member.last_seen_at if member else None) or person.last_login,
+            }
+        )
     return {"rows": rows, "can_manage": is_admin(request.user), "add_form": add_form or PersonForm()}
 
 
 @never_cache
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/team.html", _team_context(request))
 
 
 @require_POST
 @admin_required
 @sensitive_post_parameters("password1", "password2")
-def team_add(request: HttpRequest) -> HttpResponse:
+def team_add(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST)
     if not form.is_valid():
         return render(request, "accounts/team.html", _team_context(request, form), status=400)
@@ -175,13 +181,16 @@ def team_add(request: HttpRequest) -> HttpResponse:
     return redirect("team")
 
 
-def _last_active_admin(person) -> bool:  # noqa: ANN001
-    return person.is_superuser and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=person.pk).exists()
+def _last_active_admin(person: User) -> bool:
+    return (
+        person.is_superuser
+        and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=person.pk).exists()
+    )
 
 
 @require_POST
 @admin_required
-def team_role(request: HttpRequest, pk: int) -> HttpResponse:
+def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -199,7 +208,7 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def team_active(request: HttpRequest, pk: int) -> HttpResponse:
+def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     form = ActiveForm(request.POST)
     form.is_valid()

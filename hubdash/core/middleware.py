@@ -18,13 +18,15 @@ class FirstRunMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.has_users = False  # once true it stays true for this process
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_users and not request.path.startswith(_FIRST_RUN_OPEN):
-            self.has_users = get_user_model().objects.exists()
-            if not self.has_users:
-                return redirect("setup")
+        # A signed-in visitor proves that accounts exist: only anonymous requests cost a query.
+        if (
+            not request.path.startswith(_FIRST_RUN_OPEN)
+            and not request.user.is_authenticated
+            and not get_user_model().objects.exists()
+        ):
+            return redirect("setup")
         return self.get_response(request)
 
 

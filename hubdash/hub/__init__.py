@@ -1,8 +1,8 @@
 """hubdash's one door to the Hub. Only this package imports huggingface_hub or decrypts tokens.
 
-    from hubdash import hub
-    client = hub.client_for(request.user)      # the user's own token, or anonymous
-    identity = hub.identity_for(request.user)  # cached whoami
+from hubdash import hub
+client = hub.client_for(request.user)      # the user's own token, or anonymous
+identity = hub.identity_for(request.user)  # cached whoami
 """
 
 from .client import HubClient
@@ -12,8 +12,8 @@ from .errors import (
     HubUnavailable,
     InvalidRequest,
     NoAccess,
-    NoToken,
     NotFound,
+    NoToken,
     RateLimited,
 )
 from .tokens import client_for, connect_token, forget_identity, identity_for, remove_token
@@ -21,7 +21,22 @@ from .types import HubIdentity, HubOrg, TokenScope
 from .vault import TokenKeyError
 
 __all__ = [
-    "BadToken", "HubClient", "HubError", "HubIdentity", "HubOrg", "HubUnavailable", "InvalidRequest", "NoAccess",
-    "NoToken", "NotFound", "RateLimited", "TokenKeyError", "TokenScope", "client_for", "connect_token",
-    "forget_identity", "identity_for", "remove_token",
+    "BadToken",
+    "HubClient",
+    "HubError",
+    "HubIdentity",
+    "HubOrg",
+    "HubUnavailable",
+    "InvalidRequest",
+    "NoAccess",
+    "NoToken",
+    "NotFound",
+    "RateLimited",
+    "TokenKeyError",
+    "TokenScope",
+    "client_for",
+    "connect_token",
+    "forget_identity",
+    "identity_for",
+    "remove_token",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -25,13 +25,13 @@ def _cache_key(token: str) -> str:
     return f"hub:whoami:{_fingerprint(token)}"
 
 
-def _row(user: AbstractBaseUser):  # noqa: ANN202
+def _row(user: User):  # noqa: ANN202
     from hubdash.accounts.models import HubToken
 
     return HubToken.objects.filter(user=user).first()
 
 
-def _token_for(user: AbstractBaseUser) -> str | None:
+def _token_for(user: User) -> str | None:
     if not user.is_authenticated:
         return None
     row = _row(user)
@@ -40,12 +40,12 @@ def _token_for(user: AbstractBaseUser) -> str | None:
     return unseal(row.key_id, row.ciphertext, user.pk)
 
 
-def client_for(user: AbstractBaseUser) -> HubClient:
+def client_for(user: User) -> HubClient:
     """A client acting with this person's token, or anonymously if they have none."""
     return HubClient(_token_for(user))
 
 
-def connect_token(user: AbstractBaseUser, token: str) -> HubIdentity:
+def connect_token(user: User, token: str) -> HubIdentity:
     """Check the token with the Hub, then store it sealed. Raises a HubError with the Hub's reason."""
     from hubdash.accounts.models import HubToken
 
@@ -75,7 +75,7 @@ def connect_token(user: AbstractBaseUser, token: str) -> HubIdentity:
     return identity
 
 
-def identity_for(user: AbstractBaseUser, refresh: bool = False) -> HubIdentity:
+def identity_for(user: User, refresh: bool = False) -> HubIdentity:
     """Who this person is on the Hub, cached per token (the Hub rate-limits whoami strictly)."""
     token = _token_for(user)
     if token is None:
@@ -105,13 +105,13 @@ def identity_for(user: AbstractBaseUser, refresh: bool = False) -> HubIdentity:
     return identity
 
 
-def forget_identity(user: AbstractBaseUser) -> None:
+def forget_identity(user: User) -> None:
     token = _token_for(user)
     if token is not None:
         cache.delete(_cache_key(token))
 
 
-def remove_token(user: AbstractBaseUser) -> None:
+def remove_token(user: User) -> None:
     forget_identity(user)
     from hubdash.accounts.models import HubToken
 

@@ -34,5 +34,4 @@ class HubIdentity:
     global_permissions: tuple[str, ...] = field(default=())
 
     def scopes_as_json(self) -> list[dict]:
-        return [{"type": s.entity_type, "name": s.entity_name, "permissions": list(s.permissions)}
-                for s in self.scopes]
+        return [{"type": s.entity_type, "name": s.entity_name, "permissions": list(s.permissions)} for s in self.scopes]

@@ -59,13 +59,13 @@ def seal(token: str, user_id: int) -> tuple[str, bytes]:
     return key_id, nonce + AESGCM(key).encrypt(nonce, token.encode(), _aad(user_id))
 
 
-def unseal(key_id: str, blob: bytes, user_id: int) -> str:
+def unseal(key_id: str, blob: bytes | memoryview, user_id: int) -> str:
     keys = dict(_keys())
     if key_id not in keys:
         raise TokenKeyError(f"the key {key_id!r} that encrypted this token is no longer configured")
-    blob = bytes(blob)
+    data = bytes(blob)  # databases hand back memoryview
     try:
-        plain = AESGCM(keys[key_id]).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(user_id))
+        plain = AESGCM(keys[key_id]).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], _aad(user_id))
     except InvalidTag:
         raise TokenKeyError(f"the key {key_id!r} does not decrypt this token (wrong key or tampered data)") from None
     return plain.decode()

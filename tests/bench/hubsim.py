@@ -27,8 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start() -> tuple[subprocess.Popen, str, float]:
     began = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "tests.hubsim", "--port", "0", "--seed", "demo"], cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.hubsim", "--port", "0", "--seed", "demo"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = process.stdout.readline()  # type: ignore[union-attr]
     return process, line.split()[3], time.perf_counter() - began
 
@@ -42,8 +46,12 @@ def memory_kib(pid: int, field: str) -> int:
 
 def request_rate(url: str, seconds: float, clients: int) -> tuple[float, float, int]:
     host, port = url.removeprefix("http://").split(":")
-    paths = ["/api/models/acme/gated-llm", "/api/whoami-v2", "/api/models?limit=5&author=acme",
-             "/api/datasets-tags-by-type"]
+    paths = [
+        "/api/models/acme/gated-llm",
+        "/api/whoami-v2",
+        "/api/models?limit=5&author=acme",
+        "/api/datasets-tags-by-type",
+    ]
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -105,14 +113,18 @@ def main() -> None:
     try:
         print(f"hubsim start-up with --seed demo: {startup:.2f} s (target < 1 s)")
         rate, p99, errors = request_rate(url, args.seconds, args.clients)
-        print(f"small API requests: {rate:.0f} requests/s, p99 {p99:.1f} ms, {errors} errors, "
-              f"{args.clients} keep-alive clients (target >= 500/s)")
+        print(
+            f"small API requests: {rate:.0f} requests/s, p99 {p99:.1f} ms, {errors} errors, "
+            f"{args.clients} keep-alive clients (target >= 500/s)"
+        )
         if args.upload_mib:
             elapsed, before, peak = upload(url, process.pid, args.upload_mib)
             growth = (peak - before) / 1024
-            print(f"LFS upload of {args.upload_mib} MiB: {elapsed:.1f} s, {args.upload_mib / elapsed:.0f} MiB/s; "
-                  f"hubsim RSS {before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB, growth {growth:.1f} MiB "
-                  "(target <= 50 MB)")
+            print(
+                f"LFS upload of {args.upload_mib} MiB: {elapsed:.1f} s, {args.upload_mib / elapsed:.0f} MiB/s; "
+                f"hubsim RSS {before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB, growth {growth:.1f} MiB "
+                "(target <= 50 MB)"
+            )
     finally:
         process.terminate()
         process.wait(timeout=10)

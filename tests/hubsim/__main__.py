@@ -11,7 +11,9 @@ from .app import HubSim
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.hubsim", description="A Hugging Face Hub emulator for tests.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.hubsim", description="A Hugging Face Hub emulator for tests."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback by default)")
     parser.add_argument("--port", type=int, default=0, help="port (0: any free port)")
     parser.add_argument("--seed", choices=["demo"], help="start with the demo world")

@@ -57,7 +57,10 @@ class AccountApi:
                 "canReadGatedRepos": False,
                 "global": token.global_permissions,
                 "scoped": [
-                    {"entity": {"_id": self._entity_id(s["entity"]), **s["entity"]}, "permissions": s.get("permissions", [])}
+                    {
+                        "entity": {"_id": self._entity_id(s["entity"]), **s["entity"]},
+                        "permissions": s.get("permissions", []),
+                    }
                     for s in token.scoped
                 ],
             }
@@ -110,7 +113,11 @@ class AccountApi:
         if not isinstance(watched, list) or not watched:
             raise bad_request('"watched" must be a non-empty array')
         for item in watched:
-            if not isinstance(item, dict) or item.get("type") not in WATCH_TYPES or not isinstance(item.get("name"), str):
+            if (
+                not isinstance(item, dict)
+                or item.get("type") not in WATCH_TYPES
+                or not isinstance(item.get("name"), str)
+            ):
                 raise bad_request(f'Each watched item needs a "type" in {list(WATCH_TYPES)} and a "name"')
         domains = body.get("domains") or list(DOMAINS)
         if not isinstance(domains, list) or any(d not in DOMAINS for d in domains):
@@ -129,8 +136,9 @@ class AccountApi:
         if token.role == "read":
             raise HubError(403, "You need a token with write access to manage webhooks")
         url, watched, domains, secret = self._parse(request.json())
-        hook = Webhook(id=secrets.token_hex(12), owner=token.user, url=url, watched=watched, domains=domains,
-                       secret=secret)
+        hook = Webhook(
+            id=secrets.token_hex(12), owner=token.user, url=url, watched=watched, domains=domains, secret=secret
+        )
         with self.world.lock:
             self.world.webhooks[hook.id] = hook
         return json_response({"webhook": self._webhook_json(hook)})
@@ -162,4 +170,3 @@ class AccountApi:
             hook = self._own(request)
             hook.disabled = request.params["switch"] == "disable"
             return json_response({"webhook": self._webhook_json(hook)})
-

@@ -60,8 +60,11 @@ class FileApi:
         router.add("PUT", r"/_lfs/(?P<ticket>[0-9a-f]+)", self.lfs_put)
         router.add("PUT", r"/_lfs/(?P<ticket>[0-9a-f]+)/(?P<part>[0-9]+)", self.lfs_put_part)
         router.add("POST", r"/_lfs/(?P<ticket>[0-9a-f]+)", self.lfs_complete)
-        router.add("POST", r"/api/(?P<t>models|datasets|spaces)/(?P<repo>[^/]+/[^/]+)/upload/(?P<rev>[^/]+)/(?P<path>.+)",
-                   self.legacy_upload)
+        router.add(
+            "POST",
+            r"/api/(?P<t>models|datasets|spaces)/(?P<repo>[^/]+/[^/]+)/upload/(?P<rev>[^/]+)/(?P<path>.+)",
+            self.legacy_upload,
+        )
         router.add("POST", r"/api/(?P<repo>[^/]+/[^/]+)/upload/(?P<rev>[^/]+)/(?P<path>.+)", self.legacy_upload)
         router.add("GET", rf"/{PREFIXED_REPO}/resolve/(?P<rev>[^/]+)/(?P<path>.+)", self.resolve)
 
@@ -105,8 +108,11 @@ class FileApi:
         files = body.get("files")
         if not isinstance(files, list):
             raise HubError(422, '"files" must be an array')
-        ignore = [line.strip() for line in (body.get("gitIgnore") or "").splitlines()
-                  if line.strip() and not line.startswith("#")]
+        ignore = [
+            line.strip()
+            for line in (body.get("gitIgnore") or "").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
         with self.world.lock:
             repo = self._writable_or_pr(request, repo_type, request.params["repo"])
             commit = self._at(repo, request.params["rev"])
@@ -123,8 +129,10 @@ class FileApi:
                 entry: dict = {
                     "path": path,
                     "uploadMode": "lfs" if needs_lfs(path, size, sample) else "regular",
-                    "shouldIgnore": any(fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern)
-                                        for pattern in ignore),
+                    "shouldIgnore": any(
+                        fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern)
+                        for pattern in ignore
+                    ),
                 }
                 if path in commit.files:
                     entry["oid"] = commit.files[path].oid
@@ -265,7 +273,7 @@ class FileApi:
         with self.world.lock:
             repo = self._writable_or_pr(request, repo_type, request.params["repo"])
             base = self._at(repo, revision)
-            branch = revision[len("refs/heads/"):] if revision.startswith("refs/heads/") else revision
+            branch = revision[len("refs/heads/") :] if revision.startswith("refs/heads/") else revision
             if not create_pr and branch not in repo.branches:
                 raise bad_request(f"Invalid rev id: {revision} is not a branch")
             parent = header.get("parentCommit")
@@ -405,10 +413,15 @@ class FileApi:
         with self.world.lock:
             files = dict(base.files)
             files[path] = entry
-            old, commit = self.world.commit(repo, revision, files, f"Upload {path}", f"Upload {path}",
-                                            request.token.user)  # type: ignore[union-attr]
-            self.deliverer.repo_event(repo, "update", "repo.content",
-                                      updated_refs=[{"ref": f"refs/heads/{revision}", "oldSha": old, "newSha": commit.id}])
+            old, commit = self.world.commit(
+                repo, revision, files, f"Upload {path}", f"Upload {path}", request.token.user
+            )  # type: ignore[union-attr]
+            self.deliverer.repo_event(
+                repo,
+                "update",
+                "repo.content",
+                updated_refs=[{"ref": f"refs/heads/{revision}", "oldSha": old, "newSha": commit.id}],
+            )
         return json_response({"url": f"{request.base_url}/{repo.url_path}/blob/{revision}/{path}"})
 
     # -- reading files ------------------------------------------------------------------
@@ -430,7 +443,7 @@ class FileApi:
 
     @staticmethod
     def _dir_json(path: str, oids: list[str]) -> dict:
-        oid = hashlib.sha1("".join(sorted(oids)).encode()).hexdigest()
+        oid = hashlib.sha1("".join(sorted(oids)).encode(), usedforsecurity=False).hexdigest()
         return {"type": "directory", "oid": oid, "size": 0, "path": path}
 
     def _with_last_commit(self, item: dict, commit: Commit) -> dict:
@@ -455,7 +468,7 @@ class FileApi:
         def inside(path: str) -> bool:
             if not path.startswith(prefix) or path == folder:
                 return False
-            return recursive or "/" not in path[len(prefix):]
+            return recursive or "/" not in path[len(prefix) :]
 
         entries = [self._dir_json(p, oids) for p, oids in sorted(dirs.items()) if inside(p)]
         entries += [self._entry_json(files[p]) for p in sorted(files) if inside(p)]
@@ -548,4 +561,3 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     if start >= size or start >= end:
         return None
     return start, end
-

@@ -98,8 +98,10 @@ class RepoApi:
             repo = self.world.get_repo(repo_type, repo_id)
             if repo is None and (repo_type, repo_id) in self.world.redirects:
                 new_id = self.world.redirects[(repo_type, repo_id)]
-                raise Redirect(request.raw_path.replace(repo_id, new_id, 1) + (
-                    "?" + request.query_string if request.query_string else ""))
+                raise Redirect(
+                    request.raw_path.replace(repo_id, new_id, 1)
+                    + ("?" + request.query_string if request.query_string else "")
+                )
         if repo is None or not self.world.can_read(request.token, repo):
             raise repo_not_found(request.token is not None)
         if repo.disabled:
@@ -191,14 +193,19 @@ class RepoApi:
         repo = self.find(request, SINGULAR[request.params["t"]], request.params["repo"])
         with self.world.lock:
             data: dict = {
-                "branches": [{"name": n, "ref": f"refs/heads/{n}", "targetCommit": c} for n, c in repo.branches.items()
-                             if not n.startswith("refs/pr/")],
+                "branches": [
+                    {"name": n, "ref": f"refs/heads/{n}", "targetCommit": c}
+                    for n, c in repo.branches.items()
+                    if not n.startswith("refs/pr/")
+                ],
                 "converts": [],
                 "tags": [{"name": n, "ref": f"refs/tags/{n}", "targetCommit": c} for n, c in repo.tags_refs.items()],
             }
             if request.flag("include_prs"):
                 data["pullRequests"] = [
-                    {"name": n, "ref": n, "targetCommit": c} for n, c in repo.branches.items() if n.startswith("refs/pr/")
+                    {"name": n, "ref": n, "targetCommit": c}
+                    for n, c in repo.branches.items()
+                    if n.startswith("refs/pr/")
                 ]
         return json_response(data)
 
@@ -266,11 +273,18 @@ class RepoApi:
         with self.world.lock:
             existing = self.world.get_repo(repo_type, repo_id)
             if existing is not None:
-                raise HubError(409, f"You already created this {repo_type} repo", body={
-                    "error": f"You already created this {repo_type} repo", "url": url})
+                raise HubError(
+                    409,
+                    f"You already created this {repo_type} repo",
+                    body={"error": f"You already created this {repo_type} repo", "url": url},
+                )
             repo = self.world.create_repo(
-                repo_type, repo_id, private=private, created_by=request.token.user,
-                sdk=sdk if repo_type == "space" else None, files=files or None,
+                repo_type,
+                repo_id,
+                private=private,
+                created_by=request.token.user,
+                sdk=sdk if repo_type == "space" else None,
+                files=files or None,
             )
             self.deliverer.repo_event(repo, "create")
         return json_response({"url": url, "name": repo_id, "id": repo._id})
@@ -348,7 +362,9 @@ class RepoApi:
         with self.world.lock:
             repo = self.find_writable(request, repo_type, source)
             if not self.world.can_write_namespace(request.token, repo_type, target):
-                raise forbidden(f'You don\'t have the rights to create a {repo_type} under the namespace "{target.split("/")[0]}"')
+                raise forbidden(
+                    f'You don\'t have the rights to create a {repo_type} under the namespace "{target.split("/")[0]}"'
+                )
             if self.world.get_repo(repo_type, target) is not None:
                 raise HubError(409, f"You already created this {repo_type} repo")
             del self.world.repos[(repo_type, source)]
@@ -427,4 +443,3 @@ def gated_error(repo: Repo, authenticated: bool) -> HubError:
         "Please log in.",
         "GatedRepo",
     )
-

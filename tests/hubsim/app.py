@@ -16,8 +16,9 @@ from .state import World
 from .webhooks import Deliverer
 
 
-def build_server(host: str = "127.0.0.1", port: int = 0, seed: str | None = None,
-                 data_dir: str | None = None) -> HubSimServer:
+def build_server(
+    host: str = "127.0.0.1", port: int = 0, seed: str | None = None, data_dir: str | None = None
+) -> HubSimServer:
     world = World(data_dir)
     if seed == "demo" and not world.repos:
         seeds.demo(world)
@@ -41,8 +42,9 @@ def build_server(host: str = "127.0.0.1", port: int = 0, seed: str | None = None
 class HubSim:
     """hubsim in a background thread of this process: `with HubSim() as hub: hub.url`."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, seed: str | None = None,
-                 data_dir: str | None = None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, seed: str | None = None, data_dir: str | None = None
+    ) -> None:
         self.server = build_server(host, port, seed, data_dir)
         self.url = f"http://{host}:{self.server.server_address[1]}"
         self._thread: threading.Thread | None = None
@@ -52,8 +54,9 @@ class HubSim:
         return self.server.world
 
     def start(self) -> HubSim:
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="hubsim", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, name="hubsim", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -72,8 +75,9 @@ class HubSim:
     # -- the control API over HTTP, for tests and tools ---------------------------------
     def control(self, method: str, path: str, body: object | None = None) -> object:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.url}/_hubsim/{path}", data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/_hubsim/{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback only
             return json.loads(answer.read() or b"null")
 

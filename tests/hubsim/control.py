@@ -89,9 +89,14 @@ class ControlApi:
             if self.world.get_repo(repo_type, repo_id) is not None:
                 raise HubError(409, f"{repo_type} {repo_id} already exists")
             repo = self.world.create_repo(
-                repo_type, repo_id, private=bool(body.get("private")), created_by=body.get("createdBy"),
+                repo_type,
+                repo_id,
+                private=bool(body.get("private")),
+                created_by=body.get("createdBy"),
                 sdk=body.get("sdk", "gradio") if repo_type == "space" else None,
-                files=body.get("files") or None, created_at=created_at, **fields,
+                files=body.get("files") or None,
+                created_at=created_at,
+                **fields,
             )
             repo.gated_approved = set(body.get("gatedApproved") or [])
         return json_response({"id": repo.id, "_id": repo._id, "sha": repo.sha})
@@ -202,5 +207,6 @@ class ControlApi:
         for key in ("multipart_threshold", "chunk_size"):
             if key in body:
                 setattr(self.files_api, key, int(body[key]))
-        return json_response({"multipart_threshold": self.files_api.multipart_threshold,
-                              "chunk_size": self.files_api.chunk_size})
+        return json_response(
+            {"multipart_threshold": self.files_api.multipart_threshold, "chunk_size": self.files_api.chunk_size}
+        )

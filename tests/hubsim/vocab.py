@@ -39,20 +39,48 @@ PIPELINES = {
     "tabular-classification": ("Tabular Classification", "tabular"),
 }
 LIBRARIES = {
-    "transformers": "Transformers", "pytorch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX",
-    "safetensors": "Safetensors", "diffusers": "Diffusers", "sentence-transformers": "sentence-transformers",
-    "timm": "timm", "gguf": "GGUF", "onnx": "ONNX", "peft": "PEFT", "spacy": "spaCy", "keras": "Keras",
-    "scikit-learn": "Scikit-learn", "stable-baselines3": "stable-baselines3",
+    "transformers": "Transformers",
+    "pytorch": "PyTorch",
+    "tensorflow": "TensorFlow",
+    "jax": "JAX",
+    "safetensors": "Safetensors",
+    "diffusers": "Diffusers",
+    "sentence-transformers": "sentence-transformers",
+    "timm": "timm",
+    "gguf": "GGUF",
+    "onnx": "ONNX",
+    "peft": "PEFT",
+    "spacy": "spaCy",
+    "keras": "Keras",
+    "scikit-learn": "Scikit-learn",
+    "stable-baselines3": "stable-baselines3",
 }
 LANGUAGES = {
-    "en": "English", "fr": "French", "de": "German", "es": "Spanish", "zh": "Chinese", "ja": "Japanese",
-    "ar": "Arabic", "hi": "Hindi", "pt": "Portuguese", "ru": "Russian", "ko": "Korean", "it": "Italian",
+    "en": "English",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ar": "Arabic",
+    "hi": "Hindi",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "ko": "Korean",
+    "it": "Italian",
     "multilingual": "multilingual",
 }
 LICENSES = {
-    "apache-2.0": "apache-2.0", "mit": "mit", "cc-by-4.0": "cc-by-4.0", "cc-by-sa-4.0": "cc-by-sa-4.0",
-    "cc-by-nc-4.0": "cc-by-nc-4.0", "openrail": "openrail", "llama3": "llama3", "gpl-3.0": "gpl-3.0",
-    "bsd-3-clause": "bsd-3-clause", "other": "other",
+    "apache-2.0": "apache-2.0",
+    "mit": "mit",
+    "cc-by-4.0": "cc-by-4.0",
+    "cc-by-sa-4.0": "cc-by-sa-4.0",
+    "cc-by-nc-4.0": "cc-by-nc-4.0",
+    "openrail": "openrail",
+    "llama3": "llama3",
+    "gpl-3.0": "gpl-3.0",
+    "bsd-3-clause": "bsd-3-clause",
+    "other": "other",
 }
 DATASET_NAMES = ["squad", "glue", "imdb", "wikipedia", "bookcorpus", "common_voice", "mnist", "cifar10", "c4"]
 
@@ -65,27 +93,52 @@ MODEL_TAGS: dict[str, list[dict]] = {
     "language": _group("language", list(LANGUAGES.items())),
     "license": _group("license", [(f"license:{k}", v) for k, v in LICENSES.items()]),
     "region": _group("region", [("region:us", "🇺🇸 Region: US"), ("region:eu", "🇪🇺 Region: EU")]),
-    "other": _group("other", [("endpoints_compatible", "Inference Endpoints"), ("text-generation-inference", "text-generation-inference"),
-                              ("autotrain_compatible", "AutoTrain Compatible"), ("conversational", "conversational"),
-                              ("lora", "lora"), ("exbert", "exbert")]),
+    "other": _group(
+        "other",
+        [
+            ("endpoints_compatible", "Inference Endpoints"),
+            ("text-generation-inference", "text-generation-inference"),
+            ("autotrain_compatible", "AutoTrain Compatible"),
+            ("conversational", "conversational"),
+            ("lora", "lora"),
+            ("exbert", "exbert"),
+        ],
+    ),
 }
 
 TASK_CATEGORIES = [
-    "text-classification", "question-answering", "summarization", "translation", "text-generation",
-    "image-classification", "object-detection", "automatic-speech-recognition", "tabular-classification",
+    "text-classification",
+    "question-answering",
+    "summarization",
+    "translation",
+    "text-generation",
+    "image-classification",
+    "object-detection",
+    "automatic-speech-recognition",
+    "tabular-classification",
     "token-classification",
 ]
 DATASET_TAGS: dict[str, list[dict]] = {
-    "task_categories": _group("task_categories", [(f"task_categories:{t}", t.replace("-", " ").title()) for t in TASK_CATEGORIES]),
-    "size_categories": _group("size_categories", [(f"size_categories:{s}", s) for s in
-                                                 ["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "n>1T"]]),
-    "modality": _group("modality", [(f"modality:{m}", m.title()) for m in ["text", "image", "audio", "tabular", "video"]]),
+    "task_categories": _group(
+        "task_categories", [(f"task_categories:{t}", t.replace("-", " ").title()) for t in TASK_CATEGORIES]
+    ),
+    "size_categories": _group(
+        "size_categories",
+        [(f"size_categories:{s}", s) for s in ["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "n>1T"]],
+    ),
+    "modality": _group(
+        "modality", [(f"modality:{m}", m.title()) for m in ["text", "image", "audio", "tabular", "video"]]
+    ),
     "format": _group("format", [(f"format:{f}", f) for f in ["parquet", "csv", "json", "imagefolder", "audiofolder"]]),
-    "library": _group("library", [(f"library:{lib}", lib) for lib in ["datasets", "pandas", "polars", "dask", "mlcroissant"]]),
+    "library": _group(
+        "library", [(f"library:{lib}", lib) for lib in ["datasets", "pandas", "polars", "dask", "mlcroissant"]]
+    ),
     "language": _group("language", [(f"language:{k}", v) for k, v in LANGUAGES.items()]),
     "license": _group("license", [(f"license:{k}", v) for k, v in LICENSES.items()]),
-    "multilinguality": _group("multilinguality", [("multilinguality:monolingual", "monolingual"),
-                                                 ("multilinguality:multilingual", "multilingual")]),
+    "multilinguality": _group(
+        "multilinguality",
+        [("multilinguality:monolingual", "monolingual"), ("multilinguality:multilingual", "multilingual")],
+    ),
     "region": _group("region", [("region:us", "🇺🇸 Region: US"), ("region:eu", "🇪🇺 Region: EU")]),
 }
 

@@ -49,11 +49,15 @@ class Deliverer:
             hooks = [
                 hook
                 for hook in self.world.webhooks.values()
-                if not hook.disabled and "repo" in hook.domains and (hook.watches(repo) or self._watched_old(hook, repo, old_id))
+                if not hook.disabled
+                and "repo" in hook.domains
+                and (hook.watches(repo) or self._watched_old(hook, repo, old_id))
             ]
             for hook in hooks:
-                payload = self._legacy(repo, action, moved_to) if hook.legacy else self._v3(
-                    repo, hook, action, scope, updated_refs, updated_config, moved_to, old_id
+                payload = (
+                    self._legacy(repo, action, moved_to)
+                    if hook.legacy
+                    else self._v3(repo, hook, action, scope, updated_refs, updated_config, moved_to, old_id)
                 )
                 for body in payload if isinstance(payload, list) else [payload]:
                     self._start(hook, body)

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,29 +14,41 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HubToken',
+            name="HubToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ciphertext', models.BinaryField()),
-                ('key_id', models.CharField(max_length=64)),
-                ('last4', models.CharField(max_length=4)),
-                ('role', models.CharField(max_length=32)),
-                ('scopes', models.JSONField(blank=True, default=list)),
-                ('hub_username', models.CharField(max_length=96)),
-                ('verified_at', models.DateTimeField()),
-                ('rejected_at', models.DateTimeField(blank=True, null=True)),
-                ('rejected_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='hub_token', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ciphertext", models.BinaryField()),
+                ("key_id", models.CharField(max_length=64)),
+                ("last4", models.CharField(max_length=4)),
+                ("role", models.CharField(max_length=32)),
+                ("scopes", models.JSONField(blank=True, default=list)),
+                ("hub_username", models.CharField(max_length=96)),
+                ("verified_at", models.DateTimeField()),
+                ("rejected_at", models.DateTimeField(blank=True, null=True)),
+                ("rejected_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hub_token",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='member', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="member", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
     ]

@@ -13,6 +13,8 @@ class Command(BaseCommand):
         try:
             count, key_id = reseal_all()
         except TokenKeyError as err:
-            raise CommandError(f"Nothing was changed: {err}. Keep the old key in HUBDASH_TOKEN_KEYS "
-                               "(after the new one) until rotation has run.") from None
+            raise CommandError(
+                f"Nothing was changed: {err}. Keep the old key in HUBDASH_TOKEN_KEYS "
+                "(after the new one) until rotation has run."
+            ) from None
         self.stdout.write(f"Re-encrypted {count} token(s) under key {key_id or '(none stored)'}.")

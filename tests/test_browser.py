@@ -1,0 +1,83 @@
+"""What a person clicks, in Chromium driven by Playwright, against a live hubdash and hubsim."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import ALICE_TOKEN, PASSWORD
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-results"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread while it is started, which Django's
+    # async-safety check would mistake for async code touching the ORM. Started per test, so the
+    # loop is gone before the database is flushed.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    executable = os.environ.get("HUBDASH_CHROMIUM", "/usr/bin/chromium")
+    with sync_playwright() as playwright:
+        launch = {"executable_path": executable} if os.path.exists(executable) else {}
+        browser = playwright.chromium.launch(headless=True, args=CHROMIUM_FLAGS, **launch)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.mark.browser
+def test_new_user_sets_up_signs_in_connects_a_token_and_sees_their_orgs(live_server, hub_world, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/setup/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Create admin account").click()
+    expect(page.get_by_role("heading", name="Connect your Hub token")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to hubdash")).to_be_visible()
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("You have not connected a Hub token yet")).to_be_visible()
+
+    page.get_by_role("link", name="Connect your Hub token").click()
+    page.get_by_label("Hub access token").fill(ALICE_TOKEN)
+    page.get_by_role("button", name="Connect token").click()
+    expect(page.get_by_text("Connected as alice on the Hub")).to_be_visible()
+    orgs = page.get_by_role("table")
+    expect(orgs.get_by_role("row", name="acme")).to_contain_text("admin")
+    expect(orgs.get_by_role("row", name="datalab")).to_contain_text("write")
+    expect(page.locator(".fullname")).to_have_text("Alice Martin")
+
+    # The refresh button swaps the identity region in place (htmx) and asks the Hub again.
+    before = len([r for r in hub_world.requests() if r["path"] == "/api/whoami-v2"])
+    page.get_by_role("button", name="Refresh from the Hub").click()
+    expect(page.locator("#identity .fullname")).to_have_text("Alice Martin")
+    page.wait_for_function("() => !document.querySelector('#identity').classList.contains('htmx-request')")
+    assert len([r for r in hub_world.requests() if r["path"] == "/api/whoami-v2"]) == before + 1
+    assert ALICE_TOKEN not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "profile.png"), full_page=True)
