@@ -121,3 +121,50 @@ def test_token_redaction_in_logs():
     assert (
         redact("calling with hf_abcdefghijklmnop and Bearer hf_zzzzzzzzzz") == "calling with [redacted] and [redacted]"
     )
+
+
+def test_every_setting_is_documented():
+    read = set()
+    for path in [*(ROOT / "hubdash").rglob("*.py")]:
+        read |= set(re.findall(r"""env\w*\(\s*["'](HUBDASH_[A-Z_]+|HF_ENDPOINT|DATABASE_URL)["']""", path.read_text()))
+        read |= set(re.findall(r"""environ\.get\(\s*["'](HUBDASH_[A-Z_]+)["']""", path.read_text()))
+    assert len(read) > 15
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert [name for name in sorted(read) if name not in example] == []
+    assert [name for name in sorted(read) if name not in readme] == []
+
+
+def test_gunicorn_serves_hubdash_with_its_config(tmp_path):
+    """What `make run` and the Procfile start: gunicorn, our config, static files through whitenoise."""
+    import socket
+    import time
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(HUBDASH_VAR_DIR=str(tmp_path), HUBDASH_BIND=f"127.0.0.1:{port}", HUBDASH_WORKERS="1")
+    assert manage("migrate", "--noinput", env=env).returncode == 0
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert page.status_code == 200 and page.url.endswith("/setup/") and "Create admin account" in page.text
+        css = requests.get(f"http://127.0.0.1:{port}/static/css/hubdash.css", timeout=5)
+        assert css.status_code == 200 and "--accent" in css.text
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
