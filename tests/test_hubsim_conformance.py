@@ -636,3 +636,25 @@ def test_write_responses_match_recorded_exchanges(people, shared_samples):
     )
     recorded_delete = shared_samples("exchange__repos_delete_200.json")["response"]
     assert (deleted.status_code, deleted.text) == (recorded_delete["status"], recorded_delete["body"])
+
+
+def test_truncated_answer_is_a_transport_error_for_the_client(people):
+    people.add_repo("acme/cut")
+    people.fault(method="GET", path="/api/models/acme/cut", truncate=True, times=1)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        requests.get(f"{people.url}/api/models/acme/cut")
+    assert requests.get(f"{people.url}/api/models/acme/cut").json()["id"] == "acme/cut"
+
+
+def test_legacy_whoami_refuses_access_tokens_and_describes_old_api_tokens(people):
+    people.add_user("old", orgs={"acme": "write"}, tokens={"api_oldstyle_token": "write"})
+    modern = requests.get(f"{people.url}/api/whoami", headers={"Authorization": "Bearer hf_alice_write"})
+    assert modern.status_code == 401
+    old = requests.get(f"{people.url}/api/whoami", headers={"Authorization": "Bearer api_oldstyle_token"}).json()
+    assert old["name"] == "old" and [o["name"] for o in old["orgs"]] == ["acme"]
+
+
+def test_control_api_fields_hubsim_does_not_model_are_served_as_given(people):
+    people.add_repo("acme/extra", doi="10.57967/hf/1", arxivIds=["2401.00001"])
+    data = requests.get(f"{people.url}/api/models/acme/extra").json()
+    assert data["doi"] == "10.57967/hf/1" and data["arxivIds"] == ["2401.00001"]

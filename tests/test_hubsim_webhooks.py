@@ -146,3 +146,18 @@ def test_legacy_webhook_shapes(hub, alice, receiver):
         {"update": "datasets/alice/old-ds"},
         {"remove": "alice/old-style"},
     ]
+
+
+def test_payload_shapes_match_recorded_hub_payloads(hub, alice, receiver, shared_samples):
+    recorded = shared_samples("webhook_v3__discussion_update_status__space.json")
+    alice.create_webhook(url=receiver.url, watched=[{"type": "user", "name": "alice"}])
+    alice.create_repo("alice/shaped", repo_type="space", space_sdk="static")
+    hub.deliveries(wait=True)
+    ours = receiver.payloads()[0]
+    assert set(recorded["repo"]) <= set(ours["repo"])
+    for key, value in recorded["repo"].items():
+        assert type(ours["repo"][key]) is type(value), key
+    assert set(ours["repo"]["url"]) == set(recorded["repo"]["url"]) and set(ours["repo"]["owner"]) == {"id"}
+    assert ours["repo"]["url"]["web"].endswith("/spaces/alice/shaped")
+    assert set(ours["event"]) == set(recorded["event"]) and set(ours["webhook"]) == set(recorded["webhook"])
+    assert len(ours["webhook"]["id"]) == len(recorded["webhook"]["id"]) == 24

@@ -87,8 +87,28 @@ class AccountApi:
         return account.id if account else "0" * 24
 
     def whoami_legacy(self, request: Request) -> Response:
-        # The seed's v1 endpoint: today's Hub refuses modern access tokens on it.
-        raise HubError(401, INVALID_CREDENTIALS)
+        """The seed's v1 endpoint. Today's Hub refuses modern (`hf_`) access tokens on it; it still
+        describes the caller to an old-style `api_` token, in the old, smaller shape."""
+        token = self._caller(request)
+        if not token.value.startswith("api_"):
+            raise HubError(401, INVALID_CREDENTIALS)
+        with self.world.lock:
+            user = self.world.accounts[token.user]
+            orgs = [
+                {"type": "org", "name": a.name, "fullname": a.fullname, "avatarUrl": a.avatar_url}
+                for a in self.world.accounts.values()
+                if a.is_org and user.name in a.members
+            ]
+        return json_response(
+            {
+                "type": "user",
+                "name": user.name,
+                "fullname": user.fullname,
+                "email": user.email,
+                "avatarUrl": user.avatar_url,
+                "orgs": orgs,
+            }
+        )
 
     # -- webhooks ---------------------------------------------------------------------
     @staticmethod

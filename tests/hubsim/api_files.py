@@ -108,11 +108,10 @@ class FileApi:
         files = body.get("files")
         if not isinstance(files, list):
             raise HubError(422, '"files" must be an array')
-        ignore = [
-            line.strip()
-            for line in (body.get("gitIgnore") or "").splitlines()
-            if line.strip() and not line.startswith("#")
-        ]
+        git_ignore = body.get("gitIgnore") or ""
+        if not isinstance(git_ignore, str):
+            raise HubError(422, '"gitIgnore" must be a string')
+        ignore = [line.strip() for line in git_ignore.splitlines() if line.strip() and not line.startswith("#")]
         with self.world.lock:
             repo = self._writable_or_pr(request, repo_type, request.params["repo"])
             commit = self._at(repo, request.params["rev"])
@@ -125,7 +124,9 @@ class FileApi:
                     sample = base64.b64decode(item.get("sample") or "")
                 except (binascii.Error, ValueError):
                     raise HubError(422, f"Invalid sample for {path}") from None
-                size = int(item.get("size") or 0)
+                size = item.get("size") or 0
+                if not isinstance(size, int) or size < 0:
+                    raise HubError(422, f"Invalid size for {path}")
                 entry: dict = {
                     "path": path,
                     "uploadMode": "lfs" if needs_lfs(path, size, sample) else "regular",
@@ -159,6 +160,8 @@ class FileApi:
         repo_path = URL_PREFIX[repo_type] + request.params["repo"]
         answer, multipart = [], False
         for obj in objects:
+            if not isinstance(obj, dict):
+                raise HubError(422, 'Each of "objects" must be {oid, size}')
             oid, size = obj.get("oid"), obj.get("size")
             if not isinstance(oid, str) or not SHA256_RE.match(oid) or not isinstance(size, int) or size < 0:
                 answer.append({"oid": oid, "size": size, "error": {"code": 422, "message": "Invalid oid or size"}})
@@ -486,6 +489,8 @@ class FileApi:
         paths = body.get("paths") or []
         if isinstance(paths, str):
             paths = [paths]
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise bad_request('"paths" must be a list of paths')
         expand = body.get("expand") in (True, "true", ["true"], ["True"], "True")
         with self.world.lock:
             repo = self.repos.find(request, repo_type, request.params["repo"])

@@ -266,10 +266,7 @@ class RepoApi:
         if not self.world.can_write_namespace(request.token, repo_type, repo_id):
             raise forbidden(f'You don\'t have the rights to create a {repo_type} under the namespace "{namespace}"')
         url = f"{request.base_url}/{URL_PREFIX[repo_type]}{repo_id}"
-        files = {}
-        for item in body.get("files") or []:
-            content = item.get("content", "")
-            files[item["path"]] = base64.b64decode(content) if item.get("encoding") == "base64" else content.encode()
+        files = self._initial_files(body.get("files"))
         with self.world.lock:
             existing = self.world.get_repo(repo_type, repo_id)
             if existing is not None:
@@ -288,6 +285,28 @@ class RepoApi:
             )
             self.deliverer.repo_event(repo, "create")
         return json_response({"url": url, "name": repo_id, "id": repo._id})
+
+    @staticmethod
+    def _initial_files(items: object) -> dict[str, bytes]:
+        """`files: [{path, content, encoding: utf-8|base64}]`, small files for the first commit."""
+        if items is None:
+            return {}
+        if not isinstance(items, list):
+            raise bad_request('"files" must be an array')
+        files = {}
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"]:
+                raise bad_request('Each of "files" needs a "path"')
+            content, encoding = item.get("content", ""), item.get("encoding", "utf-8")
+            if not isinstance(content, str) or encoding not in ("utf-8", "base64"):
+                raise bad_request(f'"content" of {item["path"]} must be a string, utf-8 or base64')
+            try:
+                files[item["path"]] = (
+                    base64.b64decode(content, validate=True) if encoding == "base64" else content.encode()
+                )
+            except ValueError:
+                raise bad_request(f'"content" of {item["path"]} is not valid base64') from None
+        return files
 
     @staticmethod
     def _visibility(body: dict, repo_type: str) -> bool:

@@ -142,6 +142,7 @@ class ControlApi:
                     times=body.get("times"),
                     hang=bool(body.get("hang")),
                     reset=bool(body.get("reset")),
+                    truncate=bool(body.get("truncate")),
                     body=body.get("body"),
                     headers=body.get("headers") or {},
                     retry_after=body.get("retry_after"),

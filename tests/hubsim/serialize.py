@@ -268,6 +268,11 @@ def properties(repo: Repo, commit: Commit | None = None, blobs: bool = False) ->
     return props
 
 
+def extra_fields(repo: Repo) -> dict:
+    """Fields a test gave the control API that hubsim does not model: served as they were given."""
+    return {key: value for key, value in repo.extra.items() if not key.startswith("_")}
+
+
 def parse_expand(repo_type: str, values: list[str]) -> list[str]:
     allowed = EXPANDABLE[repo_type]
     for index, value in enumerate(values):
@@ -314,4 +319,6 @@ def info(repo: Repo, commit: Commit, expand: list[str], blobs: bool) -> dict:
     if repo.type == "model":
         # The Hub puts modelId right after likes; order is cosmetic, presence matters.
         item["modelId"] = repo.id
+    for key, value in extra_fields(repo).items():
+        item.setdefault(key, value)
     return item

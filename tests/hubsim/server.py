@@ -188,6 +188,7 @@ class Fault:
     times: int | None = None
     hang: bool = False
     reset: bool = False
+    truncate: bool = False  # serve the real answer, but close after half its body
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     retry_after: int | None = None
@@ -301,7 +302,24 @@ class RequestHandler(BaseHTTPRequestHandler):
         response.headers["X-Request-Id"] = request_id
         response.headers.setdefault("Access-Control-Expose-Headers", EXPOSE_HEADERS)
         request.drain()
+        if fault is not None and fault.truncate:
+            self._send_truncated(request, response)
+            return
         self._send(request, response)
+
+    def _send_truncated(self, request: Request, response: Response) -> None:
+        """Announce the whole body, send half of it, hang up: the client sees a cut-off answer."""
+        body = response.body if isinstance(response.body, bytes) else b"".join(response.body)
+        self._log(request, response.status)
+        self.send_response(response.status)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        for key, value in response.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.close_connection = True
 
     def _route(self, request: Request) -> Response:
         world = self.server.world
@@ -358,7 +376,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return True
         if fault.status is None and fault.body is None:
-            return False  # latency only: then serve normally
+            return False  # latency or truncation only: then serve (truncate: in dispatch)
         status = fault.status or 200
         headers = {"X-Request-Id": request_id, **fault.headers}
         if status == 429:
