@@ -36,6 +36,7 @@ def test_htmx_refresh_swaps_only_the_identity_region(hub_world, alice_connected)
     html = response.content.decode()
     assert response.status_code == 200 and html.lstrip().startswith('<section class="card" id="identity"')
     assert "<html" not in html and "Alice Martin" in html
+    assert "HX-Request" in response["Vary"]
 
 
 def test_a_token_revoked_on_the_hub_is_shown_as_rejected_with_a_way_back(hub_world, alice_connected, alice):

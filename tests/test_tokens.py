@@ -176,3 +176,14 @@ def test_sentinel_token_never_leaks(hub_world, alice_client, alice, caplog):
 def test_token_page_is_not_cached(hub_world, alice_client):
     response = alice_client.get(reverse("token"))
     assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_a_token_whose_key_is_gone_can_still_be_replaced_and_removed(hub_world, alice_client, alice, settings):
+    connect(alice_client, ALICE_TOKEN)
+    settings.HUBDASH_TOKEN_KEYS = [new_token_key_spec()]  # the old key is lost
+    replaced = connect(alice_client, FINE_TOKEN, password=PASSWORD)
+    assert replaced.status_code == 302 and HubToken.objects.get(user=alice).role == "fineGrained"
+    assert "acme-ci" in alice_client.get(reverse("profile")).content.decode()
+    settings.HUBDASH_TOKEN_KEYS = [new_token_key_spec()]  # lost again
+    alice_client.post(reverse("token-remove"), {"password": PASSWORD})
+    assert not HubToken.objects.filter(user=alice).exists()

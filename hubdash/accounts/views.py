@@ -10,6 +10,7 @@ from django.contrib.auth.views import LoginView
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -138,10 +139,13 @@ def profile(request: AuthedRequest) -> HttpResponse:
 def profile_refresh(request: AuthedRequest) -> HttpResponse:
     context = _identity_context(request, refresh=True)
     if request.htmx:
-        return render(request, "accounts/profile.html#identity", context)
-    if context["hub_error"] is None and context["identity"] is not None:
-        messages.success(request, "Refreshed from the Hub.")
-    return redirect("profile")
+        response = render(request, "accounts/profile.html#identity", context)
+    else:
+        if context["hub_error"] is None and context["identity"] is not None:
+            messages.success(request, "Refreshed from the Hub.")
+        response = redirect("profile")
+    patch_vary_headers(response, ["HX-Request"])  # one URL, two kinds of answer
+    return response
 
 
 # -- team ------------------------------------------------------------------------------------------

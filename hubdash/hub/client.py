@@ -19,6 +19,7 @@ from huggingface_hub.errors import (
     BadRequestError,
     GatedRepoError,
     HfHubHTTPError,
+    HFValidationError,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
@@ -29,8 +30,6 @@ from huggingface_hub.utils._http import default_client_factory
 
 from . import errors
 from .types import HubIdentity, HubOrg, TokenScope
-
-INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
 
 
 def _client_with_timeouts() -> httpx2.Client:
@@ -63,6 +62,8 @@ def translated() -> Iterator[None]:
         raise errors.InvalidRequest(f"The Hub refused the request: {_server_message(err)}") from None
     except HfHubHTTPError as err:
         raise _from_status(err) from None
+    except HFValidationError as err:
+        raise errors.InvalidRequest(f"Not a valid request for the Hub: {err}") from None
     except (httpx2.TimeoutException, httpx2.TransportError):
         raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.") from None
     except (json.JSONDecodeError, ValueError, KeyError, TypeError):

@@ -11,7 +11,7 @@ from django.utils.crypto import salted_hmac
 from . import errors
 from .client import HubClient
 from .types import HubIdentity
-from .vault import seal, unseal
+from .vault import TokenKeyError, seal, unseal
 
 MAX_TOKEN_LENGTH = 256
 
@@ -54,7 +54,7 @@ def connect_token(user: User, token: str) -> HubIdentity:
         raise errors.InvalidRequest("That does not look like a Hub access token.")
     identity = HubClient(token).whoami()
     key_id, blob = seal(token, user.pk)
-    old = _row(user)
+    old_key = _stored_cache_key(user)
     HubToken.objects.update_or_create(
         user=user,
         defaults={
@@ -69,10 +69,22 @@ def connect_token(user: User, token: str) -> HubIdentity:
             "rejected_reason": "",
         },
     )
-    if old is not None:
-        cache.delete_many([_cache_key(unseal(old.key_id, old.ciphertext, user.pk))])
+    if old_key is not None:
+        cache.delete(old_key)
     cache.set(_cache_key(token), identity, settings.WHOAMI_CACHE_SECONDS)
     return identity
+
+
+def _stored_cache_key(user: User) -> str | None:
+    """The cache key of the stored token, if any and if it can still be decrypted.
+
+    A token whose key was removed must not stand in the way of replacing or removing it.
+    """
+    try:
+        token = _token_for(user)
+    except TokenKeyError:
+        return None
+    return _cache_key(token) if token else None
 
 
 def identity_for(user: User, refresh: bool = False) -> HubIdentity:
@@ -106,9 +118,9 @@ def identity_for(user: User, refresh: bool = False) -> HubIdentity:
 
 
 def forget_identity(user: User) -> None:
-    token = _token_for(user)
-    if token is not None:
-        cache.delete(_cache_key(token))
+    key = _stored_cache_key(user)
+    if key is not None:
+        cache.delete(key)
 
 
 def remove_token(user: User) -> None:
