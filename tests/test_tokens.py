@@ -187,3 +187,10 @@ def test_a_token_whose_key_is_gone_can_still_be_replaced_and_removed(hub_world, 
     settings.HUBDASH_TOKEN_KEYS = [new_token_key_spec()]  # lost again
     alice_client.post(reverse("token-remove"), {"password": PASSWORD})
     assert not HubToken.objects.filter(user=alice).exists()
+
+
+def test_rate_limited_hub_says_when_to_retry_and_stores_nothing(hub_world, alice_client, alice):
+    hub_world.fault(method="GET", path="/api/whoami-v2", status=429, retry_after=30)
+    response = connect(alice_client, ALICE_TOKEN)
+    assert response.status_code == 429 and "30 s" in response.content.decode()
+    assert not HubToken.objects.filter(user=alice).exists()

@@ -18,6 +18,11 @@ class PersonForm(BaseUserCreationForm):
         model = get_user_model()
         fields = ("username",)
 
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        # On the Team page this form sits below the list: it must not grab the focus.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
     def wants_admin(self) -> bool:
         return self.cleaned_data.get("role") == "admin"
 
@@ -33,6 +38,10 @@ class FirstAdminForm(PersonForm):
     """The very first account is always an admin: no role to choose."""
 
     role = None  # type: ignore[assignment]
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs["autofocus"] = True  # the only thing on the page
 
     def wants_admin(self) -> bool:
         return True

@@ -44,7 +44,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     form = FirstAdminForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            if User.objects.select_for_update().exists():  # two browsers racing
+            if User.objects.exists():  # checked again: another browser may have finished set-up meanwhile
                 raise Http404("hubdash is already set up.")
             user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -79,8 +79,10 @@ def token(request: AuthedRequest) -> HttpResponse:
             try:
                 identity = hub.connect_token(request.user, form.cleaned_data["token"])
             except hub.HubError as err:
-                form.add_error("token" if isinstance(err, hub.BadToken | hub.InvalidRequest) else None, err.message)
-                status = 400 if isinstance(err, hub.BadToken | hub.InvalidRequest) else 503
+                # The token's own fault goes under the field; the Hub's trouble (down, rate-limited) above it.
+                about_token = isinstance(err, hub.BadToken | hub.InvalidRequest)
+                form.add_error("token" if about_token else None, err.message)
+                status = 400 if about_token else err.status
             else:
                 messages.success(request, f"Connected as {identity.name} on the Hub ({identity.token_role} token).")
                 return redirect("profile")
