@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test demo bench bench-hubsim lint chromium clean
+.PHONY: install run test demo bench bench-hubsim bench-pages lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -38,10 +38,13 @@ chromium:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: install
+bench: bench-hubsim bench-pages
+
+bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim
 
-bench-hubsim: bench
+bench-pages: install
+	$(BIN)/python -m tests.bench.pages
 
 lint: install
 	$(BIN)/ruff check hubdash tests

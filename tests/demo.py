@@ -13,6 +13,46 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HUBSIM_PORT = int(os.environ.get("HUBSIM_PORT", "8765"))
 USERNAME, PASSWORD = "demo", "demo-password-123"
+DEMO_TOKEN = "hf_demo_alice_write"  # alice's write token in hubsim's demo world
+
+
+def start_hubsim(port: int) -> tuple[subprocess.Popen, str]:
+    hubsim = subprocess.Popen(
+        [sys.executable, "-m", "tests.hubsim", "--port", str(port), "--seed", "demo"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = hubsim.stdout.readline().strip()  # type: ignore[union-attr]
+    return hubsim, line
+
+
+def prepare_account(env: dict[str, str], username: str = USERNAME, password: str = PASSWORD) -> None:
+    """Migrate, create an admin account if it is missing, and connect the demo token to it."""
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    probe = f"from django.contrib.auth.models import User; print(User.objects.filter(username='{username}').exists())"
+    exists = subprocess.run(
+        [*manage, "shell", "--no-imports", "-c", probe], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    if exists != "True":
+        subprocess.run(
+            [*manage, "createsuperuser", "--noinput", "--username", username, "--email", f"{username}@example.com"],
+            cwd=ROOT,
+            env=dict(env, DJANGO_SUPERUSER_PASSWORD=password),
+            check=True,
+        )
+    subprocess.run(
+        [*manage, "connect_token", username], cwd=ROOT, env=env, check=True, input=DEMO_TOKEN + "\n", text=True
+    )
+
+
+def gunicorn(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def main() -> int:
@@ -23,59 +63,21 @@ def main() -> int:
         HF_HUB_DISABLE_XET="1",
     )
     env.pop("DATABASE_URL", None)
-    python = sys.executable
-    hubsim = subprocess.Popen(
-        [python, "-m", "tests.hubsim", "--port", str(HUBSIM_PORT), "--seed", "demo"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    print(hubsim.stdout.readline().strip(), flush=True)  # type: ignore[union-attr]
+    hubsim, banner = start_hubsim(HUBSIM_PORT)
+    print(banner, flush=True)
     try:
-        manage = [python, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-        exists = subprocess.run(
-            [
-                *manage,
-                "shell",
-                "-c",
-                "from django.contrib.auth.models import User; "
-                f"print(User.objects.filter(username='{USERNAME}').exists())",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        if exists != "True":
-            subprocess.run(
-                [*manage, "createsuperuser", "--noinput", "--username", USERNAME, "--email", "demo@example.com"],
-                cwd=ROOT,
-                env=dict(env, DJANGO_SUPERUSER_PASSWORD=PASSWORD),
-                check=True,
-            )
-        subprocess.run(
-            [*manage, "connect_token", USERNAME],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            input="hf_demo_alice_write\n",
-            text=True,
-        )
+        prepare_account(env)
         print(
             f"\nhubdash demo at http://127.0.0.1:8000 — sign in as {USERNAME} / {PASSWORD} "
             "(connected to the demo Hub as alice). Ctrl-C stops both.\n",
             flush=True,
         )
-        gunicorn = subprocess.Popen(
-            [str(Path(python).parent / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"], cwd=ROOT, env=env
-        )
+        server = gunicorn(env)
         try:
-            gunicorn.wait()
+            server.wait()
         except KeyboardInterrupt:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=10)
+            server.terminate()
+            server.wait(timeout=10)
     finally:
         hubsim.terminate()
         hubsim.wait(timeout=10)

@@ -658,3 +658,13 @@ def test_control_api_fields_hubsim_does_not_model_are_served_as_given(people):
     people.add_repo("acme/extra", doi="10.57967/hf/1", arxivIds=["2401.00001"])
     data = requests.get(f"{people.url}/api/models/acme/extra").json()
     assert data["doi"] == "10.57967/hf/1" and data["arxivIds"] == ["2401.00001"]
+
+
+def test_whoami_can_have_its_own_strict_quota(people):
+    people.control("POST", "ratelimit", {"quotas": {"api": 100, "whoami": 1}, "window_s": 300})
+    auth = {"Authorization": "Bearer hf_alice_write"}
+    first = requests.get(f"{people.url}/api/whoami-v2", headers=auth)
+    second = requests.get(f"{people.url}/api/whoami-v2", headers=auth)
+    assert (first.status_code, second.status_code) == (200, 429)
+    assert second.headers["RateLimit"].startswith('"whoami";r=0;')
+    assert requests.get(f"{people.url}/api/models", headers=auth).status_code == 200

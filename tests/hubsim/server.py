@@ -294,6 +294,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         response = self._route(request)
         if not control and server.rate_limiter is not None:
             bucket = "resolvers" if "/resolve/" in request.path else "api"
+            if request.path == "/api/whoami-v2" and "whoami" in server.rate_limiter.quotas:
+                bucket = "whoami"  # the Hub limits whoami on its own, much more strictly
             caller = request.token.user if request.token else "ip:" + self.client_address[0]
             allowed, rl_headers = server.rate_limiter.check(caller, bucket)
             if not allowed:

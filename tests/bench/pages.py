@@ -1,0 +1,130 @@
+"""Benchmark hubdash's pages under gunicorn (the project's config) against hubsim's demo world.
+
+    python -m tests.bench.pages [--seconds 5] [--clients 8]
+
+Prints requests/s and p99 for: the sign-in page (template only), the Team page (database),
+the profile (whoami from the per-token cache), and /healthz (one Hub round trip each time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import tempfile
+import threading
+import time
+
+import requests
+
+from tests.demo import PASSWORD, USERNAME, gunicorn, prepare_account, start_hubsim
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str) -> None:
+    for _ in range(200):
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def signed_in(base: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{base}/accounts/login/")
+    token = session.cookies["hubdash-csrf"]
+    answer = session.post(
+        f"{base}/accounts/login/",
+        data={"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        headers={"Referer": base},
+    )
+    answer.raise_for_status()
+    return session
+
+
+def load(base: str, path: str, cookies: dict | None, seconds: float, clients: int) -> tuple[float, float, int]:
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        session = requests.Session()
+        if cookies:
+            session.cookies.update(cookies)
+        mine = []
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            answer = session.get(base + path, allow_redirects=False, timeout=30)
+            mine.append(time.perf_counter() - started)
+            if answer.status_code != 200:
+                failures[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99)] * 1000, failures[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    hub_port, web_port = free_port(), free_port()
+    hubsim, _ = start_hubsim(hub_port)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        HF_ENDPOINT=f"http://127.0.0.1:{hub_port}",
+        HUBDASH_VAR_DIR=tempfile.mkdtemp(prefix="hubdash-bench-"),
+        HUBDASH_BIND=f"127.0.0.1:{web_port}",
+        HUBDASH_DEBUG="false",
+        HF_HUB_DISABLE_XET="1",
+    )
+    server = None
+    try:
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
+        prepare_account(env)
+        server = gunicorn(env)
+        base = f"http://127.0.0.1:{web_port}"
+        wait_for(base + "/healthz")
+        cookies = signed_in(base).cookies.get_dict()
+        print(
+            f"hubdash pages, gunicorn gthread (hubdash/gunicorn.conf.py), {args.clients} clients, "
+            f"{args.seconds:.0f} s each, SQLite, hubsim on loopback:"
+        )
+        for label, path, auth in [
+            ("sign-in page (template)", "/accounts/login/", None),
+            ("team page (database)", "/team/", cookies),
+            ("profile (cached whoami)", "/account/", cookies),
+            ("healthz (database + Hub round trip)", "/healthz", None),
+        ]:
+            rate, p99, failures = load(base, path, auth, args.seconds, args.clients)
+            print(f"  {label:38s} {rate:7.0f} requests/s  p99 {p99:6.1f} ms  {failures} non-200")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        hubsim.terminate()
+        hubsim.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
