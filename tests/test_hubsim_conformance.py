@@ -668,3 +668,19 @@ def test_whoami_can_have_its_own_strict_quota(people):
     assert (first.status_code, second.status_code) == (200, 429)
     assert second.headers["RateLimit"].startswith('"whoami";r=0;')
     assert requests.get(f"{people.url}/api/models", headers=auth).status_code == 200
+
+
+def test_branches_commits_and_last_modified(people):
+    client = api(people, "hf_alice_write")
+    client.create_repo("alice/branchy")
+    created = client.model_info("alice/branchy")
+    client.create_branch("alice/branchy", branch="dev")
+    client.upload_file(path_or_fileobj=b"on dev", path_in_repo="dev.txt", repo_id="alice/branchy", revision="dev")
+    dev = client.model_info("alice/branchy", revision="dev")
+    assert "dev.txt" in {s.rfilename for s in dev.siblings}
+    assert "dev.txt" not in {s.rfilename for s in client.model_info("alice/branchy").siblings}
+    assert dev.last_modified >= created.last_modified and dev.sha != created.sha
+    assert {b.name for b in client.list_repo_refs("alice/branchy").branches} == {"main", "dev"}
+    client.delete_branch("alice/branchy", branch="dev")
+    with pytest.raises(RevisionNotFoundError):
+        client.model_info("alice/branchy", revision="dev")

@@ -118,9 +118,26 @@ def test_only_the_hub_package_imports_huggingface_hub():
 def test_token_redaction_in_logs():
     from hubdash.core.logging import redact
 
-    assert (
-        redact("calling with hf_abcdefghijklmnop and Bearer hf_zzzzzzzzzz") == "calling with [redacted] and [redacted]"
-    )
+    assert redact("calling with hf_abcd3fghijklmnop and Bearer whatever") == "calling with [redacted] and [redacted]"
+    assert redact("token hf_alice_write_0123456789abcdefSENTINEL.") == "token [redacted]."
+    assert redact("in hf_hub_download at line 12") == "in hf_hub_download at line 12"
+
+
+def test_a_logged_error_with_a_token_in_its_traceback_is_redacted():
+    import logging
+
+    from hubdash.core.logging import RedactTokens
+
+    try:
+        raise RuntimeError("Hub said no to hf_alice_write_0123456789abcdefSENTINEL")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed for %s", ("Bearer hf_x1234567890",), True)
+        import sys
+
+        record.exc_info = sys.exc_info()
+    RedactTokens().filter(record)
+    text = logging.Formatter().format(record)
+    assert "SENTINEL" not in text and "hf_x1234567890" not in text and "RuntimeError" in text
 
 
 def test_every_setting_is_documented():
