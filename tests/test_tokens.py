@@ -194,3 +194,16 @@ def test_rate_limited_hub_says_when_to_retry_and_stores_nothing(hub_world, alice
     response = connect(alice_client, ALICE_TOKEN)
     assert response.status_code == 429 and "30 s" in response.content.decode()
     assert not HubToken.objects.filter(user=alice).exists()
+
+
+def test_the_hub_client_acts_with_the_persons_own_token_only(hub_world, alice_client, alice, charlie, monkeypatch):
+    from hubdash import hub
+
+    monkeypatch.setenv("HF_TOKEN", ALICE_TOKEN)  # a token in the server's environment must never be used
+    connect(alice_client, ALICE_TOKEN)
+    hub_world.control("DELETE", "requests")
+    with pytest.raises(hub.NoToken):
+        hub.client_for(charlie).whoami()
+    assert hub_world.requests() == []
+    assert hub.client_for(alice).whoami().name == "alice"
+    assert [r["user"] for r in hub_world.requests()] == ["alice"]

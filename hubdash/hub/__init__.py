@@ -16,7 +16,7 @@ from .errors import (
     NoToken,
     RateLimited,
 )
-from .tokens import client_for, connect_token, forget_identity, identity_for, remove_token
+from .tokens import client_for, connect_token, identity_for, remove_token
 from .types import HubIdentity, HubOrg, TokenScope
 from .vault import TokenKeyError
 
@@ -36,7 +36,6 @@ __all__ = [
     "TokenScope",
     "client_for",
     "connect_token",
-    "forget_identity",
     "identity_for",
     "remove_token",
 ]

@@ -122,10 +122,6 @@ class HubClient:
         self._token = token
         self._api = HfApi(endpoint=settings.HF_ENDPOINT, token=token or False, library_name="hubdash")
 
-    @property
-    def has_token(self) -> bool:
-        return bool(self._token)
-
     def whoami(self) -> HubIdentity:
         if not self._token:
             raise errors.NoToken("Connect your Hub token first.")

@@ -14,9 +14,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from tests.bench.load import Figures, measure
 
 os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -44,7 +46,7 @@ def memory_kib(pid: int, field: str) -> int:
     raise RuntimeError(field)
 
 
-def request_rate(url: str, seconds: float, clients: int) -> tuple[float, float, int]:
+def request_rate(url: str, seconds: float, clients: int) -> Figures:
     host, port = url.removeprefix("http://").split(":")
     paths = [
         "/api/models/acme/gated-llm",
@@ -52,38 +54,20 @@ def request_rate(url: str, seconds: float, clients: int) -> tuple[float, float, 
         "/api/models?limit=5&author=acme",
         "/api/datasets-tags-by-type",
     ]
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
 
-    def worker(n: int) -> None:
+    def new_client(n: int) -> Callable[[], bool]:
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
-        mine = []
-        i = n
-        while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
-            i += 1
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers={"Authorization": "Bearer hf_demo_alice_write"})
+        turn = iter(range(n, 1 << 60))
+
+        def call() -> bool:
+            conn.request("GET", paths[next(turn) % len(paths)], headers={"Authorization": "Bearer hf_demo_alice_write"})
             answer = conn.getresponse()
             answer.read()
-            mine.append(time.perf_counter() - t0)
-            if answer.status != 200:
-                errors[0] += 1
-        with lock:
-            latencies.extend(mine)
+            return answer.status == 200
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
-    began = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0
-    return len(latencies) / elapsed, p99, errors[0]
+        return call
+
+    return measure(new_client, clients, seconds)
 
 
 def upload(url: str, pid: int, mib: int) -> tuple[float, int, int]:
@@ -112,10 +96,10 @@ def main() -> None:
     process, url, startup = start()
     try:
         print(f"hubsim start-up with --seed demo: {startup:.2f} s (target < 1 s)")
-        rate, p99, errors = request_rate(url, args.seconds, args.clients)
+        figures = request_rate(url, args.seconds, args.clients)
         print(
-            f"small API requests: {rate:.0f} requests/s, p99 {p99:.1f} ms, {errors} errors, "
-            f"{args.clients} keep-alive clients (target >= 500/s)"
+            f"small API requests: {figures.rate:.0f} requests/s, p99 {figures.p99_ms:.1f} ms, "
+            f"{figures.failures} errors, {args.clients} keep-alive clients (target >= 500/s)"
         )
         if args.upload_mib:
             elapsed, before, peak = upload(url, process.pid, args.upload_mib)

@@ -12,11 +12,12 @@ import argparse
 import os
 import socket
 import tempfile
-import threading
 import time
+from collections.abc import Callable
 
 import requests
 
+from tests.bench.load import Figures, measure
 from tests.demo import PASSWORD, USERNAME, gunicorn, prepare_account, start_hubsim
 
 
@@ -49,35 +50,13 @@ def signed_in(base: str) -> requests.Session:
     return session
 
 
-def load(base: str, path: str, cookies: dict | None, seconds: float, clients: int) -> tuple[float, float, int]:
-    latencies: list[float] = []
-    failures = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker() -> None:
+def load(base: str, path: str, cookies: dict | None, seconds: float, clients: int) -> Figures:
+    def new_client(n: int) -> Callable[[], bool]:
         session = requests.Session()
-        if cookies:
-            session.cookies.update(cookies)
-        mine = []
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            answer = session.get(base + path, allow_redirects=False, timeout=30)
-            mine.append(time.perf_counter() - started)
-            if answer.status_code != 200:
-                failures[0] += 1
-        with lock:
-            latencies.extend(mine)
+        session.cookies.update(cookies or {})
+        return lambda: session.get(base + path, allow_redirects=False, timeout=30).status_code == 200
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    began = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    return len(latencies) / elapsed, latencies[int(len(latencies) * 0.99)] * 1000, failures[0]
+    return measure(new_client, clients, seconds)
 
 
 def main() -> None:
@@ -116,8 +95,11 @@ def main() -> None:
             ("profile (cached whoami)", "/account/", cookies),
             ("healthz (database + Hub round trip)", "/healthz", None),
         ]:
-            rate, p99, failures = load(base, path, auth, args.seconds, args.clients)
-            print(f"  {label:38s} {rate:7.0f} requests/s  p99 {p99:6.1f} ms  {failures} non-200")
+            figures = load(base, path, auth, args.seconds, args.clients)
+            print(
+                f"  {label:38s} {figures.rate:7.0f} requests/s  p99 {figures.p99_ms:6.1f} ms  "
+                f"{figures.failures} non-200"
+            )
     finally:
         if server is not None:
             server.terminate()
