@@ -684,3 +684,15 @@ def test_branches_commits_and_last_modified(people):
     client.delete_branch("alice/branchy", branch="dev")
     with pytest.raises(RevisionNotFoundError):
         client.model_info("alice/branchy", revision="dev")
+
+
+def test_space_runtime_matches_recorded_shape(people, shared_samples):
+    people.add_repo("acme/gradio-app", type="space", sdk="gradio")
+    people.add_repo("acme/static-app", type="space", sdk="static")
+    building = shared_samples("space_runtime__building.json")
+    running = shared_samples("space_runtime__static_running.json")
+    gradio = requests.get(f"{people.url}/api/spaces/acme/gradio-app/runtime").json()
+    static = requests.get(f"{people.url}/api/spaces/acme/static-app/runtime").json()
+    assert set(building) <= set(gradio) and set(running) <= set(static)
+    assert static["hardware"] == running["hardware"] and static["replicas"] == running["replicas"]
+    assert api(people).space_info("acme/gradio-app").runtime.stage == gradio["stage"]

@@ -89,6 +89,7 @@ class RepoApi:
         router.add("POST", rf"/api/{TYPES}/{REPO}/tag/(?P<rev>[^/]+)", self.create_tag)
         router.add("DELETE", rf"/api/{TYPES}/{REPO}/tag/(?P<rev>[^/]+)", self.delete_tag)
         router.add("GET", rf"/api/{TYPES}/{REPO}/auth-check(?P<write>/write)?", self.auth_check)
+        router.add("GET", rf"/api/spaces/{REPO}/runtime", self.space_runtime)
         router.add("GET", rf"/api/{TYPES}/{REPO}(?:/revision/(?P<rev>[^/]+))?", self.info)
 
     # -- helpers ------------------------------------------------------------------
@@ -232,6 +233,10 @@ class RepoApi:
             for c in page
         ]
         return json_response(items, headers=headers)
+
+    def space_runtime(self, request: Request) -> Response:
+        repo = self.find(request, "space", request.params["repo"])
+        return json_response(serialize.runtime(repo))
 
     def auth_check(self, request: Request) -> Response:
         repo = self.find(request, SINGULAR[request.params["t"]], request.params["repo"])

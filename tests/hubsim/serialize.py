@@ -252,20 +252,29 @@ def properties(repo: Repo, commit: Commit | None = None, blobs: bool = False) ->
         props["mainSize"] = props["usedStorage"]
     else:
         props["sdk"] = repo.sdk
-        props["subdomain"] = repo.id.replace("/", "-").replace("_", "-").lower()
+        props["subdomain"] = repo.subdomain
         props["host"] = f"https://{props['subdomain']}.hf.space"
-        props["runtime"] = repo.extra.get("runtime") or {
-            "stage": "RUNNING" if repo.sdk == "static" else "SLEEPING",
-            "hardware": {"current": None, "requested": None if repo.sdk == "static" else "cpu-basic"},
-            "storage": None,
-            "replicas": {"requested": 1},
-            "devMode": False,
-            "domains": [{"domain": props["host"][8:], "stage": "READY"}],
-        }
+        props["runtime"] = runtime(repo)
         props["models"] = list(repo.extra.get("models", []))
         props["datasets"] = list(repo.extra.get("datasets", []))
         props["region"] = "us"
     return props
+
+
+def runtime(repo: Repo) -> dict:
+    """A Space's runtime, as `GET /api/spaces/{id}/runtime` and `space_info` give it."""
+    if "runtime" in repo.extra:
+        return repo.extra["runtime"]
+    static = repo.sdk == "static"
+    return {
+        "stage": "RUNNING" if static else "SLEEPING",
+        "hardware": {"current": None, "requested": None if static else "cpu-basic"},
+        "storage": None,
+        "gcTimeout": None if static else 172800,
+        "replicas": {"requested": 1, "current": 1} if static else {"requested": 1},
+        "devMode": False,
+        "domains": [{"domain": f"{repo.subdomain}.hf.space", "stage": "READY"}],
+    }
 
 
 def extra_fields(repo: Repo) -> dict:

@@ -187,6 +187,11 @@ class Repo:
     def url_path(self) -> str:
         return URL_PREFIX[self.type] + self.id
 
+    @property
+    def subdomain(self) -> str:
+        """A Space's host name on hf.space."""
+        return self.id.replace("/", "-").replace("_", "-").replace(".", "-").lower()
+
     def card_data(self, commit: Commit | None = None) -> dict | None:
         return (commit or self.head).card_data()
 

@@ -90,7 +90,7 @@ class Deliverer:
         if scope.startswith("repo") and action != "delete":
             repo_obj["headSha"] = repo.sha
         if repo.type == "space":
-            repo_obj["subdomain"] = repo.id.replace("/", "-").lower()
+            repo_obj["subdomain"] = repo.subdomain
         payload: dict = {"event": {"action": action, "scope": scope}, "repo": repo_obj}
         if updated_refs is not None:
             payload["updatedRefs"] = updated_refs
