@@ -145,3 +145,25 @@ def test_team_shows_last_activity(alice_client, bob_client):
 
 def test_unknown_team_member_is_a_404(alice_client):
     assert alice_client.post(reverse("team-role", args=[9999]), {"role": "admin"}).status_code == 404
+
+
+def test_a_slow_hub_cannot_take_every_thread(hub_world, bob_client, settings):
+    """With every Hub slot taken by a slow call, another Hub call fails fast; other pages still work."""
+    import threading
+    import time
+
+    from hubdash.hub import HubClient
+
+    settings.HUB_CONCURRENCY = 1
+    bob_client.post(reverse("token"), {"token": BOB_TOKEN})
+    hub_world.fault(method="GET", path="/api/whoami-v2", delay_s=4, times=1)
+    slow = threading.Thread(target=lambda: HubClient(ALICE_TOKEN).whoami())  # holds the only slot for 4 s
+    slow.start()
+    try:
+        time.sleep(0.5)
+        started = time.perf_counter()
+        page = bob_client.post(reverse("profile-refresh"), headers={"HX-Request": "true"}).content.decode()
+        assert "busy talking to the Hub" in page and time.perf_counter() - started < 3.5
+        assert bob_client.get(reverse("team")).status_code == 200  # no Hub needed: unaffected
+    finally:
+        slow.join()

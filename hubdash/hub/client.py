@@ -42,13 +42,26 @@ def _client_with_timeouts() -> httpx2.Client:
 set_client_factory(_client_with_timeouts)
 
 # A slow Hub must not take every worker thread: pages that need no Hub keep working.
-_slots = threading.BoundedSemaphore(max(1, settings.HUB_CONCURRENCY))
+_slots_lock = threading.Lock()
+_slots: tuple[int, threading.BoundedSemaphore] | None = None
+SLOT_WAIT_S = 2
+
+
+def _hub_slots() -> threading.BoundedSemaphore:
+    """The per-process bound on concurrent Hub calls (HUBDASH_HUB_CONCURRENCY)."""
+    global _slots
+    size = max(1, settings.HUB_CONCURRENCY)
+    with _slots_lock:
+        if _slots is None or _slots[0] != size:
+            _slots = (size, threading.BoundedSemaphore(size))
+        return _slots[1]
 
 
 @contextlib.contextmanager
 def translated() -> Iterator[None]:
     """Run Hub calls, turning the client's and the network's exceptions into hubdash's own."""
-    if not _slots.acquire(timeout=2):
+    slots = _hub_slots()
+    if not slots.acquire(timeout=SLOT_WAIT_S):
         raise errors.HubUnavailable("hubdash is busy talking to the Hub; try again in a moment.")
     try:
         yield
@@ -69,7 +82,7 @@ def translated() -> Iterator[None]:
     except (json.JSONDecodeError, ValueError, KeyError, TypeError):
         raise errors.HubUnavailable("The Hub sent an answer hubdash could not read; try again later.") from None
     finally:
-        _slots.release()
+        slots.release()
 
 
 def _server_message(err: HfHubHTTPError) -> str:
