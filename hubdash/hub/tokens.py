@@ -89,15 +89,15 @@ def _stored_cache_key(user: User) -> str | None:
 
 def identity_for(user: User, refresh: bool = False) -> HubIdentity:
     """Who this person is on the Hub, cached per token (the Hub rate-limits whoami strictly)."""
-    token = _token_for(user)
-    if token is None:
+    row = _row(user) if user.is_authenticated else None
+    if row is None:
         raise errors.NoToken("Connect your Hub token to see who you are on the Hub.")
+    token = unseal(row.key_id, row.ciphertext, user.pk)
     key = _cache_key(token)
     if not refresh:
         cached = cache.get(key)
         if cached is not None:
             return cached
-    row = _row(user)
     try:
         identity = HubClient(token).whoami()
     except errors.BadToken as err:
