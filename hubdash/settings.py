@@ -49,6 +49,7 @@ HUB_CONNECT_TIMEOUT = float(envstr("HUBDASH_HUB_CONNECT_TIMEOUT", "3"))
 HUB_READ_TIMEOUT = float(envstr("HUBDASH_HUB_READ_TIMEOUT", "10"))
 HUB_CONCURRENCY = envint("HUBDASH_HUB_CONCURRENCY", 4)
 WHOAMI_CACHE_SECONDS = envint("HUBDASH_WHOAMI_CACHE_SECONDS", 300)
+HUB_CACHE_SECONDS = envint("HUBDASH_HUB_CACHE_SECONDS", 60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,8 +64,11 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "heroicons",
     "hubdash.core",
+    "hubdash.hub",
     "hubdash.accounts",
+    "hubdash.repos",
 ]
 
 MIDDLEWARE = [
@@ -121,7 +125,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hubdash"}}
+# Hub answers are cached for every worker process: by default in files under var/ (nothing to
+# install, shared by gunicorn's workers on one machine); HUBDASH_CACHE_URL=redis://... for several machines.
+CACHE_URL = envstr("HUBDASH_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured("HUBDASH_CACHE_URL must be a redis:// URL (or unset for the local file cache)")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -12,6 +13,9 @@ from . import errors
 from .client import HubClient
 from .types import HubIdentity
 from .vault import TokenKeyError, seal, unseal
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 MAX_TOKEN_LENGTH = 256
 
