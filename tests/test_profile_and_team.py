@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from hubdash.accounts.models import HubToken
+from hubdash.hub.models import HubToken
 from tests.conftest import ALICE_TOKEN, BOB_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db

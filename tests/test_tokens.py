@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from hubdash.accounts.models import HubToken
 from hubdash.env import new_token_key_spec
+from hubdash.hub.models import HubToken
 from tests.conftest import ALICE_TOKEN, BOB_TOKEN, FINE_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db

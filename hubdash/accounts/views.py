@@ -28,7 +28,7 @@ from .forms import (
     SignInForm,
     TokenForm,
 )
-from .models import HubToken, Member
+from .models import Member
 from .permissions import admin_required, is_admin
 
 # -- first run and sign-in ---------------------------------------------------------------------
@@ -61,15 +61,11 @@ class SignInView(LoginView):
 # -- your Hub token ------------------------------------------------------------------------------
 
 
-def _token_row(user: User) -> HubToken | None:
-    return HubToken.objects.filter(user=user).first()
-
-
 @never_cache
 @sensitive_post_parameters("token", "password")
 def token(request: AuthedRequest) -> HttpResponse:
     """Connect or replace your Hub token; replacing one asks for your password again."""
-    current = _token_row(request.user)
+    current = hub.token_status(request.user)
     form: TokenForm = (
         ReplaceTokenForm(request.POST or None, user=request.user) if current else TokenForm(request.POST or None)
     )
@@ -95,7 +91,7 @@ def token(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @sensitive_post_parameters("password")
 def token_remove(request: AuthedRequest) -> HttpResponse:
-    current = _token_row(request.user)
+    current = hub.token_status(request.user)
     form = RemoveTokenForm(request.POST, user=request.user)
     if current is None:
         return redirect("token")
@@ -112,7 +108,7 @@ def token_remove(request: AuthedRequest) -> HttpResponse:
 
 def _identity_context(request: AuthedRequest, refresh: bool = False) -> dict:
     """Who you are on the Hub, or why hubdash cannot say right now."""
-    context: dict = {"token_row": _token_row(request.user), "identity": None, "hub_error": None}
+    context: dict = {"token_row": hub.token_status(request.user), "identity": None, "hub_error": None}
     if context["token_row"] is None:
         return context
     try:
@@ -127,7 +123,7 @@ def _identity_context(request: AuthedRequest, refresh: bool = False) -> dict:
         context["token_rejected"] = True
     except hub.HubError as err:
         context["hub_error"] = err.message
-    context["token_row"] = _token_row(request.user)
+    context["token_row"] = hub.token_status(request.user)  # as identity_for left it (no second query)
     return context
 
 
@@ -154,15 +150,17 @@ def profile_refresh(request: AuthedRequest) -> HttpResponse:
 
 
 def _team_context(request: AuthedRequest, add_form: PersonForm | None = None) -> dict:
+    people = list(User.objects.order_by("username").select_related("member"))
+    tokens = hub.token_statuses(people)
     rows = []
-    for person in User.objects.order_by("username").select_related("hub_token", "member"):
+    for person in people:
         # A missing one-to-one row raises an AttributeError subclass, so getattr's default applies.
         member = getattr(person, "member", None)
         rows.append(
             {
                 "person": person,
                 "role": "admin" if person.is_superuser else "member",
-                "token": getattr(person, "hub_token", None),
+                "token": tokens.get(person.pk),
                 "last_seen": (member.last_seen_at if member else None) or person.last_login,
             }
         )

@@ -16,8 +16,16 @@ from .errors import (
     NoToken,
     RateLimited,
 )
-from .tokens import client_for, connect_token, identity_for, remove_token
-from .types import HubIdentity, HubOrg, TokenScope
+from .tokens import (
+    cached_identity,
+    client_for,
+    connect_token,
+    identity_for,
+    remove_token,
+    token_status,
+    token_statuses,
+)
+from .types import HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
 from .vault import TokenKeyError
 
 __all__ = [
@@ -32,10 +40,15 @@ __all__ = [
     "NoToken",
     "NotFound",
     "RateLimited",
+    "StoredScope",
     "TokenKeyError",
     "TokenScope",
+    "TokenStatus",
+    "cached_identity",
     "client_for",
     "connect_token",
     "identity_for",
     "remove_token",
+    "token_status",
+    "token_statuses",
 ]

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import HubToken
+
+
+@admin.register(HubToken)
+class HubTokenAdmin(admin.ModelAdmin):
+    """Token facts only: the sealed value is never shown or editable here."""
+
+    list_display = ("user", "hub_username", "role", "last4", "key_id", "verified_at", "rejected_at")
+    fields = (
+        "user",
+        "hub_username",
+        "role",
+        "scopes",
+        "last4",
+        "key_id",
+        "verified_at",
+        "rejected_at",
+        "rejected_reason",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
