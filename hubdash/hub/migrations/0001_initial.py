@@ -10,9 +10,9 @@ from django.db import migrations, models
 def move_content_type(apps, schema_editor, old="accounts", new="hub"):
     """Permissions and admin history of the model follow it to its new app."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.using(schema_editor.connection.alias).filter(app_label=old, model="hubtoken").update(
-        app_label=new
-    )
+    types = ContentType.objects.using(schema_editor.connection.alias)
+    if not types.filter(app_label=new, model="hubtoken").exists():  # post_migrate may have made one already
+        types.filter(app_label=old, model="hubtoken").update(app_label=new)
 
 
 def move_content_type_back(apps, schema_editor):
