@@ -1,0 +1,42 @@
+"""What every template knows about the signed-in person's Hub account, for the account menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from hubdash import hub
+
+
+@dataclass(frozen=True)
+class HubAccount:
+    hub_name: str | None
+    avatar_url: str | None
+    token_state: Literal["none", "valid", "rejected"]
+    last4: str | None
+
+
+def account_for(user: User | AnonymousUser) -> HubAccount:
+    """From the stored token and a cached whoami only: the menu never waits on the Hub."""
+    status = hub.token_status(user)
+    if status is None:
+        return HubAccount(hub_name=None, avatar_url=None, token_state="none", last4=None)  # noqa: S106 (a state, not a secret)
+    identity = hub.cached_identity(user)  # the same row as token_status: no second query
+    return HubAccount(
+        hub_name=identity.name if identity else status.hub_username,
+        avatar_url=identity.avatar_url if identity else None,
+        token_state=status.state,
+        last4=status.last4,
+    )
+
+
+def hub_account(request: HttpRequest) -> dict[str, object]:
+    """`hub_account`: None when signed out, else a HubAccount computed only if a template reads it."""
+    user = getattr(request, "user", None)  # resolved already by the middleware, when it ran at all
+    if user is None or not user.is_authenticated:
+        return {"hub_account": None}
+    return {"hub_account": SimpleLazyObject(lambda: account_for(user))}
