@@ -4,8 +4,8 @@ from django.urls import include, path
 from hubdash.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("hubdash.accounts.urls")),
+    path("", include("hubdash.repos.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,58 @@
+"""The shared cache of Hub answers: one fetch per key at a time per process, every worker reads it.
+
+Keys carry a scope: a keyed fingerprint of the token (never the token: private repos differ per
+person), or "public" for answers that are the same for everyone (the tag vocabularies).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import zlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+from . import errors
+
+T = TypeVar("T")
+_MISS = object()
+# Striped locks: identical concurrent calls wait for the first (coalesced); unrelated keys rarely share one.
+_LOCKS = tuple(threading.Lock() for _ in range(256))
+
+
+def key(scope: str, *parts: object) -> str:
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:40]
+    return f"hub:{scope}:{digest}"
+
+
+def remember(cache_key: str, ttl: int, fetch: Callable[[], T], wait_s: float) -> T:
+    """The cached answer, or fetch it once (other threads asking for the same key wait for it)."""
+    hit = cache.get(cache_key, _MISS)
+    if hit is not _MISS:
+        return hit  # type: ignore[return-value]
+    lock = _LOCKS[zlib.crc32(cache_key.encode()) % len(_LOCKS)]
+    if not lock.acquire(timeout=max(wait_s, 0.01)):
+        raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.")
+    try:
+        hit = cache.get(cache_key, _MISS)
+        if hit is not _MISS:
+            return hit  # type: ignore[return-value]
+        value = fetch()
+        cache.set(cache_key, value, ttl)
+        return value
+    finally:
+        lock.release()
+
+
+def repo_generation(kind: str, repo_id: str) -> int:
+    """A counter folded into every cached answer about a repo, so that bumping it drops them all."""
+    value = cache.get(f"hub:gen:{kind}:{repo_id}", 0)
+    return value if isinstance(value, int) else 0
+
+
+def forget_repo(kind: str, repo_id: str) -> None:
+    """Drop every cached answer about this repo, for every person and every worker."""
+    gen_key = f"hub:gen:{kind}:{repo_id}"
+    cache.set(gen_key, repo_generation(kind, repo_id) + 1, None)

@@ -1,0 +1,621 @@
+"""Reading repos from the Hub: listings with its cursor, info by revision, refs, files, commits, cards, tags.
+
+Every call goes through `translated()` (timeouts, slots, hubdash's errors), parses the Hub's JSON into
+`repo_types` inside it (an answer of the wrong shape is "could not read", never a crash), and is
+cached in the shared cache per token. Listing, tree and commit pages use the client's session and
+error handling with the Hub's `Link` cursor: `huggingface_hub`'s paginators cannot resume from a
+cursor and sleep through a 429, and no Hub call may sleep inside a web request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx2
+from django.conf import settings
+from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
+
+from . import cache, errors
+from .client import HubClient, translated
+from .repo_types import (
+    KINDS,
+    PLURAL,
+    WEB_PREFIX,
+    CommitInfo,
+    CommitPage,
+    FileText,
+    GitRef,
+    Kind,
+    Listing,
+    Metric,
+    RepoDetail,
+    RepoRefs,
+    RepoSummary,
+    TagInfo,
+    TagVocabulary,
+    Tree,
+    TreeEntry,
+)
+
+T = TypeVar("T")
+
+# hubdash's sort names and the Hub's. The Hub sorts descending only; Spaces have no downloads.
+SORT_KEYS = {
+    "trending": "trendingScore",
+    "likes": "likes",
+    "downloads": "downloads",
+    "created": "createdAt",
+    "updated": "lastModified",
+}
+# Up to this many repos (one team's or organisation's) are fetched whole and ordered here.
+ASCENDING_LIMIT = 1000
+CARD_MAX_BYTES = 512 * 1024
+TEXT_PREVIEW_BYTES = 256 * 1024
+TAGS_CACHE_S = 3600
+PAGE_BUDGET_S = 8.0
+FRAGMENT_BUDGET_S = 5.0
+
+# What a result row shows, asked for explicitly: the Hub's default list items are minimal.
+_LIST_EXPAND: dict[Kind, tuple[str, ...]] = {
+    "model": ("author", "private", "gated", "downloads", "likes", "trendingScore", "createdAt", "lastModified",
+              "pipeline_tag", "library_name", "tags"),
+    "dataset": ("author", "private", "gated", "downloads", "likes", "trendingScore", "createdAt", "lastModified",
+                "tags"),
+    "space": ("author", "private", "likes", "trendingScore", "createdAt", "lastModified", "sdk", "tags"),
+}  # fmt: skip
+
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
+_REPO_ID = re.compile(rf"(?:{_NAME}/)?{_NAME}")
+_REVISION = re.compile(r"[A-Za-z0-9._/+-]{1,200}")
+
+_pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hub-call")
+
+
+def valid_repo_id(repo_id: str) -> bool:
+    """The Hub's rule: 1-96 letters, digits, `-_.` per part, optional namespace, no `--` or `..`."""
+    return bool(_REPO_ID.fullmatch(repo_id)) and "--" not in repo_id and ".." not in repo_id
+
+
+def valid_revision(revision: str) -> bool:
+    return bool(_REVISION.fullmatch(revision)) and ".." not in revision and not revision.startswith("/")
+
+
+def hub_url(kind: Kind, repo_id: str, *rest: str) -> str:
+    """The repo's page on the Hub itself (or a page below it: commit/<sha>, tree/<rev>)."""
+    tail = "/".join(quote(part, safe="") for part in rest)
+    return f"{settings.HF_ENDPOINT}/{WEB_PREFIX[kind]}{repo_id}" + (f"/{tail}" if tail else "")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A listing as the Hub's list endpoints understand it."""
+
+    kind: Kind
+    search: str = ""
+    author: str = ""
+    filters: tuple[str, ...] = ()
+    sort: str = "trending"
+    ascending: bool = False
+    limit: int = 30
+    full: bool = False
+    config: bool = False
+
+    def params(self) -> list[tuple[str, str]]:
+        params: list[tuple[str, str]] = []
+        if self.search:
+            params.append(("search", self.search))
+        if self.author:
+            params.append(("author", self.author))
+        params += [("filter", tag) for tag in self.filters]
+        params.append(("sort", SORT_KEYS[self.sort]))
+        if self.full or (self.config and self.kind == "model"):
+            # `expand` cannot be combined with these; they bring their own richer fields.
+            if self.full:
+                params.append(("full", "true"))
+            if self.config and self.kind == "model":
+                params.append(("config", "true"))
+        else:
+            params += [("expand[]", prop) for prop in _LIST_EXPAND[self.kind]]
+        return params
+
+
+# -- calls -------------------------------------------------------------------------------------------
+
+
+def _headers(client: HubClient) -> dict[str, str]:
+    return build_hf_headers(token=client.token or False, library_name="hubdash")
+
+
+def _get(client: HubClient, path: str, params: list[tuple[str, str]] | None = None) -> httpx2.Response:
+    """One GET of the Hub's API; the answer must come from the Hub itself, not a redirect elsewhere."""
+    response = get_session().get(
+        f"{settings.HF_ENDPOINT}{path}", params=params or [], headers=_headers(client), follow_redirects=False
+    )
+    if response.is_redirect:
+        raise errors.HubUnavailable("The Hub answered with a redirect hubdash does not follow; try again later.")
+    hf_raise_for_status(response)
+    return response
+
+
+def _next_cursor(response: httpx2.Response) -> str | None:
+    """The cursor of the Hub's `Link: <...>; rel="next"`, only when the link points at the Hub itself."""
+    url = response.links.get("next", {}).get("url")
+    if not url:
+        return None
+    parts, hub = urlsplit(url), urlsplit(settings.HF_ENDPOINT)
+    if (parts.scheme, parts.netloc) != (hub.scheme, hub.netloc):
+        return None
+    values = parse_qs(parts.query).get("cursor")
+    return values[0] if values else None
+
+
+def _scope(client: HubClient) -> str:
+    return client.cache_scope
+
+
+def _remember(client: HubClient, parts: tuple[object, ...], fetch: Callable[[], T], wait_s: float = 10) -> T:
+    return cache.remember(cache.key(_scope(client), *parts), settings.HUB_CACHE_SECONDS, fetch, wait_s)
+
+
+def list_repos(client: HubClient, query: ListQuery, cursor: str | None = None) -> Listing:
+    """One page of a listing. Ascending order is honoured when the whole set fits in one call."""
+    if query.ascending:
+        everything = _list_page(client, replace(query, ascending=False, limit=ASCENDING_LIMIT), None)
+        if everything.next_cursor is None:
+            return _ascending_page(everything.repos, query, cursor)
+        descending = _list_page(client, replace(query, ascending=False), cursor)
+        return replace(descending, descending_only=True)
+    return _list_page(client, query, cursor)
+
+
+def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listing:
+    params = [*query.params(), ("limit", str(query.limit))]
+    if cursor:
+        params.append(("cursor", cursor))
+
+    def fetch() -> Listing:
+        with translated():
+            response = _get(client, f"/api/{PLURAL[query.kind]}", params)
+            items = response.json()
+            if not isinstance(items, list):
+                raise ValueError("a listing is a JSON array")
+            return Listing(tuple(summary(query.kind, item) for item in items), _next_cursor(response))
+
+    return _remember(client, ("list", query.kind, params), fetch)
+
+
+def _ascending_page(repos: tuple[RepoSummary, ...], query: ListQuery, cursor: str | None) -> Listing:
+    try:
+        offset = max(0, int(cursor or 0))
+    except ValueError:
+        raise errors.InvalidRequest("That page link is not valid for ascending order; start again.") from None
+    attr = {"trending": "trending", "likes": "likes", "downloads": "downloads", "created": "created_at",
+            "updated": "last_modified"}[query.sort]  # fmt: skip
+    floor = datetime.min.replace(tzinfo=UTC)
+
+    def sort_key(repo: RepoSummary) -> tuple[Any, str]:
+        value = getattr(repo, attr)
+        return (value if value is not None else (floor if attr in ("created_at", "last_modified") else -1), repo.id)
+
+    ordered = sorted(repos, key=sort_key)
+    page = tuple(ordered[offset : offset + query.limit])
+    more = offset + query.limit < len(ordered)
+    return Listing(page, str(offset + query.limit) if more else None)
+
+
+def _repo_path(kind: Kind, repo_id: str) -> str:
+    if not valid_repo_id(repo_id):
+        raise errors.NotFound("That is not a valid repo name.")
+    return f"/api/{PLURAL[kind]}/{repo_id}"
+
+
+def _rev(revision: str) -> str:
+    if not valid_revision(revision):
+        raise errors.NotFound("That is not a valid revision.")
+    return quote(revision, safe="")
+
+
+def repo_detail(client: HubClient, kind: Kind, repo_id: str, revision: str | None) -> RepoDetail:
+    path = _repo_path(kind, repo_id) + (f"/revision/{_rev(revision)}" if revision else "")
+
+    def fetch() -> RepoDetail:
+        with translated():
+            return detail(kind, _get(client, path).json())
+
+    return _remember(client, ("info", kind, repo_id, revision, cache.repo_generation(kind, repo_id)), fetch)
+
+
+def repo_refs(client: HubClient, kind: Kind, repo_id: str) -> RepoRefs:
+    path = _repo_path(kind, repo_id) + "/refs"
+
+    def fetch() -> RepoRefs:
+        with translated():
+            data = _object(_get(client, path, [("include_prs", "1")]).json())
+            return RepoRefs(
+                branches=tuple(_ref(r) for r in _list(data.get("branches"))),
+                tags=tuple(_ref(r) for r in _list(data.get("tags"))),
+                pulls=tuple(_ref(r) for r in _list(data.get("pullRequests"))),
+            )
+
+    return _remember(client, ("refs", kind, repo_id, cache.repo_generation(kind, repo_id)), fetch)
+
+
+def repo_tree(client: HubClient, kind: Kind, repo_id: str, revision: str, folder: str = "") -> Tree:
+    folder = folder.strip("/")
+    if folder and (".." in folder.split("/") or not valid_revision(folder)):
+        raise errors.NotFound("That is not a valid folder.")
+    path = _repo_path(kind, repo_id) + f"/tree/{_rev(revision)}" + (f"/{quote(folder)}" if folder else "")
+
+    def fetch() -> Tree:
+        with translated():
+            response = _get(client, path)
+            entries = tuple(_tree_entry(item) for item in _list(response.json(), required=True))
+            return Tree(entries, response.headers.get("X-Repo-Commit"), _next_cursor(response) is not None)
+
+    return _remember(client, ("tree", kind, repo_id, revision, folder, cache.repo_generation(kind, repo_id)), fetch)
+
+
+def repo_commits(client: HubClient, kind: Kind, repo_id: str, revision: str, cursor: str | None = None) -> CommitPage:
+    path = _repo_path(kind, repo_id) + f"/commits/{_rev(revision)}"
+    params = [("cursor", cursor)] if cursor else []
+
+    def fetch() -> CommitPage:
+        with translated():
+            response = _get(client, path, params)
+            commits = tuple(_commit(item) for item in _list(response.json(), required=True))
+            return CommitPage(commits, _next_cursor(response))
+
+    gen = cache.repo_generation(kind, repo_id)
+    return _remember(client, ("commits", kind, repo_id, revision, cursor, gen), fetch)
+
+
+def _resolve_path(kind: Kind, repo_id: str, revision: str, file_path: str) -> str:
+    if not valid_repo_id(repo_id) or not file_path or ".." in file_path.split("/"):
+        raise errors.NotFound("That is not a valid file path.")
+    return f"/{WEB_PREFIX[kind]}{repo_id}/resolve/{_rev(revision)}/{quote(file_path)}"
+
+
+def _read_text(client: HubClient, path: str, cap: int) -> tuple[str | None, int | None, bool]:
+    """The start of a file as text (None when it is binary), its size when known, whether it was cut."""
+    url = f"{settings.HF_ENDPOINT}{path}"
+    headers = {**_headers(client), "Range": f"bytes=0-{cap - 1}"}
+    # The Hub may redirect file content to its storage; httpx drops the token on a redirect elsewhere.
+    with get_session().stream("GET", url, headers=headers, follow_redirects=True) as response:
+        hf_raise_for_status(response)
+        body = b""
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) >= cap:
+                break
+    size = _total_size(response)
+    truncated = len(body) >= cap and (size is None or size > cap)
+    body = body[:cap]
+    if b"\x00" in body[:8192]:
+        return None, size, truncated
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if not truncated or err.start < len(body) - 4:
+            return None, size, truncated
+        text = body[: err.start].decode("utf-8")  # a character cut in two at the cap
+    return text, size, truncated
+
+
+def _total_size(response: httpx2.Response) -> int | None:
+    content_range = response.headers.get("Content-Range", "")
+    if "/" in content_range and content_range.rsplit("/", 1)[1].isdigit():
+        return int(content_range.rsplit("/", 1)[1])
+    length = response.headers.get("Content-Length", "")
+    return int(length) if length.isdigit() and response.status_code == 200 else None
+
+
+def repo_card(client: HubClient, kind: Kind, repo_id: str, revision: str) -> str | None:
+    """The README's markdown at that revision, or None when the repo has none."""
+    path = _resolve_path(kind, repo_id, revision, "README.md")
+
+    def fetch() -> str | None:
+        try:
+            with translated():
+                text, _, _ = _read_text(client, path, CARD_MAX_BYTES)
+        except errors.NotFound:
+            return None
+        return text
+
+    return _remember(client, ("card", kind, repo_id, revision, cache.repo_generation(kind, repo_id)), fetch)
+
+
+def file_text(client: HubClient, kind: Kind, repo_id: str, revision: str, file_path: str) -> FileText:
+    path = _resolve_path(kind, repo_id, revision, file_path)
+
+    def fetch() -> FileText:
+        with translated():
+            text, size, truncated = _read_text(client, path, TEXT_PREVIEW_BYTES)
+        return FileText(file_path, text, size, truncated)
+
+    gen = cache.repo_generation(kind, repo_id)
+    return _remember(client, ("file", kind, repo_id, revision, file_path, gen), fetch)
+
+
+@dataclass
+class Download:
+    """An open download from the Hub: stream `chunks()` to the person, then it closes itself."""
+
+    response: httpx2.Response
+    filename: str
+
+    @property
+    def size(self) -> str | None:
+        length = self.response.headers.get("Content-Length", "")
+        return length if length.isdigit() else None
+
+    @property
+    def content_type(self) -> str:
+        return "application/octet-stream"
+
+    def chunks(self) -> Any:
+        try:
+            yield from self.response.iter_bytes(64 * 1024)
+        except httpx2.HTTPError:
+            return  # the person sees a cut-off download; nothing else can be said mid-stream
+        finally:
+            self.response.close()
+
+
+def open_download(client: HubClient, kind: Kind, repo_id: str, revision: str, file_path: str) -> Download:
+    """Start a download with the person's token; the body is streamed, never held in memory."""
+    url = f"{settings.HF_ENDPOINT}{_resolve_path(kind, repo_id, revision, file_path)}"
+    session = get_session()
+    with translated():
+        request = session.build_request("GET", url, headers=_headers(client))
+        response = session.send(request, stream=True, follow_redirects=True)
+        try:
+            hf_raise_for_status(response)
+        except Exception:
+            response.close()
+            raise
+    return Download(response, file_path.rpartition("/")[2])
+
+
+def tag_vocabulary(kind: Kind) -> TagVocabulary | None:
+    """The Hub's tags by type for models and datasets (public, shared by everyone); None for Spaces."""
+    if kind == "space":
+        return None
+
+    def fetch() -> TagVocabulary:
+        with translated():
+            response = get_session().get(
+                f"{settings.HF_ENDPOINT}/api/{PLURAL[kind]}-tags-by-type",
+                headers=build_hf_headers(token=False, library_name="hubdash"),
+                follow_redirects=False,
+            )
+            hf_raise_for_status(response)
+            data = _object(response.json())
+            groups = {
+                str(group): tuple(_tag(item, str(group)) for item in _list(items))
+                for group, items in data.items()
+                if isinstance(items, list)
+            }
+            return TagVocabulary(kind, groups)
+
+    return cache.remember(cache.key("public", "tags", kind), TAGS_CACHE_S, fetch, 10)
+
+
+def metrics(client: HubClient) -> tuple[Metric, ...] | None:
+    """The seed's `/api/metrics` list, or None where the Hub no longer serves it (today's Hub: 404)."""
+
+    def fetch() -> tuple[Metric, ...] | None:
+        try:
+            with translated():
+                items = _list(_get(client, "/api/metrics").json(), required=True)
+                return tuple(
+                    Metric(
+                        id=_str(_object(item).get("id"), required=True),
+                        space_id=_str(_object(item).get("spaceId")) or None,
+                        description=_str(_object(item).get("description")),
+                    )
+                    for item in items
+                )
+        except errors.NotFound:
+            return None
+
+    return _remember(client, ("metrics",), fetch)
+
+
+def run_together(calls: Mapping[str, Callable[[], Any]], budget_s: float) -> dict[str, Any]:
+    """Run independent Hub calls at once within one time budget. Each result is a value or a HubError."""
+    futures = {name: _pool.submit(call) for name, call in calls.items()}
+    deadline = datetime.now(UTC).timestamp() + budget_s
+    results: dict[str, Any] = {}
+    for name, future in futures.items():
+        remaining = max(0.0, deadline - datetime.now(UTC).timestamp())
+        try:
+            results[name] = future.result(timeout=remaining)
+        except FutureTimeout:
+            results[name] = errors.HubUnavailable("The Hub did not answer in time; try again in a moment.")
+        except errors.HubError as err:
+            results[name] = err
+    return results
+
+
+def within_budget(call: Callable[[], T], budget_s: float) -> T:
+    """One Hub call that may take at most `budget_s` of this request (it finishes into the cache)."""
+    result = run_together({"call": call}, budget_s)["call"]
+    if isinstance(result, errors.HubError):
+        raise result
+    return result  # type: ignore[no-any-return]
+
+
+# -- parsing the Hub's JSON (inside translated(): a wrong shape raises ValueError/TypeError) ---------
+
+
+def _object(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("expected a JSON object")
+    return value
+
+
+def _list(value: object, required: bool = False) -> list[Any]:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("expected a JSON array")
+    return value
+
+
+def _str(value: object, required: bool = False) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _int(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    return int(value)
+
+
+def _when(value: object) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(_str(value))
+
+
+def _gated(value: object) -> str | None:
+    if value in (None, False, "false"):
+        return None
+    return value if isinstance(value, str) else "auto"
+
+
+def summary(kind: Kind, data: object) -> RepoSummary:
+    item = _object(data)
+    repo_id = _str(item.get("id") or item.get("modelId"), required=True)
+    if not valid_repo_id(repo_id):
+        raise ValueError("not a repo id")
+    card = item.get("cardData") if isinstance(item.get("cardData"), dict) else {}
+    config = item.get("config")
+    return RepoSummary(
+        kind=kind,
+        id=repo_id,
+        private=bool(item.get("private")),
+        gated=_gated(item.get("gated")),
+        disabled=bool(item.get("disabled")),
+        downloads=_int(item.get("downloads")) if kind != "space" else None,
+        likes=_int(item.get("likes")) or 0,
+        trending=float(_int(item.get("trendingScore")) or 0),
+        created_at=_when(item.get("createdAt")),
+        last_modified=_when(item.get("lastModified")),
+        task=_str(item.get("pipeline_tag")) or None,
+        library=_str(item.get("library_name")) or None,
+        sdk=_str(item.get("sdk")) or (_str(card.get("sdk")) if isinstance(card.get("sdk"), str) else None) or None,
+        tags=tuple(_str(tag) for tag in _list(item.get("tags"))),
+        sha=_str(item.get("sha")) or None,
+        files=tuple(_str(_object(s).get("rfilename")) for s in _list(item.get("siblings"))),
+        config=config if isinstance(config, dict) else None,
+    )
+
+
+def detail(kind: Kind, data: object) -> RepoDetail:
+    item = _object(data)
+    base = summary(kind, item)
+    card = item.get("cardData") if isinstance(item.get("cardData"), dict) else {}
+    safetensors = item.get("safetensors") if isinstance(item.get("safetensors"), dict) else {}
+    by_dtype = safetensors.get("parameters") if isinstance(safetensors.get("parameters"), dict) else {}
+    runtime = item.get("runtime") if isinstance(item.get("runtime"), dict) else {}
+    hardware = runtime.get("hardware") if isinstance(runtime.get("hardware"), dict) else {}
+    tags = base.tags
+
+    def tagged(prefix: str) -> tuple[str, ...]:
+        return tuple(t.split(":", 1)[1] for t in tags if t.startswith(prefix))
+
+    license_ = card.get("license")
+    languages = card.get("language")
+    if isinstance(languages, str):
+        languages = [languages]
+    sha = _str(item.get("sha"))
+    return RepoDetail(
+        summary=base,
+        sha=sha,
+        used_storage=_int(item.get("usedStorage")),
+        parameters=_int(safetensors.get("total")),
+        parameters_by_dtype={str(k): int(v) for k, v in by_dtype.items() if isinstance(v, int)},
+        license=(license_ if isinstance(license_, str) else None) or (tagged("license:") or (None,))[0],
+        languages=tuple(str(x) for x in languages) if isinstance(languages, list) else tagged("language:"),
+        datasets=tuple(_str(x) for x in _list(item.get("datasets"))) or tagged("dataset:"),
+        models=tuple(_str(x) for x in _list(item.get("models"))),
+        spaces=tuple(_str(x) for x in _list(item.get("spaces"))),
+        runtime_stage=_str(runtime.get("stage")) or None,
+        runtime_hardware=_str(hardware.get("current")) or None,
+        card_data=card,
+        config=base.config,
+        title=(card.get("title") if isinstance(card.get("title"), str) else None),
+    )
+
+
+def _ref(data: object) -> GitRef:
+    item = _object(data)
+    return GitRef(_str(item.get("name"), True), _str(item.get("ref")), _str(item.get("targetCommit"), True))
+
+
+def _tree_entry(data: object) -> TreeEntry:
+    item = _object(data)
+    kind = _str(item.get("type"), required=True)
+    return TreeEntry(
+        path=_str(item.get("path"), required=True),
+        is_dir=kind == "directory",
+        size=_int(item.get("size")) or 0,
+        lfs=isinstance(item.get("lfs"), dict),
+    )
+
+
+def _commit(data: object) -> CommitInfo:
+    item = _object(data)
+    authors = tuple(_str(_object(a).get("user")) for a in _list(item.get("authors")))
+    return CommitInfo(
+        id=_str(item.get("id"), required=True),
+        title=_str(item.get("title")),
+        message=_str(item.get("message")),
+        authors=tuple(a for a in authors if a),
+        date=_when(item.get("date")),
+    )
+
+
+def _tag(data: object, group: str) -> TagInfo:
+    item = _object(data)
+    tag_id = _str(item.get("id"), required=True)
+    return TagInfo(tag_id, _str(item.get("label")) or tag_id, group, _str(item.get("subType")) or None)
+
+
+__all__ = [
+    "ASCENDING_LIMIT",
+    "FRAGMENT_BUDGET_S",
+    "KINDS",
+    "PAGE_BUDGET_S",
+    "SORT_KEYS",
+    "Download",
+    "ListQuery",
+    "file_text",
+    "hub_url",
+    "list_repos",
+    "metrics",
+    "open_download",
+    "repo_card",
+    "repo_commits",
+    "repo_detail",
+    "repo_refs",
+    "repo_tree",
+    "run_together",
+    "tag_vocabulary",
+    "valid_repo_id",
+    "within_budget",
+]

@@ -1,0 +1,69 @@
+"""Who may see what: the one access helper every repo page and every repo fragment calls first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hubdash import hub
+from hubdash.core.http import AuthedRequest
+from hubdash.hub import repos as hub_repos
+from hubdash.hub.repo_types import Kind, RepoDetail
+
+WRITE_ROLES = {"admin", "write", "contributor"}
+
+
+@dataclass(frozen=True)
+class RepoAccess:
+    """A repo as this person's token sees it at one revision, and what they may do with it."""
+
+    client: hub.HubClient
+    kind: Kind
+    repo_id: str
+    revision: str  # as asked for; the commit shown is `detail.sha`
+    detail: RepoDetail
+    can_write: bool
+    results: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def asked_revision(self) -> str | None:
+        return None if self.revision == "main" else self.revision
+
+
+def _may_write(request: AuthedRequest, namespace: str) -> bool:
+    """From what hubdash already knows (no Hub call): the stored token's role and the cached whoami."""
+    status = hub.token_status(request.user)
+    if status is None or status.state != "valid" or status.role == "read":
+        return False
+    if namespace == status.hub_username:
+        return True
+    identity = hub.cached_identity(request.user)
+    return bool(identity and any(org.name == namespace and org.role in WRITE_ROLES for org in identity.orgs))
+
+
+def repo_for(
+    request: AuthedRequest,
+    kind: Kind,
+    repo_id: str,
+    revision: str | None,
+    also: Mapping[str, Callable[[hub.HubClient, str], Any]] | None = None,
+    budget_s: float = hub_repos.PAGE_BUDGET_S,
+) -> RepoAccess:
+    """The repo at `revision` with this person's token, plus any other calls the page needs, made at once.
+
+    Raises a HubError when the Hub will not show the repo (missing, private, bad revision, down).
+    """
+    if not hub_repos.valid_repo_id(repo_id) or (revision and not hub_repos.valid_revision(revision)):
+        raise hub.NotFound("That is not a valid repo name or revision.")
+    client = hub.client_for(request.user)
+    rev = revision or "main"
+    calls: dict[str, Callable[[], Any]] = {"detail": lambda: hub_repos.repo_detail(client, kind, repo_id, revision)}
+    for name, call in (also or {}).items():
+        calls[name] = (lambda c: lambda: c(client, rev))(call)
+    results = hub_repos.run_together(calls, budget_s)
+    detail = results.pop("detail")
+    if isinstance(detail, hub.HubError):
+        raise detail
+    namespace = repo_id.partition("/")[0]
+    return RepoAccess(client, kind, repo_id, rev, detail, _may_write(request, namespace), results)

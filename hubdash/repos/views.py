@@ -1,0 +1,327 @@
+"""Home, listings, repo pages by revision, tags and metrics: what people browse on the Hub."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from hubdash import hub
+from hubdash.core.http import AuthedRequest
+from hubdash.core.hub_errors import error_region, hub_error_page
+from hubdash.hub import repos as hub_repos
+from hubdash.hub.repo_types import KINDS, PLURAL, Kind
+
+from .access import repo_for
+from .cards import render_card
+from .forms import ListingForm
+
+# The tag groups shown as facets, in order, with their headings.
+FACET_GROUPS: dict[Kind, tuple[tuple[str, str], ...]] = {
+    "model": (("pipeline_tag", "Tasks"), ("library", "Libraries"), ("language", "Languages"),
+              ("license", "Licenses"), ("dataset", "Datasets"), ("other", "Other")),
+    "dataset": (("task_categories", "Tasks"), ("modality", "Modalities"), ("format", "Formats"),
+                ("size_categories", "Sizes"), ("language", "Languages"), ("license", "Licenses"),
+                ("library", "Libraries"), ("benchmark", "Benchmarks")),
+    "space": (),
+}  # fmt: skip
+FACETS_SHOWN = 10
+KIND_TITLES: dict[Kind, str] = {"model": "Models", "dataset": "Datasets", "space": "Spaces"}
+
+
+def _budget(request: AuthedRequest) -> float:
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    return hub_repos.FRAGMENT_BUDGET_S if fragment else hub_repos.PAGE_BUDGET_S
+
+
+def _wants_fragment(request: AuthedRequest) -> bool:
+    # With the history cache off, Back is a history-restore request: it needs the whole page.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+# -- home ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def home(request: AuthedRequest) -> HttpResponse:
+    status = hub.token_status(request.user)
+    context: dict[str, Any] = {"token": status, "identity": None, "identity_error": None, "recent": []}
+    if status is not None:
+        try:
+            identity = hub.identity_for(request.user)
+        except hub.TokenKeyError:
+            context["identity_error"] = error_region(
+                request, hub.BadToken("hubdash can no longer decrypt your stored token. Connect it again.")
+            )
+        except hub.HubError as err:
+            context["identity_error"] = error_region(request, err)
+        else:
+            context["identity"] = identity
+            client = hub.client_for(request.user)
+            calls = {
+                kind: (
+                    lambda k: lambda: hub_repos.list_repos(
+                        client, hub_repos.ListQuery(k, author=identity.name, sort="updated", limit=5)
+                    )
+                )(kind)
+                for kind in KINDS
+            }
+            for kind, result in hub_repos.run_together(calls, hub_repos.PAGE_BUDGET_S).items():
+                entry = {"kind": kind, "title": KIND_TITLES[kind]}
+                if isinstance(result, hub.HubError):
+                    entry["error"] = error_region(request, result)
+                else:
+                    entry.update(repos=result.repos, more=result.next_cursor is not None)
+                context["recent"].append(entry)
+    return render(request, "repos/home.html", context)
+
+
+# -- listings -----------------------------------------------------------------------------------------
+
+
+def _with_filters(request: AuthedRequest, tags: list[str]) -> str:
+    """This listing's URL with other tag filters, back on the first page."""
+    params = request.GET.copy()
+    params.setlist("filter", tags)
+    params.pop("cursor", None)
+    return f"{request.path}?{params.urlencode()}"
+
+
+def _facets(
+    request: AuthedRequest, kind: Kind, selected: tuple[str, ...]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], Any]:
+    """The facet groups from the Hub's tag vocabulary, the selected tags as chips, and any error."""
+    error = None
+    try:
+        vocabulary = hub_repos.tag_vocabulary(kind)
+    except hub.HubError as err:
+        vocabulary, error = None, err
+    chips = [
+        {
+            "id": tag,
+            "label": vocabulary.label_of(tag) if vocabulary else tag,
+            "remove_url": _with_filters(request, [t for t in selected if t != tag]),
+        }
+        for tag in selected
+    ]
+    groups = []
+    for group, heading in FACET_GROUPS[kind] if vocabulary else ():
+        tags = [
+            {"id": t.id, "label": t.label, "add_url": _with_filters(request, [*selected, t.id])}
+            for t in vocabulary.groups.get(group, ())  # type: ignore[union-attr]
+            if t.id not in selected
+        ]
+        if tags:
+            groups.append({"id": group, "heading": heading, "shown": tags[:FACETS_SHOWN], "more": tags[FACETS_SHOWN:]})
+    return groups, chips, error
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
+    form = ListingForm(kind, request.GET)
+    context: dict[str, Any] = {"kind": kind, "title": KIND_TITLES[kind], "form": form, "listing": None}
+    status = 200
+    if form.is_valid():
+        query = form.query()
+        client = hub.client_for(request.user)
+        cursor = form.cleaned_data["cursor"] or None
+        try:
+            context["listing"] = hub_repos.within_budget(
+                lambda: hub_repos.list_repos(client, query, cursor), _budget(request)
+            )
+        except hub.HubError as err:
+            context["error"] = error_region(request, err)
+            status = err.status
+        context.update(query=query, selected=query.filters, paged=bool(cursor))
+    else:
+        status = 400
+        context.update(query=None, selected=())
+    groups, chips, facet_error = _facets(request, kind, context["selected"])
+    context.update(facet_groups=groups, selected_chips=chips)
+    if facet_error is not None:
+        context["facet_error"] = error_region(request, facet_error)
+    template = "repos/listing.html"
+    if _wants_fragment(request):
+        template += "#more" if request.htmx.target == "load-more" else "#body"
+    return render(request, template, context, status=status)
+
+
+# -- repo pages ---------------------------------------------------------------------------------------
+
+
+def _revision(request: AuthedRequest) -> str | None:
+    return request.GET.get("revision", "").strip() or None
+
+
+def _card_html(access: Any, markdown: str | None) -> str | None:
+    if markdown is None:
+        return None
+    base = hub_repos.hub_url(access.kind, access.repo_id, "resolve", access.detail.sha or access.revision) + "/"
+    return render_card(markdown, base)
+
+
+def _repo_context(access: Any, tab: str) -> dict[str, Any]:
+    refs = access.results.get("refs")
+    return {
+        "access": access,
+        "repo": access.detail.summary,
+        "detail": access.detail,
+        "kind": access.kind,
+        "tab": tab,
+        "page": "repo" if tab == "overview" else tab,
+        "refs": refs if not isinstance(refs, hub.HubError) else None,
+        "hub_url": hub_repos.hub_url(access.kind, access.repo_id),
+    }
+
+
+@require_GET
+def repo(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    """A repo's overview at a revision: facts, card, top-level files, made as concurrent Hub calls."""
+    repo_id = f"{namespace}/{name}"
+    try:
+        access = repo_for(
+            request,
+            kind,
+            repo_id,
+            _revision(request),
+            also={
+                "refs": lambda c, rev: hub_repos.repo_refs(c, kind, repo_id),
+                "tree": lambda c, rev: hub_repos.repo_tree(c, kind, repo_id, rev),
+                "card": lambda c, rev: hub_repos.repo_card(c, kind, repo_id, rev),
+            },
+        )
+    except hub.HubError as err:
+        return hub_error_page(request, err, what=repo_id)
+    context = _repo_context(access, "overview")
+    tree, card = access.results["tree"], access.results["card"]
+    context["tree"] = None if isinstance(tree, hub.HubError) else tree
+    context["tree_error"] = error_region(request, tree) if isinstance(tree, hub.HubError) else None
+    context["card_html"] = None if isinstance(card, hub.HubError) else _card_html(access, card)
+    context["card_error"] = error_region(request, card) if isinstance(card, hub.HubError) else None
+    context["refs_error"] = (
+        error_region(request, access.results["refs"]) if isinstance(access.results["refs"], hub.HubError) else None
+    )
+    return render(request, "repos/repo.html", context)
+
+
+@require_GET
+def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, path: str = "") -> HttpResponse:
+    """A folder's entries, or a file shown in place when it is text (size-capped, escaped)."""
+    repo_id = f"{namespace}/{name}"
+    path = path.strip("/")
+    as_file = request.GET.get("view") == "file"
+    also = {"refs": lambda c, rev: hub_repos.repo_refs(c, kind, repo_id)}
+    if as_file:
+        also["file"] = lambda c, rev: hub_repos.file_text(c, kind, repo_id, rev, path)
+    else:
+        also["tree"] = lambda c, rev: hub_repos.repo_tree(c, kind, repo_id, rev, path)
+    try:
+        access = repo_for(request, kind, repo_id, _revision(request), also=also)
+    except hub.HubError as err:
+        return hub_error_page(request, err, what=repo_id)
+    context = _repo_context(access, "files")
+    result = access.results["file" if as_file else "tree"]
+    if isinstance(result, hub.NotFound):
+        return hub_error_page(request, hub.NotFound(f"There is no “{path}” at this revision."), what=repo_id)
+    context.update(path=path, crumbs=_crumbs(path), as_file=as_file)
+    status = 200
+    if isinstance(result, hub.HubError):
+        context["files_error"] = error_region(request, result)
+        status = result.status
+    else:
+        context["file" if as_file else "tree"] = result
+    return render(request, "repos/files.html", context, status=status)
+
+
+def _crumbs(path: str) -> list[tuple[str, str]]:
+    parts = [p for p in path.split("/") if p]
+    return [(part, "/".join(parts[: i + 1])) for i, part in enumerate(parts)]
+
+
+@require_GET
+def repo_download(request: AuthedRequest, kind: Kind, namespace: str, name: str, path: str) -> HttpResponse:
+    """Any file, through hubdash with the person's token: streamed, never held in memory."""
+    repo_id = f"{namespace}/{name}"
+    try:
+        access = repo_for(request, kind, repo_id, _revision(request))
+        download = hub_repos.open_download(access.client, kind, repo_id, access.revision, path)
+    except hub.HubError as err:
+        return hub_error_page(request, err, what=repo_id)
+    response = StreamingHttpResponse(download.chunks(), content_type=download.content_type)
+    response["Content-Disposition"] = _attachment(download.filename)
+    if download.size:
+        response["Content-Length"] = download.size
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename) or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def repo_history(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    """The commits of a revision, newest first, paged with the Hub's cursor ("load more")."""
+    repo_id = f"{namespace}/{name}"
+    cursor = request.GET.get("cursor", "").strip()[:1000] or None
+    also = {
+        "refs": lambda c, rev: hub_repos.repo_refs(c, kind, repo_id),
+        "commits": lambda c, rev: hub_repos.repo_commits(c, kind, repo_id, rev, cursor),
+    }
+    try:
+        access = repo_for(request, kind, repo_id, _revision(request), also=also, budget_s=_budget(request))
+    except hub.HubError as err:
+        return hub_error_page(request, err, what=repo_id)
+    context = _repo_context(access, "history")
+    commits = access.results["commits"]
+    status = 200
+    if isinstance(commits, hub.HubError):
+        context["commits_error"] = error_region(request, commits)
+        status = commits.status
+    else:
+        context["commits"] = commits
+    template = "repos/history.html#commits" if _wants_fragment(request) else "repos/history.html"
+    return render(request, template, context, status=status)
+
+
+# -- tags and metrics ---------------------------------------------------------------------------------
+
+
+@require_GET
+def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
+    context: dict[str, Any] = {"kind": kind, "title": KIND_TITLES[kind], "plural": PLURAL[kind]}
+    status = 200
+    try:
+        vocabulary = hub_repos.tag_vocabulary(kind)
+    except hub.HubError as err:
+        context["error"] = error_region(request, err)
+        status = err.status
+    else:
+        context["groups"] = sorted(vocabulary.groups.items()) if vocabulary else []
+    return render(request, "repos/tags.html", context, status=status)
+
+
+@require_GET
+def metrics(request: AuthedRequest) -> HttpResponse:
+    """The seed's metrics list; today's Hub answers 404, so then the `evaluate-metric` Spaces instead."""
+    client = hub.client_for(request.user)
+    context: dict[str, Any] = {"metrics": None, "spaces": None}
+    status = 200
+    try:
+        context["metrics"] = hub_repos.within_budget(lambda: hub_repos.metrics(client), hub_repos.PAGE_BUDGET_S)
+        if context["metrics"] is None:
+            query = hub_repos.ListQuery("space", author="evaluate-metric", sort="likes", limit=100)
+            context["spaces"] = hub_repos.within_budget(
+                lambda: hub_repos.list_repos(client, query), hub_repos.PAGE_BUDGET_S
+            )
+    except hub.HubError as err:
+        context["error"] = error_region(request, err)
+        status = err.status
+    return render(request, "repos/metrics.html", context, status=status)
