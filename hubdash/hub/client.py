@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import httpx2
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 from huggingface_hub import HfApi
 from huggingface_hub.errors import (
     BadRequestError,
@@ -78,6 +79,8 @@ def translated() -> Iterator[None]:
         raise _from_status(err) from None
     except HFValidationError as err:
         raise errors.InvalidRequest(f"Not a valid request for the Hub: {err}") from None
+    except httpx2.ConnectError:
+        raise errors.HubUnavailable("hubdash cannot reach the Hub right now; try again in a moment.") from None
     except (httpx2.TimeoutException, httpx2.TransportError):
         raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.") from None
     except (json.JSONDecodeError, ValueError, KeyError, TypeError):
@@ -135,6 +138,18 @@ class HubClient:
     def __init__(self, token: str | None) -> None:
         self._token = token
         self._api = HfApi(endpoint=settings.HF_ENDPOINT, token=token or False, library_name="hubdash")
+
+    @property
+    def token(self) -> str | None:
+        """For the `hub` package's own calls only: never rendered, logged or sent elsewhere."""
+        return self._token
+
+    @property
+    def cache_scope(self) -> str:
+        """What this client's cached answers are filed under: a keyed hash of the token, never the token."""
+        if not self._token:
+            return "anon"
+        return salted_hmac("hubdash.hub.token-fingerprint", self._token).hexdigest()[:32]
 
     def whoami(self) -> HubIdentity:
         if not self._token:
