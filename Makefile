@@ -50,6 +50,7 @@ lint: install
 	$(BIN)/ruff check hubdash tests
 	$(BIN)/ruff format --check hubdash tests
 	$(BIN)/mypy hubdash
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

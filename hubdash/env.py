@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def envlist(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def envsecret(name: str, *, production: bool, dev_file: Path, generate) -> str:  # noqa: ANN001
+def envsecret(name: str, *, production: bool, dev_file: Path, generate: Callable[[], str]) -> str:
     """A secret from the environment; in development, generated once and kept in an ignored file."""
     value = os.environ.get(name, "").strip()
     if value:

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from hubdash.env import envbool, envint, envlist, envsecret, envstr, new_secret_key, new_token_key_spec
+
+# Lets classes such as ModelAdmin[HubToken] be subscripted at run time, as mypy wants them written.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("HUBDASH_VAR_DIR", str(BASE_DIR / "var")))
@@ -129,6 +134,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Hub answers are cached for every worker process: by default in files under var/ (nothing to
 # install, shared by gunicorn's workers on one machine); HUBDASH_CACHE_URL=redis://... for several machines.
 CACHE_URL = envstr("HUBDASH_CACHE_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 elif CACHE_URL:

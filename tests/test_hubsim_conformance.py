@@ -90,7 +90,7 @@ def test_list_datasets_and_spaces_with_sort_and_full(people):
     assert reviews.card_data is not None and reviews.card_data["license"] == "mit"
     assert "task_categories:text-classification" in reviews.tags
     assert {s.rfilename for s in reviews.siblings} >= {"README.md", ".gitattributes"}
-    assert list(client.list_datasets(filter="task_categories:text-classification"))[0].id == "acme/reviews"
+    assert [d.id for d in client.list_datasets(filter="task_categories:text-classification")] == ["acme/reviews"]
     spaces = list(client.list_spaces(author="acme", full=True))
     assert spaces[0].id == "acme/demo" and spaces[0].sdk == "gradio"
 

@@ -113,7 +113,7 @@ def test_concurrent_requests_are_served_in_parallel(hub):
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda _: requests.get(f"{hub.url}/api/models").status_code, range(8)))
     assert statuses == [200] * 8
-    assert time.perf_counter() - started < 2.0  # 8 × 0.5 s served side by side, not one after another
+    assert time.perf_counter() - started < 2.0  # 8 x 0.5 s served side by side, not one after another
 
 
 def test_hubdash_never_imports_hubsim():

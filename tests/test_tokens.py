@@ -166,7 +166,7 @@ def test_sentinel_token_never_leaks(hub_world, alice_client, alice, caplog):
         assert ALICE_TOKEN not in record.getMessage()
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - our own table names
+            cursor.execute(f'SELECT * FROM "{table}"')  # our own table names
             for row in cursor.fetchall():
                 assert ALICE_TOKEN not in repr(row), table
     # hubsim saw it only as the Authorization of whoami: its log names the user, not the token.

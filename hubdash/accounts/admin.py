@@ -4,6 +4,6 @@ from .models import Member
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(admin.ModelAdmin[Member]):
     list_display = ("user", "last_seen_at")
     readonly_fields = ("user", "last_seen_at")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.models import AbstractBaseUser, User
+from django_stubs_ext import StrPromise
 
 ROLE_CHOICES = [("member", "Member"), ("admin", "Admin")]
 
 
-class PersonForm(BaseUserCreationForm):
+class PersonForm(BaseUserCreationForm[User]):
     """A new person with a password; `role` decides admin rights."""
 
     role = forms.ChoiceField(choices=ROLE_CHOICES, initial="member")
@@ -18,7 +22,7 @@ class PersonForm(BaseUserCreationForm):
         model = get_user_model()
         fields = ("username",)
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # On the Team page this form sits below the list: it must not grab the focus.
         self.fields["username"].widget.attrs.pop("autofocus", None)
@@ -26,7 +30,7 @@ class PersonForm(BaseUserCreationForm):
     def wants_admin(self) -> bool:
         return self.cleaned_data.get("role") == "admin"
 
-    def save(self, commit: bool = True):  # noqa: ANN201
+    def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)
         user.is_superuser = user.is_staff = self.wants_admin()
         if commit:
@@ -39,7 +43,7 @@ class FirstAdminForm(PersonForm):
 
     role = None  # type: ignore[assignment]
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs["autofocus"] = True  # the only thing on the page
 
@@ -48,7 +52,7 @@ class FirstAdminForm(PersonForm):
 
 
 class SignInForm(AuthenticationForm):
-    error_messages = {
+    error_messages: dict[str, str | StrPromise] = {  # noqa: RUF012 (Django reads it per instance)
         **AuthenticationForm.error_messages,
         "invalid_login": "That username and password do not match an active account.",
     }
@@ -63,12 +67,12 @@ class PasswordCheckMixin(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args: Any, user: AbstractBaseUser | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
+        password: str = self.cleaned_data["password"]
         if self.user is None or not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password

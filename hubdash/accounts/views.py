@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -106,9 +108,9 @@ def token_remove(request: AuthedRequest) -> HttpResponse:
 # -- profile ---------------------------------------------------------------------------------------
 
 
-def _identity_context(request: AuthedRequest, refresh: bool = False) -> dict:
+def _identity_context(request: AuthedRequest, refresh: bool = False) -> dict[str, Any]:
     """Who you are on the Hub, or why hubdash cannot say right now."""
-    context: dict = {"token_row": hub.token_status(request.user), "identity": None, "hub_error": None}
+    context: dict[str, Any] = {"token_row": hub.token_status(request.user), "identity": None, "hub_error": None}
     if context["token_row"] is None:
         return context
     try:
@@ -149,7 +151,7 @@ def profile_refresh(request: AuthedRequest) -> HttpResponse:
 # -- team ------------------------------------------------------------------------------------------
 
 
-def _team_context(request: AuthedRequest, add_form: PersonForm | None = None) -> dict:
+def _team_context(request: AuthedRequest, add_form: PersonForm | None = None) -> dict[str, Any]:
     people = list(User.objects.order_by("username").select_related("member"))
     tokens = hub.token_statuses(people)
     rows = []

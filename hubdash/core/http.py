@@ -12,4 +12,4 @@ class HtmxRequest(HttpRequest):
 
 
 class AuthedRequest(HtmxRequest):
-    user: User  # type: ignore[assignment]
+    user: User

@@ -5,7 +5,7 @@ from .models import HubToken
 
 
 @admin.register(HubToken)
-class HubTokenAdmin(admin.ModelAdmin):
+class HubTokenAdmin(admin.ModelAdmin[HubToken]):
     """Token facts only: the sealed value is never shown or editable here."""
 
     list_display = ("user", "hub_username", "role", "last4", "key_id", "verified_at", "rejected_at")

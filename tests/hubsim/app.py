@@ -78,7 +78,7 @@ class HubSim:
         request = urllib.request.Request(
             f"{self.url}/_hubsim/{path}", data=data, method=method, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(request, timeout=30) as answer:  # loopback only
             return json.loads(answer.read() or b"null")
 
     def reset(self, seed: str | None = None) -> None:
@@ -87,7 +87,7 @@ class HubSim:
     def add_user(self, name: str, **fields: object) -> None:
         self.control("POST", "users", {"name": name, **fields})
 
-    def add_repo(self, repo_id: str, type: str = "model", **fields: object) -> dict:  # noqa: A002
+    def add_repo(self, repo_id: str, type: str = "model", **fields: object) -> dict:
         return self.control("POST", "repos", {"id": repo_id, "type": type, **fields})  # type: ignore[return-value]
 
     def fault(self, **rule: object) -> None:

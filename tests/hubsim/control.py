@@ -26,7 +26,7 @@ REPO_FIELDS = {
 
 
 class ControlApi:
-    def __init__(self, server: HubSimServer, world: World, deliverer: Deliverer, files_api) -> None:  # noqa: ANN001
+    def __init__(self, server: HubSimServer, world: World, deliverer: Deliverer, files_api) -> None:
         self.server = server
         self.world = world
         self.deliverer = deliverer

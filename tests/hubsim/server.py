@@ -251,7 +251,7 @@ class HubSimServer(ThreadingHTTPServer):
                     return fault
         return None
 
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+    def handle_error(self, request, client_address) -> None:
         # A client that hangs up mid-response is not the emulator's failure.
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, BrokenPipeError, TimeoutError)):
@@ -271,10 +271,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         # client's delayed ACK add ~40 ms to every keep-alive response.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.dispatch()
 
     do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
@@ -338,7 +338,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             return handler(request)
         except HubError as err:
             return self._error_response(err)
-        except Exception:  # noqa: BLE001 - the Hub never shows a traceback; log it to stderr only
+        except Exception:  # the Hub never shows a traceback; log it to stderr only
             traceback.print_exc(file=sys.stderr)
             return json_response({"error": "Internal Error - We're working hard to fix this as soon as possible!"}, 500)
         finally:

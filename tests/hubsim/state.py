@@ -125,7 +125,7 @@ class Commit:
     message: str
     author: str
     date: float
-    _card: dict | None | bool = field(default=False, repr=False)  # False: not parsed yet
+    _card: dict | bool | None = field(default=False, repr=False)  # False: not parsed yet
 
     def card_data(self) -> dict | None:
         """README front matter, parsed once per commit (lists and tags read it often)."""

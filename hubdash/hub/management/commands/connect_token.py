@@ -1,6 +1,8 @@
 """Connect a Hub token for a hubdash user, reading the token from standard input (never argv)."""
 
 import sys
+from argparse import ArgumentParser
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -11,10 +13,10 @@ from hubdash import hub
 class Command(BaseCommand):
     help = "Check a Hub token with the Hub and store it, encrypted, for USERNAME. The token is read from stdin."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
 
-    def handle(self, *args, username: str, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args: Any, username: str, **options: Any) -> None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No hubdash user named {username!r}.")

@@ -1,5 +1,7 @@
 """Re-encrypt every stored Hub token under the newest key of HUBDASH_TOKEN_KEYS."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from hubdash.hub import TokenKeyError
@@ -9,7 +11,7 @@ from hubdash.hub.tokens import reseal_all
 class Command(BaseCommand):
     help = "Re-encrypt every stored Hub token under the newest key (the first of HUBDASH_TOKEN_KEYS)."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             count, key_id = reseal_all()
         except TokenKeyError as err:
