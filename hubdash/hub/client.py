@@ -81,8 +81,10 @@ def translated() -> Iterator[None]:
         raise errors.InvalidRequest(f"Not a valid request for the Hub: {err}") from None
     except httpx2.ConnectError:
         raise errors.HubUnavailable("hubdash cannot reach the Hub right now; try again in a moment.") from None
-    except (httpx2.TimeoutException, httpx2.TransportError):
+    except httpx2.TimeoutException:
         raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.") from None
+    except httpx2.TransportError:
+        raise errors.HubUnavailable("The connection to the Hub broke off; try again in a moment.") from None
     except (json.JSONDecodeError, ValueError, KeyError, TypeError):
         raise errors.HubUnavailable("The Hub sent an answer hubdash could not read; try again later.") from None
     finally:
