@@ -304,7 +304,12 @@ def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
         context["error"] = error_region(request, err)
         status = err.status
     else:
-        context["groups"] = sorted(vocabulary.groups.items()) if vocabulary else []
+        groups = vocabulary.groups if vocabulary else {}
+        headings = dict(FACET_GROUPS[kind])
+        context["groups"] = [
+            {"id": group, "heading": headings.get(group) or group.replace("_", " ").capitalize(), "tags": tags}
+            for group, tags in sorted(groups.items(), key=lambda item: (item[0] not in headings, item[0]))
+        ]
     return render(request, "repos/tags.html", context, status=status)
 
 

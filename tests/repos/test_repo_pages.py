@@ -1,0 +1,203 @@
+"""Repo pages by revision: facts, files, card, history, downloads; what the Hub refuses; hostile cards."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from huggingface_hub import HfApi
+
+from tests.conftest import ALICE_TOKEN
+
+CARD = """---
+license: mit
+language: [en, fr]
+---
+# Tiny BERT
+
+A **small** model. See [the docs](docs/usage.md) and ![logo](logo.png).
+
+| metric | value |
+|---|---|
+| accuracy | 0.91 |
+"""
+
+
+@pytest.fixture
+def bert(browsing):
+    """acme/bert-tiny with a card, a folder, a binary file, two commits, a tag v1 on the first and a dev branch."""
+    browsing.hub.add_repo(
+        "acme/bert-tiny",
+        pipeline_tag="fill-mask",
+        library_name="transformers",
+        downloads=4200,
+        likes=12,
+        config={"model_type": "bert"},
+        files={
+            "README.md": CARD,
+            "config.json": '{"model_type": "bert", "note": "<script>alert(1)</script>"}',
+            "docs/usage.md": "Use it.",
+            "weights.bin": {"size": 3_000_000},
+        },
+    )
+    api = HfApi(endpoint=browsing.hub.url, token=ALICE_TOKEN)
+    first = api.model_info("acme/bert-tiny").sha
+    api.create_tag("acme/bert-tiny", tag="v1", revision=first)
+    api.create_branch("acme/bert-tiny", branch="dev")
+    api.upload_file(path_or_fileobj=b"second", path_in_repo="notes.txt", repo_id="acme/bert-tiny",
+                    commit_message="Add notes")  # fmt: skip
+    latest = api.model_info("acme/bert-tiny").sha
+    browsing.forget_calls()
+    return {"first": first, "latest": latest}
+
+
+@pytest.mark.django_db
+def test_a_repo_page_shows_facts_card_and_files(browsing, bert):
+    response = browsing.alice.get("/models/acme/bert-tiny/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<h1 class="repo-name"><span class="ns">acme/</span>bert-tiny</h1>' in html
+    assert bert["latest"][:12] in html  # the page states the commit it shows
+    assert "fill-mask" in html and "transformers" in html and "4,200" in html
+    assert "<td>0.91</td>" in html  # the card's table rendered
+    assert "<strong>small</strong>" in html
+    assert "license: mit" not in html.split('class="markdown"')[1].split("</article>")[0]  # front matter is metadata
+    assert "Card metadata" in html and "en, fr" in html
+    assert "docs/" in html and "weights.bin" in html and "LFS" in html
+    assert "2.9\xa0MB" in html or "2.9 MB" in html
+
+
+@pytest.mark.django_db
+def test_a_repo_page_costs_at_most_four_hub_calls_cold_and_none_warm(browsing, bert):
+    browsing.alice.get("/models/acme/bert-tiny/")
+    cold = browsing.hub_calls("/")
+    assert len(cold) <= 4, cold
+    browsing.forget_calls()
+    browsing.alice.get("/models/acme/bert-tiny/")
+    assert browsing.hub_calls("/") == []
+
+
+@pytest.mark.django_db
+def test_the_revision_picker_lists_branches_and_tags_and_an_old_revision_shows_its_commit(browsing, bert):
+    html = browsing.alice.get("/models/acme/bert-tiny/").content.decode()
+    assert '<option value="v1">tag</option>' in html and '<option value="dev">branch</option>' in html
+    old = browsing.alice.get("/models/acme/bert-tiny/?revision=v1").content.decode()
+    assert bert["first"][:12] in old and "of <strong>v1</strong>" in old
+    assert "notes.txt" not in old  # the file added after v1 is not there
+    by_sha = browsing.alice.get(f"/models/acme/bert-tiny/files/?revision={bert['first'][:10]}").content.decode()
+    assert bert["first"][:12] in by_sha and "notes.txt" not in by_sha
+
+
+@pytest.mark.django_db
+def test_a_missing_revision_is_a_404_that_says_so(browsing, bert):
+    response = browsing.alice.get("/models/acme/bert-tiny/?revision=no-such-branch")
+    assert response.status_code == 404
+    assert "That revision does not exist on the Hub" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/models/acme/nothing-here/", "/datasets/acme/bert-tiny/", "/models/a--b/c/"])
+def test_a_missing_repo_is_a_404_page(browsing, bert, url):
+    response = browsing.alice.get(url)
+    assert response.status_code == 404
+    assert "The Hub answers alike for a repo that does not exist and one your token may not see" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_a_private_repo_needs_a_token_that_may_see_it(browsing):
+    browsing.hub.add_repo("datalab/secret-model", private=True, files={"README.md": "# Secret"})
+    assert browsing.alice.get("/models/datalab/secret-model/").status_code == 200
+    for client in (browsing.bob, browsing.charlie):
+        response = client.get("/models/datalab/secret-model/")
+        assert response.status_code == 404
+        assert "Secret" not in response.content.decode()
+        # The fragment and download endpoints refuse exactly what the page refuses.
+        assert client.get("/models/datalab/secret-model/history/", HTTP_HX_REQUEST="true").status_code == 404
+        assert client.get("/models/datalab/secret-model/download/README.md").status_code == 404
+        assert client.get("/models/datalab/secret-model/files/README.md?view=file").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_gated_repo_shows_its_facts_but_not_its_files_until_access_is_granted(browsing):
+    browsing.hub.add_repo("datalab/gated-llm", gated="manual", files={"README.md": "# Gated", "model.bin": "x"})
+    page = browsing.bob.get("/models/datalab/gated-llm/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "gated (manual)" in html and "model.bin" in html  # metadata and the card are public on the Hub
+    download = browsing.bob.get("/models/datalab/gated-llm/download/model.bin")
+    assert download.status_code == 403
+    assert "This repository is gated: ask for access on the Hub first." in download.content.decode()
+    preview = browsing.bob.get("/models/datalab/gated-llm/files/model.bin?view=file")
+    assert preview.status_code == 403 and "gated" in preview.content.decode()
+    browsing.hub.control("POST", "gated-access", {"id": "datalab/gated-llm", "type": "model", "user": "bob"})
+    approved = browsing.bob.get("/models/datalab/gated-llm/download/model.bin")
+    assert approved.status_code == 200 and b"".join(approved.streaming_content) == b"x"
+
+
+@pytest.mark.django_db
+def test_folders_open_and_text_files_show_in_place_escaped(browsing, bert):
+    folder = browsing.alice.get("/models/acme/bert-tiny/files/docs")
+    assert folder.status_code == 200 and "usage.md" in folder.content.decode()
+    text = browsing.alice.get("/models/acme/bert-tiny/files/config.json?view=file").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert(1)" not in text
+    binary = browsing.alice.get("/models/acme/bert-tiny/files/weights.bin?view=file").content.decode()
+    assert "cannot be shown here" in binary
+    missing = browsing.alice.get("/models/acme/bert-tiny/files/nope")
+    assert missing.status_code == 404 and "There is no “nope” at this revision." in missing.content.decode()
+
+
+@pytest.mark.django_db
+def test_downloads_stream_through_hubdash_with_the_persons_token(browsing, bert):
+    response = browsing.alice.get("/models/acme/bert-tiny/download/weights.bin")
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"].startswith('attachment; filename="weights.bin"')
+    assert response["Content-Length"] == "3000000"
+    body = b"".join(response.streaming_content)
+    assert len(body) == 3_000_000
+    assert ALICE_TOKEN.encode() not in body
+    resolves = browsing.hub_calls("/acme/bert-tiny/resolve/")
+    assert resolves and resolves[-1]["user"] == "alice"
+
+
+@pytest.mark.django_db
+def test_history_lists_commits_with_authors_dates_and_links_to_the_hub(browsing, bert):
+    html = browsing.alice.get("/models/acme/bert-tiny/history/").content.decode()
+    assert "Add notes" in html and "initial commit" in html
+    assert f"/acme/bert-tiny/commit/{bert['latest']}" in html
+    assert re.search(r"<time datetime=", html)
+    old = browsing.alice.get("/models/acme/bert-tiny/history/?revision=v1").content.decode()
+    assert "Add notes" not in old
+
+
+@pytest.mark.django_db
+def test_a_hostile_card_renders_inert(browsing, demo_hub):
+    from hubdash import hub
+
+    demo_hub.add_user("alice", orgs={"acme": "admin"}, tokens={ALICE_TOKEN: "write"})
+    html = browsing.alice.get("/models/mallory/friendly-model/").content.decode()
+    card = html.split('<article class="markdown" hx-disable>')[1].split("</article>")[0]
+    assert card.strip()
+    assert not re.search(r"<script|<iframe|<form|<object|<embed|<style", card, re.I)
+    assert not re.search(r"(href|src)\s*=\s*[\"']?\s*(javascript|data|vbscript):", card, re.I)
+    assert not re.search(r"\son\w+\s*=", card, re.I)
+    assert not re.search(r"\shx-[\w-]+\s*=|\sdata-hx-", card, re.I)
+    assert hub  # the import above keeps the token helpers loaded for the reset world
+
+
+@pytest.mark.django_db
+def test_hub_failures_on_a_repo_page_fill_only_the_region_that_needed_the_hub(browsing, bert):
+    browsing.hub.fault(method="GET", path="/acme/bert-tiny/resolve/*", status=503)
+    response = browsing.alice.get("/models/acme/bert-tiny/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="hub-error"' in html and "The Hub is having trouble" in html
+    assert "weights.bin" in html and "Facts" in html  # the rest of the page still renders
+
+
+@pytest.mark.django_db
+def test_a_space_shows_its_sdk_and_runtime(browsing):
+    browsing.hub.add_repo("acme/demo", type="space", sdk="gradio")
+    html = browsing.alice.get("/spaces/acme/demo/").content.decode()
+    assert "SDK" in html and "gradio" in html and "Runtime" in html
