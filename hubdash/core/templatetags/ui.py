@@ -1,0 +1,39 @@
+"""Small display helpers shared by every template: `{% load ui %}`."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+_UNITS = ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k"))
+
+
+@register.simple_tag
+def current(path: str, prefix: str, exact: bool = False) -> SafeString:
+    """` aria-current="page"` when the page at `path` lives under `prefix` ("/" matches only the home page)."""
+    here = path == prefix if exact or prefix == "/" else path.startswith(prefix)
+    return format_html(' aria-current="{}"', "page") if here else SafeString("")
+
+
+@register.filter
+def compact(number: int | float | None) -> str:
+    """1234 → 1.2k, 1234567 → 1.2M, as the Hub shows downloads and likes."""
+    if number is None:
+        return "—"
+    value = float(number)
+    for size, unit in _UNITS:
+        if abs(value) >= size * 0.9995:  # 999,999 reads 1M, not 1000k
+            scaled = value / size
+            text = f"{scaled:.1f}" if abs(scaled) < 10 else f"{scaled:.0f}"
+            return text.removesuffix(".0") + unit
+    return f"{value:.0f}"
+
+
+@register.filter
+def initials(name: str | None) -> str:
+    """Up to two letters for an avatar without a picture: "Alice Martin" → "AM", "alice" → "A"."""
+    words = [word for word in (name or "").replace("-", " ").replace("_", " ").split() if word[:1].isalnum()]
+    return "".join(word[0] for word in words[:2]).upper() or "?"

@@ -1,0 +1,28 @@
+// Disclosure menus (<details class="menu">) work without this file; it only closes them the way people
+// expect: on Escape, on a click elsewhere, and when another menu opens.
+(function () {
+  "use strict";
+  function openMenus() {
+    return Array.prototype.slice.call(document.querySelectorAll("details.menu[open]"));
+  }
+  document.addEventListener("click", function (event) {
+    openMenus().forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(document.activeElement)) summary.focus();
+    });
+  });
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.classList.contains("menu")) return;
+    openMenus().forEach(function (menu) {
+      if (menu !== opened) menu.removeAttribute("open");
+    });
+  }, true);
+})();
