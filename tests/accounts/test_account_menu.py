@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from hubdash.accounts.context_processors import hub_account
 from hubdash.hub.models import HubToken
-from tests.conftest import ALICE_TOKEN, signed_in
+from tests.personas import ALICE_TOKEN, signed_in
 
 pytestmark = pytest.mark.django_db
 

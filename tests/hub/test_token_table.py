@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hubdash import hub
 from hubdash.hub.vault import seal
-from tests.conftest import ALICE_TOKEN, BOB_TOKEN
+from tests.personas import ALICE_TOKEN, BOB_TOKEN
 
 BEFORE_THE_MOVE = [("accounts", "0001_initial")]
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from hubdash.hub.models import HubToken
-from tests.conftest import ALICE_TOKEN, BOB_TOKEN, PASSWORD
+from tests.personas import ALICE_TOKEN, BOB_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

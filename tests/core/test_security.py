@@ -6,38 +6,84 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
 
 from hubdash.env import new_token_key_spec
-from tests.conftest import PASSWORD
+from tests.personas import PASSWORD
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
-POST_ROUTES = [
-    ("setup", []),
-    ("login", []),
-    ("logout", []),
-    ("profile-refresh", []),
-    ("token", []),
-    ("token-remove", []),
-    ("team-add", []),
-    ("team-role", [1]),
-    ("team-active", [1]),
-]
+# Views that take POSTs from outside a browser and authenticate them another way; each says how.
+CSRF_EXEMPT: dict[str, str] = {}
+
+
+def sample_for(group_regex: str) -> str:
+    """A value that a URL pattern's group accepts: a number, a word, or its first listed choice."""
+    for candidate in ("1", "x", *group_regex.split("|")):
+        if re.fullmatch(group_regex, candidate):
+            return candidate
+    raise AssertionError(f"no sample value for ({group_regex})")
+
+
+def sample_path(pattern: URLPattern | URLResolver) -> str:
+    """A concrete path matching one pattern's own part (route converters or regex groups filled in)."""
+    if isinstance(pattern.pattern, RoutePattern):
+        route = str(pattern.pattern)
+        samples = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001"}
+        return re.sub(r"<(?:(\w+):)?\w+>", lambda m: samples.get(m.group(1) or "str", "x"), route)
+    regex = str(pattern.pattern).lstrip("^").removesuffix("$").replace("\\Z", "")
+    out, i = "", 0
+    for start in [m.start() for m in re.finditer(r"\(\?P<\w+>", regex)]:
+        if start < i:
+            continue  # a group nested in one already filled in
+        body_start = regex.index(">", start) + 1
+        depth, j = 1, body_start
+        while depth:
+            depth += {"(": 1, ")": -1}.get(regex[j], 0) if regex[j - 1] != "\\" else 0
+            j += 1
+        out += regex[i:start] + sample_for(regex[body_start : j - 1])
+        i = j
+    return (out + regex[i:]).replace("\\", "")
+
+
+def every_route(patterns: list[Any] | None = None, prefix: str = "/") -> list[tuple[str, Callable[..., Any]]]:
+    """Every view in the URL conf with a path that reaches it, walking includes recursively."""
+    routes = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        path = prefix + sample_path(pattern)
+        if isinstance(pattern, URLResolver):
+            routes += every_route(pattern.url_patterns, path)
+        else:
+            routes.append((path, pattern.callback))
+    return routes
+
+
+def test_the_route_walk_finds_hubdash_and_admin_views():
+    paths = {path for path, _ in every_route()}
+    assert {"/account/token/remove/", "/team/1/role/", "/admin/auth/user/x/change/", "/admin/hub/hubtoken/"} <= paths
+    assert len(paths) > 40
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name,args", POST_ROUTES)
-def test_every_post_route_refuses_a_request_without_csrf_token(alice, name, args):
+def test_every_route_refuses_a_post_without_csrf_token(alice):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
-    response = client.post(reverse(name, args=args), {"role": "admin", "password": PASSWORD, "token": "hf_x"})
-    assert response.status_code == 403
-    assert b"This form has expired" in response.content
+    accepted = []
+    for path, view in every_route():
+        if getattr(view, "csrf_exempt", False):
+            assert path in CSRF_EXEMPT, f"{path} is exempt from CSRF without a stated reason"
+            continue
+        response = client.post(path, {"role": "admin", "password": PASSWORD, "token": "hf_x"})
+        if response.status_code != 403 or "403_csrf.html" not in [t.name for t in response.templates]:
+            accepted.append(f"{path} answered {response.status_code}")
+    assert accepted == []
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from pathlib import Path
 import requests
 from huggingface_hub import HfApi
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_process(*args: str) -> tuple[subprocess.Popen, str, float]:

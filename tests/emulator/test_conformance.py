@@ -182,9 +182,9 @@ def test_info_shapes_for_the_three_types(people):
     assert set(only) == {"_id", "id", "downloads"}
 
 
-def test_info_matches_recorded_hub_shapes(people, shared_samples):
+def test_info_matches_recorded_hub_shapes(people, hub_samples):
     """Keys and value types of a model_info from hubsim match a recorded real one."""
-    recorded = shared_samples("model_info__google-bert_bert-base-uncased.json")
+    recorded = hub_samples("model_info__google-bert_bert-base-uncased.json")
     people.add_repo(
         "acme/m",
         pipeline_tag="fill-mask",
@@ -466,8 +466,8 @@ def test_whoami_fine_grained_scopes(hub):
     assert outside.value.response.status_code == 403
 
 
-def test_whoami_matches_recorded_shape(people, shared_samples):
-    recorded = shared_samples("whoami_v2__hubjs_ci_bot.json")
+def test_whoami_matches_recorded_shape(people, hub_samples):
+    recorded = hub_samples("whoami_v2__hubjs_ci_bot.json")
     ours = requests.get(f"{people.url}/api/whoami-v2", headers={"Authorization": "Bearer hf_alice_write"}).json()
     assert set(recorded) <= set(ours)
     for key, value in recorded.items():
@@ -591,7 +591,7 @@ def test_client_follows_three_cursor_pages_with_filter_and_sort(people, repo_typ
     assert kept == ["zed/other", "acme/r-8", "acme/r-6", "acme/r-4", "acme/r-2", "acme/r-0"]
 
 
-def test_write_responses_match_recorded_exchanges(people, shared_samples):
+def test_write_responses_match_recorded_exchanges(people, hub_samples):
     auth = {"Authorization": "Bearer hf_alice_write"}
 
     def same_shape(ours: dict, recorded: dict) -> None:
@@ -604,13 +604,13 @@ def test_write_responses_match_recorded_exchanges(people, shared_samples):
         headers=auth,
         json={"name": "tmp_space", "organization": "alice", "private": True, "type": "space", "sdk": "gradio"},
     )
-    same_shape(created.json(), shared_samples("exchange__repos_create_space_200.json")["response"]["body"])
+    same_shape(created.json(), hub_samples("exchange__repos_create_space_200.json")["response"]["body"])
     conflict = requests.post(
         f"{people.url}/api/repos/create",
         headers=auth,
         json={"name": "tmp_space", "organization": "alice", "type": "space", "sdk": "gradio"},
     )
-    recorded_conflict = shared_samples("exchange__repos_create_409_conflict.json")["response"]
+    recorded_conflict = hub_samples("exchange__repos_create_409_conflict.json")["response"]
     assert conflict.status_code == recorded_conflict["status"]
     same_shape(conflict.json(), recorded_conflict["body"])
     assert conflict.json()["error"] == recorded_conflict["body"]["error"]
@@ -619,8 +619,8 @@ def test_write_responses_match_recorded_exchanges(people, shared_samples):
         headers=auth,
         json={"files": [{"path": "README.md", "sample": "", "size": 0}]},
     )
-    same_shape(preupload.json(), shared_samples("exchange__preupload_with_oid.json")["response"]["body"])
-    recorded_commit = shared_samples("exchange__commit_ndjson.json")
+    same_shape(preupload.json(), hub_samples("exchange__preupload_with_oid.json")["response"]["body"])
+    recorded_commit = hub_samples("exchange__commit_ndjson.json")
     commit = requests.post(
         f"{people.url}/api/spaces/alice/tmp_space/commit/main",
         headers={**auth, "Content-Type": "application/x-ndjson"},
@@ -634,7 +634,7 @@ def test_write_responses_match_recorded_exchanges(people, shared_samples):
         headers=auth,
         json={"name": "tmp_space", "organization": "alice", "type": "space"},
     )
-    recorded_delete = shared_samples("exchange__repos_delete_200.json")["response"]
+    recorded_delete = hub_samples("exchange__repos_delete_200.json")["response"]
     assert (deleted.status_code, deleted.text) == (recorded_delete["status"], recorded_delete["body"])
 
 
@@ -686,11 +686,11 @@ def test_branches_commits_and_last_modified(people):
         client.model_info("alice/branchy", revision="dev")
 
 
-def test_space_runtime_matches_recorded_shape(people, shared_samples):
+def test_space_runtime_matches_recorded_shape(people, hub_samples):
     people.add_repo("acme/gradio-app", type="space", sdk="gradio")
     people.add_repo("acme/static-app", type="space", sdk="static")
-    building = shared_samples("space_runtime__building.json")
-    running = shared_samples("space_runtime__static_running.json")
+    building = hub_samples("space_runtime__building.json")
+    running = hub_samples("space_runtime__static_running.json")
     gradio = requests.get(f"{people.url}/api/spaces/acme/gradio-app/runtime").json()
     static = requests.get(f"{people.url}/api/spaces/acme/static-app/runtime").json()
     assert set(building) <= set(gradio) and set(running) <= set(static)

@@ -148,8 +148,8 @@ def test_legacy_webhook_shapes(hub, alice, receiver):
     ]
 
 
-def test_payload_shapes_match_recorded_hub_payloads(hub, alice, receiver, shared_samples):
-    recorded = shared_samples("webhook_v3__discussion_update_status__space.json")
+def test_payload_shapes_match_recorded_hub_payloads(hub, alice, receiver, hub_samples):
+    recorded = hub_samples("webhook_v3__discussion_update_status__space.json")
     alice.create_webhook(url=receiver.url, watched=[{"type": "user", "name": "alice"}])
     alice.create_repo("alice/shaped", repo_type="space", space_sdk="static")
     hub.deliveries(wait=True)
