@@ -31,14 +31,14 @@ def remember(cache_key: str, ttl: int, fetch: Callable[[], T], wait_s: float) ->
     """The cached answer, or fetch it once (other threads asking for the same key wait for it)."""
     hit = cache.get(cache_key, _MISS)
     if hit is not _MISS:
-        return hit  # type: ignore[return-value]
+        return hit  # type: ignore[no-any-return]
     lock = _LOCKS[zlib.crc32(cache_key.encode()) % len(_LOCKS)]
     if not lock.acquire(timeout=max(wait_s, 0.01)):
         raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.")
     try:
         hit = cache.get(cache_key, _MISS)
         if hit is not _MISS:
-            return hit  # type: ignore[return-value]
+            return hit  # type: ignore[no-any-return]
         value = fetch()
         cache.set(cache_key, value, ttl)
         return value
@@ -48,7 +48,7 @@ def remember(cache_key: str, ttl: int, fetch: Callable[[], T], wait_s: float) ->
 
 def repo_generation(kind: str, repo_id: str) -> int:
     """A counter folded into every cached answer about a repo, so that bumping it drops them all."""
-    value = cache.get(f"hub:gen:{kind}:{repo_id}", 0)
+    value: object = cache.get(f"hub:gen:{kind}:{repo_id}", 0)
     return value if isinstance(value, int) else 0
 
 

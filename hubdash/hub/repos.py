@@ -10,7 +10,7 @@ cursor and sleep through a 429, and no Hub call may sleep inside a web request.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx2
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
 from . import cache, errors
@@ -133,10 +134,10 @@ def _headers(client: HubClient) -> dict[str, str]:
     return build_hf_headers(token=client.token or False, library_name="hubdash")
 
 
-def _get(client: HubClient, path: str, params: list[tuple[str, str]] | None = None) -> httpx2.Response:
+def _get(client: HubClient, path: str, params: Sequence[tuple[str, str]] | None = None) -> httpx2.Response:
     """One GET of the Hub's API; the answer must come from the Hub itself, not a redirect elsewhere."""
     response = get_session().get(
-        f"{settings.HF_ENDPOINT}{path}", params=params or [], headers=_headers(client), follow_redirects=False
+        f"{settings.HF_ENDPOINT}{path}", params=list(params or []), headers=_headers(client), follow_redirects=False
     )
     if response.is_redirect:
         raise errors.HubUnavailable("The Hub answered with a redirect hubdash does not follow; try again later.")
@@ -359,7 +360,7 @@ class Download:
     def content_type(self) -> str:
         return "application/octet-stream"
 
-    def chunks(self) -> Any:
+    def chunks(self) -> Iterator[bytes]:
         try:
             yield from self.response.iter_bytes(64 * 1024)
         except httpx2.HTTPError:
@@ -405,6 +406,14 @@ def tag_vocabulary(kind: Kind) -> TagVocabulary | None:
             return TagVocabulary(kind, groups)
 
     return cache.remember(cache.key("public", "tags", kind), TAGS_CACHE_S, fetch, 10)
+
+
+def cached_tag_vocabulary(kind: Kind) -> TagVocabulary | None:
+    """The vocabulary only if some page already fetched it: for labels that are worth no Hub call."""
+    if kind == "space":
+        return None
+    value = django_cache.get(cache.key("public", "tags", kind))
+    return value if isinstance(value, TagVocabulary) else None
 
 
 def metrics(client: HubClient) -> tuple[Metric, ...] | None:
@@ -461,6 +470,10 @@ def _object(value: object) -> dict[str, Any]:
     return value
 
 
+def _dict_or_empty(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _list(value: object, required: bool = False) -> list[Any]:
     if value is None and not required:
         return []
@@ -502,7 +515,7 @@ def summary(kind: Kind, data: object) -> RepoSummary:
     repo_id = _str(item.get("id") or item.get("modelId"), required=True)
     if not valid_repo_id(repo_id):
         raise ValueError("not a repo id")
-    card = item.get("cardData") if isinstance(item.get("cardData"), dict) else {}
+    card = _dict_or_empty(item.get("cardData"))
     config = item.get("config")
     return RepoSummary(
         kind=kind,
@@ -528,11 +541,11 @@ def summary(kind: Kind, data: object) -> RepoSummary:
 def detail(kind: Kind, data: object) -> RepoDetail:
     item = _object(data)
     base = summary(kind, item)
-    card = item.get("cardData") if isinstance(item.get("cardData"), dict) else {}
-    safetensors = item.get("safetensors") if isinstance(item.get("safetensors"), dict) else {}
-    by_dtype = safetensors.get("parameters") if isinstance(safetensors.get("parameters"), dict) else {}
-    runtime = item.get("runtime") if isinstance(item.get("runtime"), dict) else {}
-    hardware = runtime.get("hardware") if isinstance(runtime.get("hardware"), dict) else {}
+    card = _dict_or_empty(item.get("cardData"))
+    safetensors = _dict_or_empty(item.get("safetensors"))
+    by_dtype = _dict_or_empty(safetensors.get("parameters"))
+    runtime = _dict_or_empty(item.get("runtime"))
+    hardware = _dict_or_empty(runtime.get("hardware"))
     tags = base.tags
 
     def tagged(prefix: str) -> tuple[str, ...]:
@@ -604,6 +617,7 @@ __all__ = [
     "SORT_KEYS",
     "Download",
     "ListQuery",
+    "cached_tag_vocabulary",
     "file_text",
     "hub_url",
     "list_repos",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.http import QueryDict
 
-from hubdash.hub.repos import ListQuery, valid_repo_id
 from hubdash.hub.repo_types import Kind
+from hubdash.hub.repos import ListQuery, valid_repo_id
 
 PAGE_SIZES = (10, 20, 30, 50, 100)
 MAX_FILTERS = 12
@@ -59,12 +60,21 @@ class ListingForm(forms.Form):
     config = forms.BooleanField(required=False, label="Model config")
     cursor = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
-    def __init__(self, kind: Kind, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    DEFAULTS: ClassVar[dict[str, str]] = {"sort": "trending", "direction": "desc", "limit": "30"}
+
+    def __init__(self, kind: Kind, data: QueryDict, **kwargs: Any) -> None:
+        # A parameter left out of the URL means its default: the selects then show it, not their first option.
+        data = data.copy()
+        for name, value in self.DEFAULTS.items():
+            if not data.get(name):
+                data[name] = value
+        super().__init__(data, **kwargs)
         self.kind = kind
         if kind == "space":
             # The Hub keeps no download counts for Spaces.
-            self.fields["sort"].choices = [c for c in SORT_CHOICES if c[0] != "downloads"]
+            sort = self.fields["sort"]
+            assert isinstance(sort, forms.ChoiceField)
+            sort.choices = [c for c in SORT_CHOICES if c[0] != "downloads"]
         if kind != "model":
             del self.fields["config"]
 

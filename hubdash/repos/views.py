@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -61,16 +62,18 @@ def home(request: AuthedRequest) -> HttpResponse:
         else:
             context["identity"] = identity
             client = hub.client_for(request.user)
-            calls = {
+            calls: dict[str, Callable[[], Any]] = {
                 kind: (
-                    lambda k: lambda: hub_repos.list_repos(
-                        client, hub_repos.ListQuery(k, author=identity.name, sort="updated", limit=5)
+                    lambda k: (
+                        lambda: hub_repos.list_repos(
+                            client, hub_repos.ListQuery(k, author=identity.name, sort="updated", limit=5)
+                        )
                     )
                 )(kind)
                 for kind in KINDS
             }
             for kind, result in hub_repos.run_together(calls, hub_repos.PAGE_BUDGET_S).items():
-                entry = {"kind": kind, "title": KIND_TITLES[kind]}
+                entry: dict[str, Any] = {"kind": kind, "title": KIND_TITLES[cast(Kind, kind)]}
                 if isinstance(result, hub.HubError):
                     entry["error"] = error_region(request, result)
                 else:
@@ -164,6 +167,24 @@ def _card_html(access: Any, markdown: str | None) -> str | None:
     return render_card(markdown, base)
 
 
+def _grouped_tags(kind: Kind, tags: tuple[str, ...]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A repo's tags by type: `type:value` tags by their prefix, the others by the Hub's vocabulary when known."""
+    vocabulary = hub_repos.cached_tag_vocabulary(kind)
+    headings = dict(FACET_GROUPS[kind])
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for tag in tags:
+        group = vocabulary.group_of(tag) if vocabulary else None
+        if group is None:
+            group = tag.split(":", 1)[0] if ":" in tag else "other"
+        label = vocabulary.label_of(tag) if vocabulary else tag
+        groups.setdefault(group, []).append((tag, label))
+    order = [g for g, _ in FACET_GROUPS[kind]]
+    return [
+        (headings.get(group) or group.replace("_", " ").capitalize(), items)
+        for group, items in sorted(groups.items(), key=lambda i: (order.index(i[0]) if i[0] in order else 99, i[0]))
+    ]
+
+
 def _repo_context(access: Any, tab: str) -> dict[str, Any]:
     refs = access.results.get("refs")
     return {
@@ -175,6 +196,7 @@ def _repo_context(access: Any, tab: str) -> dict[str, Any]:
         "page": "repo" if tab == "overview" else tab,
         "refs": refs if not isinstance(refs, hub.HubError) else None,
         "hub_url": hub_repos.hub_url(access.kind, access.repo_id),
+        "tag_groups": _grouped_tags(access.kind, access.detail.summary.tags),
     }
 
 
@@ -214,7 +236,9 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
     repo_id = f"{namespace}/{name}"
     path = path.strip("/")
     as_file = request.GET.get("view") == "file"
-    also = {"refs": lambda c, rev: hub_repos.repo_refs(c, kind, repo_id)}
+    also: dict[str, Callable[[hub.HubClient, str], Any]] = {
+        "refs": lambda c, rev: hub_repos.repo_refs(c, kind, repo_id)
+    }
     if as_file:
         also["file"] = lambda c, rev: hub_repos.file_text(c, kind, repo_id, rev, path)
     else:
@@ -243,7 +267,9 @@ def _crumbs(path: str) -> list[tuple[str, str]]:
 
 
 @require_GET
-def repo_download(request: AuthedRequest, kind: Kind, namespace: str, name: str, path: str) -> HttpResponse:
+def repo_download(
+    request: AuthedRequest, kind: Kind, namespace: str, name: str, path: str
+) -> HttpResponse | StreamingHttpResponse:
     """Any file, through hubdash with the person's token: streamed, never held in memory."""
     repo_id = f"{namespace}/{name}"
     try:
