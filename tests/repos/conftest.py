@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from tests.conftest import ALICE_TOKEN, BOB_TOKEN, signed_in
+from tests.personas import ALICE_TOKEN, BOB_TOKEN, signed_in
 
 
 @dataclass

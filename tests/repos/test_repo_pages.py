@@ -7,7 +7,7 @@ import re
 import pytest
 from huggingface_hub import HfApi
 
-from tests.conftest import ALICE_TOKEN
+from tests.personas import ALICE_TOKEN
 
 CARD = """---
 license: mit
