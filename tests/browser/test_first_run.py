@@ -20,6 +20,7 @@ def test_new_user_sets_up_signs_in_connects_a_token_and_sees_their_orgs(live_ser
     page.get_by_role("button", name="Create admin account").click()
     expect(page.get_by_role("heading", name="Connect your Hub token")).to_be_visible()
 
+    page.locator("summary", has=page.get_by_text("Account menu")).click()  # Sign out lives in the account menu
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to hubdash")).to_be_visible()
     page.get_by_label("Username").fill("root")
