@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test demo bench bench-hubsim bench-pages lint chromium clean
+.PHONY: install run test demo bench bench-hubsim bench-pages bench-browse lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -38,13 +38,17 @@ chromium:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: bench-hubsim bench-pages
+bench: bench-hubsim bench-pages bench-browse
 
 bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim
 
 bench-pages: install
 	$(BIN)/python -m tests.bench.pages
+
+# Browse pages against hubsim adding 100 ms per Hub call; needs Debian's wrk (apt-get install wrk).
+bench-browse: install
+	$(BIN)/python -m tests.bench.browse
 
 lint: install
 	$(BIN)/ruff check hubdash tests

@@ -1,0 +1,72 @@
+"""Where a browse page's CPU goes: cProfile of the view in-process, the Hub's answers already cached.
+
+    python -m tests.bench.profile_browse [--path /models/] [--requests 200] [--top 30]
+
+Django's test client through the whole middleware stack, signed in with the demo account against
+hubsim (demo world); the page is asked once to fill the cache, then profiled over many requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+
+from tests.bench.pages import free_port
+from tests.demo import USERNAME, prepare_account, start_hubsim
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--path", default="/models/")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative or tottime")
+    args = parser.parse_args()
+    port = free_port()
+    hubsim, _ = start_hubsim(port)
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(
+            DJANGO_SETTINGS_MODULE="tests.bench.settings",
+            HF_ENDPOINT=f"http://127.0.0.1:{port}",
+            HUBDASH_VAR_DIR=tempfile.mkdtemp(prefix="hubdash-profile-"),
+            HUBDASH_DEBUG="false",
+            HUBDASH_LOG_LEVEL="WARNING",
+            HF_HUB_DISABLE_XET="1",
+        )
+        prepare_account(env)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(get_user_model().objects.get(username=USERNAME))
+        first = client.get(args.path)
+        if first.status_code != 200:
+            sys.exit(f"{args.path} answered {first.status_code}")
+        client.get(args.path)  # templates compiled, cache filled
+        profile = cProfile.Profile()
+        began = time.process_time()
+        profile.enable()
+        for _ in range(args.requests):
+            client.get(args.path)
+        profile.disable()
+        cpu = time.process_time() - began
+        print(f"{args.path}: {cpu / args.requests * 1000:.1f} ms CPU per request under cProfile "
+              f"({args.requests} requests, {len(first.content) / 1024:.0f} KiB each)\n")  # fmt: skip
+        pstats.Stats(profile).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    finally:
+        hubsim.terminate()
+        hubsim.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
