@@ -5,6 +5,7 @@ HUBDASH_ENV=production turns on the strict mode: no generated secrets, secure co
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,13 @@ CSRF_TRUSTED_ORIGINS = envlist(
 
 # The Hub, as everywhere in the ecosystem.
 HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+# huggingface_hub reads these when first imported (after the settings): no telemetry, no extra call
+# to the Hub's agent registry on each worker's first request, and never a token from the machine.
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
 HUB_CONNECT_TIMEOUT = float(envstr("HUBDASH_HUB_CONNECT_TIMEOUT", "3"))
 HUB_READ_TIMEOUT = float(envstr("HUBDASH_HUB_READ_TIMEOUT", "10"))
-HUB_CONCURRENCY = envint("HUBDASH_HUB_CONCURRENCY", 4)
+HUB_CONCURRENCY = envint("HUBDASH_HUB_CONCURRENCY", 8)
 WHOAMI_CACHE_SECONDS = envint("HUBDASH_WHOAMI_CACHE_SECONDS", 300)
 HUB_CACHE_SECONDS = envint("HUBDASH_HUB_CACHE_SECONDS", 60)
 
@@ -122,7 +127,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Writers queue instead of failing with "database is locked"; WAL lets readers run beside them.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -142,7 +146,7 @@ elif CACHE_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "hubdash.core.filecache.OccasionallyCulledFileCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, cast
+from urllib.parse import quote, urlencode
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -85,12 +86,17 @@ def home(request: AuthedRequest) -> HttpResponse:
 # -- listings -----------------------------------------------------------------------------------------
 
 
-def _with_filters(request: AuthedRequest, tags: list[str]) -> str:
-    """This listing's URL with other tag filters, back on the first page."""
+def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
+    """Links to this listing with other tag filters, back on the first page (the rest encoded once)."""
     params = request.GET.copy()
-    params.setlist("filter", tags)
+    params.pop("filter", None)
     params.pop("cursor", None)
-    return f"{request.path}?{params.urlencode()}"
+    base = f"{request.path}?{params.urlencode()}"
+
+    def link(tags: list[str]) -> str:
+        return base + ("&" if params else "") + urlencode([("filter", tag) for tag in tags])
+
+    return link
 
 
 def _facets(
@@ -98,6 +104,7 @@ def _facets(
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]], Any]:
     """The facet groups from the Hub's tag vocabulary, the selected tags as chips, and any error."""
     error = None
+    with_filters = _filter_links(request)
     try:
         vocabulary = hub_repos.tag_vocabulary(kind)
     except hub.HubError as err:
@@ -106,14 +113,14 @@ def _facets(
         {
             "id": tag,
             "label": vocabulary.label_of(tag) if vocabulary else tag,
-            "remove_url": _with_filters(request, [t for t in selected if t != tag]),
+            "remove_url": with_filters([t for t in selected if t != tag]),
         }
         for tag in selected
     ]
     groups = []
     for group, heading in FACET_GROUPS[kind] if vocabulary else ():
         tags = [
-            {"id": t.id, "label": t.label, "add_url": _with_filters(request, [*selected, t.id])}
+            {"id": t.id, "label": t.label, "add_url": with_filters([*selected, t.id])}
             for t in vocabulary.groups.get(group, ())  # type: ignore[union-attr]
             if t.id not in selected
         ]
@@ -285,8 +292,6 @@ def repo_download(
 
 
 def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
     ascii_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename) or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
