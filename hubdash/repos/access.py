@@ -31,6 +31,15 @@ class RepoAccess:
         return None if self.revision == "main" else self.revision
 
 
+def person_client(request: AuthedRequest) -> hub.HubClient:
+    """A Hub client with this person's own token (anonymous without one); a token hubdash can no longer
+    decrypt is a token to reconnect, like one the Hub rejects."""
+    try:
+        return hub.client_for(request.user)
+    except hub.TokenKeyError:
+        raise hub.BadToken("hubdash can no longer decrypt your stored token (its key was removed).") from None
+
+
 def _may_write(request: AuthedRequest, namespace: str) -> bool:
     """From what hubdash already knows (no Hub call): the stored token's role and the cached whoami."""
     status = hub.token_status(request.user)
@@ -56,7 +65,7 @@ def repo_for(
     """
     if not hub_repos.valid_repo_id(repo_id) or (revision and not hub_repos.valid_revision(revision)):
         raise hub.NotFound("That is not a valid repo name or revision.")
-    client = hub.client_for(request.user)
+    client = person_client(request)
     rev = revision or "main"
     calls: dict[str, Callable[[], Any]] = {"detail": lambda: hub_repos.repo_detail(client, kind, repo_id, revision)}
     for name, call in (also or {}).items():

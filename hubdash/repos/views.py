@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -17,7 +18,7 @@ from hubdash.core.hub_errors import error_region, hub_error_page
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import KINDS, PLURAL, Kind
 
-from .access import repo_for
+from .access import person_client, repo_for
 from .cards import render_card
 from .forms import ListingForm
 
@@ -62,7 +63,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             context["identity_error"] = error_region(request, err)
         else:
             context["identity"] = identity
-            client = hub.client_for(request.user)
+            client = person_client(request)
             calls: dict[str, Callable[[], Any]] = {
                 kind: (
                     lambda k: (
@@ -133,11 +134,22 @@ def _facets(
 @vary_on_headers("HX-Request")
 def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     form = ListingForm(kind, request.GET)
-    context: dict[str, Any] = {"kind": kind, "title": KIND_TITLES[kind], "form": form, "listing": None}
+    try:
+        client = person_client(request)
+    except hub.HubError as err:
+        return hub_error_page(request, err)
+    context: dict[str, Any] = {
+        "kind": kind,
+        "title": KIND_TITLES[kind],
+        "form": form,
+        "listing": None,
+        # Rendered rows and facets are reused for the same person and query as long as the Hub's answer is.
+        "cache_seconds": settings.HUB_CACHE_SECONDS,
+        "fragment_key": f"{client.cache_scope}?{request.GET.urlencode()}",
+    }
     status = 200
     if form.is_valid():
         query = form.query()
-        client = hub.client_for(request.user)
         cursor = form.cleaned_data["cursor"] or None
         try:
             context["listing"] = hub_repos.within_budget(
@@ -347,10 +359,10 @@ def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
 @require_GET
 def metrics(request: AuthedRequest) -> HttpResponse:
     """The seed's metrics list; today's Hub answers 404, so then the `evaluate-metric` Spaces instead."""
-    client = hub.client_for(request.user)
     context: dict[str, Any] = {"metrics": None, "spaces": None}
     status = 200
     try:
+        client = person_client(request)
         context["metrics"] = hub_repos.within_budget(lambda: hub_repos.metrics(client), hub_repos.PAGE_BUDGET_S)
         if context["metrics"] is None:
             query = hub_repos.ListQuery("space", author="evaluate-metric", sort="likes", limit=100)

@@ -287,3 +287,15 @@ def test_an_unreachable_hub_is_reported_as_unreachable(browsing, settings):
     response = browsing.alice.get("/models/?search=nothing-cached")
     assert response.status_code == 503
     assert "cannot reach the Hub" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/models/", "/models/acme/bert-tiny/", "/metrics/", "/"])
+def test_a_token_whose_key_was_removed_asks_to_reconnect_instead_of_failing(browsing, settings, url):
+    from hubdash.env import new_token_key_spec
+
+    browsing.hub.add_repo("acme/bert-tiny")
+    settings.HUBDASH_TOKEN_KEYS = [new_token_key_spec()]  # the key that sealed alice's token is gone
+    response = browsing.alice.get(url)
+    assert response.status_code in (200, 401)
+    assert "Reconnect your token" in response.content.decode()
