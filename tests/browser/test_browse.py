@@ -17,6 +17,7 @@ import requests
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.browser.conftest import ARTIFACTS
+from tests.personas import PASSWORD, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +63,7 @@ def alice_on_demo_hub(demo_hub, settings, transactional_db):
     from hubdash.hub import connect_token
 
     settings.HF_ENDPOINT = demo_hub.url
-    user = User.objects.create_user("alice", "alice@example.com", "correct-horse-battery-staple")
+    user = User.objects.create_user("alice", "alice@example.com", PASSWORD)
     connect_token(user, DEMO_TOKEN)
     return user
 
@@ -70,10 +71,7 @@ def alice_on_demo_hub(demo_hub, settings, transactional_db):
 @pytest.fixture
 def tab(browser: Browser, live_server, alice_on_demo_hub, settings) -> Iterator[Tab]:
     """A page signed in as alice (the session cookie of a forced login), recording console errors."""
-    from django.test import Client
-
-    client = Client()
-    client.force_login(alice_on_demo_hub, backend="django.contrib.auth.backends.ModelBackend")
+    client = signed_in(alice_on_demo_hub)
     context = browser.new_context(viewport={"width": WIDE[0], "height": WIDE[1]})
     context.add_cookies(
         [
