@@ -14,6 +14,7 @@ from urllib.parse import quote, urljoin
 import nh3
 from markdown_it import MarkdownIt
 
+_DEMOTE = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*(?:\n|\Z)", re.DOTALL)
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table").enable("strikethrough")
 
@@ -39,7 +40,8 @@ def strip_front_matter(markdown: str) -> str:
 
 def render_card(markdown: str, base_url: str) -> str:
     """Safe HTML for a card. Relative links and images point at the repo's files on the Hub (`base_url`)."""
-    html = _markdown.render(strip_front_matter(markdown))
+    # One level down: the page's own <h1> is the repo's name, the card's title sits below it.
+    html = _DEMOTE.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}", _markdown.render(strip_front_matter(markdown)))
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
         if attribute in ("href", "src"):

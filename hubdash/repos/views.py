@@ -11,6 +11,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
@@ -166,10 +167,23 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     context.update(facet_groups=groups, selected_chips=chips)
     if facet_error is not None:
         context["facet_error"] = error_region(request, facet_error)
-    template = "repos/listing.html"
-    if _wants_fragment(request):
-        template += "#more" if request.htmx.target == "load-more" else "#body"
-    return render(request, template, context, status=status)
+    if not _wants_fragment(request):
+        return render(request, "repos/listing.html", context, status=status)
+    if request.htmx.target == "load-more":
+        return render(request, "repos/listing.html#more", context, status=status)
+    # The search form sends every field; the address bar gets the short URL that means the same.
+    return push_url(render(request, "repos/listing.html#body", context, status=status), _canonical_url(request))
+
+
+def _canonical_url(request: AuthedRequest) -> str:
+    defaults = ListingForm.DEFAULTS
+    params = [
+        (key, value)
+        for key in request.GET
+        for value in request.GET.getlist(key)
+        if value.strip() and defaults.get(key) != value
+    ]
+    return request.path + (f"?{urlencode(params)}" if params else "")
 
 
 # -- repo pages ---------------------------------------------------------------------------------------
@@ -186,6 +200,12 @@ def _card_html(access: Any, markdown: str | None) -> str | None:
     return render_card(markdown, base)
 
 
+def _facet_rank(kind: Kind, group: str) -> int:
+    """Where a tag group goes: the facet groups in their order, then the others."""
+    order = [g for g, _ in FACET_GROUPS[kind]]
+    return order.index(group) if group in order else len(order)
+
+
 def _grouped_tags(kind: Kind, tags: tuple[str, ...]) -> list[tuple[str, list[tuple[str, str]]]]:
     """A repo's tags by type: `type:value` tags by their prefix, the others by the Hub's vocabulary when known."""
     vocabulary = hub_repos.cached_tag_vocabulary(kind)
@@ -197,10 +217,9 @@ def _grouped_tags(kind: Kind, tags: tuple[str, ...]) -> list[tuple[str, list[tup
             group = tag.split(":", 1)[0] if ":" in tag else "other"
         label = vocabulary.label_of(tag) if vocabulary else tag
         groups.setdefault(group, []).append((tag, label))
-    order = [g for g, _ in FACET_GROUPS[kind]]
     return [
         (headings.get(group) or group.replace("_", " ").capitalize(), items)
-        for group, items in sorted(groups.items(), key=lambda i: (order.index(i[0]) if i[0] in order else 99, i[0]))
+        for group, items in sorted(groups.items(), key=lambda i: (_facet_rank(kind, i[0]), i[0]))
     ]
 
 
@@ -339,7 +358,7 @@ def repo_history(request: AuthedRequest, kind: Kind, namespace: str, name: str) 
 
 @require_GET
 def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
-    context: dict[str, Any] = {"kind": kind, "title": KIND_TITLES[kind], "plural": PLURAL[kind]}
+    context: dict[str, Any] = {"kind": kind, "singular": kind.capitalize(), "plural": PLURAL[kind]}
     status = 200
     try:
         vocabulary = hub_repos.tag_vocabulary(kind)
@@ -351,7 +370,7 @@ def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
         headings = dict(FACET_GROUPS[kind])
         context["groups"] = [
             {"id": group, "heading": headings.get(group) or group.replace("_", " ").capitalize(), "tags": tags}
-            for group, tags in sorted(groups.items(), key=lambda item: (item[0] not in headings, item[0]))
+            for group, tags in sorted(groups.items(), key=lambda item: (_facet_rank(kind, item[0]), item[0]))
         ]
     return render(request, "repos/tags.html", context, status=status)
 

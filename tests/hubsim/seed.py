@@ -128,6 +128,15 @@ HOSTILE_CARDS = [
 ]
 
 
+METRICS = [
+    ("accuracy", "# Accuracy\n\nThe proportion of correct predictions among all predictions.\n"),
+    ("bleu", "# BLEU\n\nHow close a machine translation is to reference translations.\n"),
+    ("rouge", "# ROUGE\n\nOverlap of n-grams between a summary and its references.\n"),
+    ("f1", "# F1\n\nThe harmonic mean of precision and recall.\n"),
+    ("exact_match", "# Exact Match\n\nThe share of predictions identical to their reference.\n"),
+]
+
+
 def _card(meta: dict, body: str) -> str:
     lines = ["---"]
     for key, value in meta.items():
@@ -296,6 +305,22 @@ def demo(world: World) -> None:
             sdk="static" if repo_type == "space" else None,
             created_by="mallory",
             likes=1,
+        )
+
+    # Where the Hub's metrics live today (the seed's /api/metrics list is gone): Spaces of evaluate-metric.
+    world.add_user("evaluate-metric-bot", orgs={"evaluate-metric": "admin"})
+    world.accounts["evaluate-metric"].fullname = "Evaluate Metric"
+    for metric, about in METRICS:
+        created, modified = when()
+        world.create_repo(
+            "space",
+            f"evaluate-metric/{metric}",
+            created_at=created,
+            modified_at=modified,
+            files={"README.md": _card({"title": metric, "sdk": "gradio", "tags": ["evaluate", "metric"]}, about)},
+            sdk="gradio",
+            created_by="evaluate-metric-bot",
+            likes=rng.randint(5, 90),
         )
 
     # A few fixed repos that documentation and tests can name.

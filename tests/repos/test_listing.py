@@ -178,6 +178,10 @@ def test_an_htmx_request_gets_the_results_fragment_and_a_history_restore_the_who
     body = fragment.content.decode()
     assert body.lstrip().startswith('<div id="listing-body"') and "<html" not in body
     assert "HX-Request" in fragment["Vary"]
+    # The form sends every field; the address bar gets the short URL that means the same listing.
+    full_form = "/models/?search=model&author=&filter=&sort=trending&direction=desc&limit=30&full=on"
+    pushed = browsing.alice.get(full_form, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="listing-body")
+    assert pushed["HX-Push-Url"] == "/models/?search=model&full=on"
     restore = browsing.alice.get(
         "/models/?search=model", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
     )
