@@ -10,6 +10,7 @@ cursor and sleep through a 429, and no Hub call may sleep inside a web request.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -440,10 +441,10 @@ def metrics(client: HubClient) -> tuple[Metric, ...] | None:
 def run_together(calls: Mapping[str, Callable[[], Any]], budget_s: float) -> dict[str, Any]:
     """Run independent Hub calls at once within one time budget. Each result is a value or a HubError."""
     futures = {name: _pool.submit(call) for name, call in calls.items()}
-    deadline = datetime.now(UTC).timestamp() + budget_s
+    deadline = time.monotonic() + budget_s
     results: dict[str, Any] = {}
     for name, future in futures.items():
-        remaining = max(0.0, deadline - datetime.now(UTC).timestamp())
+        remaining = max(0.0, deadline - time.monotonic())
         try:
             results[name] = future.result(timeout=remaining)
         except FutureTimeout:
