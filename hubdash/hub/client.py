@@ -7,6 +7,7 @@ token calls with `token=False`.
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import json
 import threading
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ def _client_with_timeouts() -> httpx2.Client:
     # huggingface_hub sets no timeout by default; inside a web request that is never acceptable.
     client = default_client_factory()
     client.timeout = httpx2.Timeout(settings.HUB_READ_TIMEOUT, connect=settings.HUB_CONNECT_TIMEOUT)
+    # One client serves every person: a cookie the Hub or its storage sets must never be replayed for another.
+    client.cookies.jar.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
     return client
 
 
@@ -85,7 +88,10 @@ def translated() -> Iterator[None]:
         raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.") from None
     except httpx2.TransportError:
         raise errors.HubUnavailable("The connection to the Hub broke off; try again in a moment.") from None
-    except (json.JSONDecodeError, ValueError, KeyError, TypeError):
+    except httpx2.HTTPError:  # undecodable bodies, redirect loops: the Hub's answer is not usable
+        raise errors.HubUnavailable("The Hub sent an answer hubdash could not read; try again later.") from None
+    except (json.JSONDecodeError, ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        # Every parse of a Hub answer runs in here: a shape hubdash does not expect is "could not read".
         raise errors.HubUnavailable("The Hub sent an answer hubdash could not read; try again later.") from None
     finally:
         slots.release()
@@ -140,11 +146,6 @@ class HubClient:
     def __init__(self, token: str | None) -> None:
         self._token = token
         self._api = HfApi(endpoint=settings.HF_ENDPOINT, token=token or False, library_name="hubdash")
-
-    @property
-    def token(self) -> str | None:
-        """For the `hub` package's own calls only: never rendered, logged or sent elsewhere."""
-        return self._token
 
     @property
     def cache_scope(self) -> str:

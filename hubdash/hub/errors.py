@@ -57,3 +57,14 @@ class HubUnavailable(HubError):
 
     status = 503
     kind = "unavailable"
+
+
+class Moved(HubError):
+    """The repo was renamed or moved: the Hub redirects its old id to `new_id`."""
+
+    status = 301
+    kind = "moved"
+
+    def __init__(self, message: str, new_id: str) -> None:
+        super().__init__(message)
+        self.new_id = new_id

@@ -9,6 +9,7 @@ cursor and sleep through a 429, and no Hub call may sleep inside a web request.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,6 +23,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx2
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.views.decorators.debug import sensitive_variables
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
 from . import cache, errors
@@ -47,6 +49,7 @@ from .repo_types import (
 )
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # hubdash's sort names and the Hub's. The Hub sorts descending only; Spaces have no downloads.
 SORT_KEYS = {
@@ -83,6 +86,16 @@ _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hub-call")
 def valid_repo_id(repo_id: str) -> bool:
     """The Hub's rule: 1-96 letters, digits, `-_.` per part, optional namespace, no `--` or `..`."""
     return bool(_REPO_ID.fullmatch(repo_id)) and "--" not in repo_id and ".." not in repo_id
+
+
+def valid_path(path: str) -> bool:
+    """A file or folder path inside a repo: any printable name, but no `.`/`..` step and no empty one."""
+    parts = path.split("/")
+    return (
+        0 < len(path) <= 1000
+        and all(part not in ("", ".", "..") for part in parts)
+        and not any(ord(c) < 32 or ord(c) == 127 for c in path)
+    )
 
 
 def valid_revision(revision: str) -> bool:
@@ -132,7 +145,8 @@ class ListQuery:
 
 
 def _headers(client: HubClient) -> dict[str, str]:
-    return build_hf_headers(token=client.token or False, library_name="hubdash")
+    # The client keeps its token private (templates reach attributes, never `_` ones); only here is it sent.
+    return build_hf_headers(token=client._token or False, library_name="hubdash")
 
 
 def _get(client: HubClient, path: str, params: Sequence[tuple[str, str]] | None = None) -> httpx2.Response:
@@ -141,21 +155,50 @@ def _get(client: HubClient, path: str, params: Sequence[tuple[str, str]] | None 
         f"{settings.HF_ENDPOINT}{path}", params=list(params or []), headers=_headers(client), follow_redirects=False
     )
     if response.is_redirect:
-        raise errors.HubUnavailable("The Hub answered with a redirect hubdash does not follow; try again later.")
+        raise _moved_or_refused(response)
     hf_raise_for_status(response)
     return response
 
 
+_MOVED = re.compile(r"/api/(?:models|datasets|spaces)/([^/?#]+/[^/?#]+)")
+
+
+def _moved_or_refused(response: httpx2.Response) -> errors.HubError:
+    """A renamed repo answers with a redirect to its new id on the Hub itself; any other redirect is refused."""
+    location = urlsplit(str(response.next_request.url)) if response.next_request else None
+    hub = urlsplit(settings.HF_ENDPOINT)
+    if location and (location.scheme, location.netloc) == (hub.scheme, hub.netloc):
+        match = _MOVED.match(location.path)
+        if match and valid_repo_id(match.group(1)):
+            return errors.Moved(f"This repo moved to {match.group(1)}.", match.group(1))
+    return errors.HubUnavailable("The Hub answered with a redirect hubdash does not follow; try again later.")
+
+
 def _next_cursor(response: httpx2.Response) -> str | None:
-    """The cursor of the Hub's `Link: <...>; rel="next"`, only when the link points at the Hub itself."""
+    """The cursor of the Hub's `Link: <...>; rel="next"`, only when the link points at the Hub itself.
+
+    Lists and trees page with an opaque `cursor`; commits with a page number `p` (kept as `p:N`).
+    """
     url = response.links.get("next", {}).get("url")
     if not url:
         return None
     parts, hub = urlsplit(url), urlsplit(settings.HF_ENDPOINT)
     if (parts.scheme, parts.netloc) != (hub.scheme, hub.netloc):
         return None
-    values = parse_qs(parts.query).get("cursor")
-    return values[0] if values else None
+    query = parse_qs(parts.query)
+    if query.get("cursor"):
+        return query["cursor"][0]
+    if query.get("p") and query["p"][0].isdigit():
+        return f"p:{query['p'][0]}"
+    return None
+
+
+def _cursor_params(cursor: str | None) -> list[tuple[str, str]]:
+    if not cursor:
+        return []
+    if cursor.startswith("p:") and cursor[2:].isdigit():
+        return [("p", cursor[2:])]
+    return [("cursor", cursor)]
 
 
 def _scope(client: HubClient) -> str:
@@ -178,9 +221,7 @@ def list_repos(client: HubClient, query: ListQuery, cursor: str | None = None) -
 
 
 def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listing:
-    params = [*query.params(), ("limit", str(query.limit))]
-    if cursor:
-        params.append(("cursor", cursor))
+    params = [*query.params(), ("limit", str(query.limit)), *_cursor_params(cursor)]
 
     def fetch() -> Listing:
         with translated():
@@ -188,7 +229,9 @@ def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listi
             items = response.json()
             if not isinstance(items, list):
                 raise ValueError("a listing is a JSON array")
-            return Listing(tuple(summary(query.kind, item) for item in items), _next_cursor(response))
+            repos = (summary(query.kind, item) for item in items)
+            # A repo id without a namespace (long gone from the Hub) has no page here: left out, not a crash.
+            return Listing(tuple(r for r in repos if r.namespace), _next_cursor(response))
 
     return _remember(client, ("list", query.kind, params), fetch)
 
@@ -251,7 +294,7 @@ def repo_refs(client: HubClient, kind: Kind, repo_id: str) -> RepoRefs:
 
 def repo_tree(client: HubClient, kind: Kind, repo_id: str, revision: str, folder: str = "") -> Tree:
     folder = folder.strip("/")
-    if folder and (".." in folder.split("/") or not valid_revision(folder)):
+    if folder and not valid_path(folder):
         raise errors.NotFound("That is not a valid folder.")
     path = _repo_path(kind, repo_id) + f"/tree/{_rev(revision)}" + (f"/{quote(folder)}" if folder else "")
 
@@ -266,7 +309,7 @@ def repo_tree(client: HubClient, kind: Kind, repo_id: str, revision: str, folder
 
 def repo_commits(client: HubClient, kind: Kind, repo_id: str, revision: str, cursor: str | None = None) -> CommitPage:
     path = _repo_path(kind, repo_id) + f"/commits/{_rev(revision)}"
-    params = [("cursor", cursor)] if cursor else []
+    params = _cursor_params(cursor)
 
     def fetch() -> CommitPage:
         with translated():
@@ -279,17 +322,20 @@ def repo_commits(client: HubClient, kind: Kind, repo_id: str, revision: str, cur
 
 
 def _resolve_path(kind: Kind, repo_id: str, revision: str, file_path: str) -> str:
-    if not valid_repo_id(repo_id) or not file_path or ".." in file_path.split("/"):
+    if not valid_repo_id(repo_id) or not valid_path(file_path):
         raise errors.NotFound("That is not a valid file path.")
     return f"/{WEB_PREFIX[kind]}{repo_id}/resolve/{_rev(revision)}/{quote(file_path)}"
 
 
+@sensitive_variables("headers")
 def _read_text(client: HubClient, path: str, cap: int) -> tuple[str | None, int | None, bool]:
     """The start of a file as text (None when it is binary), its size when known, whether it was cut."""
     url = f"{settings.HF_ENDPOINT}{path}"
     headers = {**_headers(client), "Range": f"bytes=0-{cap - 1}"}
     # The Hub may redirect file content to its storage; httpx drops the token on a redirect elsewhere.
     with get_session().stream("GET", url, headers=headers, follow_redirects=True) as response:
+        if response.status_code == 416:  # a range of an empty file: there is nothing to show, and that is fine
+            return "", 0, False
         hf_raise_for_status(response)
         body = b""
         for chunk in response.iter_bytes():
@@ -363,7 +409,7 @@ class Download:
 
     def chunks(self) -> Iterator[bytes]:
         try:
-            yield from self.response.iter_bytes(64 * 1024)
+            yield from self.response.iter_raw(64 * 1024)
         except httpx2.HTTPError:
             return  # the person sees a cut-off download; nothing else can be said mid-stream
         finally:
@@ -375,7 +421,8 @@ def open_download(client: HubClient, kind: Kind, repo_id: str, revision: str, fi
     url = f"{settings.HF_ENDPOINT}{_resolve_path(kind, repo_id, revision, file_path)}"
     session = get_session()
     with translated():
-        request = session.build_request("GET", url, headers=_headers(client))
+        # The bytes as stored, never re-encoded on the way: Content-Length then matches what is sent.
+        request = session.build_request("GET", url, headers={**_headers(client), "Accept-Encoding": "identity"})
         response = session.send(request, stream=True, follow_redirects=True)
         try:
             hf_raise_for_status(response)
@@ -448,9 +495,13 @@ def run_together(calls: Mapping[str, Callable[[], Any]], budget_s: float) -> dic
         try:
             results[name] = future.result(timeout=remaining)
         except FutureTimeout:
+            future.cancel()  # still queued: nobody will read it, so it is never sent
             results[name] = errors.HubUnavailable("The Hub did not answer in time; try again in a moment.")
         except errors.HubError as err:
             results[name] = err
+        except Exception:
+            logger.exception("Hub call %s failed unexpectedly", name)
+            results[name] = errors.HubUnavailable("Something went wrong talking to the Hub; try again later.")
     return results
 
 
@@ -502,7 +553,8 @@ def _int(value: object) -> int | None:
 def _when(value: object) -> datetime | None:
     if not value:
         return None
-    return datetime.fromisoformat(_str(value))
+    when = datetime.fromisoformat(_str(value))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _gated(value: object) -> str | None:

@@ -14,6 +14,7 @@ from urllib.parse import quote, urljoin
 import nh3
 from markdown_it import MarkdownIt
 
+_LANGUAGE = re.compile(r"language-[\w+#-]{1,40}")
 _DEMOTE = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*(?:\n|\Z)", re.DOTALL)
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table").enable("strikethrough")
@@ -44,13 +45,17 @@ def render_card(markdown: str, base_url: str) -> str:
     html = _DEMOTE.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}", _markdown.render(strip_front_matter(markdown)))
 
     def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "class":
+            # Only a code block's language: any other class could borrow hubdash's own layout (a fixed panel...).
+            languages = [c for c in value.split() if _LANGUAGE.fullmatch(c)]
+            return " ".join(languages) or None
         if attribute in ("href", "src"):
             value = value.strip()
             if value.startswith("#"):
                 return value
             if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
                 value = urljoin(base_url, quote(value, safe="/#?=&%:"))
-            return value if value.startswith(("https://", "http://", "mailto:")) else None
+            return value if value.lower().startswith(("https://", "http://", "mailto:")) else None
         return value
 
     return nh3.clean(

@@ -8,8 +8,9 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -17,7 +18,7 @@ from hubdash import hub
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
 from hubdash.hub import repos as hub_repos
-from hubdash.hub.repo_types import KINDS, PLURAL, Kind
+from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
 
 from .access import person_client, repo_for
 from .cards import render_card
@@ -33,6 +34,8 @@ FACET_GROUPS: dict[Kind, tuple[tuple[str, str], ...]] = {
     "space": (),
 }  # fmt: skip
 FACETS_SHOWN = 10
+# One URL answers with a page, the results fragment or the next rows, depending on these.
+FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 KIND_TITLES: dict[Kind, str] = {"model": "Models", "dataset": "Datasets", "space": "Spaces"}
 
 
@@ -49,7 +52,7 @@ def _wants_fragment(request: AuthedRequest) -> bool:
 # -- home ---------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def home(request: AuthedRequest) -> HttpResponse:
     status = hub.token_status(request.user)
     context: dict[str, Any] = {"token": status, "identity": None, "identity_error": None, "recent": []}
@@ -102,15 +105,10 @@ def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
 
 
 def _facets(
-    request: AuthedRequest, kind: Kind, selected: tuple[str, ...]
-) -> tuple[list[dict[str, Any]], list[dict[str, str]], Any]:
-    """The facet groups from the Hub's tag vocabulary, the selected tags as chips, and any error."""
-    error = None
+    request: AuthedRequest, kind: Kind, selected: tuple[str, ...], vocabulary: TagVocabulary | None
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """The facet groups from the Hub's tag vocabulary, and the selected tags as chips."""
     with_filters = _filter_links(request)
-    try:
-        vocabulary = hub_repos.tag_vocabulary(kind)
-    except hub.HubError as err:
-        vocabulary, error = None, err
     chips = [
         {
             "id": tag,
@@ -128,11 +126,11 @@ def _facets(
         ]
         if tags:
             groups.append({"id": group, "heading": heading, "shown": tags[:FACETS_SHOWN], "more": tags[FACETS_SHOWN:]})
-    return groups, chips, error
+    return groups, chips
 
 
-@require_GET
-@vary_on_headers("HX-Request")
+@require_safe
+@vary_on_headers(*FRAGMENT_HEADERS)
 def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     form = ListingForm(kind, request.GET)
     try:
@@ -146,27 +144,32 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
         "listing": None,
         # Rendered rows and facets are reused for the same person and query as long as the Hub's answer is.
         "cache_seconds": settings.HUB_CACHE_SECONDS,
-        "fragment_key": f"{client.cache_scope}?{request.GET.urlencode()}",
+        "fragment_key": f"{client.cache_scope}{request.get_full_path()}",
     }
     status = 200
-    if form.is_valid():
-        query = form.query()
+    # The results and the tag vocabulary (for the facets) are fetched at once, within one budget.
+    calls: dict[str, Callable[[], Any]] = {"tags": lambda: hub_repos.tag_vocabulary(kind)}
+    query = form.query() if form.is_valid() else None
+    if query is not None:
         cursor = form.cleaned_data["cursor"] or None
-        try:
-            context["listing"] = hub_repos.within_budget(
-                lambda: hub_repos.list_repos(client, query, cursor), _budget(request)
-            )
-        except hub.HubError as err:
-            context["error"] = error_region(request, err)
-            status = err.status
+        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor)
         context.update(query=query, selected=query.filters, paged=bool(cursor))
     else:
         status = 400
         context.update(query=None, selected=())
-    groups, chips, facet_error = _facets(request, kind, context["selected"])
+    results = hub_repos.run_together(calls, _budget(request))
+    listing = results.get("listing")
+    if isinstance(listing, hub.HubError):
+        context["error"] = error_region(request, listing)
+        status = listing.status
+    else:
+        context["listing"] = listing
+    vocabulary = results["tags"]
+    if isinstance(vocabulary, hub.HubError):
+        context["facet_error"] = error_region(request, vocabulary)
+        vocabulary = None
+    groups, chips = _facets(request, kind, context["selected"], vocabulary)
     context.update(facet_groups=groups, selected_chips=chips)
-    if facet_error is not None:
-        context["facet_error"] = error_region(request, facet_error)
     if not _wants_fragment(request):
         return render(request, "repos/listing.html", context, status=status)
     if request.htmx.target == "load-more":
@@ -238,7 +241,7 @@ def _repo_context(access: Any, tab: str) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def repo(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     """A repo's overview at a revision: facts, card, top-level files, made as concurrent Hub calls."""
     repo_id = f"{namespace}/{name}"
@@ -255,7 +258,7 @@ def repo(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpR
             },
         )
     except hub.HubError as err:
-        return hub_error_page(request, err, what=repo_id)
+        return _repo_failure(request, err, repo_id)
     context = _repo_context(access, "overview")
     tree, card = access.results["tree"], access.results["card"]
     context["tree"] = None if isinstance(tree, hub.HubError) else tree
@@ -268,7 +271,7 @@ def repo(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpR
     return render(request, "repos/repo.html", context)
 
 
-@require_GET
+@require_safe
 def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, path: str = "") -> HttpResponse:
     """A folder's entries, or a file shown in place when it is text (size-capped, escaped)."""
     repo_id = f"{namespace}/{name}"
@@ -284,7 +287,7 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
     try:
         access = repo_for(request, kind, repo_id, _revision(request), also=also)
     except hub.HubError as err:
-        return hub_error_page(request, err, what=repo_id)
+        return _repo_failure(request, err, repo_id)
     context = _repo_context(access, "files")
     result = access.results["file" if as_file else "tree"]
     if isinstance(result, hub.NotFound):
@@ -299,12 +302,22 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
     return render(request, "repos/files.html", context, status=status)
 
 
+def _repo_failure(request: AuthedRequest, err: hub.HubError, repo_id: str) -> HttpResponse:
+    """The page for a repo the Hub will not show; a renamed repo sends the person to its new name."""
+    if isinstance(err, hub.Moved) and request.resolver_match is not None:
+        namespace, name = err.new_id.split("/", 1)
+        kwargs = {k: v for k, v in request.resolver_match.kwargs.items() if k != "kind"}
+        url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "namespace": namespace, "name": name})
+        return redirect(url + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    return hub_error_page(request, err, what=repo_id)
+
+
 def _crumbs(path: str) -> list[tuple[str, str]]:
     parts = [p for p in path.split("/") if p]
     return [(part, "/".join(parts[: i + 1])) for i, part in enumerate(parts)]
 
 
-@require_GET
+@require_safe
 def repo_download(
     request: AuthedRequest, kind: Kind, namespace: str, name: str, path: str
 ) -> HttpResponse | StreamingHttpResponse:
@@ -312,9 +325,10 @@ def repo_download(
     repo_id = f"{namespace}/{name}"
     try:
         access = repo_for(request, kind, repo_id, _revision(request))
+        # Not within the page budget: a stream abandoned in another thread would hold its connection.
         download = hub_repos.open_download(access.client, kind, repo_id, access.revision, path)
     except hub.HubError as err:
-        return hub_error_page(request, err, what=repo_id)
+        return _repo_failure(request, err, repo_id)
     response = StreamingHttpResponse(download.chunks(), content_type=download.content_type)
     response["Content-Disposition"] = _attachment(download.filename)
     if download.size:
@@ -323,12 +337,12 @@ def repo_download(
 
 
 def _attachment(filename: str) -> str:
-    ascii_name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename) or "download"
+    ascii_name = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in filename) or "download"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-@require_GET
-@vary_on_headers("HX-Request")
+@require_safe
+@vary_on_headers(*FRAGMENT_HEADERS)
 def repo_history(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     """The commits of a revision, newest first, paged with the Hub's cursor ("load more")."""
     repo_id = f"{namespace}/{name}"
@@ -340,7 +354,7 @@ def repo_history(request: AuthedRequest, kind: Kind, namespace: str, name: str) 
     try:
         access = repo_for(request, kind, repo_id, _revision(request), also=also, budget_s=_budget(request))
     except hub.HubError as err:
-        return hub_error_page(request, err, what=repo_id)
+        return _repo_failure(request, err, repo_id)
     context = _repo_context(access, "history")
     commits = access.results["commits"]
     status = 200
@@ -356,12 +370,12 @@ def repo_history(request: AuthedRequest, kind: Kind, namespace: str, name: str) 
 # -- tags and metrics ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
     context: dict[str, Any] = {"kind": kind, "singular": kind.capitalize(), "plural": PLURAL[kind]}
     status = 200
     try:
-        vocabulary = hub_repos.tag_vocabulary(kind)
+        vocabulary = hub_repos.within_budget(lambda: hub_repos.tag_vocabulary(kind), hub_repos.PAGE_BUDGET_S)
     except hub.HubError as err:
         context["error"] = error_region(request, err)
         status = err.status
@@ -375,7 +389,7 @@ def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
     return render(request, "repos/tags.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def metrics(request: AuthedRequest) -> HttpResponse:
     """The seed's metrics list; today's Hub answers 404, so then the `evaluate-metric` Spaces instead."""
     context: dict[str, Any] = {"metrics": None, "spaces": None}

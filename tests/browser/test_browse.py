@@ -402,3 +402,18 @@ def test_browse_pages_are_accessible_fit_a_phone_and_log_no_errors(tab):
         tab.shoot(name)
     assert failures == [], "\n".join(failures)
     tab.assert_quiet()
+
+
+def test_a_hub_failure_during_live_search_shows_in_the_results_and_a_bad_query_says_why(tab, demo_hub):
+    page = tab.open("/models/")
+    page.evaluate("window.__noReload = 1")
+    demo_hub.fault(method="GET", path="/api/models", status=503)
+    page.get_by_label("Search", exact=True).press_sequentially("bert", delay=30)
+    alert = page.locator("#listing-body .hub-error")
+    expect(alert).to_contain_text("The Hub is having trouble")
+    expect(alert.get_by_role("link", name="Retry")).to_be_visible()
+    demo_hub.control("DELETE", "faults")
+    page.get_by_label("Author").fill("not/valid")
+    page.get_by_label("Author").press("Enter")
+    expect(page.locator("#listing-body .form-errors")).to_contain_text("An author is a Hub user or organisation name")
+    assert page.evaluate("window.__noReload") == 1

@@ -303,3 +303,59 @@ def test_a_token_whose_key_was_removed_asks_to_reconnect_instead_of_failing(brow
     response = browsing.alice.get(url)
     assert response.status_code in (200, 401)
     assert "Reconnect your token" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_kind_shows_its_own_repos_for_the_same_query(browsing):
+    browsing.hub.add_repo("acme/a-model")
+    browsing.hub.add_repo("acme/a-space", type="space", sdk="gradio")
+    assert _shown_ids(browsing.alice.get("/models/?limit=10")) == ["acme/a-model"]
+    assert _shown_ids(browsing.alice.get("/spaces/?limit=10")) == ["acme/a-space"]
+    assert _shown_ids(browsing.alice.get("/datasets/?limit=10")) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ('[{"id": "gpt2", "likes": 1}, {"id": "acme/kept", "likes": 2}]', 200),  # no namespace: left out
+        ('[{"id": "acme/huge", "downloads": 1e999}]', 503),
+        ('[{"id": "acme/naive", "lastModified": "2024-01-01T00:00:00"}]', 200),
+        ("[1, 2]", 503),
+        ("null", 503),
+    ],
+)
+def test_hub_answers_of_the_wrong_shape_never_end_in_a_500(browsing, body, status):
+    browsing.hub.fault(method="GET", path="/api/models", body=body)
+    response = browsing.alice.get("/models/?sort=updated&direction=asc")
+    assert response.status_code == status
+    if status == 200:
+        assert "gpt2" not in "".join(_shown_ids(response))
+    else:
+        assert "could not read" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_error_body_that_is_not_an_object_is_the_hub_having_trouble(browsing):
+    browsing.hub.fault(method="GET", path="/api/models", status=500, body="[1]")
+    response = browsing.alice.get("/models/")
+    assert response.status_code == 503 and 'class="hub-error"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_cursors_follow_the_hubs_next_link_whether_it_pages_by_cursor_or_by_number(settings):
+    import httpx2
+
+    settings.HF_ENDPOINT = "https://huggingface.co"
+
+    def answer(link: str) -> httpx2.Response:
+        return httpx2.Response(200, headers={"Link": link}, request=httpx2.Request("GET", "https://huggingface.co/x"))
+
+    by_cursor = answer('<https://huggingface.co/api/models?sort=likes&cursor=abc%3D>; rel="next"')
+    assert hub_repos._next_cursor(by_cursor) == "abc="
+    assert hub_repos._cursor_params("abc=") == [("cursor", "abc=")]
+    by_page = answer('<https://huggingface.co/api/models/acme/x/commits/main?p=2>; rel="next"')
+    assert hub_repos._next_cursor(by_page) == "p:2"
+    assert hub_repos._cursor_params("p:2") == [("p", "2")]
+    elsewhere = answer('<https://evil.example/api/models?cursor=abc>; rel="next"')
+    assert hub_repos._next_cursor(elsewhere) is None

@@ -201,3 +201,37 @@ def test_a_space_shows_its_sdk_and_runtime(browsing):
     browsing.hub.add_repo("acme/demo", type="space", sdk="gradio")
     html = browsing.alice.get("/spaces/acme/demo/").content.decode()
     assert "SDK" in html and "gradio" in html and "Runtime" in html
+
+
+@pytest.mark.django_db
+def test_a_renamed_repo_sends_you_to_its_new_name(browsing, bert):
+    HfApi(endpoint=browsing.hub.url, token=ALICE_TOKEN).move_repo("acme/bert-tiny", "acme/bert-tiny-v2")
+    response = browsing.alice.get("/models/acme/bert-tiny/files/docs?revision=main")
+    assert response.status_code == 302
+    assert response["Location"] == "/models/acme/bert-tiny-v2/files/docs?revision=main"
+    assert browsing.alice.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_folders_with_spaces_or_equals_signs_and_empty_files_open(browsing):
+    browsing.hub.add_repo(
+        "acme/parquet", type="dataset", files={"year=2024/part 1.csv": "a,b\n", "empty.txt": "", "docs/é.md": "é"}
+    )
+    folder = browsing.alice.get("/datasets/acme/parquet/files/year=2024")
+    assert folder.status_code == 200 and "part 1.csv" in folder.content.decode()
+    empty = browsing.alice.get("/datasets/acme/parquet/files/empty.txt?view=file")
+    assert empty.status_code == 200 and "0\xa0bytes" in empty.content.decode()
+    assert browsing.alice.get("/datasets/acme/parquet/files/docs/é.md?view=file").status_code == 200
+    download = browsing.alice.get("/datasets/acme/parquet/download/docs/é.md")
+    assert download["Content-Disposition"] == "attachment; filename=\"_.md\"; filename*=UTF-8''%C3%A9.md"
+    assert browsing.alice.get("/datasets/acme/parquet/files/../../etc").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_card_cannot_borrow_hubdash_classes(browsing):
+    browsing.hub.add_repo(
+        "acme/sneaky", files={"README.md": '<code class="nav-sheet menu-panel language-python">x</code>'}
+    )
+    html = browsing.alice.get("/models/acme/sneaky/").content.decode()
+    card = html.split('<article class="markdown" hx-disable>')[1].split("</article>")[0]
+    assert '<code class="language-python">x</code>' in card
