@@ -417,3 +417,16 @@ def test_a_hub_failure_during_live_search_shows_in_the_results_and_a_bad_query_s
     page.get_by_label("Author").press("Enter")
     expect(page.locator("#listing-body .form-errors")).to_contain_text("An author is a Hub user or organisation name")
     assert page.evaluate("window.__noReload") == 1
+
+
+def test_choosing_a_sort_or_page_size_updates_the_results_in_place(tab, demo_hub):
+    page = tab.open("/models/")
+    page.evaluate("window.__noReload = 1")
+    page.get_by_label("Sort by").select_option("likes")
+    expect(page).to_have_url(re.compile(r"sort=likes"))
+    expect_results(page, hub_ids(demo_hub, "model", sort="likes")[:30])
+    page.get_by_label("Page size").select_option("10")
+    expect(page).to_have_url(re.compile(r"limit=10"))
+    expect(page.locator("#listing-body .repo-item")).to_have_count(10)
+    assert page.evaluate("window.__noReload") == 1
+    tab.assert_quiet()
