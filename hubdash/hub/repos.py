@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -391,44 +392,60 @@ def file_text(client: HubClient, kind: Kind, repo_id: str, revision: str, file_p
     return _remember(client, ("file", kind, repo_id, revision, file_path, gen), fetch)
 
 
-@dataclass
-class Download:
-    """An open download from the Hub: stream `chunks()` to the person, then it closes itself."""
+# A download holds a worker thread for as long as it lasts: a few at a time, so pages keep their threads.
+DOWNLOADS_PER_PROCESS = 6
+_downloads = threading.BoundedSemaphore(DOWNLOADS_PER_PROCESS)
 
-    response: httpx2.Response
-    filename: str
+
+class Download:
+    """An open download from the Hub, iterated by Django's streaming response, which closes it at the end."""
+
+    def __init__(self, response: httpx2.Response, filename: str) -> None:
+        self.response = response
+        self.filename = filename
+        self._closed = False
 
     @property
     def size(self) -> str | None:
         length = self.response.headers.get("Content-Length", "")
         return length if length.isdigit() else None
 
-    @property
-    def content_type(self) -> str:
-        return "application/octet-stream"
+    content_type = "application/octet-stream"
 
-    def chunks(self) -> Iterator[bytes]:
+    def __iter__(self) -> Iterator[bytes]:
         try:
             yield from self.response.iter_raw(64 * 1024)
         except httpx2.HTTPError:
             return  # the person sees a cut-off download; nothing else can be said mid-stream
-        finally:
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
             self.response.close()
+            _downloads.release()
 
 
 def open_download(client: HubClient, kind: Kind, repo_id: str, revision: str, file_path: str) -> Download:
     """Start a download with the person's token; the body is streamed, never held in memory."""
     url = f"{settings.HF_ENDPOINT}{_resolve_path(kind, repo_id, revision, file_path)}"
+    if not _downloads.acquire(blocking=False):
+        raise errors.HubUnavailable("hubdash is busy with other downloads; try again in a moment.")
     session = get_session()
-    with translated():
-        # The bytes as stored, never re-encoded on the way: Content-Length then matches what is sent.
-        request = session.build_request("GET", url, headers={**_headers(client), "Accept-Encoding": "identity"})
-        response = session.send(request, stream=True, follow_redirects=True)
-        try:
-            hf_raise_for_status(response)
-        except Exception:
-            response.close()
-            raise
+    try:
+        with translated():
+            # The bytes as stored, never re-encoded on the way: Content-Length then matches what is sent.
+            headers = {**_headers(client), "Accept-Encoding": "identity"}
+            response = session.send(
+                session.build_request("GET", url, headers=headers), stream=True, follow_redirects=True
+            )
+            try:
+                hf_raise_for_status(response)
+            except Exception:
+                response.close()
+                raise
+    except BaseException:
+        _downloads.release()
+        raise
     return Download(response, file_path.rpartition("/")[2])
 
 

@@ -11,7 +11,7 @@ from hubdash.core.http import AuthedRequest
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import Kind, RepoDetail
 
-WRITE_ROLES = {"admin", "write", "contributor"}
+WRITE_ROLES = {"admin", "write"}
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,16 @@ def person_client(request: AuthedRequest) -> hub.HubClient:
 
 
 def _may_write(request: AuthedRequest, namespace: str) -> bool:
-    """From what hubdash already knows (no Hub call): the stored token's role and the cached whoami."""
+    """From what hubdash already knows (no Hub call): the stored token's role and scopes, the cached whoami.
+
+    Conservative: a fine-grained token writes only where a scope grants `repo.write`, and an org's
+    `contributor` (who may write only the repos they made) is not assumed to write any given one.
+    """
     status = hub.token_status(request.user)
     if status is None or status.state != "valid" or status.role == "read":
         return False
+    if status.role == "fineGrained":
+        return any(scope.name == namespace and "repo.write" in scope.permissions for scope in status.scopes)
     if namespace == status.hub_username:
         return True
     identity = hub.cached_identity(request.user)

@@ -329,7 +329,7 @@ def repo_download(
         download = hub_repos.open_download(access.client, kind, repo_id, access.revision, path)
     except hub.HubError as err:
         return _repo_failure(request, err, repo_id)
-    response = StreamingHttpResponse(download.chunks(), content_type=download.content_type)
+    response = StreamingHttpResponse(download, content_type=download.content_type)  # closes it when done
     response["Content-Disposition"] = _attachment(download.filename)
     if download.size:
         response["Content-Length"] = download.size

@@ -224,6 +224,7 @@ def test_folders_with_spaces_or_equals_signs_and_empty_files_open(browsing):
     assert browsing.alice.get("/datasets/acme/parquet/files/docs/é.md?view=file").status_code == 200
     download = browsing.alice.get("/datasets/acme/parquet/download/docs/é.md")
     assert download["Content-Disposition"] == "attachment; filename=\"_.md\"; filename*=UTF-8''%C3%A9.md"
+    download.close()  # as every WSGI server does when a response ends
     assert browsing.alice.get("/datasets/acme/parquet/files/../../etc").status_code == 404
 
 
@@ -235,3 +236,34 @@ def test_a_card_cannot_borrow_hubdash_classes(browsing):
     html = browsing.alice.get("/models/acme/sneaky/").content.decode()
     card = html.split('<article class="markdown" hx-disable>')[1].split("</article>")[0]
     assert '<code class="language-python">x</code>' in card
+
+
+@pytest.mark.django_db
+def test_downloads_at_once_are_bounded_and_each_frees_its_place_when_done(browsing, bert):
+    from hubdash.hub import repos as hub_repos
+
+    open_ones = [browsing.alice.get("/models/acme/bert-tiny/download/config.json")
+                 for _ in range(hub_repos.DOWNLOADS_PER_PROCESS)]  # fmt: skip
+    busy = browsing.alice.get("/models/acme/bert-tiny/download/config.json")
+    assert busy.status_code == 503 and "busy with other downloads" in busy.content.decode()
+    for response in open_ones:
+        assert b"".join(response.streaming_content).startswith(b'{"model_type"')
+        response.close()
+    again = browsing.alice.get("/models/acme/bert-tiny/download/config.json")
+    assert again.status_code == 200
+    again.close()
+
+
+@pytest.mark.django_db
+def test_a_fine_grained_token_may_write_only_where_a_scope_says_so(hub_world, alice):
+    from django.test import RequestFactory
+
+    from hubdash import hub
+    from hubdash.repos.access import _may_write
+    from tests.personas import FINE_TOKEN
+
+    hub.connect_token(alice, FINE_TOKEN)
+    request = RequestFactory().get("/")
+    request.user = alice
+    assert _may_write(request, "acme") is True  # repo.write on org acme
+    assert _may_write(request, "datalab") is False
