@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
@@ -104,29 +105,42 @@ def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
     return link
 
 
-def _facets(
-    request: AuthedRequest, kind: Kind, selected: tuple[str, ...], vocabulary: TagVocabulary | None
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The facet groups from the Hub's tag vocabulary, and the selected tags as chips."""
-    with_filters = _filter_links(request)
-    chips = [
-        {
-            "id": tag,
-            "label": vocabulary.label_of(tag) if vocabulary else tag,
-            "remove_url": with_filters([t for t in selected if t != tag]),
-        }
-        for tag in selected
-    ]
-    groups = []
-    for group, heading in FACET_GROUPS[kind] if vocabulary else ():
-        tags = [
-            {"id": t.id, "label": t.label, "add_url": with_filters([*selected, t.id])}
-            for t in vocabulary.groups.get(group, ())  # type: ignore[union-attr]
-            if t.id not in selected
+class Facets:
+    """The listing's tag facets from the Hub's vocabulary, and the chosen tags as removable chips.
+
+    Built only when the template asks: a warm listing takes its rendered facets from the cache.
+    """
+
+    def __init__(
+        self, request: AuthedRequest, kind: Kind, selected: tuple[str, ...], vocabulary: TagVocabulary | None
+    ) -> None:
+        self.kind, self.selected, self.vocabulary = kind, selected, vocabulary
+        self.with_filters = _filter_links(request)
+
+    @cached_property
+    def chips(self) -> list[dict[str, str]]:
+        return [
+            {
+                "id": tag,
+                "label": self.vocabulary.label_of(tag) if self.vocabulary else tag,
+                "remove_url": self.with_filters([t for t in self.selected if t != tag]),
+            }
+            for tag in self.selected
         ]
-        if tags:
-            groups.append({"id": group, "heading": heading, "shown": tags[:FACETS_SHOWN], "more": tags[FACETS_SHOWN:]})
-    return groups, chips
+
+    @cached_property
+    def groups(self) -> list[dict[str, Any]]:
+        groups = []
+        for group, heading in FACET_GROUPS[self.kind] if self.vocabulary else ():
+            tags = [
+                {"id": t.id, "label": t.label, "add_url": self.with_filters([*self.selected, t.id])}
+                for t in self.vocabulary.groups.get(group, ())  # type: ignore[union-attr]
+                if t.id not in self.selected
+            ]
+            if tags:
+                shown, more = tags[:FACETS_SHOWN], tags[FACETS_SHOWN:]
+                groups.append({"id": group, "heading": heading, "shown": shown, "more": more})
+        return groups
 
 
 @require_safe
@@ -168,8 +182,7 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     if isinstance(vocabulary, hub.HubError):
         context["facet_error"] = error_region(request, vocabulary)
         vocabulary = None
-    groups, chips = _facets(request, kind, context["selected"], vocabulary)
-    context.update(facet_groups=groups, selected_chips=chips)
+    context["facets"] = Facets(request, kind, context["selected"], vocabulary)
     if not _wants_fragment(request):
         return render(request, "repos/listing.html", context, status=status)
     if request.htmx.target == "load-more":
