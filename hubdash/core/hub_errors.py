@@ -38,8 +38,11 @@ def error_region(request: HttpRequest, error: ShowableError) -> dict[str, Any]:
     }
 
 
-def hub_error_page(request: HttpRequest, error: ShowableError, what: str = "") -> HttpResponse:
-    """A whole page for a failure that leaves nothing to show (a missing repo is a 404 page)."""
+def hub_error_page(request: HttpRequest, error: ShowableError, what: str = "", hub_link: str = "") -> HttpResponse:
+    """A whole page for a failure that leaves nothing to show (a missing repo is a 404 page).
+
+    `hub_link` is the thing's page on the Hub, where access to a gated repo is asked for.
+    """
     region = error_region(request, error)
-    context = {**region, "region": region, "what": what}
+    context = {**region, "region": region, "what": what, "hub_link": hub_link}
     return render(request, "hub_error_page.html", context, status=error.status)

@@ -322,7 +322,9 @@ def _repo_failure(request: AuthedRequest, err: hub.HubError, repo_id: str) -> Ht
         kwargs = {k: v for k, v in request.resolver_match.kwargs.items() if k != "kind"}
         url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "namespace": namespace, "name": name})
         return redirect(url + (f"?{request.GET.urlencode()}" if request.GET else ""))
-    return hub_error_page(request, err, what=repo_id)
+    kind = request.resolver_match.kwargs.get("kind") if request.resolver_match else None
+    link = hub_repos.hub_url(kind, repo_id) if kind in KINDS and hub_repos.valid_repo_id(repo_id) else ""
+    return hub_error_page(request, err, what=repo_id, hub_link=link if isinstance(err, hub.NoAccess) else "")
 
 
 def _crumbs(path: str) -> list[tuple[str, str]]:

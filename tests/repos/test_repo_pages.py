@@ -129,6 +129,7 @@ def test_a_gated_repo_shows_its_facts_but_not_its_files_until_access_is_granted(
     download = browsing.bob.get("/models/datalab/gated-llm/download/model.bin")
     assert download.status_code == 403
     assert "This repository is gated: ask for access on the Hub first." in download.content.decode()
+    assert f'href="{browsing.hub.url}/datalab/gated-llm"' in download.content.decode()  # where to ask
     preview = browsing.bob.get("/models/datalab/gated-llm/files/model.bin?view=file")
     assert preview.status_code == 403 and "gated" in preview.content.decode()
     browsing.hub.control("POST", "gated-access", {"id": "datalab/gated-llm", "type": "model", "user": "bob"})
