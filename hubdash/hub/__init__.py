@@ -16,6 +16,7 @@ from .errors import (
     NotFound,
     NoToken,
     RateLimited,
+    UnknownRevision,
 )
 from .tokens import (
     cached_identity,
@@ -46,6 +47,7 @@ __all__ = [
     "TokenKeyError",
     "TokenScope",
     "TokenStatus",
+    "UnknownRevision",
     "cached_identity",
     "client_for",
     "connect_token",

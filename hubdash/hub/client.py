@@ -71,7 +71,7 @@ def translated() -> Iterator[None]:
     try:
         yield
     except RevisionNotFoundError:
-        raise errors.NotFound("That revision does not exist on the Hub.") from None
+        raise errors.UnknownRevision("That revision does not exist on the Hub.") from None
     except GatedRepoError:
         raise errors.NoAccess("This repository is gated: ask for access on the Hub first.") from None
     except RepositoryNotFoundError:

@@ -68,3 +68,7 @@ class Moved(HubError):
     def __init__(self, message: str, new_id: str) -> None:
         super().__init__(message)
         self.new_id = new_id
+
+
+class UnknownRevision(NotFound):
+    """The repo exists but has no such branch, tag or commit."""

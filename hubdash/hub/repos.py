@@ -373,8 +373,10 @@ def repo_card(client: HubClient, kind: Kind, repo_id: str, revision: str) -> str
         try:
             with translated():
                 text, _, _ = _read_text(client, path, CARD_MAX_BYTES)
+        except errors.UnknownRevision:
+            raise
         except errors.NotFound:
-            return None
+            return None  # no README.md: a repo without a card
         return text
 
     return _remember(client, ("card", kind, repo_id, revision, cache.repo_generation(kind, repo_id)), fetch)

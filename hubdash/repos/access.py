@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,13 +73,26 @@ def repo_for(
     if not hub_repos.valid_repo_id(repo_id) or (revision and not hub_repos.valid_revision(revision)):
         raise hub.NotFound("That is not a valid repo name or revision.")
     client = person_client(request)
+    extra = dict(also or {})
+
+    def at(rev: str) -> dict[str, Callable[[], Any]]:
+        return {name: functools.partial(call, client, rev) for name, call in extra.items()}
+
     rev = revision or "main"
-    calls: dict[str, Callable[[], Any]] = {"detail": lambda: hub_repos.repo_detail(client, kind, repo_id, revision)}
-    for name, call in (also or {}).items():
-        calls[name] = (lambda c: lambda: c(client, rev))(call)
+    calls: dict[str, Callable[[], Any]] = {
+        "detail": functools.partial(hub_repos.repo_detail, client, kind, repo_id, revision),
+        **at(rev),
+    }
     results = hub_repos.run_together(calls, budget_s)
     detail = results.pop("detail")
     if isinstance(detail, hub.HubError):
         raise detail
+    retry = [name for name, result in results.items() if isinstance(result, hub.UnknownRevision)]
+    if revision is None and retry and detail.sha:
+        # The default branch is not `main`: read the rest at the commit the Hub just named.
+        rev = detail.sha
+        results.update(
+            hub_repos.run_together({name: call for name, call in at(rev).items() if name in retry}, budget_s)
+        )
     namespace = repo_id.partition("/")[0]
     return RepoAccess(client, kind, repo_id, rev, detail, _may_write(request, namespace), results)

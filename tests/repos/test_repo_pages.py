@@ -266,3 +266,18 @@ def test_a_fine_grained_token_may_write_only_where_a_scope_says_so(hub_world, al
     request.user = alice
     assert _may_write(request, "acme") is True  # repo.write on org acme
     assert _may_write(request, "datalab") is False
+
+
+@pytest.mark.django_db
+def test_a_repo_whose_default_branch_is_not_main_still_shows_its_card_and_files(browsing):
+    browsing.hub.add_repo("acme/trunk-based", files={"README.md": "# On trunk", "weights.bin": {"size": 10}})
+    # hubsim's default branch is always main: have the Hub answer as it does for a repo without one.
+    no_main = {
+        "status": 404,
+        "headers": {"X-Error-Code": "RevisionNotFound"},
+        "body": '{"error": "Invalid rev id: main"}',
+    }
+    browsing.hub.fault(method="GET", path="/api/models/acme/trunk-based/tree/main", **no_main)
+    browsing.hub.fault(method="GET", path="/acme/trunk-based/resolve/main/README.md", **no_main)
+    html = browsing.alice.get("/models/acme/trunk-based/").content.decode()
+    assert "On trunk" in html and "weights.bin" in html and 'class="hub-error"' not in html
