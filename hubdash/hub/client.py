@@ -140,6 +140,11 @@ def _retry_after(response: httpx2.Response | None) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def fingerprint(token: str) -> str:
+    """A keyed hash of a token, for cache keys: they name this, never the token."""
+    return salted_hmac("hubdash.hub.token-fingerprint", token).hexdigest()[:32]
+
+
 class HubClient:
     """Hub calls on behalf of one person (or anonymously with `token=None`)."""
 
@@ -152,7 +157,7 @@ class HubClient:
         """What this client's cached answers are filed under: a keyed hash of the token, never the token."""
         if not self._token:
             return "anon"
-        return salted_hmac("hubdash.hub.token-fingerprint", self._token).hexdigest()[:32]
+        return fingerprint(self._token)
 
     def whoami(self) -> HubIdentity:
         if not self._token:

@@ -13,10 +13,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from . import errors
-from .client import HubClient
+from .client import HubClient, fingerprint
 from .types import HubIdentity, StoredScope, TokenStatus
 from .vault import TokenKeyError, seal, unseal
 
@@ -41,13 +40,8 @@ def _user_token() -> ForeignObjectRel:
     return _token_model()._meta.get_field("user").remote_field
 
 
-def _fingerprint(token: str) -> str:
-    # Cache keys name a keyed hash of the token, never the token.
-    return salted_hmac("hubdash.hub.token-fingerprint", token).hexdigest()[:32]
-
-
 def _cache_key(token: str) -> str:
-    return f"hub:whoami:{_fingerprint(token)}"
+    return f"hub:whoami:{fingerprint(token)}"
 
 
 def _row(user: User | AnonymousUser) -> HubToken | None:

@@ -40,14 +40,13 @@ FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 KIND_TITLES: dict[Kind, str] = {"model": "Models", "dataset": "Datasets", "space": "Spaces"}
 
 
-def _budget(request: AuthedRequest) -> float:
-    fragment = bool(request.htmx) and not request.htmx.history_restore_request
-    return hub_repos.FRAGMENT_BUDGET_S if fragment else hub_repos.PAGE_BUDGET_S
-
-
 def _wants_fragment(request: AuthedRequest) -> bool:
     # With the history cache off, Back is a history-restore request: it needs the whole page.
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _budget(request: AuthedRequest) -> float:
+    return hub_repos.FRAGMENT_BUDGET_S if _wants_fragment(request) else hub_repos.PAGE_BUDGET_S
 
 
 # -- home ---------------------------------------------------------------------------------------------
