@@ -1,19 +1,14 @@
-"""The home page and the health check."""
+"""The health check."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hubdash.hub import HubClient
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("profile")
 
 
 @login_not_required
