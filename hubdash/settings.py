@@ -15,7 +15,7 @@ import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from hubdash.env import envbool, envint, envlist, envsecret, envstr, new_secret_key, new_token_key_spec
+from hubdash.env import envbool, envfloat, envint, envlist, envsecret, envstr, new_secret_key, new_token_key_spec
 
 # Lets classes such as ModelAdmin[HubToken] be subscripted at run time, as mypy wants them written.
 django_stubs_ext.monkeypatch()
@@ -55,8 +55,8 @@ HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
 # to the Hub's agent registry on each worker's first request, and never a token from the machine.
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
-HUB_CONNECT_TIMEOUT = float(envstr("HUBDASH_HUB_CONNECT_TIMEOUT", "3"))
-HUB_READ_TIMEOUT = float(envstr("HUBDASH_HUB_READ_TIMEOUT", "10"))
+HUB_CONNECT_TIMEOUT = envfloat("HUBDASH_HUB_CONNECT_TIMEOUT", 3)
+HUB_READ_TIMEOUT = envfloat("HUBDASH_HUB_READ_TIMEOUT", 10)
 HUB_CONCURRENCY = envint("HUBDASH_HUB_CONCURRENCY", 8)
 WHOAMI_CACHE_SECONDS = envint("HUBDASH_WHOAMI_CACHE_SECONDS", 300)
 HUB_CACHE_SECONDS = envint("HUBDASH_HUB_CACHE_SECONDS", 60)

@@ -1,6 +1,11 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
     name = "hubdash.core"
     label = "core"
+
+    def ready(self) -> None:
+        from hubdash.core import checks  # noqa: F401 (registers the configuration checks)
