@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import SplitResult, urlsplit
 
 from django.apps import AppConfig
@@ -250,7 +250,8 @@ def check_static_files_collected(app_configs: Sequence[AppConfig] | None, **kwar
         return []  # development serves the source folders as they are
     hint = "Run `python manage.py collectstatic --noinput` (the Procfile's release step does) before starting hubdash."
     try:
-        collected = staticfiles_storage.load_manifest()
+        # (paths, hash) since Django 4.2; django-stubs still describe the older dict.
+        collected, _ = cast("tuple[dict[str, str], str]", staticfiles_storage.load_manifest())
     except ValueError:
         return [_error("E009", f"The static files manifest under {settings.STATIC_ROOT} cannot be read.", hint)]
     if not collected:
