@@ -225,7 +225,7 @@ def test_gunicorn_serves_hubdash_with_its_config(tmp_path):
             try:
                 page = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.ReadTimeout):  # or listening, its worker still booting
                 time.sleep(0.1)
         assert page.status_code == 200 and page.url.endswith("/setup/") and "Create admin account" in page.text
         css = requests.get(f"http://127.0.0.1:{port}/static/css/hubdash.css", timeout=5)
