@@ -22,7 +22,7 @@ PASSWORD = "correct-horse-battery-staple"
 
 def signed_in(user: User) -> Client:
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="hubdash.hub.auth.ModelBackend")
     return client
 
 

@@ -49,7 +49,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             if User.objects.exists():  # checked again: another browser may have finished set-up meanwhile
                 raise Http404("hubdash is already set up.")
             user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="hubdash.hub.auth.ModelBackend")
         messages.success(request, "Welcome! You are hubdash's first admin. Connect your Hub token next.")
         return redirect("token")
     return render(request, "accounts/setup.html", {"form": form})

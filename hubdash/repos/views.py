@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -18,6 +22,7 @@ from django_htmx.http import push_url
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
+from hubdash.hub import HubClient
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
 
@@ -150,17 +155,39 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
         client = person_client(request)
     except hub.HubError as err:
         return hub_error_page(request, err)
-    context: dict[str, Any] = {
-        "kind": kind,
-        "title": KIND_TITLES[kind],
-        "form": form,
-        "listing": None,
-        # Rendered rows and facets are reused for the same person and query as long as the Hub's answer is.
-        "cache_seconds": settings.HUB_CACHE_SECONDS,
-        "fragment_key": f"{client.cache_scope}{request.get_full_path()}",
-    }
+    context: dict[str, Any] = {"kind": kind, "title": KIND_TITLES[kind], "form": form, "listing": None}
+    more = _wants_fragment(request) and request.htmx.target == "load-more"
+    # A warm listing is one cache read: the rendered results, for this person and this exact query, are
+    # reused as long as the Hub's answer would be (no Hub call, no results template).
+    body_key = _body_key(client.cache_scope, request.get_full_path())
+    body_html = None if more else cache.get(body_key)
+    if body_html is None:
+        status = _fill_listing(request, kind, form, client, context)
+    else:
+        status = 200
+        context["body_html"] = mark_safe(body_html)  # noqa: S308 (hubdash's own rendered HTML, from its cache)
+    if more:
+        return render(request, "repos/listing.html#more", context, status=status)
+    if body_html is None:
+        body_html = render_to_string("repos/listing.html#body", context, request)
+        if status == 200 and "facet_error" not in context:
+            cache.set(body_key, body_html, settings.HUB_CACHE_SECONDS)
+        context["body_html"] = body_html
+    if not _wants_fragment(request):
+        return render(request, "repos/listing.html", context, status=status)
+    # The search form sends every field; the address bar gets the short URL that means the same.
+    return push_url(HttpResponse(body_html, status=status), _canonical_url(request))
+
+
+def _body_key(scope: str, full_path: str) -> str:
+    return f"listing-body:{scope}:{hashlib.sha256(full_path.encode()).hexdigest()[:40]}"
+
+
+def _fill_listing(
+    request: AuthedRequest, kind: Kind, form: ListingForm, client: HubClient, context: dict[str, Any]
+) -> int:
+    """Ask the Hub for the results and the tag vocabulary (for the facets) at once, within one budget."""
     status = 200
-    # The results and the tag vocabulary (for the facets) are fetched at once, within one budget.
     calls: dict[str, Callable[[], Any]] = {"tags": lambda: hub_repos.tag_vocabulary(kind)}
     query = form.query() if form.is_valid() else None
     if query is not None:
@@ -182,12 +209,7 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
         context["facet_error"] = error_region(request, vocabulary)
         vocabulary = None
     context["facets"] = Facets(request, kind, context["selected"], vocabulary)
-    if not _wants_fragment(request):
-        return render(request, "repos/listing.html", context, status=status)
-    if request.htmx.target == "load-more":
-        return render(request, "repos/listing.html#more", context, status=status)
-    # The search form sends every field; the address bar gets the short URL that means the same.
-    return push_url(render(request, "repos/listing.html#body", context, status=status), _canonical_url(request))
+    return status
 
 
 def _canonical_url(request: AuthedRequest) -> str:

@@ -74,7 +74,7 @@ def test_the_route_walk_finds_hubdash_and_admin_views():
 @pytest.mark.django_db
 def test_every_route_refuses_a_post_without_csrf_token(alice):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice, backend="hubdash.hub.auth.ModelBackend")
     accepted = []
     for path, view in every_route():
         if getattr(view, "csrf_exempt", False):

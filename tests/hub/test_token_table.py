@@ -75,3 +75,13 @@ def test_the_team_page_reads_every_token_in_one_query(hub_world, alice_client, b
     # Everyone's token in one query, whatever the team's size; the account menu reads the viewer's own.
     assert len(token_queries(queries)) <= 2
     assert page.count("badge good") == 2 and "none" in page
+
+
+@pytest.mark.django_db
+def test_the_person_and_their_token_come_in_one_query(hub_world, alice_client):
+    alice_client.post(reverse("token"), {"token": ALICE_TOKEN})
+    with CaptureQueriesContext(connection) as queries:
+        assert alice_client.get(reverse("profile")).status_code == 200
+    reads = [sql for sql in token_queries(queries) if sql.lstrip().upper().startswith("SELECT")]
+    # Loaded with the signed-in person (the account menu and every Hub call need it): no query of its own.
+    assert len(reads) == 1 and '"auth_user"' in reads[0], reads

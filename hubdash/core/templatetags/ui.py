@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -16,6 +20,30 @@ def current(path: str, prefix: str, exact: bool = False) -> SafeString:
     """` aria-current="page"` when the page at `path` lives under `prefix` ("/" matches only the home page)."""
     here = path == prefix if exact or prefix == "/" else path.startswith(prefix)
     return format_html(' aria-current="{}"', "page") if here else SafeString("")
+
+
+@register.simple_tag
+def main_nav(path: str) -> SafeString:
+    """The main navigation with the page's section marked; drawn once per section per process (every page
+    shows it twice: wide and in the phone menu)."""
+    first = path.split("/", 2)[1] if path.count("/") >= 2 else ""
+    return _nav_for(f"/{first}/" if first else "/")
+
+
+@lru_cache(maxsize=32)
+def _nav_for(section: str) -> SafeString:
+    return mark_safe(render_to_string("_main_nav.html", {"section": section}))  # noqa: S308 (our own template)
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """`{% static %}`, remembered: the manifest's hashed names do not change while a process lives."""
+    return _asset_url(path)
+
+
+@lru_cache(maxsize=64)
+def _asset_url(path: str) -> str:
+    return static(path)
 
 
 @register.filter
