@@ -5,6 +5,7 @@ HUBDASH_ENV=production turns on the strict mode: no generated secrets, secure co
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -163,10 +164,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username from an address after a few failures, for a while.
+# Behind a reverse proxy (nginx...), every connection comes from the proxy. Only then, and only from the
+# proxies listed (the same list gunicorn trusts: addresses, networks or *), are X-Forwarded-For and
+# X-Forwarded-Proto believed: hubdash/accounts/client_address.py.
+BEHIND_PROXY = envbool("HUBDASH_BEHIND_PROXY", False)
+FORWARDED_ALLOW_IPS = envlist("HUBDASH_FORWARDED_ALLOW_IPS", ["127.0.0.1"])
+for _entry in FORWARDED_ALLOW_IPS:
+    try:
+        if _entry != "*":
+            ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"HUBDASH_FORWARDED_ALLOW_IPS: {_entry!r} is not an address or network") from None
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in throttling (django-axes): a username from an address is locked after a few failures, for a while;
+# an address is paused after many failures whatever the usernames. Password re-checks count as sign-ins.
 AXES_FAILURE_LIMIT = envint("HUBDASH_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("HUBDASH_LOGIN_COOLOFF_MINUTES", 15))
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("HUBDASH_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "hubdash.accounts.throttle.AddressLimitedHandler"
+AXES_CLIENT_IP_CALLABLE = "hubdash.accounts.client_address.client_ip"
+AXES_USERNAME_CALLABLE = "hubdash.accounts.throttle.bounded_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -190,8 +210,6 @@ if PRODUCTION:
     if not SECURE_HSTS_PRELOAD:
         # Opting out of the preload list is the deployer's informed choice, not an oversight.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    if envbool("HUBDASH_BEHIND_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 else:
     SESSION_COOKIE_NAME = "hubdash-session"
     CSRF_COOKIE_NAME = "hubdash-csrf"

@@ -69,7 +69,7 @@ def token(request: AuthedRequest) -> HttpResponse:
     """Connect or replace your Hub token; replacing one asks for your password again."""
     current = hub.token_status(request.user)
     form: TokenForm = (
-        ReplaceTokenForm(request.POST or None, user=request.user) if current else TokenForm(request.POST or None)
+        ReplaceTokenForm(request.POST or None, request=request) if current else TokenForm(request.POST or None)
     )
     status = 200
     if request.method == "POST":
@@ -86,7 +86,7 @@ def token(request: AuthedRequest) -> HttpResponse:
                 return redirect("profile")
         else:
             status = 400
-    context = {"form": form, "current": current, "remove_form": RemoveTokenForm(user=request.user)}
+    context = {"form": form, "current": current, "remove_form": RemoveTokenForm(request=request)}
     return render(request, "accounts/token.html", context, status=status)
 
 
@@ -94,11 +94,11 @@ def token(request: AuthedRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 def token_remove(request: AuthedRequest) -> HttpResponse:
     current = hub.token_status(request.user)
-    form = RemoveTokenForm(request.POST, user=request.user)
+    form = RemoveTokenForm(request.POST, request=request)
     if current is None:
         return redirect("token")
     if not form.is_valid():
-        context = {"form": ReplaceTokenForm(user=request.user), "current": current, "remove_form": form}
+        context = {"form": ReplaceTokenForm(request=request), "current": current, "remove_form": form}
         return render(request, "accounts/token.html", context, status=400)
     hub.remove_token(request.user)
     messages.success(request, "Your Hub token is removed from hubdash. Revoke it on the Hub too if it leaked.")
