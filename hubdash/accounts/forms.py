@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -70,7 +70,7 @@ class SignInForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         # AuthenticationForm sets the username's max_length after the field is built, which only sizes the
         # input: without validators an over-long username would reach the database through the throttle.
-        username = self.fields["username"]
+        username = cast(forms.CharField, self.fields["username"])
         username.validators.append(MaxLengthValidator(username.max_length or 150))
         password = self.fields["password"]
         password.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))

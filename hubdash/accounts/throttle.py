@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.attempts import get_cool_off_threshold
+from axes.conf import settings as axes_settings
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 _USERNAME_COLUMN = 255
 
 
-class AddressLimitedHandler(AxesDatabaseHandler):
+class AddressLimitedHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no type hints
     """axes' database handler, plus a limit on failures from one address whatever the username."""
 
     def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
@@ -52,7 +53,7 @@ def address_is_paused(request: HttpRequest) -> bool:
 
 def bounded_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
     """The username axes records (AXES_USERNAME_CALLABLE), cut to its column whatever a form let through."""
-    field = settings.AXES_USERNAME_FORM_FIELD
+    field = axes_settings.AXES_USERNAME_FORM_FIELD
     username = credentials.get(field) if credentials else request.POST.get(field)
     return username[:_USERNAME_COLUMN] if isinstance(username, str) else None
 
