@@ -134,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 10,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file too, not Django's shared in-memory database: there, two connections that write at
+    # once fail with "table is locked" instead of queueing, so concurrency could not be tested as it runs.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-hubdash.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Hub answers are cached for every worker process: by default in files under var/ (nothing to

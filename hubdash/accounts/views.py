@@ -9,7 +9,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
@@ -187,27 +189,44 @@ def team_add(request: AuthedRequest) -> HttpResponse:
     return redirect("team")
 
 
-def _last_active_admin(person: User) -> bool:
-    return (
-        person.is_superuser
-        and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=person.pk).exists()
-    )
+def _lock_for_team_change(actor: User, pk: int) -> tuple[User, bool]:
+    """Inside a transaction: the person to change and whether any other active admin remains.
+
+    The active admins, the person and the actor are locked together in one order, so two admins changing
+    each other at once take turns and the second sees the first's change (PostgreSQL re-reads rows it
+    waited for; SQLite's IMMEDIATE transactions let one writer in at a time). The actor is checked again
+    here: someone who lost admin rights a moment ago may not act on a stale permission check.
+    """
+    rows = {
+        row.pk: row
+        for row in User.objects.select_for_update()
+        .filter(Q(is_superuser=True, is_active=True) | Q(pk__in=[pk, actor.pk]))
+        .order_by("pk")
+    }
+    if pk not in rows:
+        raise Http404("No such person.")
+    if actor.pk not in rows or not is_admin(rows[actor.pk]):
+        raise PermissionDenied("Only admins may do this.")
+    other_admins = any(row.is_superuser and row.is_active for row in rows.values() if row.pk != pk)
+    return rows[pk], other_admins
 
 
 @require_POST
 @admin_required
 def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
+        get_object_or_404(User, pk=pk)
         messages.error(request, "Choose admin or member.")
         return redirect("team")
     make_admin = form.cleaned_data["role"] == "admin"
-    if not make_admin and _last_active_admin(person):
-        messages.error(request, "hubdash needs at least one active admin: promote someone else first.")
-        return redirect("team")
-    person.is_superuser = person.is_staff = make_admin
-    person.save(update_fields=["is_superuser", "is_staff"])
+    with transaction.atomic():
+        person, other_admins = _lock_for_team_change(request.user, pk)
+        if not make_admin and person.is_superuser and not other_admins:
+            messages.error(request, "hubdash needs at least one active admin: promote someone else first.")
+            return redirect("team")
+        person.is_superuser = person.is_staff = make_admin
+        person.save(update_fields=["is_superuser", "is_staff"])
     messages.success(request, f"{person.username} is now {'an admin' if make_admin else 'a member'}.")
     return redirect("team")
 
@@ -215,14 +234,15 @@ def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_required
 def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User, pk=pk)
     form = ActiveForm(request.POST)
     form.is_valid()
     active = form.cleaned_data.get("active", False)
-    if not active and (person.pk == request.user.pk or _last_active_admin(person)):
-        messages.error(request, "You cannot deactivate yourself or the last active admin.")
-        return redirect("team")
-    person.is_active = active
-    person.save(update_fields=["is_active"])
+    with transaction.atomic():
+        person, other_admins = _lock_for_team_change(request.user, pk)
+        if not active and (person.pk == request.user.pk or (person.is_superuser and not other_admins)):
+            messages.error(request, "You cannot deactivate yourself or the last active admin.")
+            return redirect("team")
+        person.is_active = active
+        person.save(update_fields=["is_active"])
     messages.success(request, f"{person.username} is {'active again' if active else 'deactivated'}.")
     return redirect("team")
