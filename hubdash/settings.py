@@ -254,13 +254,26 @@ STORAGES = {
     },
 }
 
+# Every handler redacts secrets (hubdash/core/logging.py). Django's own logging config would add handlers
+# of its own to the `django` loggers (a console one printing in development before any filter of ours ran);
+# these entries replace them, so Django's records reach the console once, through the root's handler.
+# No mail_admins: hubdash sets no ADMINS nor mail server, errors go to the log.
+LOG_LEVEL = envstr("HUBDASH_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_tokens": {"()": "hubdash.core.logging.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
-    "root": {"handlers": ["console"], "level": envstr("HUBDASH_LOG_LEVEL", "INFO")},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_tokens"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": LOG_LEVEL, "propagate": False},
         "httpx2": {"level": "WARNING"},
         "httpcore2": {"level": "WARNING"},
         "huggingface_hub": {"level": "WARNING"},
