@@ -5,6 +5,7 @@ HUBDASH_ENV=production turns on the strict mode: no generated secrets, secure co
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 from datetime import timedelta
@@ -134,6 +135,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 10,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Like the secret files beside it, the database is for hubdash's user alone: create it so before SQLite
+    # does (SQLite gives its -wal and -shm files the database file's permissions).
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        with contextlib.suppress(FileExistsError, FileNotFoundError):  # a missing folder: SQLite will say so
+            os.close(os.open(_sqlite_name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     # Tests use a file too, not Django's shared in-memory database: there, two connections that write at
     # once fail with "table is locked" instead of queueing, so concurrency could not be tested as it runs.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-hubdash.sqlite3")}
@@ -191,7 +198,7 @@ AXES_HANDLER = "hubdash.accounts.throttle.AddressLimitedHandler"
 AXES_CLIENT_IP_CALLABLE = "hubdash.accounts.client_address.client_ip"
 AXES_USERNAME_CALLABLE = "hubdash.accounts.throttle.bounded_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "hubdash.accounts.throttle.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 
@@ -258,6 +265,10 @@ STORAGES = {
 # of its own to the `django` loggers (a console one printing in development before any filter of ours ran);
 # these entries replace them, so Django's records reach the console once, through the root's handler.
 # No mail_admins: hubdash sets no ADMINS nor mail server, errors go to the log.
+# Error pages that are never cached, and error reports (the debug page too) without secrets.
+CSRF_FAILURE_VIEW = "hubdash.core.error_pages.csrf_failure"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hubdash.core.error_pages.SecretsHiddenReporterFilter"
+
 LOG_LEVEL = envstr("HUBDASH_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,

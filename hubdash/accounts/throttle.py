@@ -19,7 +19,9 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Sum
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 
 # axes keeps usernames in a 255-character column; anything longer would fail there (PostgreSQL refuses it).
@@ -68,3 +70,13 @@ def password_confirmed(request: HttpRequest, password: str) -> bool:
         return False
     confirmed = authenticate(request, username=user.get_username(), password=password)
     return confirmed is not None and confirmed.pk == user.pk
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The page for a paused sign-in or re-check (AXES_LOCKOUT_CALLABLE): 429, and never stored, since it
+    carries the account menu of whoever is signed in."""
+    response = render(request, "registration/locked_out.html", status=429)
+    add_never_cache_headers(response)
+    return response

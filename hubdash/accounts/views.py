@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from hubdash import hub
@@ -41,6 +42,7 @@ from .permissions import admin_required, is_admin
 @login_not_required
 @never_cache
 @sensitive_post_parameters("password1", "password2")
+@sensitive_variables()
 def setup(request: HttpRequest) -> HttpResponse:
     """Create the first admin: offered only while no account exists."""
     if User.objects.exists():
@@ -57,6 +59,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/setup.html", {"form": form})
 
 
+@method_decorator(sensitive_variables(), name="dispatch")
 class SignInView(LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
@@ -67,6 +70,7 @@ class SignInView(LoginView):
 
 @never_cache
 @sensitive_post_parameters("token", "password")
+@sensitive_variables()  # the token passes through every frame below (form, hub, huggingface_hub)
 def token(request: AuthedRequest) -> HttpResponse:
     """Connect or replace your Hub token; replacing one asks for your password again."""
     current = hub.token_status(request.user)
@@ -94,6 +98,7 @@ def token(request: AuthedRequest) -> HttpResponse:
 
 @require_POST
 @sensitive_post_parameters("password")
+@sensitive_variables()
 def token_remove(request: AuthedRequest) -> HttpResponse:
     current = hub.token_status(request.user)
     form = RemoveTokenForm(request.POST, request=request)
@@ -143,7 +148,10 @@ def profile_refresh(request: AuthedRequest) -> HttpResponse:
     if request.htmx:
         response = render(request, "accounts/profile.html#identity", context)
     else:
-        if context["hub_error"] is None and context["identity"] is not None:
+        if context["hub_error"] is not None:
+            # The page behind the redirect shows the identity kept from before: say it was not refreshed.
+            messages.error(request, f"Not refreshed: {context['hub_error']} What is shown is from the last check.")
+        elif context["identity"] is not None:
             messages.success(request, "Refreshed from the Hub.")
         response = redirect("profile")
     patch_vary_headers(response, ["HX-Request"])  # one URL, two kinds of answer
@@ -179,6 +187,7 @@ def team(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @admin_required
 @sensitive_post_parameters("password1", "password2")
+@sensitive_variables()
 def team_add(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST)
     if not form.is_valid():

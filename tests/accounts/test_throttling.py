@@ -113,6 +113,7 @@ def test_password_rechecks_are_throttled_like_sign_in(hub_world, alice, settings
     # While paused, even her right password does not replace or remove the token...
     replace = alice_client.post(reverse("token"), {"token": ALICE_TOKEN, "password": PASSWORD})
     assert replace.status_code == 429 and b"Too many failed sign-ins" in replace.content
+    assert "no-store" in replace["Cache-Control"] and b"Back to your profile" in replace.content
     assert alice_client.post(reverse("token-remove"), {"password": PASSWORD}).status_code == 429
     assert b"Replace token" in alice_client.get(reverse("token")).content  # still connected
     # ...and the same lock holds for signing in from her address.
