@@ -14,6 +14,8 @@ from typing import Any
 from axes.attempts import get_cool_off_threshold
 from axes.conf import settings as axes_settings
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_credentials
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -69,7 +71,11 @@ def password_confirmed(request: HttpRequest, password: str) -> bool:
     if not user.is_authenticated:
         return False
     confirmed = authenticate(request, username=user.get_username(), password=password)
-    return confirmed is not None and confirmed.pk == user.pk
+    if confirmed is None or confirmed.pk != user.pk:
+        return False
+    # As a successful sign-in does (AXES_RESET_ON_SUCCESS): earlier typos no longer count.
+    AxesProxyHandler.get_implementation().reset_user_attempts(request, get_credentials(user.get_username()))
+    return True
 
 
 def locked_out(

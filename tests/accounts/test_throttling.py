@@ -118,3 +118,13 @@ def test_password_rechecks_are_throttled_like_sign_in(hub_world, alice, settings
     assert b"Replace token" in alice_client.get(reverse("token")).content  # still connected
     # ...and the same lock holds for signing in from her address.
     assert sign_in(Client(), "alice", PASSWORD) == 429
+
+
+def test_a_right_password_recheck_clears_earlier_typos_like_a_sign_in(hub_world, alice, settings):
+    alice_client = signed_in(alice)
+    alice_client.post(reverse("token"), {"token": ALICE_TOKEN})
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert alice_client.post(reverse("token-remove"), {"password": "typo"}).status_code == 400
+    assert alice_client.post(reverse("token-remove"), {"password": PASSWORD}).status_code == 302
+    # Her earlier typos are forgiven: one more at sign-in does not lock her out.
+    assert sign_in(Client(), "alice", "typo") == 200 and sign_in(Client(), "alice", PASSWORD) == 302
