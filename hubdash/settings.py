@@ -5,6 +5,8 @@ HUBDASH_ENV=production turns on the strict mode: no generated secrets, secure co
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -133,6 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 10,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Like the secret files beside it, the database is for hubdash's user alone: create it so before SQLite
+    # does (SQLite gives its -wal and -shm files the database file's permissions).
+    _sqlite_name = str(DATABASES["default"]["NAME"])
+    if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
+        with contextlib.suppress(FileExistsError, FileNotFoundError):  # a missing folder: SQLite will say so
+            os.close(os.open(_sqlite_name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    # Tests use a file too, not Django's shared in-memory database: there, two connections that write at
+    # once fail with "table is locked" instead of queueing, so concurrency could not be tested as it runs.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-hubdash.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Hub answers are cached for every worker process: by default in files under var/ (nothing to
@@ -163,12 +174,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username from an address after a few failures, for a while.
+# Behind a reverse proxy (nginx...), every connection comes from the proxy. Only then, and only from the
+# proxies listed (the same list gunicorn trusts: addresses, networks or *), are X-Forwarded-For and
+# X-Forwarded-Proto believed: hubdash/accounts/client_address.py.
+BEHIND_PROXY = envbool("HUBDASH_BEHIND_PROXY", False)
+FORWARDED_ALLOW_IPS = envlist("HUBDASH_FORWARDED_ALLOW_IPS", ["127.0.0.1"])
+for _entry in FORWARDED_ALLOW_IPS:
+    try:
+        if _entry != "*":
+            ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"HUBDASH_FORWARDED_ALLOW_IPS: {_entry!r} is not an address or network") from None
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in throttling (django-axes): a username from an address is locked after a few failures, for a while;
+# an address is paused after many failures whatever the usernames. Password re-checks count as sign-ins.
 AXES_FAILURE_LIMIT = envint("HUBDASH_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("HUBDASH_LOGIN_COOLOFF_MINUTES", 15))
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("HUBDASH_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "hubdash.accounts.throttle.AddressLimitedHandler"
+AXES_CLIENT_IP_CALLABLE = "hubdash.accounts.client_address.client_ip"
+AXES_USERNAME_CALLABLE = "hubdash.accounts.throttle.bounded_username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "hubdash.accounts.throttle.locked_out"
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 
@@ -190,8 +220,6 @@ if PRODUCTION:
     if not SECURE_HSTS_PRELOAD:
         # Opting out of the preload list is the deployer's informed choice, not an oversight.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    if envbool("HUBDASH_BEHIND_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 else:
     SESSION_COOKIE_NAME = "hubdash-session"
     CSRF_COOKIE_NAME = "hubdash-csrf"
@@ -233,13 +261,30 @@ STORAGES = {
     },
 }
 
+# Every handler redacts secrets (hubdash/core/logging.py). Django's own logging config would add handlers
+# of its own to the `django` loggers (a console one printing in development before any filter of ours ran);
+# these entries replace them, so Django's records reach the console once, through the root's handler.
+# No mail_admins: hubdash sets no ADMINS nor mail server, errors go to the log.
+# Error pages that are never cached, and error reports (the debug page too) without secrets.
+CSRF_FAILURE_VIEW = "hubdash.core.error_pages.csrf_failure"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hubdash.core.error_pages.SecretsHiddenReporterFilter"
+
+LOG_LEVEL = envstr("HUBDASH_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_tokens": {"()": "hubdash.core.logging.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
-    "root": {"handlers": ["console"], "level": envstr("HUBDASH_LOG_LEVEL", "INFO")},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_tokens"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": LOG_LEVEL, "propagate": False},
         "httpx2": {"level": "WARNING"},
         "httpcore2": {"level": "WARNING"},
         "huggingface_hub": {"level": "WARNING"},

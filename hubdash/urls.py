@@ -9,3 +9,8 @@ urlpatterns = [
     path("", include("hubdash.repos.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "hubdash.core.error_pages.bad_request"
+handler403 = "hubdash.core.error_pages.permission_denied"
+handler404 = "hubdash.core.error_pages.page_not_found"
+handler500 = "hubdash.core.error_pages.server_error"

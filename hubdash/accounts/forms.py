@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
+from django.core.validators import MaxLengthValidator
+from django.http import HttpRequest
+from django.views.decorators.debug import sensitive_variables
 from django_stubs_ext import StrPromise
+
+from .throttle import password_confirmed
 
 ROLE_CHOICES = [("member", "Member"), ("admin", "Admin")]
 
@@ -51,29 +56,45 @@ class FirstAdminForm(PersonForm):
         return True
 
 
+# Longer than any password manager makes; bounds the work and what reaches the throttling tables.
+PASSWORD_MAX_LENGTH = 1024
+
+
 class SignInForm(AuthenticationForm):
     error_messages: dict[str, str | StrPromise] = {  # noqa: RUF012 (Django reads it per instance)
         **AuthenticationForm.error_messages,
         "invalid_login": "That username and password do not match an active account.",
     }
 
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm sets the username's max_length after the field is built, which only sizes the
+        # input: without validators an over-long username would reach the database through the throttle.
+        username = cast(forms.CharField, self.fields["username"])
+        username.validators.append(MaxLengthValidator(username.max_length or 150))
+        password = self.fields["password"]
+        password.validators.append(MaxLengthValidator(PASSWORD_MAX_LENGTH))
+        password.widget.attrs["maxlength"] = PASSWORD_MAX_LENGTH
+
 
 class PasswordCheckMixin(forms.Form):
-    """Re-asks the password before a sensitive change."""
+    """Re-asks the password before a sensitive change, throttled like sign-in (see throttle.py)."""
 
     password = forms.CharField(
         label="Your hubdash password",
         strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: Any, user: AbstractBaseUser | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
 
+    @sensitive_variables("password")
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if self.user is None or not self.user.check_password(password):
+        if not password_confirmed(self.request, password):
             raise forms.ValidationError("That is not your password.")
         return password
 

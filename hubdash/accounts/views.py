@@ -9,12 +9,15 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from hubdash import hub
@@ -39,6 +42,7 @@ from .permissions import admin_required, is_admin
 @login_not_required
 @never_cache
 @sensitive_post_parameters("password1", "password2")
+@sensitive_variables()
 def setup(request: HttpRequest) -> HttpResponse:
     """Create the first admin: offered only while no account exists."""
     if User.objects.exists():
@@ -55,6 +59,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/setup.html", {"form": form})
 
 
+@method_decorator(sensitive_variables(), name="dispatch")
 class SignInView(LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
@@ -65,11 +70,12 @@ class SignInView(LoginView):
 
 @never_cache
 @sensitive_post_parameters("token", "password")
+@sensitive_variables()  # the token passes through every frame below (form, hub, huggingface_hub)
 def token(request: AuthedRequest) -> HttpResponse:
     """Connect or replace your Hub token; replacing one asks for your password again."""
     current = hub.token_status(request.user)
     form: TokenForm = (
-        ReplaceTokenForm(request.POST or None, user=request.user) if current else TokenForm(request.POST or None)
+        ReplaceTokenForm(request.POST or None, request=request) if current else TokenForm(request.POST or None)
     )
     status = 200
     if request.method == "POST":
@@ -86,19 +92,20 @@ def token(request: AuthedRequest) -> HttpResponse:
                 return redirect("profile")
         else:
             status = 400
-    context = {"form": form, "current": current, "remove_form": RemoveTokenForm(user=request.user)}
+    context = {"form": form, "current": current, "remove_form": RemoveTokenForm(request=request)}
     return render(request, "accounts/token.html", context, status=status)
 
 
 @require_POST
 @sensitive_post_parameters("password")
+@sensitive_variables()
 def token_remove(request: AuthedRequest) -> HttpResponse:
     current = hub.token_status(request.user)
-    form = RemoveTokenForm(request.POST, user=request.user)
+    form = RemoveTokenForm(request.POST, request=request)
     if current is None:
         return redirect("token")
     if not form.is_valid():
-        context = {"form": ReplaceTokenForm(user=request.user), "current": current, "remove_form": form}
+        context = {"form": ReplaceTokenForm(request=request), "current": current, "remove_form": form}
         return render(request, "accounts/token.html", context, status=400)
     hub.remove_token(request.user)
     messages.success(request, "Your Hub token is removed from hubdash. Revoke it on the Hub too if it leaked.")
@@ -141,7 +148,10 @@ def profile_refresh(request: AuthedRequest) -> HttpResponse:
     if request.htmx:
         response = render(request, "accounts/profile.html#identity", context)
     else:
-        if context["hub_error"] is None and context["identity"] is not None:
+        if context["hub_error"] is not None:
+            # The page behind the redirect shows the identity kept from before: say it was not refreshed.
+            messages.error(request, f"Not refreshed: {context['hub_error']} What is shown is from the last check.")
+        elif context["identity"] is not None:
             messages.success(request, "Refreshed from the Hub.")
         response = redirect("profile")
     patch_vary_headers(response, ["HX-Request"])  # one URL, two kinds of answer
@@ -177,6 +187,7 @@ def team(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @admin_required
 @sensitive_post_parameters("password1", "password2")
+@sensitive_variables()
 def team_add(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST)
     if not form.is_valid():
@@ -187,27 +198,44 @@ def team_add(request: AuthedRequest) -> HttpResponse:
     return redirect("team")
 
 
-def _last_active_admin(person: User) -> bool:
-    return (
-        person.is_superuser
-        and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=person.pk).exists()
-    )
+def _lock_for_team_change(actor: User, pk: int) -> tuple[User, bool]:
+    """Inside a transaction: the person to change and whether any other active admin remains.
+
+    The active admins, the person and the actor are locked together in one order, so two admins changing
+    each other at once take turns and the second sees the first's change (PostgreSQL re-reads rows it
+    waited for; SQLite's IMMEDIATE transactions let one writer in at a time). The actor is checked again
+    here: someone who lost admin rights a moment ago may not act on a stale permission check.
+    """
+    rows = {
+        row.pk: row
+        for row in User.objects.select_for_update()
+        .filter(Q(is_superuser=True, is_active=True) | Q(pk__in=[pk, actor.pk]))
+        .order_by("pk")
+    }
+    if pk not in rows:
+        raise Http404("No such person.")
+    if actor.pk not in rows or not is_admin(rows[actor.pk]):
+        raise PermissionDenied("Only admins may do this.")
+    other_admins = any(row.is_superuser and row.is_active for row in rows.values() if row.pk != pk)
+    return rows[pk], other_admins
 
 
 @require_POST
 @admin_required
 def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
+        get_object_or_404(User, pk=pk)
         messages.error(request, "Choose admin or member.")
         return redirect("team")
     make_admin = form.cleaned_data["role"] == "admin"
-    if not make_admin and _last_active_admin(person):
-        messages.error(request, "hubdash needs at least one active admin: promote someone else first.")
-        return redirect("team")
-    person.is_superuser = person.is_staff = make_admin
-    person.save(update_fields=["is_superuser", "is_staff"])
+    with transaction.atomic():
+        person, other_admins = _lock_for_team_change(request.user, pk)
+        if not make_admin and person.is_superuser and not other_admins:
+            messages.error(request, "hubdash needs at least one active admin: promote someone else first.")
+            return redirect("team")
+        person.is_superuser = person.is_staff = make_admin
+        person.save(update_fields=["is_superuser", "is_staff"])
     messages.success(request, f"{person.username} is now {'an admin' if make_admin else 'a member'}.")
     return redirect("team")
 
@@ -215,14 +243,15 @@ def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @admin_required
 def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(User, pk=pk)
     form = ActiveForm(request.POST)
     form.is_valid()
     active = form.cleaned_data.get("active", False)
-    if not active and (person.pk == request.user.pk or _last_active_admin(person)):
-        messages.error(request, "You cannot deactivate yourself or the last active admin.")
-        return redirect("team")
-    person.is_active = active
-    person.save(update_fields=["is_active"])
+    with transaction.atomic():
+        person, other_admins = _lock_for_team_change(request.user, pk)
+        if not active and (person.pk == request.user.pk or (person.is_superuser and not other_admins)):
+            messages.error(request, "You cannot deactivate yourself or the last active admin.")
+            return redirect("team")
+        person.is_active = active
+        person.save(update_fields=["is_active"])
     messages.success(request, f"{person.username} is {'active again' if active else 'deactivated'}.")
     return redirect("team")

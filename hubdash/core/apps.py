@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from hubdash.core import checks  # noqa: F401 (registers the configuration checks)
+
+        from .logging import redact_on_every_handler
+
+        redact_on_every_handler()

@@ -58,6 +58,15 @@ def test_hub_outage_on_profile_shows_an_error_in_the_region_and_keeps_the_page(h
     assert page.status_code == 200 and "hf_…" in page.content.decode()
 
 
+def test_refresh_without_htmx_says_when_the_hub_failed(hub_world, alice_connected):
+    hub_world.fault(method="GET", path="/api/whoami-v2", status=502)
+    response = alice_connected.post(reverse("profile-refresh"), follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [(reverse("profile"), 302)]
+    assert "Not refreshed" in page and "trouble" in page and "Refreshed from the Hub" not in page
+    assert "Alice Martin" in page  # the identity from the last check, said to be so
+
+
 def test_rate_limited_whoami_says_when_to_retry(hub_world, alice_connected):
     hub_world.fault(method="GET", path="/api/whoami-v2", status=429, retry_after=42)
     page = alice_connected.post(reverse("profile-refresh"), headers={"HX-Request": "true"}).content.decode()
