@@ -35,12 +35,12 @@ def test_error_pages_that_name_the_person_are_never_stored(alice, bob, monkeypat
     bad = alice_client.get(reverse("team"), headers={"host": "evil.example"})
     assert bad.status_code == 400 and b"Bad request" in bad.content and never_stored(bad)
     csrf_client = Client(enforce_csrf_checks=True)
-    csrf_client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    csrf_client.force_login(alice, backend="hubdash.hub.auth.ModelBackend")
     expired = csrf_client.post(reverse("team-add"), {})
     assert expired.status_code == 403 and b"This form has expired" in expired.content and never_stored(expired)
     crash_under_the_hub(monkeypatch)
     crashed = Client(raise_request_exception=False)
-    crashed.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    crashed.force_login(alice, backend="hubdash.hub.auth.ModelBackend")
     error = crashed.post(reverse("token"), {"token": ALICE_TOKEN})
     assert error.status_code == 500 and b"Something went wrong" in error.content and never_stored(error)
 
@@ -48,7 +48,7 @@ def test_error_pages_that_name_the_person_are_never_stored(alice, bob, monkeypat
 def test_the_development_debug_page_shows_no_token_or_password(hub_world, alice, monkeypatch, settings):
     settings.DEBUG = True
     client = Client(raise_request_exception=False)
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice, backend="hubdash.hub.auth.ModelBackend")
     client.post(reverse("token"), {"token": ALICE_TOKEN})  # connected, before anything breaks
     crash_under_the_hub(monkeypatch)
     replaced = client.post(reverse("token"), {"token": ALICE_TOKEN, "password": PASSWORD})
