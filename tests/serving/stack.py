@@ -1,0 +1,181 @@
+"""hubdash served for real on loopback, the production way (nginx in front of gunicorn) or bare gunicorn.
+
+Used by the serving tests and by `make bench-slow-clients`. nginx runs as the current user from a
+throw-away prefix (configuration, pid, temp files and logs in one temporary folder), in front of the
+upstream block and the proxy snippet shipped in deploy/nginx/.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy" / "nginx"
+NGINX = Path(os.environ.get("HUBDASH_NGINX", "/usr/sbin/nginx"))
+SIGN_IN = "/accounts/login/"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode} before {url} answered")
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:  # not listening yet, or still loading Django
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def hubdash_env(var_dir: Path, bind: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "HUBDASH_CACHE_URL"}}
+    env.update(
+        HUBDASH_ENV="development",
+        HUBDASH_DEBUG="false",
+        HUBDASH_VAR_DIR=str(var_dir),
+        HUBDASH_BIND=bind,
+        HF_ENDPOINT="http://127.0.0.1:9",  # no Hub: the pages measured here never call it
+        HF_HUB_DISABLE_XET="1",
+        **extra,
+    )
+    return env
+
+
+def start_gunicorn(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """gunicorn with hubdash's own configuration; its output is kept out of the way."""
+    with open(Path(env["HUBDASH_VAR_DIR"]) / "gunicorn.log", "ab") as log:  # gunicorn keeps its own copy
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def nginx_binary() -> Path:
+    if not os.access(NGINX, os.X_OK):
+        raise RuntimeError(
+            f"nginx not found at {NGINX}: production serving needs it (apt-get install nginx), "
+            "and so do these tests and benchmarks (set HUBDASH_NGINX to use another path)"
+        )
+    return NGINX
+
+
+def nginx_config(prefix: Path, listen_port: int, upstream_port: int) -> str:
+    """A whole nginx.conf around deploy/nginx/'s upstream block and proxy snippet, on loopback."""
+    site = (DEPLOY / "hubdash.conf").read_text()
+    upstream = re.search(r"^upstream hubdash \{.*?^\}", site, re.DOTALL | re.MULTILINE)
+    assert upstream is not None, "deploy/nginx/hubdash.conf has no `upstream hubdash` block"
+    upstream_block, replaced = re.subn(r"server 127\.0\.0\.1:\d+;", f"server 127.0.0.1:{upstream_port};", upstream[0])
+    assert replaced == 1, "the upstream block should name gunicorn once, on loopback"
+    snippets = prefix / "snippets"
+    snippets.mkdir()
+    shutil.copy(DEPLOY / "hubdash-proxy.conf", snippets / "hubdash-proxy.conf")
+    # As root, nginx's workers would switch to `nobody`, who cannot write the temporary folder.
+    user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.geteuid() == 0 else ""
+    return f"""
+{user}
+daemon off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log info;
+events {{ worker_connections 4096; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+{upstream_block}
+    server {{
+        listen 127.0.0.1:{listen_port};
+        include snippets/hubdash-proxy.conf;
+    }}
+}}
+"""
+
+
+def start_nginx(prefix: Path, listen_port: int, upstream_port: int) -> subprocess.Popen[bytes]:
+    nginx = nginx_binary()
+    config = prefix / "nginx.conf"
+    config.write_text(nginx_config(prefix, listen_port, upstream_port))
+    error_log = str(prefix / "error.log")
+    subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-c", str(config), "-e", error_log], check=True)
+    return subprocess.Popen([nginx, "-p", str(prefix), "-c", str(config), "-e", error_log])
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate the throw-away database and collect static files (the sign-in page needs them)."""
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
+@dataclass
+class Served:
+    url: str  # where clients connect: nginx, or gunicorn itself
+    port: int
+    gunicorn_url: str
+    var_dir: Path
+
+
+@contextmanager
+def serving(behind_nginx: bool, **gunicorn_env: str) -> Iterator[Served]:
+    """hubdash on free loopback ports: gunicorn alone, or nginx in front of it."""
+    folder = Path(tempfile.mkdtemp(prefix="hubdash-serving-"))
+    var_dir = folder / "var"
+    gunicorn_port = free_port()
+    env = hubdash_env(var_dir, f"127.0.0.1:{gunicorn_port}", **gunicorn_env)
+    prepare(env)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        processes.append(start_gunicorn(env))
+        gunicorn_url = f"http://127.0.0.1:{gunicorn_port}"
+        wait_for(gunicorn_url + SIGN_IN, processes[0])
+        port = gunicorn_port
+        if behind_nginx:
+            nginx_prefix = folder / "nginx"
+            nginx_prefix.mkdir()
+            port = free_port()
+            processes.append(start_nginx(nginx_prefix, port, gunicorn_port))
+            wait_for(f"http://127.0.0.1:{port}{SIGN_IN}", processes[-1])
+        yield Served(f"http://127.0.0.1:{port}", port, gunicorn_url, var_dir)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
