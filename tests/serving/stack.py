@@ -7,6 +7,8 @@ upstream block and the proxy snippet shipped in deploy/nginx/.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import os
 import pwd
 import re
@@ -42,7 +44,7 @@ def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) ->
         if process.poll() is not None:
             raise RuntimeError(f"{process.args!r} exited with {process.returncode} before {url} answered")
         try:
-            requests.get(url, timeout=5)
+            requests.get(url, timeout=5, allow_redirects=False)
             return
         except requests.RequestException:  # not listening yet, or still loading Django
             time.sleep(0.05)
@@ -94,15 +96,15 @@ def nginx_binary() -> Path:
     return NGINX
 
 
-def nginx_config(prefix: Path, listen_port: int, upstream_port: int) -> str:
-    """A whole nginx.conf around deploy/nginx/'s upstream block and proxy snippet, on loopback."""
-    site = (DEPLOY / "hubdash.conf").read_text()
-    upstream = re.search(r"^upstream hubdash \{.*?^\}", site, re.DOTALL | re.MULTILINE)
-    assert upstream is not None, "deploy/nginx/hubdash.conf has no `upstream hubdash` block"
-    upstream_block, replaced = re.subn(r"server 127\.0\.0\.1:\d+;", f"server 127.0.0.1:{upstream_port};", upstream[0])
-    assert replaced == 1, "the upstream block should name gunicorn once, on loopback"
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"deploy/nginx/hubdash.conf should say {old!r} once"
+    return text.replace(old, new)
+
+
+def _around(prefix: Path, servers: str) -> str:
+    """A whole nginx.conf, everything it writes kept under `prefix`, with the proxy snippet beside it."""
     snippets = prefix / "snippets"
-    snippets.mkdir()
+    snippets.mkdir(exist_ok=True)
     shutil.copy(DEPLOY / "hubdash-proxy.conf", snippets / "hubdash-proxy.conf")
     # As root, nginx's workers would switch to `nobody`, who cannot write the temporary folder.
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.geteuid() == 0 else ""
@@ -121,22 +123,80 @@ http {{
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
-{upstream_block}
-    server {{
-        listen 127.0.0.1:{listen_port};
-        include snippets/hubdash-proxy.conf;
-    }}
+{servers}
 }}
 """
 
 
-def start_nginx(prefix: Path, listen_port: int, upstream_port: int) -> subprocess.Popen[bytes]:
+def nginx_config(prefix: Path, listen_port: int, upstream_port: int) -> str:
+    """deploy/nginx/'s upstream block and proxy snippet, in plain HTTP on a loopback port."""
+    site = (DEPLOY / "hubdash.conf").read_text()
+    upstream = re.search(r"^upstream hubdash \{.*?^\}", site, re.DOTALL | re.MULTILINE)
+    assert upstream is not None, "deploy/nginx/hubdash.conf has no `upstream hubdash` block"
+    upstream_block = _replace_once(upstream[0], "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    server = f"server {{\n    listen 127.0.0.1:{listen_port};\n    include snippets/hubdash-proxy.conf;\n}}"
+    return _around(prefix, upstream_block + "\n" + server)
+
+
+def site_config(prefix: Path, http_port: int, https_port: int, upstream_port: int, static_root: Path) -> str:
+    """deploy/nginx/hubdash.conf whole, on loopback ports, with a self-signed certificate for 127.0.0.1
+    (`prefix`/certificate.pem)."""
+    certificate, key = self_signed_certificate(prefix)
+    site = (DEPLOY / "hubdash.conf").read_text()
+    for old, new in [
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen [::]:80;", ""),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("listen [::]:443 ssl http2;", ""),
+        ("/etc/letsencrypt/live/hubdash.example.org/fullchain.pem", str(certificate)),
+        ("/etc/letsencrypt/live/hubdash.example.org/privkey.pem", str(key)),
+        ("alias /srv/hubdash/staticfiles/;", f"alias {static_root}/;"),
+    ]:
+        site = _replace_once(site, old, new)
+    return _around(prefix, site)
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hubdash.example.org")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_path, key_path = folder / "certificate.pem", folder / "key.pem"
+    certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return certificate_path, key_path
+
+
+def run_nginx(prefix: Path, config: str) -> subprocess.Popen[bytes]:
+    """nginx with `config` as the current user, after checking the configuration (`nginx -t`)."""
     nginx = nginx_binary()
-    config = prefix / "nginx.conf"
-    config.write_text(nginx_config(prefix, listen_port, upstream_port))
+    path = prefix / "nginx.conf"
+    path.write_text(config)
     error_log = str(prefix / "error.log")
-    subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-c", str(config), "-e", error_log], check=True)
-    return subprocess.Popen([nginx, "-p", str(prefix), "-c", str(config), "-e", error_log])
+    subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-c", str(path), "-e", error_log], check=True)
+    return subprocess.Popen([nginx, "-p", str(prefix), "-c", str(path), "-e", error_log])
+
+
+def start_nginx(prefix: Path, listen_port: int, upstream_port: int) -> subprocess.Popen[bytes]:
+    return run_nginx(prefix, nginx_config(prefix, listen_port, upstream_port))
 
 
 def prepare(env: dict[str, str]) -> None:
