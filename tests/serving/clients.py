@@ -118,7 +118,7 @@ def ordinary_requests(url: str, count: int = 40, clients: int = 4, timeout: floa
     def one(_: int) -> float | str:
         started = time.monotonic()
         try:
-            answer = requests.get(url, timeout=timeout, headers={"Connection": "close"})
+            answer = requests.get(url, timeout=timeout, headers={"Connection": "close"}, allow_redirects=False)
             outcome: float | str = (
                 time.monotonic() - started if answer.status_code == 200 else f"status {answer.status_code}"
             )

@@ -12,6 +12,7 @@ import ipaddress
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -200,9 +201,17 @@ def start_nginx(prefix: Path, listen_port: int, upstream_port: int) -> subproces
 
 
 def prepare(env: dict[str, str]) -> None:
-    """Migrate the throw-away database and collect static files (the sign-in page needs them)."""
+    """Migrate the throw-away database, add an account (else every page leads to the first-run form),
+    and collect static files (the sign-in page needs them)."""
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com"],
+        cwd=ROOT,
+        env=dict(env, DJANGO_SUPERUSER_PASSWORD=secrets.token_urlsafe(16)),
+        check=True,
+        capture_output=True,
+    )
     subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
 
 
@@ -210,8 +219,7 @@ def prepare(env: dict[str, str]) -> None:
 class Served:
     url: str  # where clients connect: nginx, or gunicorn itself
     port: int
-    gunicorn_url: str
-    var_dir: Path
+    var_dir: Path  # hubdash's, with gunicorn's log (gunicorn.log)
 
 
 @contextmanager
@@ -225,8 +233,7 @@ def serving(behind_nginx: bool, **gunicorn_env: str) -> Iterator[Served]:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         processes.append(start_gunicorn(env))
-        gunicorn_url = f"http://127.0.0.1:{gunicorn_port}"
-        wait_for(gunicorn_url + SIGN_IN, processes[0])
+        wait_for(f"http://127.0.0.1:{gunicorn_port}{SIGN_IN}", processes[0])
         port = gunicorn_port
         if behind_nginx:
             nginx_prefix = folder / "nginx"
@@ -234,7 +241,7 @@ def serving(behind_nginx: bool, **gunicorn_env: str) -> Iterator[Served]:
             port = free_port()
             processes.append(start_nginx(nginx_prefix, port, gunicorn_port))
             wait_for(f"http://127.0.0.1:{port}{SIGN_IN}", processes[-1])
-        yield Served(f"http://127.0.0.1:{port}", port, gunicorn_url, var_dir)
+        yield Served(f"http://127.0.0.1:{port}", port, var_dir)
     finally:
         for process in reversed(processes):
             stop(process)

@@ -70,7 +70,7 @@ def steady_upload(served: Served) -> bytes:
     chunks = 10
     with socket.create_connection(("127.0.0.1", served.port)) as sock:
         sock.sendall(
-            b"POST /setup/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\n" + f"Content-Length: {chunks * 1000}\r\n\r\n".encode()
         )
         for n in range(chunks):
@@ -90,6 +90,6 @@ def test_a_stalled_upload_is_cut_off_and_a_slow_steady_one_is_not(production: Se
     assert stalled_answer == b"" or stalled_answer.startswith(b"HTTP/1.1 408"), stalled_answer[:200]
     assert "/stalled-upload/" not in gunicorn_log(production)
     # The steady body, 36 s long, is taken whole (nginx hands gunicorn only whole bodies), and
-    # hubdash answers it: the first-run form refuses a post without a CSRF token.
+    # hubdash answers it: the sign-in form refuses a post without a CSRF token.
     assert steady_answer.startswith(b"HTTP/1.1 403"), steady_answer[:200]
-    assert '"POST /setup/" 403' in gunicorn_log(production)
+    assert '"POST /accounts/login/" 403' in gunicorn_log(production)
