@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test demo bench bench-hubsim bench-pages bench-browse lint chromium clean
+.PHONY: install run test demo bench bench-hubsim bench-pages bench-browse bench-slow-clients lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -38,7 +38,7 @@ chromium:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: bench-hubsim bench-pages bench-browse
+bench: bench-hubsim bench-pages bench-browse bench-slow-clients
 
 bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim
@@ -49,6 +49,11 @@ bench-pages: install
 # Browse pages against hubsim adding 100 ms per Hub call; needs Debian's wrk (apt-get install wrk).
 bench-browse: install
 	$(BIN)/python -m tests.bench.browse
+
+# Sign-in page latency while 100 slow clients hold connections: nginx + gunicorn (production) and
+# gunicorn alone; needs Debian's nginx (apt-get install nginx).
+bench-slow-clients: install
+	$(BIN)/python -m tests.bench.slow_clients
 
 lint: install
 	$(BIN)/ruff check hubdash tests

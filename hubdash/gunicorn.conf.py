@@ -4,6 +4,7 @@ Every value can be overridden from the environment (GUNICORN_CMD_ARGS, or the va
 """
 
 import os
+from pathlib import Path
 
 bind = os.environ.get("HUBDASH_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
@@ -22,3 +23,7 @@ errorlog = "-"
 # Never log query strings or headers that could carry secrets: method, path, status, size, time.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 forwarded_allow_ips = os.environ.get("HUBDASH_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user, which a second instance on
+# the same machine unlinks and takes over: each instance keeps its own beside its data instead.
+_var_dir = Path(os.environ.get("HUBDASH_VAR_DIR", str(Path(__file__).resolve().parents[1] / "var")))
+control_socket = str(_var_dir / "gunicorn.ctl")

@@ -1,0 +1,248 @@
+"""hubdash served for real on loopback, the production way (nginx in front of gunicorn) or bare gunicorn.
+
+Used by the serving tests and by `make bench-slow-clients`. nginx runs as the current user from a
+throw-away prefix (configuration, pid, temp files and logs in one temporary folder), in front of the
+upstream block and the proxy snippet shipped in deploy/nginx/.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy" / "nginx"
+NGINX = Path(os.environ.get("HUBDASH_NGINX", "/usr/sbin/nginx"))
+SIGN_IN = "/accounts/login/"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode} before {url} answered")
+        try:
+            requests.get(url, timeout=5, allow_redirects=False)
+            return
+        except requests.RequestException:  # not listening yet, or still loading Django
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def hubdash_env(var_dir: Path, bind: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "HUBDASH_CACHE_URL"}}
+    env.update(
+        HUBDASH_ENV="development",
+        HUBDASH_DEBUG="false",
+        HUBDASH_VAR_DIR=str(var_dir),
+        HUBDASH_BIND=bind,
+        HF_ENDPOINT="http://127.0.0.1:9",  # no Hub: the pages measured here never call it
+        HF_HUB_DISABLE_XET="1",
+        **extra,
+    )
+    return env
+
+
+def start_gunicorn(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """gunicorn with hubdash's own configuration; its output is kept out of the way."""
+    with open(Path(env["HUBDASH_VAR_DIR"]) / "gunicorn.log", "ab") as log:  # gunicorn keeps its own copy
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def nginx_binary() -> Path:
+    if not os.access(NGINX, os.X_OK):
+        raise RuntimeError(
+            f"nginx not found at {NGINX}: production serving needs it (apt-get install nginx), "
+            "and so do these tests and benchmarks (set HUBDASH_NGINX to use another path)"
+        )
+    return NGINX
+
+
+def _replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"deploy/nginx/hubdash.conf should say {old!r} once"
+    return text.replace(old, new)
+
+
+def _around(prefix: Path, servers: str) -> str:
+    """A whole nginx.conf, everything it writes kept under `prefix`, with the proxy snippet beside it."""
+    snippets = prefix / "snippets"
+    snippets.mkdir(exist_ok=True)
+    shutil.copy(DEPLOY / "hubdash-proxy.conf", snippets / "hubdash-proxy.conf")
+    # As root, nginx's workers would switch to `nobody`, who cannot write the temporary folder.
+    user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.geteuid() == 0 else ""
+    return f"""
+{user}
+daemon off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log info;
+events {{ worker_connections 4096; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {prefix}/client_body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+{servers}
+}}
+"""
+
+
+def nginx_config(prefix: Path, listen_port: int, upstream_port: int) -> str:
+    """deploy/nginx/'s upstream block and proxy snippet, in plain HTTP on a loopback port."""
+    site = (DEPLOY / "hubdash.conf").read_text()
+    upstream = re.search(r"^upstream hubdash \{.*?^\}", site, re.DOTALL | re.MULTILINE)
+    assert upstream is not None, "deploy/nginx/hubdash.conf has no `upstream hubdash` block"
+    upstream_block = _replace_once(upstream[0], "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    server = f"server {{\n    listen 127.0.0.1:{listen_port};\n    include snippets/hubdash-proxy.conf;\n}}"
+    return _around(prefix, upstream_block + "\n" + server)
+
+
+def site_config(prefix: Path, http_port: int, https_port: int, upstream_port: int, static_root: Path) -> str:
+    """deploy/nginx/hubdash.conf whole, on loopback ports, with a self-signed certificate for 127.0.0.1
+    (`prefix`/certificate.pem)."""
+    certificate, key = self_signed_certificate(prefix)
+    site = (DEPLOY / "hubdash.conf").read_text()
+    for old, new in [
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen [::]:80;", ""),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("listen [::]:443 ssl http2;", ""),
+        ("/etc/letsencrypt/live/hubdash.example.org/fullchain.pem", str(certificate)),
+        ("/etc/letsencrypt/live/hubdash.example.org/privkey.pem", str(key)),
+        ("alias /srv/hubdash/staticfiles/;", f"alias {static_root}/;"),
+    ]:
+        site = _replace_once(site, old, new)
+    return _around(prefix, site)
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "hubdash.example.org")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_path, key_path = folder / "certificate.pem", folder / "key.pem"
+    certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return certificate_path, key_path
+
+
+def run_nginx(prefix: Path, config: str) -> subprocess.Popen[bytes]:
+    """nginx with `config` as the current user, after checking the configuration (`nginx -t`)."""
+    nginx = nginx_binary()
+    path = prefix / "nginx.conf"
+    path.write_text(config)
+    error_log = str(prefix / "error.log")
+    subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-c", str(path), "-e", error_log], check=True)
+    return subprocess.Popen([nginx, "-p", str(prefix), "-c", str(path), "-e", error_log])
+
+
+def start_nginx(prefix: Path, listen_port: int, upstream_port: int) -> subprocess.Popen[bytes]:
+    return run_nginx(prefix, nginx_config(prefix, listen_port, upstream_port))
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Migrate the throw-away database, add an account (else every page leads to the first-run form),
+    and collect static files (the sign-in page needs them)."""
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [*manage, "createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com"],
+        cwd=ROOT,
+        env=dict(env, DJANGO_SUPERUSER_PASSWORD=secrets.token_urlsafe(16)),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
+@dataclass
+class Served:
+    url: str  # where clients connect: nginx, or gunicorn itself
+    port: int
+    var_dir: Path  # hubdash's, with gunicorn's log (gunicorn.log)
+
+
+@contextmanager
+def serving(behind_nginx: bool, **gunicorn_env: str) -> Iterator[Served]:
+    """hubdash on free loopback ports: gunicorn alone, or nginx in front of it."""
+    folder = Path(tempfile.mkdtemp(prefix="hubdash-serving-"))
+    var_dir = folder / "var"
+    gunicorn_port = free_port()
+    env = hubdash_env(var_dir, f"127.0.0.1:{gunicorn_port}", **gunicorn_env)
+    prepare(env)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        processes.append(start_gunicorn(env))
+        wait_for(f"http://127.0.0.1:{gunicorn_port}{SIGN_IN}", processes[0])
+        port = gunicorn_port
+        if behind_nginx:
+            nginx_prefix = folder / "nginx"
+            nginx_prefix.mkdir()
+            port = free_port()
+            processes.append(start_nginx(nginx_prefix, port, gunicorn_port))
+            wait_for(f"http://127.0.0.1:{port}{SIGN_IN}", processes[-1])
+        yield Served(f"http://127.0.0.1:{port}", port, var_dir)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
