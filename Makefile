@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test demo bench bench-hubsim bench-pages bench-browse bench-slow-clients lint chromium clean
+.PHONY: install run test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -19,7 +19,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn -c hubdash/gunicorn.conf.py hubdash.wsgi
 
-test: install chromium
+test: install chromium nginx
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	HUBDASH_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
@@ -33,6 +33,16 @@ chromium:
 	else \
 		echo "Chromium not found and apt-get unavailable: installing Playwright's Chromium build"; \
 		$(BIN)/python -m playwright install chromium; \
+	fi
+
+# The serving tests run hubdash behind nginx as production does. Install Debian's package if missing.
+nginx:
+	@if [ -x /usr/sbin/nginx ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "nginx not found: installing Debian's nginx package for the serving tests"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx; \
+	else \
+		echo "nginx not found and apt-get unavailable: install nginx (the serving tests need /usr/sbin/nginx)"; exit 1; \
 	fi
 
 demo: install
