@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx2
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 from huggingface_hub import HfApi
 from huggingface_hub.errors import (
@@ -37,12 +37,12 @@ _slots_lock = threading.Lock()
 _slots: tuple[int, threading.BoundedSemaphore] | None = None
 SLOT_WAIT_S = 0.1
 
-# The health check's own slot, budget and memory: it never takes a member's slot, never waits, and
-# hammering /healthz asks the Hub at most once per HEALTH_CACHE_S.
+# The health check's own slot, budget and memory (the shared cache): it never takes a member's slot,
+# never waits, and hammering /healthz asks the Hub at most about once per HEALTH_CACHE_S.
 HEALTH_TIMEOUT_S = 2.0
-HEALTH_CACHE_S = 5.0
+HEALTH_CACHE_S = 5
 _health_slot = threading.Lock()
-_health: dict[str, tuple[float, bool]] = {}  # HF_ENDPOINT -> (when asked, whether it answered)
+_last_health: dict[str, bool] = {}
 
 UNREADABLE = "The Hub sent an answer hubdash could not read; try again later."
 
@@ -193,17 +193,19 @@ class HubClient:
         """Whether the Hub answers at all (no token sent): for health checks.
 
         Its own slot and a budget of HEALTH_TIMEOUT_S, never a member's slot; the answer is reused for
-        HEALTH_CACHE_S, and while one check is under way the others get the last answer at once.
+        HEALTH_CACHE_S by every worker, and while one check is under way the others do not wait for it.
         """
         endpoint = settings.HF_ENDPOINT
-        last = _health.get(endpoint)
-        if last and time.monotonic() - last[0] < HEALTH_CACHE_S:
-            return last[1]
+        key = f"hub:health:{salted_hmac('hubdash.hub.health', endpoint).hexdigest()[:16]}"
+        last = cache.get(key)
+        if isinstance(last, bool):
+            return last
         if not _health_slot.acquire(blocking=False):
-            return last[1] if last else False
+            return _last_health.get(endpoint, False)  # another thread is asking the Hub right now
         try:
             answered = not breaker.is_open(endpoint) and _ping(endpoint)
-            _health[endpoint] = (time.monotonic(), answered)
+            cache.set(key, answered, HEALTH_CACHE_S)
+            _last_health[endpoint] = answered
             return answered
         finally:
             _health_slot.release()
