@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx2
@@ -31,11 +32,15 @@ from .types import HubIdentity
 transport.install()
 
 # A slow Hub must not take every worker thread: pages that need no Hub keep working. Waiting for a slot
-# holds a thread too, so the wait is short: when every slot is taken, the Hub is slow, and a clear
-# "busy" now beats a page that hangs.
+# holds a thread too, so few calls wait, and briefly: at most half as many as there are slots, for
+# SLOT_WAIT_S, and only while the calls holding the slots are young (the Hub answers as usual). Once
+# one has waited on the Hub for SLOW_CALL_S, or the queue is full, "busy" comes at once.
 _slots_lock = threading.Lock()
 _slots: tuple[int, threading.BoundedSemaphore] | None = None
-SLOT_WAIT_S = 0.1
+_in_flight: dict[object, float] = {}  # each call holding a slot: when it took it
+_waiting = 0
+SLOT_WAIT_S = 0.25
+SLOW_CALL_S = 1.0
 
 # The health check's own slot, budget and memory (the shared cache): it never takes a member's slot,
 # never waits, and hammering /healthz asks the Hub at most about once per HEALTH_CACHE_S.
@@ -45,6 +50,22 @@ _health_slot = threading.Lock()
 _last_health: dict[str, bool] = {}
 
 UNREADABLE = "The Hub sent an answer hubdash could not read; try again later."
+
+
+def _take_slot(slots: threading.BoundedSemaphore) -> bool:
+    global _waiting
+    if slots.acquire(blocking=False):
+        return True
+    with _slots_lock:
+        oldest = min(_in_flight.values(), default=time.monotonic())
+        if time.monotonic() - oldest >= SLOW_CALL_S or _waiting >= max(1, settings.HUB_CONCURRENCY // 2):
+            return False  # the Hub is slow, or enough threads wait already: waiting would only hold this one
+        _waiting += 1
+    try:
+        return slots.acquire(timeout=SLOT_WAIT_S)
+    finally:
+        with _slots_lock:
+            _waiting -= 1
 
 
 def _hub_slots() -> threading.BoundedSemaphore:
@@ -68,9 +89,12 @@ def translated() -> Iterator[None]:
     endpoint = settings.HF_ENDPOINT
     probe = breaker.admit(endpoint)
     slots = _hub_slots()
-    if not slots.acquire(timeout=SLOT_WAIT_S):
+    if not _take_slot(slots):
         breaker.record(endpoint, probe, None)
         raise errors.HubUnavailable("hubdash is busy talking to the Hub; try again in a moment.")
+    call = object()
+    with _slots_lock:
+        _in_flight[call] = time.monotonic()
     answered: bool | None = True
     try:
         with transport.deadline(settings.HUB_TOTAL_TIMEOUT):
@@ -84,6 +108,8 @@ def translated() -> Iterator[None]:
             answered = False  # silence: what the breaker counts
         raise hub_error from None
     finally:
+        with _slots_lock:
+            del _in_flight[call]
         slots.release()
         breaker.record(endpoint, probe, answered)
 

@@ -127,9 +127,7 @@ def detail(kind: Kind, data: object) -> RepoDetail:
         sha=_str(item.get("sha")),
         used_storage=_int(item.get("usedStorage")),
         parameters=_int(safetensors.get("total")),
-        parameters_by_dtype={
-            str(k): v for k, v in by_dtype.items() if isinstance(v, int) and not isinstance(v, bool)
-        },
+        parameters_by_dtype={str(k): v for k, v in by_dtype.items() if isinstance(v, int) and not isinstance(v, bool)},
         license=(license_ if isinstance(license_, str) else None) or (tagged("license:") or (None,))[0],
         languages=tuple(str(x) for x in languages) if isinstance(languages, list) else tagged("language:"),
         datasets=tuple(_str(x) for x in _list(item.get("datasets"))) or tagged("dataset:"),
