@@ -97,7 +97,7 @@ def translated() -> Iterator[None]:
         _in_flight[call] = time.monotonic()
     answered: bool | None = True
     try:
-        with transport.deadline(settings.HUB_TOTAL_TIMEOUT):
+        with transport.deadline(settings.HUB_TOTAL_TIMEOUT), parse.translating():
             yield
     except Exception as err:
         hub_error = _hub_error(err)

@@ -1,17 +1,22 @@
 """The Hub's JSON turned into hubdash's typed objects, strictly.
 
 Each parser takes whatever `response.json()` gave (any JSON value) and returns a typed object or raises
-`Unreadable` (a ValueError). They are called only inside `translated()`, which turns that into "The Hub
-sent an answer hubdash could not read": an answer of an unexpected shape is never a crash, for every
-Hub call. A hypothesis test feeds arbitrary JSON to each of them.
+`Unreadable` (a ValueError). They run only inside `translated()`, which turns that into "The Hub sent
+an answer hubdash could not read": an answer of an unexpected shape is never a crash, for every Hub
+call. A parser called anywhere else refuses to run, so a new call site cannot forget. A hypothesis
+test feeds arbitrary JSON to each of them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import re
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -35,6 +40,33 @@ class Unreadable(ValueError):
     """The Hub's answer does not have the shape hubdash reads."""
 
 
+_translating: ContextVar[bool] = ContextVar("hubdash_hub_translating", default=False)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextlib.contextmanager
+def translating() -> Iterator[None]:
+    """Mark the block where parse errors become hubdash's errors (entered by `translated()` only)."""
+    token = _translating.set(True)
+    try:
+        yield
+    finally:
+        _translating.reset(token)
+
+
+def _inside_translated(parser: Callable[P, R]) -> Callable[P, R]:
+    """A parser called outside `translated()` is a bug that would turn a bad answer into a 500: say so."""
+
+    @functools.wraps(parser)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not _translating.get():
+            raise RuntimeError(f"parse.{parser.__name__} must run inside hubdash.hub.client.translated()")
+        return parser(*args, **kwargs)
+
+    return checked
+
+
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
 _REPO_ID = re.compile(rf"(?:{_NAME}/)?{_NAME}")
 
@@ -47,6 +79,7 @@ def valid_repo_id(repo_id: str) -> bool:
 # -- the Hub's answers -------------------------------------------------------------------------------
 
 
+@_inside_translated
 def identity(data: object) -> HubIdentity:
     """whoami-v2: who the token belongs to, its role and fine-grained scopes."""
     item = _object(data)
@@ -69,11 +102,13 @@ def identity(data: object) -> HubIdentity:
     )
 
 
+@_inside_translated
 def listing(kind: Kind, data: object) -> tuple[RepoSummary, ...]:
     """A listing page. A repo id without a namespace (long gone from the Hub) has no page here: left out."""
     return tuple(repo for repo in (summary(kind, item) for item in _list(data, required=True)) if repo.namespace)
 
 
+@_inside_translated
 def summary(kind: Kind, data: object) -> RepoSummary:
     item = _object(data)
     repo_id = _str(item.get("id") or item.get("modelId"), required=True)
@@ -103,6 +138,7 @@ def summary(kind: Kind, data: object) -> RepoSummary:
     )
 
 
+@_inside_translated
 def detail(kind: Kind, data: object) -> RepoDetail:
     """A repo's info at one revision."""
     item = _object(data)
@@ -141,6 +177,7 @@ def detail(kind: Kind, data: object) -> RepoDetail:
     )
 
 
+@_inside_translated
 def refs(data: object) -> RepoRefs:
     item = _object(data)
     return RepoRefs(
@@ -150,14 +187,17 @@ def refs(data: object) -> RepoRefs:
     )
 
 
+@_inside_translated
 def tree_entries(data: object) -> tuple[TreeEntry, ...]:
     return tuple(_tree_entry(item) for item in _list(data, required=True))
 
 
+@_inside_translated
 def commits(data: object) -> tuple[CommitInfo, ...]:
     return tuple(_commit(item) for item in _list(data, required=True))
 
 
+@_inside_translated
 def tag_vocabulary(kind: Kind, data: object) -> TagVocabulary:
     """The Hub's tags by type: groups that are not lists are skipped, entries of the wrong shape are not."""
     groups = {
@@ -168,6 +208,7 @@ def tag_vocabulary(kind: Kind, data: object) -> TagVocabulary:
     return TagVocabulary(kind, groups)
 
 
+@_inside_translated
 def metrics(data: object) -> tuple[Metric, ...]:
     """The seed's `/api/metrics` list."""
     found = []

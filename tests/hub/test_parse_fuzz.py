@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from hubdash.hub import errors, parse
 from hubdash.hub.client import translated
+from hubdash.hub.repo_types import RepoRefs, TagVocabulary
 
 # The field names each parser reads, so that generated objects get past the first check.
 WHOAMI_KEYS = "name fullname avatarUrl email isPro orgs auth roleInOrg entity type permissions global".split()
@@ -167,12 +168,13 @@ def test_the_usual_nonsense_could_not_be_read_or_is_empty(name, data, settings):
     except errors.HubUnavailable as err:
         assert "could not read" in err.message
         return
-    assert typed(result) and result in ((), parse.refs({}), parse.tag_vocabulary("model", {}))
+    assert typed(result) and result in ((), RepoRefs((), ()), TagVocabulary("model", {}))
 
 
 def test_a_real_whoami_answer_is_read(hub_samples, settings):
     settings.HF_ENDPOINT = "https://huggingface.co"
-    identity = parse.identity(hub_samples("whoami_v2__hubjs_ci_bot.json"))
+    with translated():
+        identity = parse.identity(hub_samples("whoami_v2__hubjs_ci_bot.json"))
     assert (identity.name, identity.token_role, identity.token_name) == ("hub.js", "write", "ci-hub.js")
     assert identity.avatar_url == "https://huggingface.co/avatars/934b830e9fdaa879487852f79eef7165.svg"
     assert typed(identity)
@@ -187,4 +189,12 @@ def test_a_real_whoami_answer_is_read(hub_samples, settings):
     ],
 )
 def test_real_repo_answers_are_read(hub_samples, name, sample):
-    assert typed(PARSERS[name](hub_samples(sample)))
+    with translated():
+        assert typed(PARSERS[name](hub_samples(sample)))
+
+
+@pytest.mark.parametrize("name", PARSERS)
+def test_a_parser_refuses_to_run_outside_the_error_translation(name):
+    # Where a bad answer would otherwise escape as a 500: a future call site that forgets fails loudly.
+    with pytest.raises(RuntimeError, match="must run inside"):
+        PARSERS[name]([])
