@@ -60,6 +60,11 @@ os.environ.setdefault("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1")
 HUB_CONNECT_TIMEOUT = envfloat("HUBDASH_HUB_CONNECT_TIMEOUT", 3)
 HUB_READ_TIMEOUT = envfloat("HUBDASH_HUB_READ_TIMEOUT", 10)
 HUB_CONCURRENCY = envint("HUBDASH_HUB_CONCURRENCY", 8)
+# A whole Hub call (connect, every read of a trickling body) ends by then; pages have their own budget.
+HUB_TOTAL_TIMEOUT = float(envstr("HUBDASH_HUB_TOTAL_TIMEOUT", "12"))
+# After this many Hub calls in a row time out or cannot connect, answer "not answering" at once for so long.
+HUB_BREAKER_FAILURES = envint("HUBDASH_HUB_BREAKER_FAILURES", 5)
+HUB_BREAKER_SECONDS = float(envstr("HUBDASH_HUB_BREAKER_SECONDS", "15"))
 WHOAMI_CACHE_SECONDS = envint("HUBDASH_WHOAMI_CACHE_SECONDS", 300)
 HUB_CACHE_SECONDS = envint("HUBDASH_HUB_CACHE_SECONDS", 60)
 

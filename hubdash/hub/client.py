@@ -7,15 +7,13 @@ token calls with `token=False`.
 from __future__ import annotations
 
 import contextlib
-import http.cookiejar
-import json
 import threading
+import time
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urljoin
 
 import httpx2
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 from huggingface_hub import HfApi
 from huggingface_hub.errors import (
@@ -26,30 +24,48 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from huggingface_hub.utils import get_session, hf_raise_for_status, set_client_factory
+from huggingface_hub.utils import get_session, hf_raise_for_status
 
-# Not re-exported publicly; pinned with huggingface_hub==2.4.0. It keeps the client's request hook.
-from huggingface_hub.utils._http import default_client_factory
+from . import breaker, errors, parse, transport
+from .types import HubIdentity
 
-from . import errors
-from .types import HubIdentity, HubOrg, TokenScope
+transport.install()
 
-
-def _client_with_timeouts() -> httpx2.Client:
-    # huggingface_hub sets no timeout by default; inside a web request that is never acceptable.
-    client = default_client_factory()
-    client.timeout = httpx2.Timeout(settings.HUB_READ_TIMEOUT, connect=settings.HUB_CONNECT_TIMEOUT)
-    # One client serves every person: a cookie the Hub or its storage sets must never be replayed for another.
-    client.cookies.jar.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    return client
-
-
-set_client_factory(_client_with_timeouts)
-
-# A slow Hub must not take every worker thread: pages that need no Hub keep working.
+# A slow Hub must not take every worker thread: pages that need no Hub keep working. Waiting for a slot
+# holds a thread too, so few calls wait, and briefly: at most half as many as there are slots, for
+# SLOT_WAIT_S, and only while the calls holding the slots are young (the Hub answers as usual). Once
+# one has waited on the Hub for SLOW_CALL_S, or the queue is full, "busy" comes at once.
 _slots_lock = threading.Lock()
 _slots: tuple[int, threading.BoundedSemaphore] | None = None
-SLOT_WAIT_S = 2
+_in_flight: dict[object, float] = {}  # each call holding a slot: when it took it
+_waiting = 0
+SLOT_WAIT_S = 0.25
+SLOW_CALL_S = 1.0
+
+# The health check's own slot, budget and memory (the shared cache): it never takes a member's slot,
+# never waits, and hammering /healthz asks the Hub at most about once per HEALTH_CACHE_S.
+HEALTH_TIMEOUT_S = 2.0
+HEALTH_CACHE_S = 5
+_health_slot = threading.Lock()
+_last_health: dict[str, bool] = {}
+
+UNREADABLE = "The Hub sent an answer hubdash could not read; try again later."
+
+
+def _take_slot(slots: threading.BoundedSemaphore) -> bool:
+    global _waiting
+    if slots.acquire(blocking=False):
+        return True
+    with _slots_lock:
+        oldest = min(_in_flight.values(), default=time.monotonic())
+        if time.monotonic() - oldest >= SLOW_CALL_S or _waiting >= max(1, settings.HUB_CONCURRENCY // 2):
+            return False  # the Hub is slow, or enough threads wait already: waiting would only hold this one
+        _waiting += 1
+    try:
+        return slots.acquire(timeout=SLOT_WAIT_S)
+    finally:
+        with _slots_lock:
+            _waiting -= 1
 
 
 def _hub_slots() -> threading.BoundedSemaphore:
@@ -64,37 +80,70 @@ def _hub_slots() -> threading.BoundedSemaphore:
 
 @contextlib.contextmanager
 def translated() -> Iterator[None]:
-    """Run Hub calls, turning the client's and the network's exceptions into hubdash's own."""
+    """Run Hub calls, and parse their answers, with hubdash's rules around them.
+
+    A dead Hub's circuit answers at once; a slot is taken (or "busy" at once); the block has
+    HUBDASH_HUB_TOTAL_TIMEOUT in all, however the Hub trickles; the client's and the network's
+    exceptions, and any answer of a shape the parsers refuse, become hubdash's own errors.
+    """
+    endpoint = settings.HF_ENDPOINT
+    probe = breaker.admit(endpoint)
     slots = _hub_slots()
-    if not slots.acquire(timeout=SLOT_WAIT_S):
+    if not _take_slot(slots):
+        breaker.record(endpoint, probe, None)
         raise errors.HubUnavailable("hubdash is busy talking to the Hub; try again in a moment.")
+    call = object()
+    with _slots_lock:
+        _in_flight[call] = time.monotonic()
+    answered: bool | None = True
     try:
-        yield
-    except RevisionNotFoundError:
-        raise errors.UnknownRevision("That revision does not exist on the Hub.") from None
-    except GatedRepoError:
-        raise errors.NoAccess("This repository is gated: ask for access on the Hub first.") from None
-    except RepositoryNotFoundError:
-        raise errors.NotFound("The Hub has no such repository, or your token may not see it.") from None
-    except BadRequestError as err:
-        raise errors.InvalidRequest(f"The Hub refused the request: {_server_message(err)}") from None
-    except HfHubHTTPError as err:
-        raise _from_status(err) from None
-    except HFValidationError as err:
-        raise errors.InvalidRequest(f"Not a valid request for the Hub: {err}") from None
-    except httpx2.ConnectError:
-        raise errors.HubUnavailable("hubdash cannot reach the Hub right now; try again in a moment.") from None
-    except httpx2.TimeoutException:
-        raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.") from None
-    except httpx2.TransportError:
-        raise errors.HubUnavailable("The connection to the Hub broke off; try again in a moment.") from None
-    except httpx2.HTTPError:  # undecodable bodies, redirect loops: the Hub's answer is not usable
-        raise errors.HubUnavailable("The Hub sent an answer hubdash could not read; try again later.") from None
-    except (json.JSONDecodeError, ValueError, KeyError, TypeError, AttributeError, OverflowError):
-        # Every parse of a Hub answer runs in here: a shape hubdash does not expect is "could not read".
-        raise errors.HubUnavailable("The Hub sent an answer hubdash could not read; try again later.") from None
+        with transport.deadline(settings.HUB_TOTAL_TIMEOUT), parse.translating():
+            yield
+    except Exception as err:
+        hub_error = _hub_error(err)
+        if hub_error is None:
+            answered = None if not isinstance(err, errors.HubError) else True
+            raise
+        if isinstance(err, httpx2.ConnectError | httpx2.TimeoutException):
+            answered = False  # silence: what the breaker counts
+        raise hub_error from None
     finally:
+        with _slots_lock:
+            del _in_flight[call]
         slots.release()
+        breaker.record(endpoint, probe, answered)
+
+
+def _hub_error(err: Exception) -> errors.HubError | None:
+    """hubdash's error for an exception raised by a Hub call or a parser; None to let it through."""
+    match err:
+        case RevisionNotFoundError():
+            return errors.UnknownRevision("That revision does not exist on the Hub.")
+        case GatedRepoError():
+            return errors.NoAccess("This repository is gated: ask for access on the Hub first.")
+        case RepositoryNotFoundError():
+            return errors.NotFound("The Hub has no such repository, or your token may not see it.")
+        case BadRequestError():
+            return errors.InvalidRequest(f"The Hub refused the request: {_server_message(err)}")
+        case HfHubHTTPError():
+            return _from_status(err)
+        case HFValidationError():
+            return errors.InvalidRequest(f"Not a valid request for the Hub: {err}")
+        case httpx2.ConnectError():
+            return errors.HubUnavailable("hubdash cannot reach the Hub right now; try again in a moment.")
+        case httpx2.TimeoutException():
+            return errors.HubUnavailable("The Hub did not answer in time; try again in a moment.")
+        case httpx2.TransportError():
+            return errors.HubUnavailable("The connection to the Hub broke off; try again in a moment.")
+        case transport.OffHubRedirect():
+            return errors.HubUnavailable("The Hub redirected hubdash to another site, which it does not follow.")
+        case httpx2.HTTPError():  # undecodable bodies, redirect loops: the Hub's answer is not usable
+            return errors.HubUnavailable(UNREADABLE)
+        case ValueError() | KeyError() | TypeError() | AttributeError() | OverflowError() | RecursionError():
+            # Every parse of a Hub answer runs in here (json.JSONDecodeError and parse.Unreadable are
+            # ValueErrors): a shape hubdash does not expect is "could not read", never a crash.
+            return errors.HubUnavailable(UNREADABLE)
+    return None
 
 
 def _server_message(err: HfHubHTTPError) -> str:
@@ -163,58 +212,36 @@ class HubClient:
         if not self._token:
             raise errors.NoToken("Connect your Hub token first.")
         with translated():
-            data = self._api.whoami(token=self._token)
-        return identity_from(data)
+            return parse.identity(self._api.whoami(token=self._token))
 
     @staticmethod
     def ping() -> bool:
-        """Whether the Hub answers at all (no token sent): for health checks."""
+        """Whether the Hub answers at all (no token sent): for health checks.
+
+        Its own slot and a budget of HEALTH_TIMEOUT_S, never a member's slot; the answer is reused for
+        HEALTH_CACHE_S by every worker, and while one check is under way the others do not wait for it.
+        """
+        endpoint = settings.HF_ENDPOINT
+        key = f"hub:health:{salted_hmac('hubdash.hub.health', endpoint).hexdigest()[:16]}"
+        last = cache.get(key)
+        if isinstance(last, bool):
+            return last
+        if not _health_slot.acquire(blocking=False):
+            return _last_health.get(endpoint, False)  # another thread is asking the Hub right now
         try:
-            with translated():
-                response = get_session().get(f"{settings.HF_ENDPOINT}/api/models-tags-by-type", timeout=3)
-                hf_raise_for_status(response)
-        except errors.HubError:
-            return False
-        return True
+            answered = not breaker.is_open(endpoint) and _ping(endpoint)
+            cache.set(key, answered, HEALTH_CACHE_S)
+            _last_health[endpoint] = answered
+            return answered
+        finally:
+            _health_slot.release()
 
 
-def absolute_avatar(url: str | None) -> str | None:
-    """The Hub gives avatars as paths on itself or as full URLs; only HTTPS ones are shown."""
-    if not url:
-        return None
-    full = urljoin(settings.HF_ENDPOINT + "/", url)
-    return full if full.startswith("https://") else None
-
-
-def identity_from(data: dict[str, Any]) -> HubIdentity:
-    access = (data.get("auth") or {}).get("accessToken") or {}
-    fine = access.get("fineGrained") or {}
-    scopes = tuple(
-        TokenScope(
-            entity_type=str((scope.get("entity") or {}).get("type", "")),
-            entity_name=str((scope.get("entity") or {}).get("name", "")),
-            permissions=tuple(str(p) for p in scope.get("permissions") or []),
-        )
-        for scope in fine.get("scoped") or []
-    )
-    orgs = tuple(
-        HubOrg(
-            name=str(org["name"]),
-            fullname=str(org.get("fullname") or org["name"]),
-            role=org.get("roleInOrg"),
-            avatar_url=absolute_avatar(org.get("avatarUrl")),
-        )
-        for org in data.get("orgs") or []
-    )
-    return HubIdentity(
-        name=str(data["name"]),
-        fullname=str(data.get("fullname") or data["name"]),
-        avatar_url=absolute_avatar(data.get("avatarUrl")),
-        email=data.get("email"),
-        is_pro=bool(data.get("isPro")),
-        orgs=orgs,
-        token_role=str(access.get("role") or "unknown"),
-        token_name=str(access.get("displayName") or ""),
-        scopes=scopes,
-        global_permissions=tuple(str(p) for p in fine.get("global") or []),
-    )
+def _ping(endpoint: str) -> bool:
+    try:
+        with transport.deadline(HEALTH_TIMEOUT_S):
+            response = get_session().get(f"{endpoint}/api/models-tags-by-type", follow_redirects=False)
+            hf_raise_for_status(response)
+    except Exception:  # whatever went wrong, the Hub did not answer as it should; /healthz must not fail
+        return False
+    return True

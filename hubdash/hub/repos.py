@@ -1,7 +1,7 @@
 """Reading repos from the Hub: listings with its cursor, info by revision, refs, files, commits, cards, tags.
 
-Every call goes through `translated()` (timeouts, slots, hubdash's errors), parses the Hub's JSON into
-`repo_types` inside it (an answer of the wrong shape is "could not read", never a crash), and is
+Every call goes through `translated()` (deadline, slots, breaker, hubdash's errors), parses the Hub's JSON
+with `parse` inside it (an answer of the wrong shape is "could not read", never a crash), and is
 cached in the shared cache per token. Listing, tree and commit pages use the client's session and
 error handling with the Hub's `Link` cursor: `huggingface_hub`'s paginators cannot resume from a
 cursor and sleep through a 429, and no Hub call may sleep inside a web request.
@@ -27,26 +27,23 @@ from django.core.cache import cache as django_cache
 from django.views.decorators.debug import sensitive_variables
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
-from . import cache, errors
+from . import cache, errors, parse
 from .client import HubClient, translated
+from .parse import valid_repo_id
 from .repo_types import (
     KINDS,
     PLURAL,
     WEB_PREFIX,
-    CommitInfo,
     CommitPage,
     FileText,
-    GitRef,
     Kind,
     Listing,
     Metric,
     RepoDetail,
     RepoRefs,
     RepoSummary,
-    TagInfo,
     TagVocabulary,
     Tree,
-    TreeEntry,
 )
 
 T = TypeVar("T")
@@ -77,16 +74,9 @@ _LIST_EXPAND: dict[Kind, tuple[str, ...]] = {
     "space": ("author", "private", "likes", "trendingScore", "createdAt", "lastModified", "sdk", "tags"),
 }  # fmt: skip
 
-_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?"
-_REPO_ID = re.compile(rf"(?:{_NAME}/)?{_NAME}")
 _REVISION = re.compile(r"[A-Za-z0-9._/+-]{1,200}")
 
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="hub-call")
-
-
-def valid_repo_id(repo_id: str) -> bool:
-    """The Hub's rule: 1-96 letters, digits, `-_.` per part, optional namespace, no `--` or `..`."""
-    return bool(_REPO_ID.fullmatch(repo_id)) and "--" not in repo_id and ".." not in repo_id
 
 
 def valid_path(path: str) -> bool:
@@ -227,12 +217,7 @@ def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listi
     def fetch() -> Listing:
         with translated():
             response = _get(client, f"/api/{PLURAL[query.kind]}", params)
-            items = response.json()
-            if not isinstance(items, list):
-                raise ValueError("a listing is a JSON array")
-            repos = (summary(query.kind, item) for item in items)
-            # A repo id without a namespace (long gone from the Hub) has no page here: left out, not a crash.
-            return Listing(tuple(r for r in repos if r.namespace), _next_cursor(response))
+            return Listing(parse.listing(query.kind, response.json()), _next_cursor(response))
 
     return _remember(client, ("list", query.kind, params), fetch)
 
@@ -273,7 +258,7 @@ def repo_detail(client: HubClient, kind: Kind, repo_id: str, revision: str | Non
 
     def fetch() -> RepoDetail:
         with translated():
-            return detail(kind, _get(client, path).json())
+            return parse.detail(kind, _get(client, path).json())
 
     return _remember(client, ("info", kind, repo_id, revision, cache.repo_generation(kind, repo_id)), fetch)
 
@@ -283,12 +268,7 @@ def repo_refs(client: HubClient, kind: Kind, repo_id: str) -> RepoRefs:
 
     def fetch() -> RepoRefs:
         with translated():
-            data = _object(_get(client, path, [("include_prs", "1")]).json())
-            return RepoRefs(
-                branches=tuple(_ref(r) for r in _list(data.get("branches"))),
-                tags=tuple(_ref(r) for r in _list(data.get("tags"))),
-                pulls=tuple(_ref(r) for r in _list(data.get("pullRequests"))),
-            )
+            return parse.refs(_get(client, path, [("include_prs", "1")]).json())
 
     return _remember(client, ("refs", kind, repo_id, cache.repo_generation(kind, repo_id)), fetch)
 
@@ -302,7 +282,7 @@ def repo_tree(client: HubClient, kind: Kind, repo_id: str, revision: str, folder
     def fetch() -> Tree:
         with translated():
             response = _get(client, path)
-            entries = tuple(_tree_entry(item) for item in _list(response.json(), required=True))
+            entries = parse.tree_entries(response.json())
             return Tree(entries, response.headers.get("X-Repo-Commit"), _next_cursor(response) is not None)
 
     return _remember(client, ("tree", kind, repo_id, revision, folder, cache.repo_generation(kind, repo_id)), fetch)
@@ -315,8 +295,7 @@ def repo_commits(client: HubClient, kind: Kind, repo_id: str, revision: str, cur
     def fetch() -> CommitPage:
         with translated():
             response = _get(client, path, params)
-            commits = tuple(_commit(item) for item in _list(response.json(), required=True))
-            return CommitPage(commits, _next_cursor(response))
+            return CommitPage(parse.commits(response.json()), _next_cursor(response))
 
     gen = cache.repo_generation(kind, repo_id)
     return _remember(client, ("commits", kind, repo_id, revision, cursor, gen), fetch)
@@ -464,13 +443,7 @@ def tag_vocabulary(kind: Kind) -> TagVocabulary | None:
                 follow_redirects=False,
             )
             hf_raise_for_status(response)
-            data = _object(response.json())
-            groups = {
-                str(group): tuple(_tag(item, str(group)) for item in _list(items))
-                for group, items in data.items()
-                if isinstance(items, list)
-            }
-            return TagVocabulary(kind, groups)
+            return parse.tag_vocabulary(kind, response.json())
 
     return cache.remember(cache.key("public", "tags", kind), TAGS_CACHE_S, fetch, 10)
 
@@ -489,15 +462,7 @@ def metrics(client: HubClient) -> tuple[Metric, ...] | None:
     def fetch() -> tuple[Metric, ...] | None:
         try:
             with translated():
-                items = _list(_get(client, "/api/metrics").json(), required=True)
-                return tuple(
-                    Metric(
-                        id=_str(_object(item).get("id"), required=True),
-                        space_id=_str(_object(item).get("spaceId")) or None,
-                        description=_str(_object(item).get("description")),
-                    )
-                    for item in items
-                )
+                return parse.metrics(_get(client, "/api/metrics").json())
         except errors.NotFound:
             return None
 
@@ -530,155 +495,6 @@ def within_budget(call: Callable[[], T], budget_s: float) -> T:
     if isinstance(result, errors.HubError):
         raise result
     return result  # type: ignore[no-any-return]
-
-
-# -- parsing the Hub's JSON (inside translated(): a wrong shape raises ValueError/TypeError) ---------
-
-
-def _object(value: object) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ValueError("expected a JSON object")
-    return value
-
-
-def _dict_or_empty(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: object, required: bool = False) -> list[Any]:
-    if value is None and not required:
-        return []
-    if not isinstance(value, list):
-        raise ValueError("expected a JSON array")
-    return value
-
-
-def _str(value: object, required: bool = False) -> str:
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError("expected a string")
-    return value
-
-
-def _int(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("expected a number")
-    return int(value)
-
-
-def _when(value: object) -> datetime | None:
-    if not value:
-        return None
-    when = datetime.fromisoformat(_str(value))
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def _gated(value: object) -> str | None:
-    if value in (None, False, "false"):
-        return None
-    return value if isinstance(value, str) else "auto"
-
-
-def summary(kind: Kind, data: object) -> RepoSummary:
-    item = _object(data)
-    repo_id = _str(item.get("id") or item.get("modelId"), required=True)
-    if not valid_repo_id(repo_id):
-        raise ValueError("not a repo id")
-    card = _dict_or_empty(item.get("cardData"))
-    config = item.get("config")
-    return RepoSummary(
-        kind=kind,
-        id=repo_id,
-        private=bool(item.get("private")),
-        gated=_gated(item.get("gated")),
-        disabled=bool(item.get("disabled")),
-        downloads=_int(item.get("downloads")) if kind != "space" else None,
-        likes=_int(item.get("likes")) or 0,
-        trending=float(_int(item.get("trendingScore")) or 0),
-        created_at=_when(item.get("createdAt")),
-        last_modified=_when(item.get("lastModified")),
-        task=_str(item.get("pipeline_tag")) or None,
-        library=_str(item.get("library_name")) or None,
-        sdk=_str(item.get("sdk")) or (_str(card.get("sdk")) if isinstance(card.get("sdk"), str) else None) or None,
-        tags=tuple(_str(tag) for tag in _list(item.get("tags"))),
-        sha=_str(item.get("sha")) or None,
-        files=tuple(_str(_object(s).get("rfilename")) for s in _list(item.get("siblings"))),
-        config=config if isinstance(config, dict) else None,
-    )
-
-
-def detail(kind: Kind, data: object) -> RepoDetail:
-    item = _object(data)
-    base = summary(kind, item)
-    card = _dict_or_empty(item.get("cardData"))
-    safetensors = _dict_or_empty(item.get("safetensors"))
-    by_dtype = _dict_or_empty(safetensors.get("parameters"))
-    runtime = _dict_or_empty(item.get("runtime"))
-    hardware = _dict_or_empty(runtime.get("hardware"))
-    tags = base.tags
-
-    def tagged(prefix: str) -> tuple[str, ...]:
-        return tuple(t.split(":", 1)[1] for t in tags if t.startswith(prefix))
-
-    license_ = card.get("license")
-    languages = card.get("language")
-    if isinstance(languages, str):
-        languages = [languages]
-    sha = _str(item.get("sha"))
-    return RepoDetail(
-        summary=base,
-        sha=sha,
-        used_storage=_int(item.get("usedStorage")),
-        parameters=_int(safetensors.get("total")),
-        parameters_by_dtype={str(k): int(v) for k, v in by_dtype.items() if isinstance(v, int)},
-        license=(license_ if isinstance(license_, str) else None) or (tagged("license:") or (None,))[0],
-        languages=tuple(str(x) for x in languages) if isinstance(languages, list) else tagged("language:"),
-        datasets=tuple(_str(x) for x in _list(item.get("datasets"))) or tagged("dataset:"),
-        models=tuple(_str(x) for x in _list(item.get("models"))),
-        spaces=tuple(_str(x) for x in _list(item.get("spaces"))),
-        runtime_stage=_str(runtime.get("stage")) or None,
-        runtime_hardware=_str(hardware.get("current")) or None,
-        card_data=card,
-        config=base.config,
-        title=(card.get("title") if isinstance(card.get("title"), str) else None),
-    )
-
-
-def _ref(data: object) -> GitRef:
-    item = _object(data)
-    return GitRef(_str(item.get("name"), True), _str(item.get("ref")), _str(item.get("targetCommit"), True))
-
-
-def _tree_entry(data: object) -> TreeEntry:
-    item = _object(data)
-    kind = _str(item.get("type"), required=True)
-    return TreeEntry(
-        path=_str(item.get("path"), required=True),
-        is_dir=kind == "directory",
-        size=_int(item.get("size")) or 0,
-        lfs=isinstance(item.get("lfs"), dict),
-    )
-
-
-def _commit(data: object) -> CommitInfo:
-    item = _object(data)
-    authors = tuple(_str(_object(a).get("user")) for a in _list(item.get("authors")))
-    return CommitInfo(
-        id=_str(item.get("id"), required=True),
-        title=_str(item.get("title")),
-        message=_str(item.get("message")),
-        authors=tuple(a for a in authors if a),
-        date=_when(item.get("date")),
-    )
-
-
-def _tag(data: object, group: str) -> TagInfo:
-    item = _object(data)
-    tag_id = _str(item.get("id"), required=True)
-    return TagInfo(tag_id, _str(item.get("label")) or tag_id, group, _str(item.get("subType")) or None)
 
 
 __all__ = [

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from huggingface_hub import HfApi
@@ -121,3 +123,27 @@ def test_hubdash_never_imports_hubsim():
         text = path.read_text()
         assert "hubsim" not in text, f"{path} imports the test emulator"
     assert os.path.isdir(ROOT / "hubdash")
+
+
+def test_a_trickle_fault_sends_the_real_answer_in_pieces(hub):
+    hub.add_repo("acme/one")
+    whole = requests.get(f"{hub.url}/api/models").content
+    hub.fault(method="GET", path="/api/models", trickle_s=0.05, times=1)
+    conn = http.client.HTTPConnection(urlsplit(hub.url).netloc, timeout=10)
+    conn.request("GET", "/api/models")
+    answer = conn.getresponse()
+    assert answer.headers["Content-Length"] == str(len(whole))
+    pieces = []
+    while piece := answer.read1():  # what has arrived so far
+        pieces.append(piece)
+    conn.close()
+    assert b"".join(pieces) == whole and len(pieces) > 1
+
+
+def test_a_redirect_fault_answers_with_its_location(hub):
+    hub.fault(method="GET", path="/api/whoami-v2", redirect="http://127.0.0.1:9/api/whoami-v2", status=307, times=1)
+    answer = requests.get(f"{hub.url}/api/whoami-v2", allow_redirects=False)
+    assert answer.status_code == 307 and answer.headers["Location"] == "http://127.0.0.1:9/api/whoami-v2"
+    hub.fault(method="GET", path="/api/models", redirect="/api/datasets", times=1)
+    answer = requests.get(f"{hub.url}/api/models", allow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["Location"] == "/api/datasets"

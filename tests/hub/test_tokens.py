@@ -68,18 +68,17 @@ def test_hub_unreachable_keeps_nothing_and_says_so(hub_world, alice_client, alic
 
 
 def test_hub_timeout_is_bounded(hub_world, alice_client, settings):
-    settings.HUB_READ_TIMEOUT = 0.5
-    from hubdash.hub.client import _client_with_timeouts, get_session, set_client_factory
+    from hubdash.hub import transport
 
-    set_client_factory(_client_with_timeouts)  # pick up the shorter timeout
+    settings.HUB_READ_TIMEOUT = 0.5
+    transport.install()  # pick up the shorter timeout
     try:
         hub_world.fault(method="GET", path="/api/whoami-v2", hang=True)
         response = connect(alice_client, ALICE_TOKEN)
         assert response.status_code == 503
     finally:
         settings.HUB_READ_TIMEOUT = 10
-        set_client_factory(_client_with_timeouts)
-        get_session()
+        transport.install()
 
 
 def test_replacing_a_token_asks_for_the_password(hub_world, alice_client, alice):

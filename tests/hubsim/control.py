@@ -146,6 +146,8 @@ class ControlApi:
                     body=body.get("body"),
                     headers=body.get("headers") or {},
                     retry_after=body.get("retry_after"),
+                    trickle_s=float(body.get("trickle_s", 0)),
+                    redirect=None if body.get("redirect") is None else str(body["redirect"]),
                 )
             except (TypeError, ValueError) as err:
                 raise bad_request(f"Invalid fault: {err}") from None

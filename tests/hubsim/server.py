@@ -26,6 +26,7 @@ EXPOSE_HEADERS = (
     "Content-Range,X-Xet-Access-Token,X-Xet-Token-Expiration,X-Xet-Refresh-Route,X-Xet-Cas-Url,X-Xet-Hash"
 )
 MAX_JSON_BODY = 50 * 1024 * 1024
+TRICKLE_CHUNKS = 10
 
 
 class Request:
@@ -192,6 +193,8 @@ class Fault:
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     retry_after: int | None = None
+    trickle_s: float = 0.0  # serve the real answer, its body in TRICKLE_CHUNKS pieces this far apart
+    redirect: str | None = None  # answer `status` (302 unless given) with this Location
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in ("*", method)) and fnmatch.fnmatchcase(path, self.path)
@@ -307,6 +310,24 @@ class RequestHandler(BaseHTTPRequestHandler):
         if fault is not None and fault.truncate:
             self._send_truncated(request, response)
             return
+        if fault is not None and fault.trickle_s:
+            self._send_trickled(request, response, fault.trickle_s)
+            return
+        self._send(request, response)
+
+    def _send_trickled(self, request: Request, response: Response, gap_s: float) -> None:
+        """The whole answer, its headers at once and its body in pieces `gap_s` apart (a slow Hub)."""
+        body = response.body if isinstance(response.body, bytes) else b"".join(response.body)
+        size = max(1, -(-len(body) // TRICKLE_CHUNKS))
+
+        def slowly() -> Iterator[bytes]:
+            for start in range(0, len(body), size):
+                if start and self.server.release.wait(gap_s):
+                    self.close_connection = True
+                    return  # a reset lets the request go, its answer cut off
+                yield body[start : start + size]
+
+        response.body, response.length = slowly(), len(body)
         self._send(request, response)
 
     def _send_truncated(self, request: Request, response: Response) -> None:
@@ -377,8 +398,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return True
+        if fault.redirect is not None:
+            headers = {"X-Request-Id": request_id, "Location": fault.redirect, **fault.headers}
+            request.drain()
+            self._send(request, text_response("Redirecting", fault.status or 302, headers))
+            return True
         if fault.status is None and fault.body is None:
-            return False  # latency or truncation only: then serve (truncate: in dispatch)
+            return False  # latency, truncation or trickle only: then serve (those two: in dispatch)
         status = fault.status or 200
         headers = {"X-Request-Id": request_id, **fault.headers}
         if status == 429:
