@@ -28,7 +28,7 @@ from .tokens import (
     token_statuses,
 )
 from .types import HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
-from .vault import TokenKeyError
+from .vault import TokenKeyError, keys_work
 
 __all__ = [
     "BadToken",
@@ -52,6 +52,7 @@ __all__ = [
     "client_for",
     "connect_token",
     "identity_for",
+    "keys_work",
     "remove_token",
     "token_status",
     "token_statuses",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx2
 from django.conf import settings
@@ -223,18 +223,26 @@ class HubClient:
         """
         endpoint = settings.HF_ENDPOINT
         key = f"hub:health:{salted_hmac('hubdash.hub.health', endpoint).hexdigest()[:16]}"
-        last = cache.get(key)
+        last = _shared_health(lambda: cache.get(key))
         if isinstance(last, bool):
             return last
         if not _health_slot.acquire(blocking=False):
             return _last_health.get(endpoint, False)  # another thread is asking the Hub right now
         try:
             answered = not breaker.is_open(endpoint) and _ping(endpoint)
-            cache.set(key, answered, HEALTH_CACHE_S)
+            _shared_health(lambda: cache.set(key, answered, HEALTH_CACHE_S))
             _last_health[endpoint] = answered
             return answered
         finally:
             _health_slot.release()
+
+
+def _shared_health(use_cache: Callable[[], object]) -> object:
+    """The shared cache's part in a health check; a broken cache is the health check's own finding, not the Hub's."""
+    try:
+        return use_cache()
+    except Exception:
+        return None
 
 
 def _ping(endpoint: str) -> bool:
