@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from . import errors
 from .client import HubClient, fingerprint
@@ -97,6 +98,7 @@ def client_for(user: User | AnonymousUser) -> HubClient:
     return HubClient(_token_for(user))
 
 
+@sensitive_variables("token")
 def connect_token(user: User, token: str) -> HubIdentity:
     """Check the token with the Hub, then store it sealed. Raises a HubError with the Hub's reason."""
     token = token.strip()
@@ -150,6 +152,7 @@ def cached_identity(user: User | AnonymousUser) -> HubIdentity | None:
     return cached if isinstance(cached, HubIdentity) else None
 
 
+@sensitive_variables("token")
 def identity_for(user: User | AnonymousUser, refresh: bool = False) -> HubIdentity:
     """Who this person is on the Hub, cached per token (the Hub rate-limits whoami strictly)."""
     row = _row(user)
