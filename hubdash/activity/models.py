@@ -101,9 +101,7 @@ class WebhookSecret(models.Model):
     def generate(cls, label: str, created_by: object = None) -> tuple[WebhookSecret, str]:
         """A new active secret and its plain value, which is never stored nor shown again."""
         value = "whs_" + secrets_module.token_urlsafe(32)
-        row = cls.objects.create(
-            label=label, digest=secret_digest(value), last4=value[-4:], created_by=created_by
-        )
+        row = cls.objects.create(label=label, digest=secret_digest(value), last4=value[-4:], created_by=created_by)
         return row, value
 
     def retire(self) -> None:

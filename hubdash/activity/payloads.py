@@ -82,7 +82,11 @@ def _text(value: object, limit: int = 200) -> str:
 
 def _v3(payload: dict[str, Any]) -> Parsed:
     event, repo = payload.get("event"), payload.get("repo")
-    if not isinstance(event, dict) or not isinstance(event.get("action"), str) or not isinstance(event.get("scope"), str):
+    if (
+        not isinstance(event, dict)
+        or not isinstance(event.get("action"), str)
+        or not isinstance(event.get("scope"), str)
+    ):
         raise BadPayload('"event" must be an object with "action" and "scope" strings. ' + EXPECTED)
     if not isinstance(repo, dict) or not isinstance(repo.get("name"), str) or not isinstance(repo.get("type"), str):
         raise BadPayload('"repo" must be an object with "type" and "name" strings. ' + EXPECTED)
@@ -180,7 +184,9 @@ def _discussion(scope: str, action: str, payload: dict[str, Any], details: dict[
     ref = f"{noun} #{num}" if isinstance(num, int) and not isinstance(num, bool) else noun
     title = _text(discussion.get("title"), 200)
     status = _text(discussion.get("status"), 20)
-    details.update(discussion={"num": num if isinstance(num, int) else None, "title": title, "status": status, "pr": is_pr})
+    details.update(
+        discussion={"num": num if isinstance(num, int) else None, "title": title, "status": status, "pr": is_pr}
+    )
     author = discussion.get("author")
     actor = _text(author.get("id"), 100) if isinstance(author, dict) else ""
     if scope == "discussion.comment":

@@ -42,10 +42,14 @@ def verify(presented: str) -> str | None:
     says nothing about which secret (or how much of one) matched.
     """
     offered = secret_digest(presented)
-    candidates = [(secret_digest(s), f"HUBDASH_WEBHOOK_SECRETS #{i}") for i, s in enumerate(settings.WEBHOOK_SECRETS, 1)]
+    candidates = [
+        (secret_digest(s), f"HUBDASH_WEBHOOK_SECRETS #{i}") for i, s in enumerate(settings.WEBHOOK_SECRETS, 1)
+    ]
     candidates += [
         (digest, f"secret “{label}” …{last4}")
-        for digest, label, last4 in WebhookSecret.objects.filter(retired_at=None).values_list("digest", "label", "last4")
+        for digest, label, last4 in WebhookSecret.objects.filter(retired_at=None).values_list(
+            "digest", "label", "last4"
+        )
     ]
     match = None
     for digest, name in candidates:

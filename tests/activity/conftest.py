@@ -53,7 +53,10 @@ def v3(scope: str, action: str, repo: str = "acme/bert-tiny", kind: str = "model
             "name": repo,
             "id": "6563c0ffee0ddba11c0ffee0",
             "private": private,
-            "url": {"web": f"https://huggingface.co/{prefix}{repo}", "api": f"https://huggingface.co/api/{kind}s/{repo}"},
+            "url": {
+                "web": f"https://huggingface.co/{prefix}{repo}",
+                "api": f"https://huggingface.co/api/{kind}s/{repo}",
+            },
             "owner": {"id": "6273f303f6d63a28483fde12"},
             "headSha": "a" * 40,
         },

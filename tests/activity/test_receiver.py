@@ -40,7 +40,11 @@ def test_recorded_hub_payloads_are_stored_as_received(secrets, hub_samples, name
     assert answer.status == 201 and answer.body["stored"] is True
     event = Event.objects.get()
     assert (event.source, event.action, event.repo_type, event.repo_id, event.summary) == (
-        "hub", action, kind, repo_id, summary
+        "hub",
+        action,
+        kind,
+        repo_id,
+        summary,
     )
     assert event.private is False and event.restricted is False
     assert bytes(event.raw_body) == raw
@@ -54,7 +58,11 @@ def test_seed_payloads_are_stored_as_legacy_events(secrets, payload, action, kin
     assert deliver(payload).status == 201
     event = Event.objects.get()
     assert (event.source, event.action, event.repo_type, event.repo_id, event.summary) == (
-        "legacy", action, kind, repo_id, summary
+        "legacy",
+        action,
+        kind,
+        repo_id,
+        summary,
     )
     # A legacy payload does not say whether the repo is private: shown only to its namespace and admins.
     assert event.private is None and event.restricted is True
@@ -172,7 +180,9 @@ def test_the_same_legacy_change_made_again_later_is_a_new_event(secrets):
 
 
 def test_a_v3_body_replayed_long_after_is_stored_again(secrets):
-    payload = v3("repo.content", "update", updatedRefs=[{"ref": "refs/heads/main", "oldSha": "b" * 40, "newSha": "c" * 40}])
+    payload = v3(
+        "repo.content", "update", updatedRefs=[{"ref": "refs/heads/main", "oldSha": "b" * 40, "newSha": "c" * 40}]
+    )
     deliver(payload)
     Event.objects.update(received_at=timezone.now() - timedelta(minutes=5))
     assert deliver(payload).status == 200  # still within the retry window of a v3 delivery
