@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.browser.conftest import browser  # noqa: F401 - Chromium for the end-to-end feed test
+
 OLD_SECRET = "whsec-old-0123456789"
 NEW_SECRET = "whsec-new-9876543210"
 WEBHOOK_URL = "/webhooks/hub"
