@@ -48,8 +48,8 @@ class Event(models.Model):
     duplicates = models.PositiveIntegerField(default=0)  # deliveries of the same body collapsed into this one
 
     class Meta:
-        ordering = ["-id"]
-        indexes = [
+        ordering = ("-id",)
+        indexes = (
             # The feed pages by id (keyset, newest first); each filter has its own index ending in id.
             models.Index(fields=["source", "-id"], name="activity_source_id"),
             models.Index(fields=["action", "-id"], name="activity_action_id"),
@@ -59,7 +59,7 @@ class Event(models.Model):
             models.Index(fields=["actor", "-id"], name="activity_actor_id"),
             models.Index(fields=["restricted", "-id"], name="activity_restricted_id"),
             models.Index(fields=["received_at"], name="activity_received_at"),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"{self.actor or 'someone'} {self.summary} {self.repo_id}".strip()
@@ -92,7 +92,7 @@ class WebhookSecret(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ("-created_at",)
 
     def __str__(self) -> str:
         return f"{self.label} (…{self.last4})"

@@ -37,9 +37,9 @@ def world(secrets, db):
     """One event of each kind of visibility."""
     return {
         "public": Event.objects.get(pk=deliver(v3("repo", "create", repo="datalab/open", private=False)).body["event"]),
-        "acme_private": Event.objects.get(pk=deliver(v3("repo", "create", repo="acme/secret", private=True)).body["event"]),
+        "acme_private": Event.objects.get(pk=deliver(v3("repo", "create", repo="acme/secret", private=True)).body["event"]),  # noqa: E501
         "bob_private": Event.objects.get(pk=deliver(v3("repo", "create", repo="bob/own", private=True)).body["event"]),
-        "other_private": Event.objects.get(pk=deliver(v3("repo", "create", repo="zeta/hidden", private=True)).body["event"]),
+        "other_private": Event.objects.get(pk=deliver(v3("repo", "create", repo="zeta/hidden", private=True)).body["event"]),  # noqa: E501
         "legacy": Event.objects.get(pk=deliver({"add": "zeta/unknown"}).body["event"]),
         "team": record(action="team", summary="invited dora to hubdash"),
     }  # fmt: skip

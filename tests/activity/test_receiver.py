@@ -77,7 +77,7 @@ def test_seed_payloads_are_stored_as_legacy_events(secrets, payload, action, kin
         (v3("repo.config", "update", updatedConfig={"private": True}), "settings", "made private"),
         (v3("repo.config", "update", updatedConfig={}), "settings", "changed settings"),
         (
-            v3("repo.content", "update", updatedRefs=[{"ref": "refs/heads/main", "oldSha": "b" * 40, "newSha": "c" * 40}]),
+            v3("repo.content", "update", updatedRefs=[{"ref": "refs/heads/main", "oldSha": "b" * 40, "newSha": "c" * 40}]),  # noqa: E501
             "push",
             "pushed to main",
         ),
@@ -137,7 +137,7 @@ def test_unknown_v3_scopes_and_actions_are_kept_as_an_update_of_their_parent(sec
         ({"add": "../../etc/passwd"}, {}, 400, "is not a repo id"),
         ({"event": "create"}, {}, 400, '"event" must be an object'),
         ({"event": {"action": "create", "scope": "repo"}}, {}, 400, '"repo" must be an object'),
-        ({"event": {"action": "create", "scope": "repo"}, "repo": {"type": "model", "name": "a--b"}}, {}, 400, "not a repo"),
+        ({"event": {"action": "create", "scope": "repo"}, "repo": {"type": "model", "name": "a--b"}}, {}, 400, "not a repo"),  # noqa: E501
     ],
 )  # fmt: skip
 def test_bad_deliveries_get_a_clear_error_and_store_nothing(secrets, body, kwargs, status, message):

@@ -54,7 +54,7 @@ bodies = st.one_of(
     v3_like().map(lambda v: json.dumps(v, ensure_ascii=False).encode("utf-8", "surrogatepass")),
 )
 secrets_offered = st.sampled_from([NEW_SECRET, OLD_SECRET, None, "", "wrong", NEW_SECRET[:-1]]) | st.text(max_size=20)
-content_types = st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", "", "APPLICATION/JSON"]) | st.text(max_size=30)  # fmt: skip
+content_types = st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", "", "APPLICATION/JSON"]) | st.text(max_size=30)  # fmt: skip  # noqa: E501
 
 
 @settings(
