@@ -51,3 +51,19 @@ def page(events: QuerySet[Event], before: int | None, size: int = PAGE_SIZE) -> 
 def newer(events: QuerySet[Event], after: int, size: int = PAGE_SIZE) -> list[Event]:
     """Events that arrived after the `after` id, newest first (at most a page of them)."""
     return list(events.filter(id__gt=after).order_by("-id")[:size])
+
+
+def recent(
+    user: User | AnonymousUser,
+    *,
+    namespaces: frozenset[str] | None = None,
+    repo: tuple[str, str] | None = None,
+    size: int = 8,
+) -> list[Event]:
+    """The newest events this person may see in these namespaces, or about this (kind, repo id)."""
+    events = visible_events(user)
+    if namespaces is not None:
+        events = events.filter(namespace__in=namespaces)
+    if repo is not None:
+        events = events.filter(repo_type=repo[0], repo_id=repo[1])
+    return list(events.order_by("-id")[:size])
