@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.test import Client
 
 from tests.browser.conftest import browser  # noqa: F401 - Chromium for the end-to-end feed test
+from tests.personas import ALICE_TOKEN, BOB_TOKEN, signed_in
 
 OLD_SECRET = "whsec-old-0123456789"
 NEW_SECRET = "whsec-new-9876543210"
@@ -66,3 +68,18 @@ def v3(scope: str, action: str, repo: str = "acme/bert-tiny", kind: str = "model
         "webhook": {"id": "656a05348c99518820a4dd54", "version": 3},
     }
     return payload
+
+
+def shown(response) -> list[int]:
+    """The events a page shows, top to bottom."""
+    return [int(pk) for pk in re.findall(r'data-event="(\d+)"', response.content.decode())]
+
+
+@pytest.fixture
+def people(hub_world, alice, bob, charlie):
+    """alice: admin (acme admin on the Hub); bob: member whose Hub identity is bob, in acme; charlie: no token."""
+    from hubdash import hub
+
+    hub.connect_token(alice, ALICE_TOKEN)
+    hub.connect_token(bob, BOB_TOKEN)
+    return signed_in(alice), signed_in(bob), signed_in(charlie)

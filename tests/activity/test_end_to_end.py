@@ -107,7 +107,8 @@ def test_a_new_event_appears_in_an_open_feed_without_a_reload(hub_world, hub_api
     feed_page.evaluate("window.__sameDocument = true")
     hub_api.create_repo("acme/live-one")
     hub_api.upload_file(path_or_fileobj=b"x", path_in_repo="x.txt", repo_id="acme/live-one")
-    expect(feed_page.locator(".event-item").first).to_contain_text("pushed to main")
+    # Polls come every 5 s: allow a few.
+    expect(feed_page.locator(".event-item").first).to_contain_text("pushed to main", timeout=30_000)
     expect(feed_page.locator(".event-item")).to_have_count(4)
     expect(feed_page.locator(".event-item").nth(1)).to_contain_text("acme/live-one")
     assert feed_page.evaluate("window.__sameDocument") is True  # no reload happened

@@ -11,25 +11,9 @@ from django.utils import timezone
 
 from hubdash.activity import record
 from hubdash.activity.models import Event
-from tests.activity.conftest import deliver, v3
-from tests.personas import ALICE_TOKEN, BOB_TOKEN, signed_in
+from tests.activity.conftest import deliver, shown, v3
 
 FEED = "/activity/"
-
-
-def shown(response) -> list[int]:
-    """The events a page shows, top to bottom."""
-    return [int(pk) for pk in re.findall(r'data-event="(\d+)"', response.content.decode())]
-
-
-@pytest.fixture
-def people(hub_world, alice, bob, charlie):
-    """alice: admin (acme admin on the Hub); bob: member whose Hub identity is bob, in acme; charlie: no token."""
-    from hubdash import hub
-
-    hub.connect_token(alice, ALICE_TOKEN)
-    hub.connect_token(bob, BOB_TOKEN)
-    return signed_in(alice), signed_in(bob), signed_in(charlie)
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hubdash.activity import record
-from tests.activity.conftest import deliver, v3
-from tests.activity.test_feed import people, shown  # noqa: F401 - the personas with their tokens
+from tests.activity.conftest import deliver, shown, v3
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def test_home_shows_activity_in_the_persons_namespaces(people, events):
 
 
 def test_a_repo_page_shows_that_repos_activity(people, events):
-    alice, _, charlie = people
+    alice, _, _ = people
     response = alice.get("/models/acme/bert-tiny/")
     assert response.status_code == 200
     assert shown(response) == [events["acme"]]
