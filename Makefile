@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test demo bench bench-hubsim bench-pages bench-browse lint chromium clean
+.PHONY: install run test demo bench bench-hubsim bench-pages bench-browse bench-activity lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -38,13 +38,17 @@ chromium:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: bench-hubsim bench-pages bench-browse
+bench: bench-hubsim bench-pages bench-browse bench-activity
 
 bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim
 
 bench-pages: install
 	$(BIN)/python -m tests.bench.pages
+
+# The webhook receiver under a burst and a steady rate, and the feed page with a million events.
+bench-activity: install
+	$(BIN)/python -m tests.bench.activity
 
 # Browse pages against hubsim adding 100 ms per Hub call; needs Debian's wrk (apt-get install wrk).
 bench-browse: install
