@@ -33,3 +33,20 @@ def test_a_repo_page_shows_that_repos_activity(people, events):
     assert response.status_code == 200
     assert shown(response) == [events["acme"]]
     assert 'href="/activity/?repo=acme%2Fbert-tiny&amp;type=model">All activity' in response.content.decode()
+
+
+def test_a_webhook_about_a_repo_drops_hubdashs_cached_copy_of_it(people, events, hub_world):
+    from huggingface_hub import HfApi
+
+    from tests.personas import ALICE_TOKEN
+
+    alice, _, _ = people
+    assert "Second edition" not in alice.get("/models/acme/bert-tiny/").content.decode()
+    HfApi(endpoint=hub_world.url, token=ALICE_TOKEN).upload_file(
+        path_or_fileobj=b"# Second edition\n", path_in_repo="README.md", repo_id="acme/bert-tiny"
+    )
+    # hubdash still shows what it cached a moment ago...
+    assert "Second edition" not in alice.get("/models/acme/bert-tiny/").content.decode()
+    # ...until the Hub's webhook says that the repo changed.
+    assert deliver(v3("repo.content", "update", repo="acme/bert-tiny")).status == 201
+    assert "Second edition" in alice.get("/models/acme/bert-tiny/").content.decode()

@@ -29,3 +29,19 @@ def test_old_events_are_removed_and_recent_ones_kept(settings):
 def test_record_refuses_an_unknown_action():
     with pytest.raises(ValueError, match="unknown activity action"):
         record(action="explode", summary="x")
+
+
+def test_a_secret_made_with_the_command_is_accepted_until_it_is_retired(settings):
+    from tests.activity.conftest import deliver
+
+    settings.WEBHOOK_SECRETS = []
+    out = StringIO()
+    call_command("webhook_secret", "create", "staging webhook", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    assert deliver({"add": "acme/one"}, secret=secret).status == 201
+    listing = StringIO()
+    call_command("webhook_secret", "list", stdout=listing)
+    assert secret not in listing.getvalue() and "active\tstaging webhook" in listing.getvalue()
+    row_id = listing.getvalue().split("\t", 1)[0]
+    call_command("webhook_secret", "retire", row_id, stdout=StringIO())
+    assert deliver({"add": "acme/two"}, secret=secret).status == 401
