@@ -10,6 +10,8 @@ from hubdash import hub
 from .models import Event
 
 PAGE_SIZE = 50
+# A line of the feed needs neither the raw body (up to 1 MB) nor the headers: only an event's page does.
+LIST_DEFERRED = ("raw_body", "headers")
 
 
 def viewer_namespaces(user: User | AnonymousUser) -> frozenset[str]:
@@ -44,13 +46,13 @@ def page(events: QuerySet[Event], before: int | None, size: int = PAGE_SIZE) -> 
     """One page, newest first, below the `before` id; and the cursor of the next page, if any."""
     if before:
         events = events.filter(id__lt=before)
-    rows = list(events.order_by("-id")[: size + 1])
+    rows = list(events.defer(*LIST_DEFERRED).order_by("-id")[: size + 1])
     return rows[:size], (rows[size - 1].pk if len(rows) > size else None)
 
 
 def newer(events: QuerySet[Event], after: int, size: int = PAGE_SIZE) -> list[Event]:
     """Events that arrived after the `after` id, newest first (at most a page of them)."""
-    return list(events.filter(id__gt=after).order_by("-id")[:size])
+    return list(events.filter(id__gt=after).defer(*LIST_DEFERRED).order_by("-id")[:size])
 
 
 def recent(
@@ -66,4 +68,4 @@ def recent(
         events = events.filter(namespace__in=namespaces)
     if repo is not None:
         events = events.filter(repo_type=repo[0], repo_id=repo[1])
-    return list(events.order_by("-id")[:size])
+    return list(events.defer(*LIST_DEFERRED).order_by("-id")[:size])
