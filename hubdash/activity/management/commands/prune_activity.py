@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from hubdash.activity.models import Event
@@ -32,4 +33,9 @@ class Command(BaseCommand):
             if not ids:
                 break
             removed += Event.objects.filter(id__in=ids).delete()[0]
+        if connection.vendor == "sqlite":
+            # SQLite keeps no planner statistics by itself; without them it may pick the source index over
+            # the repo one for "this repo's legacy events" and read a third of the table (0.6 s at 1M rows).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE activity_event")
         self.stdout.write(f"Removed {removed} activity event{'s' if removed != 1 else ''} older than {days} days.")
