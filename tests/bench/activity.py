@@ -4,7 +4,7 @@
 
 Prints: acknowledgement p50/p99 and rows stored against 2xx answers for a burst of distinct deliveries
 from concurrent senders (with 10 % sent twice, as retries); acknowledgement p99 at a steady rate of
-deliveries while the feed page is under load; the feed page's p95 with N stored events, first page,
+deliveries while the feed page is loaded at a steady rate; the feed page's p95 with N stored events, first page,
 deep in the keyset and with a filter.
 """
 
@@ -117,21 +117,25 @@ def burst(url: str, deliveries: int, senders: int) -> tuple[list[float], dict[in
 
 
 def steady(
-    url: str, feed_url: str, cookies: dict, rate: int, seconds: float, start: int
+    url: str, feed_url: str, cookies: dict, rate: int, seconds: float, start: int, feed_rate: int
 ) -> tuple[list[float], list[float]]:
+    """Deliveries at `rate` per second while 4 readers load the feed at `feed_rate` pages per second in all."""
     acks: list[float] = []
     pages: list[float] = []
     stop = time.perf_counter() + seconds
 
-    def reader() -> None:
+    def reader(offset: float) -> None:
         session = requests.Session()
         session.cookies.update(cookies)
+        began, n = time.perf_counter() + offset, 0
         while time.perf_counter() < stop:
-            began = time.perf_counter()
+            started = time.perf_counter()
             session.get(feed_url, timeout=30)
-            pages.append(time.perf_counter() - began)
+            pages.append(time.perf_counter() - started)
+            n += 1
+            time.sleep(max(0.0, began + n * 4 / feed_rate - time.perf_counter()))
 
-    readers = [threading.Thread(target=reader) for _ in range(8)]
+    readers = [threading.Thread(target=reader, args=(i / feed_rate,)) for i in range(4)]
     for thread in readers:
         thread.start()
     session, n, began = requests.Session(), start, time.perf_counter()
@@ -181,6 +185,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=16)
     parser.add_argument("--rate", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--feed-rate", type=int, default=20, help="feed pages per second during the steady run")
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
     hub_port, web_port = free_port(), free_port()
@@ -218,9 +223,10 @@ def main() -> None:
             f"(expected {args.burst}: {'nothing lost, nothing duplicated' if stored == args.burst else 'MISMATCH'})"
         )
 
-        acks, pages = steady(url, f"{base}/activity/", cookies, args.rate, args.seconds, args.burst)
+        acks, pages = steady(url, f"{base}/activity/", cookies, args.rate, args.seconds, args.burst, args.feed_rate)
         print(
-            f"  steady: {args.rate} deliveries/s for {args.seconds:.0f} s while 8 clients load the feed: "
+            f"  steady: {args.rate} deliveries/s for {args.seconds:.0f} s while the feed is loaded "
+            f"{args.feed_rate} times/s: "
             f"ack p99 {pct(acks, 0.99):.1f} ms (p50 {pct(acks, 0.5):.1f}); feed page p99 {pct(pages, 0.99):.1f} ms "
             f"({len(pages) / args.seconds:.0f} pages/s)"
         )
