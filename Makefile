@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub lint chromium clean
+.PHONY: install run test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -48,13 +48,17 @@ nginx:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub
+bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity
 
 bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim
 
 bench-pages: install
 	$(BIN)/python -m tests.bench.pages
+
+# The webhook receiver under a burst and a steady rate, and the feed page with a million events.
+bench-activity: install
+	$(BIN)/python -m tests.bench.activity
 
 # Browse pages against hubsim adding 100 ms per Hub call; needs Debian's wrk (apt-get install wrk).
 bench-browse: install

@@ -68,6 +68,12 @@ HUB_BREAKER_SECONDS = float(envstr("HUBDASH_HUB_BREAKER_SECONDS", "15"))
 WHOAMI_CACHE_SECONDS = envint("HUBDASH_WHOAMI_CACHE_SECONDS", 300)
 HUB_CACHE_SECONDS = envint("HUBDASH_HUB_CACHE_SECONDS", 60)
 
+# The activity feed. Secrets the Hub's webhooks send in X-Webhook-Secret, comma-separated so that one
+# can be rotated without losing deliveries (keep old and new while both are in use); admins may also
+# create secrets in hubdash. Events older than the retention are removed by `prune_activity`.
+WEBHOOK_SECRETS = envlist("HUBDASH_WEBHOOK_SECRETS")
+ACTIVITY_RETENTION_DAYS = envint("HUBDASH_ACTIVITY_RETENTION_DAYS", 365)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -86,6 +92,7 @@ INSTALLED_APPS = [
     "hubdash.hub",
     "hubdash.accounts",
     "hubdash.repos",
+    "hubdash.activity",
 ]
 
 MIDDLEWARE = [

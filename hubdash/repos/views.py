@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from hubdash import hub
+from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
 from hubdash.hub import HubClient
@@ -72,6 +73,8 @@ def home(request: AuthedRequest) -> HttpResponse:
             context["identity_error"] = error_region(request, err)
         else:
             context["identity"] = identity
+            namespaces = frozenset([identity.name, *(org.name for org in identity.orgs)])
+            context["activity"] = recent_activity(request.user, namespaces=namespaces)
             client = person_client(request)
             calls: dict[str, Callable[[], Any]] = {
                 kind: (
@@ -302,6 +305,8 @@ def repo(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpR
     context["refs_error"] = (
         error_region(request, access.results["refs"]) if isinstance(access.results["refs"], hub.HubError) else None
     )
+    context["activity"] = recent_activity(request.user, repo=(kind, repo_id))
+    context["activity_url"] = reverse("activity") + "?" + urlencode({"repo": repo_id, "type": kind})
     return render(request, "repos/repo.html", context)
 
 

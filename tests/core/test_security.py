@@ -21,7 +21,9 @@ from tests.personas import PASSWORD
 ROOT = Path(__file__).resolve().parents[2]
 
 # Views that take POSTs from outside a browser and authenticate them another way; each says how.
-CSRF_EXEMPT: dict[str, str] = {}
+CSRF_EXEMPT: dict[str, str] = {
+    "/webhooks/hub": "the Hub's webhooks; authenticated by X-Webhook-Secret (tests/activity/test_receiver.py)",
+}
 
 
 def sample_for(group_regex: str) -> str:
