@@ -27,10 +27,13 @@ from .tokens import (
     token_status,
     token_statuses,
 )
+from .manage import AlreadyExists, CreatedRepo
 from .types import HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
 from .vault import TokenKeyError
 
 __all__ = [
+    "AlreadyExists",
+    "CreatedRepo",
     "BadToken",
     "HubClient",
     "HubError",

@@ -234,7 +234,7 @@ def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listi
             # A repo id without a namespace (long gone from the Hub) has no page here: left out, not a crash.
             return Listing(tuple(r for r in repos if r.namespace), _next_cursor(response))
 
-    return _remember(client, ("list", query.kind, params), fetch)
+    return _remember(client, ("list", query.kind, params, cache.listings_generation()), fetch)
 
 
 def _ascending_page(repos: tuple[RepoSummary, ...], query: ListQuery, cursor: str | None) -> Listing:

@@ -19,6 +19,7 @@ from hubdash import hub
 from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
+from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
 
@@ -160,7 +161,7 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
         "listing": None,
         # Rendered rows and facets are reused for the same person and query as long as the Hub's answer is.
         "cache_seconds": settings.HUB_CACHE_SECONDS,
-        "fragment_key": f"{client.cache_scope}{request.get_full_path()}",
+        "fragment_key": f"{client.cache_scope}:{hub_cache.listings_generation()}{request.get_full_path()}",
     }
     status = 200
     # The results and the tag vocabulary (for the facets) are fetched at once, within one budget.
