@@ -199,7 +199,7 @@ def test_a_new_repo_shows_in_the_listing_at_once(browsing):
     assert "old-model" in before and "fresh-model" not in before
     create(browsing.alice)
     after = read(browsing.alice.get("/models/", {"author": "acme"}))
-    assert "fresh-model" in after
+    assert 'href="/models/acme/fresh-model/"' in after
 
 
 def test_new_repo_buttons_on_the_home_page_and_the_listings(browsing):
