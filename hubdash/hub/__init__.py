@@ -18,6 +18,7 @@ from .errors import (
     RateLimited,
     UnknownRevision,
 )
+from .manage import AlreadyExists, CreatedRepo
 from .tokens import (
     cached_identity,
     client_for,
@@ -27,14 +28,13 @@ from .tokens import (
     token_status,
     token_statuses,
 )
-from .manage import AlreadyExists, CreatedRepo
 from .types import HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
 from .vault import TokenKeyError
 
 __all__ = [
     "AlreadyExists",
-    "CreatedRepo",
     "BadToken",
+    "CreatedRepo",
     "HubClient",
     "HubError",
     "HubIdentity",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.html import format_html
@@ -70,10 +70,11 @@ class CreateRepoForm(forms.Form):
 
     def __init__(self, *args: Any, owners: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [(o, o) for o in owners]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [(o, o) for o in owners]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == "space" and not data.get("sdk"):
             self.add_error("sdk", "A Space needs an SDK.")
@@ -95,7 +96,7 @@ class VisibilityForm(forms.Form):
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if kind != "space":
-            self.fields["visibility"].choices = VISIBILITY_CHOICES[:2]
+            cast(forms.ChoiceField, self.fields["visibility"]).choices = VISIBILITY_CHOICES[:2]
 
 
 class GatingForm(forms.Form):
@@ -109,10 +110,11 @@ class MoveForm(forms.Form):
     def __init__(self, *args: Any, owners: list[str], current: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.current = current
-        self.fields["owner"].choices = [(o, o) for o in owners]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [(o, o) for o in owners]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("owner") and data.get("name") and self.new_id == self.current:
             raise forms.ValidationError("That is the repo's current owner and name.")
         return data
@@ -129,13 +131,14 @@ class DeleteRepoForm(PasswordCheckMixin):
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    field_order = ["confirm_id", "password"]
+    field_order = ("confirm_id", "password")
 
     def __init__(self, *args: Any, repo_id: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.repo_id = repo_id
-        self.fields["confirm_id"].help_text = format_html("Type <code>{}</code>, as on the Hub's own settings.", repo_id)
-        self.fields["confirm_id"].widget.attrs["placeholder"] = repo_id
+        self.fields["confirm_id"].help_text = format_html(
+            "Type <code>{}</code>, as on the Hub's own settings.", repo_id
+        )
 
     def clean_confirm_id(self) -> str:
         value: str = self.cleaned_data["confirm_id"]

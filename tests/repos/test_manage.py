@@ -332,7 +332,10 @@ def delete(client, repo_id="acme/bert-tiny", **fields):
 
 @pytest.mark.parametrize(
     ("fields", "says"),
-    [({"confirm_id": "bert-tiny"}, "Type acme/bert-tiny exactly."), ({"password": "wrong"}, "That is not your password.")],
+    [
+        ({"confirm_id": "bert-tiny"}, "Type acme/bert-tiny exactly."),
+        ({"password": "wrong"}, "That is not your password."),
+    ],
 )
 def test_delete_needs_the_full_name_and_your_password(browsing, repo, fields, says):
     response = delete(browsing.alice, **fields)
