@@ -388,3 +388,24 @@ def test_every_action_is_in_the_feed(browsing):
     feed = read(browsing.alice.get("/activity/"))
     for what in ("created", "gating to auto", "moved from acme/feed-model", "deleted"):
         assert what in feed, what
+
+
+def test_a_create_whose_answer_is_lost_says_it_may_have_happened_and_a_retry_finds_it(browsing):
+    browsing.hub.fault(method="POST", path="/api/repos/create", truncate=True, times=1)
+    response = create(browsing.alice)
+    assert response.status_code == 503
+    assert "did not confirm the change: check the repo before trying again" in read(response)
+    assert repo_exists(browsing.hub, "acme/fresh-model")  # the Hub did it; only its answer was cut off
+    again = create(browsing.alice)
+    assert again.status_code == 409
+    assert 'href="/models/acme/fresh-model/"' in read(again)
+
+
+def test_a_hub_that_hangs_during_create_ends_in_a_clear_message(browsing):
+    browsing.hub.fault(method="POST", path="/api/repos/create", hang=True, times=1)
+    response = create(browsing.alice)
+    assert response.status_code == 503
+    page = read(response)
+    assert "did not answer in time" in page
+    assert 'value="fresh-model"' in page
+    assert events("create", "acme/fresh-model")[0].details["outcome"] == "failed"
