@@ -409,3 +409,18 @@ def test_a_hub_that_hangs_during_create_ends_in_a_clear_message(browsing):
     assert "did not answer in time" in page
     assert 'value="fresh-model"' in page
     assert events("create", "acme/fresh-model")[0].details["outcome"] == "failed"
+
+
+@pytest.mark.parametrize(("kind", "plural"), [("dataset", "datasets"), ("space", "spaces")])
+def test_datasets_and_spaces_have_the_same_settings(browsing, kind, plural):
+    browsing.hub.add_repo("acme/thing", type=kind, private=False)
+    page = read(browsing.alice.get(f"/{plural}/acme/thing/settings/"))
+    assert f"Delete this {kind}" in page
+    response = browsing.alice.post(f"/{plural}/acme/thing/settings/visibility/", {"visibility": "private"}, **HTMX)
+    assert "The Hub says: now private." in read(response)
+    assert api(browsing.hub).repo_info("acme/thing", repo_type=kind).private is True
+    response = browsing.alice.post(
+        f"/{plural}/acme/thing/settings/delete/", {"confirm_id": "acme/thing", "password": PASSWORD}
+    )
+    assert response["Location"] == f"/{plural}/?author=acme"
+    assert not repo_exists(browsing.hub, "acme/thing", kind)
