@@ -67,11 +67,11 @@ def _record(
     **details: Any,
 ) -> None:
     outcome = {"outcome": "failed", "reason": error} if error else {"outcome": "success"}
-    if hub_repos.valid_repo_id(repo_id):
+    if not error:  # the repo's page on the Hub, where it now is
         details.setdefault("url", hub_repos.hub_url(kind, repo_id))
     record(
         action=action,
-        summary=summary if not error else f"{summary} failed",
+        summary=f"{summary} failed" if error else summary,
         member=request.user,
         repo_type=kind,
         repo_id=repo_id,
@@ -101,8 +101,12 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("owner") in owners:
         initial["owner"] = request.GET["owner"]
     form = CreateRepoForm(request.POST or None, owners=owners, initial=initial)
-    context: dict[str, Any] = {"form": form, "token": token, "owners_error": owners_error, "read_only": False}
-    context["read_only"] = _read_only(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "token": token,
+        "owners_error": owners_error,
+        "read_only": _read_only(request),
+    }
     if request.method != "POST":
         return render(request, "repos/new.html", context)
     if token is None or not owners:
@@ -127,12 +131,12 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
             license=data["license"] or None,
         )
     except hub_manage.AlreadyExists as err:
-        _record(request, "create", kind, form.repo_id, "created", private, err.message)
+        _record(request, "create", kind, form.repo_id, "create", private, err.message)
         context["exists"] = {"kind": kind, "repo_id": err.repo_id}
         return render(request, "repos/new.html", context, status=409)
     except hub.HubError as err:
         reason = _refusal(request, err, data["owner"])
-        _record(request, "create", kind, form.repo_id, "created", private, reason)
+        _record(request, "create", kind, form.repo_id, "create", private, reason)
         context["refusal"] = reason
         return render(request, "repos/new.html", context, status=err.status)
     details: dict[str, Any] = {"visibility": data["visibility"]}
@@ -321,7 +325,7 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         deleted = hub_manage.delete_repo(client, kind, repo_id)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
-        _record(request, "delete", kind, repo_id, "deleted", None, reason)
+        _record(request, "delete", kind, repo_id, "delete", None, reason)
         access = _writable(request, kind, repo_id)
         if isinstance(access, HttpResponse):
             return access
