@@ -157,8 +157,9 @@ def update_settings(
     repo_id: str,
     visibility: Visibility | None = None,
     gating: Gating | None = None,
-) -> RepoSummary:
-    """Change visibility and/or gating, then read the repo back: what the Hub now says, not what was asked."""
+) -> RepoSummary | None:
+    """Change visibility and/or gating, then read the repo back: what the Hub now says, not what was asked
+    (None when the change was accepted but the repo could not be read back)."""
     if not valid_repo_id(repo_id) or "/" not in repo_id:
         raise errors.InvalidRequest("That is not a valid repo name.")
     if visibility is None and gating is None:
@@ -174,7 +175,10 @@ def update_settings(
     cache.forget_repo(kind, repo_id)
     if visibility is not None:
         cache.forget_listings()
-    return repo_detail(client, kind, repo_id, None).summary
+    try:
+        return repo_detail(client, kind, repo_id, None).summary
+    except errors.HubError:
+        return None  # the Hub took the change; only reading the repo back failed
 
 
 __all__ = [

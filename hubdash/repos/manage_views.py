@@ -30,6 +30,8 @@ from .access import RepoAccess, _may_write, person_client, repo_for
 from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
 from .views import _repo_context, _repo_failure
 
+UNREAD = "The Hub accepted the change, but hubdash could not read the repo back: reload to see its state."
+
 # -- what the Hub's refusals mean, in plain words --------------------------------------------------
 
 
@@ -236,11 +238,15 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
         # Making a repo public shows it to everyone: one more click, made on purpose.
         return _panel(request, access, repo, "visibility", confirm_public=wanted)
     try:
-        repo = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
+        changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", repo.private, reason, visibility=wanted)
         return _panel(request, access, repo, "visibility", err.status, visibility_error=reason)
+    if changed is None:
+        _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
+        return _panel(request, access, repo, "visibility", visibility_error=UNREAD)
+    repo = changed
     shown = "private" if repo.private else "public"
     _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
     if not request.htmx:
@@ -261,12 +267,16 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         return _panel(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
     wanted = form.cleaned_data["gating"]
     try:
-        repo = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
+        changed = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
         _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, reason, gating=wanted)
         extra = {"gating_error": reason, "gating_form": form}
         return _panel(request, access, repo, "gating", err.status, **extra)
+    if changed is None:
+        _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, gating=wanted)
+        return _panel(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
+    repo = changed
     shown = repo.gated or "off"
     _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, gating=shown)
     if not request.htmx:

@@ -427,3 +427,36 @@ def test_datasets_and_spaces_have_the_same_settings(browsing, kind, plural):
     )
     assert response["Location"] == f"/{plural}/?author=acme"
     assert not repo_exists(browsing.hub, "acme/thing", kind)
+
+
+def test_a_change_the_hub_took_but_hubdash_could_not_read_back_is_not_called_a_failure(browsing, repo):
+    browsing.alice.get("/models/acme/bert-tiny/settings/")  # the repo's info is cached for the next view
+    browsing.hub.fault(method="GET", path="/api/models/acme/bert-tiny", status=503, times=1)
+    response = browsing.alice.post("/models/acme/bert-tiny/settings/gating/", {"gating": "auto"}, **HTMX)
+    assert response.status_code == 200
+    assert "The Hub accepted the change, but hubdash could not read the repo back" in read(response)
+    assert api(browsing.hub).model_info(repo).gated == "auto"
+    assert events("settings", repo)[0].details["outcome"] == "success"
+
+
+def test_a_hub_fault_during_a_move_leaves_the_repo_where_it_was(browsing, repo):
+    browsing.hub.fault(method="POST", path="/api/repos/move", status=502, times=1)
+    response = browsing.alice.post("/models/acme/bert-tiny/settings/move/", {"owner": "acme", "name": "renamed"})
+    assert response.status_code == 503
+    page = read(response)
+    assert "did not confirm the change" in page
+    assert 'value="renamed"' in page
+    assert repo_exists(browsing.hub, repo) and not repo_exists(browsing.hub, "acme/renamed")
+    assert events("move", repo)[0].details["outcome"] == "failed"
+
+
+def test_without_a_token_nobody_changes_a_public_repo(browsing):
+    browsing.hub.add_repo("acme/open", private=False)
+    response = browsing.charlie.post("/models/acme/open/settings/visibility/", {"visibility": "private"})
+    assert response.status_code == 403
+    response = browsing.charlie.post(
+        "/models/acme/open/settings/delete/", {"confirm_id": "acme/open", "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert writes(browsing) == []
+    assert repo_exists(browsing.hub, "acme/open")
