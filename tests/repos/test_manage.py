@@ -460,3 +460,32 @@ def test_without_a_token_nobody_changes_a_public_repo(browsing):
     assert response.status_code == 403
     assert writes(browsing) == []
     assert repo_exists(browsing.hub, "acme/open")
+
+
+def test_changes_need_the_csrf_token(browsing, repo, alice):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    assert create(strict).status_code == 403
+    assert strict.post("/models/acme/bert-tiny/settings/visibility/", {"visibility": "public"}).status_code == 403
+    assert delete(strict).status_code == 403
+    assert writes(browsing) == []
+
+
+def test_no_page_or_answer_of_managing_shows_the_token(browsing, repo):
+    browsing.hub.fault(method="POST", path="/api/repos/create", status=500, times=1)
+    responses = [
+        browsing.alice.get("/new/"),
+        create(browsing.alice),  # the fault
+        create(browsing.alice),  # created
+        create(browsing.alice),  # exists
+        browsing.alice.get("/models/acme/bert-tiny/settings/"),
+        browsing.alice.post("/models/acme/bert-tiny/settings/visibility/", {"visibility": "public"}, **HTMX),
+        delete(browsing.alice, password="wrong"),
+        delete(browsing.alice),
+    ]
+    for response in responses:
+        text = read(response) + str(response.headers)
+        assert "SENTINEL" not in text
+    assert not any("SENTINEL" in str(event.details) for event in Event.objects.all())
