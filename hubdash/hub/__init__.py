@@ -18,6 +18,7 @@ from .errors import (
     RateLimited,
     UnknownRevision,
 )
+from .manage import AlreadyExists, CreatedRepo
 from .tokens import (
     cached_identity,
     client_for,
@@ -31,7 +32,9 @@ from .types import HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
 from .vault import TokenKeyError, keys_work
 
 __all__ = [
+    "AlreadyExists",
     "BadToken",
+    "CreatedRepo",
     "HubClient",
     "HubError",
     "HubIdentity",

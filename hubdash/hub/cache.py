@@ -56,3 +56,18 @@ def forget_repo(kind: str, repo_id: str) -> None:
     """Drop every cached answer about this repo, for every person and every worker."""
     gen_key = f"hub:gen:{kind}:{repo_id}"
     cache.set(gen_key, repo_generation(kind, repo_id) + 1, None)
+
+
+def listings_generation() -> int:
+    """A counter folded into every cached listing (the Hub's pages and hubdash's rendered rows)."""
+    value: object = cache.get("hub:gen:listings", 0)
+    return value if isinstance(value, int) else 0
+
+
+def forget_listings() -> None:
+    """Drop every cached listing, for every person: a repo was created, deleted, moved or changed visibility.
+
+    Listings are keyed by person and query, not by repo, so one counter for all is what drops them at once;
+    such changes are rare next to reads.
+    """
+    cache.set("hub:gen:listings", listings_generation() + 1, None)

@@ -219,7 +219,7 @@ def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listi
             response = _get(client, f"/api/{PLURAL[query.kind]}", params)
             return Listing(parse.listing(query.kind, response.json()), _next_cursor(response))
 
-    return _remember(client, ("list", query.kind, params), fetch)
+    return _remember(client, ("list", query.kind, params, cache.listings_generation()), fetch)
 
 
 def _ascending_page(repos: tuple[RepoSummary, ...], query: ListQuery, cursor: str | None) -> Listing:

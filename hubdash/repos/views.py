@@ -24,6 +24,7 @@ from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
 from hubdash.hub import HubClient
+from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
 
@@ -162,7 +163,8 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     more = _wants_fragment(request) and request.htmx.target == "load-more"
     # A warm listing is one cache read: the rendered results, for this person and this exact query, are
     # reused as long as the Hub's answer would be (no Hub call, no results template).
-    body_key = _body_key(client.cache_scope, request.get_full_path())
+    # Creating, deleting, moving or changing a repo's visibility in hubdash drops every listing at once.
+    body_key = _body_key(f"{client.cache_scope}:{hub_cache.listings_generation()}", request.get_full_path())
     body_html = None if more else cache.get(body_key)
     if body_html is None:
         status = _fill_listing(request, kind, form, client, context)

@@ -1,0 +1,348 @@
+"""Changing repos: the create page, and each repo's settings (visibility, gating, move, delete).
+
+Every view checks access first (the person's stored token must write in that namespace), sends the
+change with the person's own token, records the outcome in the activity feed, and shows what the Hub
+answered. Visibility and gating change in place with htmx; create, move and delete are whole-page posts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from hubdash import hub
+from hubdash.activity import record
+from hubdash.core.http import AuthedRequest
+from hubdash.core.hub_errors import error_region, hub_error_page
+from hubdash.hub import manage as hub_manage
+from hubdash.hub import repos as hub_repos
+from hubdash.hub.repo_types import PLURAL, Kind, RepoSummary
+
+from .access import RepoAccess, _may_write, person_client, repo_for
+from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
+from .views import _repo_context, _repo_failure
+
+UNREAD = "The Hub accepted the change, but hubdash could not read the repo back: reload to see its state."
+
+# -- what the Hub's refusals mean, in plain words --------------------------------------------------
+
+
+def _refusal(request: AuthedRequest, err: hub.HubError, namespace: str) -> str:
+    status = hub.token_status(request.user)
+    if isinstance(err, hub.NoToken):
+        return "Connect a Hub token with write access first."
+    if isinstance(err, hub.BadToken):
+        return "The Hub rejected your token (revoked or expired). Connect it again, then retry."
+    if isinstance(err, hub.NoAccess):
+        if status is not None and status.role == "read":
+            return "Your Hub token is read-only: connect a token with write access to change repos."
+        return f"The Hub refused: you may not do this in {namespace}. {err.message}"
+    if isinstance(err, hub.RateLimited):
+        return err.message
+    if isinstance(err, hub.HubUnavailable):
+        # The change was sent and its answer lost: it may have happened. Never claim nothing changed.
+        return f"{err.message} The Hub did not confirm the change: check the repo before trying again."
+    return err.message
+
+
+def _read_only(request: AuthedRequest) -> bool:
+    status = hub.token_status(request.user)
+    return status is not None and status.role == "read"
+
+
+def _record(
+    request: AuthedRequest,
+    action: str,
+    kind: Kind,
+    repo_id: str,
+    summary: str,
+    private: bool | None,
+    error: str | None = None,
+    **details: Any,
+) -> None:
+    outcome = {"outcome": "failed", "reason": error} if error else {"outcome": "success"}
+    if not error:  # the repo's page on the Hub, where it now is
+        details.setdefault("url", hub_repos.hub_url(kind, repo_id))
+    record(
+        action=action,
+        summary=f"{summary} failed" if error else summary,
+        member=request.user,
+        repo_type=kind,
+        repo_id=repo_id,
+        private=private,
+        details={**outcome, **details},
+    )
+
+
+def _owners(request: AuthedRequest) -> tuple[list[str], dict[str, Any] | None]:
+    try:
+        return owners_of(hub.identity_for(request.user)), None
+    except hub.TokenKeyError:
+        return [], error_region(request, hub.BadToken("hubdash can no longer decrypt your stored token."))
+    except hub.HubError as err:
+        return [], error_region(request, err)
+
+
+# -- create ------------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_repo(request: AuthedRequest) -> HttpResponse:
+    """`/new/`: a model, dataset or Space in your namespace or an organisation's."""
+    token = hub.token_status(request.user)
+    owners, owners_error = _owners(request) if token is not None else ([], None)
+    initial = {"kind": request.GET.get("type") if request.GET.get("type") in PLURAL else "model"}
+    if request.GET.get("owner") in owners:
+        initial["owner"] = request.GET["owner"]
+    form = CreateRepoForm(request.POST or None, owners=owners, initial=initial)
+    context: dict[str, Any] = {
+        "form": form,
+        "token": token,
+        "owners_error": owners_error,
+        "read_only": _read_only(request),
+    }
+    if request.method != "POST":
+        return render(request, "repos/new.html", context)
+    if token is None or not owners:
+        context["refusal"] = "Connect a Hub token with write access first."
+        return render(request, "repos/new.html", context, status=403)
+    if not form.is_valid():
+        return render(request, "repos/new.html", context, status=400)
+    data = form.cleaned_data
+    kind: Kind = data["kind"]
+    if context["read_only"]:
+        context["refusal"] = "Your Hub token is read-only: connect a token with write access to create repos."
+        return render(request, "repos/new.html", context, status=403)
+    private = data["visibility"] == "private"
+    try:
+        created = hub_manage.create_repo(
+            person_client(request),
+            kind,
+            data["owner"],
+            data["name"],
+            data["visibility"],
+            sdk=data["sdk"] or None,
+            license=data["license"] or None,
+        )
+    except hub_manage.AlreadyExists as err:
+        _record(request, "create", kind, form.repo_id, "create", private, err.message)
+        context["exists"] = {"kind": kind, "repo_id": err.repo_id}
+        return render(request, "repos/new.html", context, status=409)
+    except hub.HubError as err:
+        reason = _refusal(request, err, data["owner"])
+        _record(request, "create", kind, form.repo_id, "create", private, reason)
+        context["refusal"] = reason
+        return render(request, "repos/new.html", context, status=err.status)
+    details: dict[str, Any] = {"visibility": data["visibility"]}
+    if data["license"]:
+        details["license"] = data["license"] if not created.license_error else None
+    _record(request, "create", kind, created.repo_id, "created", private, url=created.url, **details)
+    messages.success(request, f"Created {created.repo_id}.")
+    if created.license_error:
+        messages.warning(request, f"The repo was created, but its license could not be set: {created.license_error}")
+    return redirect(reverse(f"{kind}-repo", kwargs=_id_kwargs(created.repo_id)))
+
+
+@require_safe
+def check_name(request: AuthedRequest) -> HttpResponse:
+    """As you type on `/new/`: whether the name follows the Hub's rules (no Hub call)."""
+    name = request.GET.get("name", "").strip()
+    problem = name_problem(name) if name else None
+    context = {"name": name, "problem": problem, "form": CreateRepoForm(owners=[])}
+    return render(request, "repos/new.html#name-check", context)
+
+
+def _id_kwargs(repo_id: str) -> dict[str, str]:
+    namespace, name = repo_id.split("/", 1)
+    return {"namespace": namespace, "name": name}
+
+
+# -- the settings panel ------------------------------------------------------------------------------
+
+
+def _writable(request: AuthedRequest, kind: Kind, repo_id: str) -> RepoAccess | HttpResponse:
+    """The repo if this person may change it; else the page that says why (missing, or no right)."""
+    try:
+        access = repo_for(request, kind, repo_id, None)
+    except hub.HubError as err:
+        return _repo_failure(request, err, repo_id)
+    if not access.can_write:
+        return _no_right(request, repo_id)
+    return access
+
+
+def _no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
+    if _read_only(request):
+        err = hub.NoAccess("Your Hub token is read-only: connect a token with write access to change repos.")
+    else:
+        err = hub.NoAccess("Your Hub token may not change this repo.")
+    return hub_error_page(request, err, what=repo_id)
+
+
+def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) -> dict[str, Any]:
+    owners, _ = _owners(request)
+    namespace, name = access.repo_id.split("/", 1)
+    if namespace not in owners:
+        owners = [namespace, *owners]
+    repo = access.detail.summary
+    context = _repo_context(access, "settings")
+    context.update(
+        visibility_form=forms.get("visibility") or VisibilityForm(kind=access.kind),
+        gating_form=forms.get("gating") or GatingForm(initial={"gating": repo.gated or "off"}),
+        move_form=forms.get("move")
+        or MoveForm(owners=owners, current=access.repo_id, initial={"owner": namespace, "name": name}),
+        delete_form=forms.get("delete") or DeleteRepoForm(repo_id=access.repo_id, user=request.user),
+    )
+    return context
+
+
+@require_safe
+def repo_settings(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    access = _writable(request, kind, f"{namespace}/{name}")
+    if isinstance(access, HttpResponse):
+        return access
+    return render(request, "repos/settings.html", _settings_context(request, access))
+
+
+def _panel(
+    request: AuthedRequest, access: RepoAccess, repo: RepoSummary, which: str, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The visibility or gating panel alone (htmx), or the whole settings page."""
+    context = _settings_context(request, access)
+    context.update(repo=repo, **extra)
+    if request.htmx:
+        return render(request, f"repos/settings.html#{which}", {**context, "oob_badges": True}, status=status)
+    return render(request, "repos/settings.html", context, status=status)
+
+
+@require_POST
+def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    repo_id = f"{namespace}/{name}"
+    access = _writable(request, kind, repo_id)
+    if isinstance(access, HttpResponse):
+        return access
+    repo = access.detail.summary
+    form = VisibilityForm(request.POST, kind=kind)
+    if not form.is_valid():
+        return _panel(request, access, repo, "visibility", 400, visibility_error="Choose public or private.")
+    wanted = form.cleaned_data["visibility"]
+    if wanted != "private" and repo.private and not form.cleaned_data["confirm"]:
+        # Making a repo public shows it to everyone: one more click, made on purpose.
+        return _panel(request, access, repo, "visibility", confirm_public=wanted)
+    try:
+        changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
+    except hub.HubError as err:
+        reason = _refusal(request, err, namespace)
+        _record(request, "settings", kind, repo_id, f"visibility to {wanted}", repo.private, reason, visibility=wanted)
+        return _panel(request, access, repo, "visibility", err.status, visibility_error=reason)
+    if changed is None:
+        _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
+        return _panel(request, access, repo, "visibility", visibility_error=UNREAD)
+    repo = changed
+    shown = "private" if repo.private else "public"
+    _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
+    if not request.htmx:
+        messages.success(request, f"{repo_id} is now {shown}.")
+        return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
+    return _panel(request, access, repo, "visibility", visibility_done=f"The Hub says: now {shown}.")
+
+
+@require_POST
+def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    repo_id = f"{namespace}/{name}"
+    access = _writable(request, kind, repo_id)
+    if isinstance(access, HttpResponse):
+        return access
+    repo = access.detail.summary
+    form = GatingForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
+    wanted = form.cleaned_data["gating"]
+    try:
+        changed = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
+    except hub.HubError as err:
+        reason = _refusal(request, err, namespace)
+        _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, reason, gating=wanted)
+        extra = {"gating_error": reason, "gating_form": form}
+        return _panel(request, access, repo, "gating", err.status, **extra)
+    if changed is None:
+        _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, gating=wanted)
+        return _panel(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
+    repo = changed
+    shown = repo.gated or "off"
+    _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, gating=shown)
+    if not request.htmx:
+        messages.success(request, f"Gating of {repo_id} is now {shown}.")
+        return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
+    done = "The Hub says: access requests are off." if shown == "off" else f"The Hub says: gated, {shown} approval."
+    return _panel(request, access, repo, "gating", gating_done=done)
+
+
+@require_POST
+def repo_move(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    repo_id = f"{namespace}/{name}"
+    access = _writable(request, kind, repo_id)
+    if isinstance(access, HttpResponse):
+        return access
+    owners, _ = _owners(request)
+    form = MoveForm(request.POST, owners=sorted({namespace, *owners}), current=repo_id)
+    if not form.is_valid():
+        return render(request, "repos/settings.html", _settings_context(request, access, move=form), status=400)
+    private = access.detail.summary.private
+    try:
+        new_id = hub_manage.move_repo(access.client, kind, repo_id, form.new_id)
+    except hub.HubError as err:
+        reason = _refusal(request, err, form.cleaned_data["owner"])
+        context = _settings_context(request, access, move=form)
+        if isinstance(err, hub_manage.AlreadyExists):
+            context["move_exists"] = {"kind": kind, "repo_id": err.repo_id}
+        else:
+            context["move_error"] = reason
+        _record(request, "move", kind, repo_id, f"move to {form.new_id}", private, reason, to=form.new_id)
+        return render(request, "repos/settings.html", context, status=err.status)
+    _record(request, "move", kind, new_id, f"moved from {repo_id}", private, **{"from": repo_id, "to": new_id})
+    messages.success(request, f"Moved {repo_id} to {new_id}.")
+    url = reverse(f"{kind}-repo", kwargs=_id_kwargs(new_id))
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_POST
+@sensitive_post_parameters("password")
+def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    """Delete after the typed full name and the person's password; a repo already gone counts as deleted."""
+    repo_id = f"{namespace}/{name}"
+    if not hub_repos.valid_repo_id(repo_id):
+        return hub_error_page(request, hub.NotFound("That is not a valid repo name."), what=repo_id)
+    if not _may_write(request, namespace):
+        return _no_right(request, repo_id)
+    form = DeleteRepoForm(request.POST, repo_id=repo_id, user=request.user)
+    if not form.is_valid():
+        access = _writable(request, kind, repo_id)
+        if isinstance(access, HttpResponse):
+            return access
+        context = _settings_context(request, access, delete=form)
+        return render(request, "repos/settings.html", context, status=400)
+    try:
+        client = person_client(request)
+        deleted = hub_manage.delete_repo(client, kind, repo_id)
+    except hub.HubError as err:
+        reason = _refusal(request, err, namespace)
+        _record(request, "delete", kind, repo_id, "delete", None, reason)
+        access = _writable(request, kind, repo_id)
+        if isinstance(access, HttpResponse):
+            return access
+        context = _settings_context(request, access, delete=form)
+        context["delete_error"] = reason
+        return render(request, "repos/settings.html", context, status=err.status)
+    _record(request, "delete", kind, repo_id, "deleted" if deleted else "deleted (already gone)", None)
+    messages.success(request, f"Deleted {repo_id}." if deleted else f"{repo_id} was already gone: nothing to delete.")
+    url = reverse(f"{kind}-list") + "?" + urlencode({"author": namespace})
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
