@@ -466,7 +466,7 @@ def test_changes_need_the_csrf_token(browsing, repo, alice):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    strict.force_login(alice, backend="hubdash.hub.auth.ModelBackend")
     assert create(strict).status_code == 403
     assert strict.post("/models/acme/bert-tiny/settings/visibility/", {"visibility": "public"}).status_code == 403
     assert delete(strict).status_code == 403
