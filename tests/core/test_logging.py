@@ -101,3 +101,13 @@ def test_records_printed_in_development_are_redacted_on_every_handler(tmp_path):
         assert printed.count(message) == 1, message  # printed once, not again by a handler of Django's own
     assert "RuntimeError: connect_token([redacted])" in printed
     assert printed.count("[redacted]") == 7
+
+
+def test_the_configured_webhook_secrets_are_redacted_from_start_up():
+    script = (
+        "import django; django.setup(); from hubdash.core.logging import redact; print(redact('got team-hook-s3cret'))"
+    )
+    env = {**os.environ, "HUBDASH_WEBHOOK_SECRETS": "team-hook-s3cret,older-hook-s3cret"}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "got [redacted]"
