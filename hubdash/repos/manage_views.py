@@ -199,7 +199,7 @@ def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) 
         gating_form=forms.get("gating") or GatingForm(initial={"gating": repo.gated or "off"}),
         move_form=forms.get("move")
         or MoveForm(owners=owners, current=access.repo_id, initial={"owner": namespace, "name": name}),
-        delete_form=forms.get("delete") or DeleteRepoForm(repo_id=access.repo_id, user=request.user),
+        delete_form=forms.get("delete") or DeleteRepoForm(repo_id=access.repo_id, request=request),
     )
     return context
 
@@ -323,7 +323,7 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         return hub_error_page(request, hub.NotFound("That is not a valid repo name."), what=repo_id)
     if not _may_write(request, namespace):
         return _no_right(request, repo_id)
-    form = DeleteRepoForm(request.POST, repo_id=repo_id, user=request.user)
+    form = DeleteRepoForm(request.POST, repo_id=repo_id, request=request)
     if not form.is_valid():
         access = _writable(request, kind, repo_id)
         if isinstance(access, HttpResponse):

@@ -348,6 +348,14 @@ def test_delete_needs_the_full_name_and_your_password(browsing, repo, fields, sa
     assert writes(browsing) == []
 
 
+def test_delete_password_checks_are_throttled_like_sign_in(browsing, repo, settings):
+    statuses = [delete(browsing.alice, password="guess").status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses[:-1] == [400] * (settings.AXES_FAILURE_LIMIT - 1) and statuses[-1] == 429
+    # While paused, even the right password deletes nothing.
+    assert delete(browsing.alice).status_code == 429
+    assert repo_exists(browsing.hub, repo)
+
+
 def test_delete_removes_the_repo_from_the_hub_and_from_hubdash_at_once(browsing, repo):
     assert "bert-tiny" in read(browsing.alice.get("/models/", {"author": "acme"}))  # cached listing
     assert browsing.alice.get("/models/acme/bert-tiny/").status_code == 200  # cached repo page
