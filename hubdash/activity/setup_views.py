@@ -93,6 +93,12 @@ def _page(request: AuthedRequest, status: int = 200, **extra: Any) -> HttpRespon
     return render(request, "activity/webhooks.html", context, status=status)
 
 
+def _failure(request: AuthedRequest, err: hub.HubError) -> HttpResponse:
+    """The page again with the Hub's refusal above it; "Retry" reloads the page, not the POST's URL."""
+    region = {**error_region(request, err), "retry_url": reverse("webhook-setup")}
+    return _page(request, status=err.status, action_error=region)
+
+
 def _record(request: AuthedRequest, summary: str, **details: Any) -> None:
     record(action="team", summary=summary, member=request.user, details=details)
 
@@ -141,7 +147,7 @@ def register(request: AuthedRequest) -> HttpResponse:
         client = _client(request)
         identity = hub.identity_for(request.user)
     except hub.HubError as err:
-        return _page(request, status=err.status, action_error=error_region(request, err))
+        return _failure(request, err)
     form = RegisterForm(request.POST, identity=identity)
     if not form.is_valid():
         return _page(request, status=400, register_form=form)
@@ -154,7 +160,7 @@ def register(request: AuthedRequest) -> HttpResponse:
     except hub.HubError as err:
         row.retire()  # the Hub may or may not have it; either way nothing should use it again
         _record(request, f"registering a Hub webhook watching {names} failed", outcome="failed", reason=err.message)
-        return _page(request, status=err.status, action_error=error_region(request, err))
+        return _failure(request, err)
     row.label = HOOK_LABEL.format(created.id)
     row.save(update_fields=["label"])
     _record(request, f"registered a Hub webhook watching {names}", hub_webhook=created.id, url=url)
@@ -184,7 +190,7 @@ def change(request: AuthedRequest, webhook_id: str, what: str) -> HttpResponse:
             SWITCHES[what][0](client, webhook_id)
     except hub.HubError as err:
         _record(request, f"{what} of Hub webhook {webhook_id} failed", hub_webhook=webhook_id, reason=err.message)
-        return _page(request, status=err.status, action_error=error_region(request, err))
+        return _failure(request, err)
     _record(request, f"{done} Hub webhook {webhook_id}", hub_webhook=webhook_id)
     messages.success(request, f"Webhook {webhook_id} is {done}.")
     return redirect("webhook-setup")
