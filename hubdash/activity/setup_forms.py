@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -26,8 +26,8 @@ class RegisterForm(forms.Form):
         if identity is not None:
             choices.append((f"user:{identity.name}", f"{identity.name} (you)"))
             choices += [(f"org:{org.name}", org.name) for org in identity.orgs]
-        self.fields["watched"].choices = choices
+        cast(forms.MultipleChoiceField, self.fields["watched"]).choices = choices
         self.initial.setdefault("watched", [choices[0][0]] if choices else [])
 
     def clean_watched(self) -> list[tuple[str, str]]:
-        return [tuple(value.split(":", 1)) for value in self.cleaned_data["watched"]]  # type: ignore[misc]
+        return [(kind, name) for kind, _, name in (value.partition(":") for value in self.cleaned_data["watched"])]

@@ -34,6 +34,7 @@ from .recording import record, store_delivery
 from .setup_forms import RegisterForm, SecretForm
 
 HOOK_LABEL = "Hub webhook {}"  # the secret registered with a Hub webhook is named after it
+UNDECRYPTABLE = "hubdash can no longer decrypt your stored token (its key was removed)."
 TEST_SOURCE = "test event sent from /webhooks/"
 
 
@@ -46,7 +47,7 @@ def _client(request: AuthedRequest) -> hub.HubClient:
     try:
         return hub.client_for(request.user)
     except hub.TokenKeyError:
-        raise hub.BadToken("hubdash can no longer decrypt your stored token (its key was removed).") from None
+        raise hub.BadToken(UNDECRYPTABLE) from None
 
 
 def _last_heard(hooks: tuple[hub.HubWebhook, ...]) -> dict[str, datetime | None]:
@@ -86,6 +87,8 @@ def _page(request: AuthedRequest, status: int = 200, **extra: Any) -> HttpRespon
                 for h in hooks
             ]
             identity = hub.identity_for(request.user)
+        except hub.TokenKeyError:
+            context["hooks_error"] = error_region(request, hub.BadToken(UNDECRYPTABLE))
         except hub.HubError as err:
             context["hooks_error"] = error_region(request, err)
     context.setdefault("register_form", RegisterForm(identity=identity))
@@ -146,6 +149,8 @@ def register(request: AuthedRequest) -> HttpResponse:
     try:
         client = _client(request)
         identity = hub.identity_for(request.user)
+    except hub.TokenKeyError:
+        return _failure(request, hub.BadToken(UNDECRYPTABLE))
     except hub.HubError as err:
         return _failure(request, err)
     form = RegisterForm(request.POST, identity=identity)
@@ -232,7 +237,9 @@ def send_test(request: AuthedRequest) -> HttpResponse:
     skipped; the event says it was a test.
     """
     if not WebhookSecret.objects.filter(retired_at=None).exists() and not settings.WEBHOOK_SECRETS:
-        return _page(request, status=409, test_error="Generate a secret first: without one the receiver refuses every delivery.")
+        return _page(
+            request, status=409, test_error="Generate a secret first: without one the receiver refuses every delivery."
+        )
     raw = json.dumps(test_payload()).encode()
     parsed = parse(json.loads(raw))
     parsed.details["test"] = True

@@ -135,7 +135,11 @@ def test_enable_disable_and_delete_change_the_hub(admin, hub_world, hub_api):
     assert hooks(hub_api)[hook.id].disabled is True
     admin.post(f"/webhooks/{hook.id}/delete")
     assert hook.id not in hooks(hub_api)
-    assert team_events() == [f"enabled Hub webhook {hook.id}", f"disabled Hub webhook {hook.id}", f"deleted Hub webhook {hook.id}"]
+    assert team_events() == [
+        f"enabled Hub webhook {hook.id}",
+        f"disabled Hub webhook {hook.id}",
+        f"deleted Hub webhook {hook.id}",
+    ]
 
 
 def test_a_change_to_a_webhook_the_hub_does_not_have_says_so(admin):
@@ -178,7 +182,11 @@ def test_register_offers_only_the_admins_own_namespaces(admin, hub_api):
 
 @pytest.mark.parametrize(
     ("fault", "status", "says"),
-    [({"status": 500}, 503, "Hub"), ({"status": 429, "retry_after": 30}, 429, "30"), ({"status": 200, "body": "[{"}, 503, "could not read")],
+    [
+        ({"status": 500}, 503, "Hub"),
+        ({"status": 429, "retry_after": 30}, 429, "30"),
+        ({"status": 200, "body": "[{"}, 503, "could not read"),
+    ],
 )
 def test_hub_faults_show_the_error_region_not_a_500(admin, hub_world, hub_api, fault, status, says):
     hub_world.fault(method="GET", path="/api/settings/webhooks", times=1, **fault)
@@ -262,7 +270,13 @@ def setup_page(browser: Browser, live_server, alice, hub_world, settings) -> Ite
     client = signed_in(alice)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
     )
     page = context.new_page()
     page.set_default_timeout(20_000)
