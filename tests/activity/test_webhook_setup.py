@@ -303,3 +303,26 @@ def test_an_admin_sets_up_a_webhook_in_the_browser(setup_page, live_server, hub_
     page.get_by_role("button", name="Disable").click()
     expect(page.locator("tr[data-webhook]")).to_contain_text("disabled")
     assert [h.disabled for h in hub_api.list_webhooks()] == [True]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[{}]",
+        '[{"id": "a1", "watched": [{"type": 1, "name": "acme"}], "domains": ["repo"], "disabled": false}]',
+        '[{"id": "a1", "watched": [], "domains": ["repo"], "disabled": "maybe"}]',
+        '[{"id": "a1", "watched": "acme", "domains": ["repo"], "disabled": false}]',
+    ],
+)
+def test_a_webhook_list_of_an_unexpected_shape_is_could_not_read(admin, hub_world, body):
+    hub_world.fault(method="GET", path="/api/settings/webhooks", times=1, status=200, body=body)
+    response = admin.get(PAGE)
+    assert response.status_code == 200
+    assert "could not read" in read(response) and 'id="receiver-url"' in read(response)
+
+
+def test_the_webhook_reader_refuses_to_run_outside_translated():
+    from hubdash.hub.webhooks import _webhook
+
+    with pytest.raises(RuntimeError, match="inside"):
+        _webhook(object())
