@@ -30,6 +30,7 @@ from .tokens import (
 )
 from .types import HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
 from .vault import TokenKeyError, keys_work
+from .webhooks import HubWebhook, Watched
 
 __all__ = [
     "AlreadyExists",
@@ -40,6 +41,7 @@ __all__ = [
     "HubIdentity",
     "HubOrg",
     "HubUnavailable",
+    "HubWebhook",
     "InvalidRequest",
     "Moved",
     "NoAccess",
@@ -51,6 +53,7 @@ __all__ = [
     "TokenScope",
     "TokenStatus",
     "UnknownRevision",
+    "Watched",
     "cached_identity",
     "client_for",
     "connect_token",

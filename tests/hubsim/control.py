@@ -188,7 +188,9 @@ class ControlApi:
         body = request.json()
         if "legacy" in body:
             hook.legacy = bool(body["legacy"])
-        return json_response({"id": hook.id, "legacy": hook.legacy})
+        if body.get("suspend"):
+            hook.disabled = "suspended-after-failure"  # as the Hub marks a webhook it stopped after failures
+        return json_response({"id": hook.id, "legacy": hook.legacy, "disabled": hook.disabled})
 
     def revoke(self, request: Request) -> Response:
         token = self.world.tokens.get(str(request.json().get("token")))
