@@ -22,21 +22,11 @@ from pathlib import Path
 
 import requests
 
-from tests.bench.pages import free_port, signed_in
+from tests.bench.pages import free_port, signed_in, wait_for
 from tests.demo import ROOT, prepare_account, start_hubsim
 
 SECRET = "bench-webhook-secret"
 HEADERS = {"Content-Type": "application/json", "X-Webhook-Secret": SECRET}
-
-
-def wait_for(url: str) -> None:
-    for _ in range(300):
-        try:
-            requests.get(url, timeout=10)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def payload(n: int) -> bytes:

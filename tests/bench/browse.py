@@ -37,7 +37,7 @@ from urllib.parse import quote, unquote_plus, urlencode
 import requests
 
 from tests.bench import wrk
-from tests.bench.pages import free_port, signed_in
+from tests.bench.pages import free_port, signed_in, wait_for
 from tests.demo import DEMO_TOKEN, gunicorn, prepare_account, start_hubsim
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -468,17 +468,6 @@ def spread(values: list[float], fmt: str = "{:.0f}") -> str:
 
 
 # -- main ---------------------------------------------------------------------------------------------
-
-
-def wait_for(url: str) -> None:
-    # Workers importing Django on a busy machine may take seconds to answer the first request.
-    for _ in range(300):
-        try:
-            requests.get(url, timeout=10)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def settings_value(env: dict[str, str], expression: str) -> str:
