@@ -65,9 +65,12 @@ def _last_heard(hooks: tuple[hub.HubWebhook, ...]) -> dict[str, datetime | None]
 
 def _page(request: AuthedRequest, status: int = 200, **extra: Any) -> HttpResponse:
     url = receiver_url(request)
+    secrets = list(WebhookSecret.objects.filter(retired_at=None))
     context: dict[str, Any] = {
         "receiver_url": url,
-        "secrets": WebhookSecret.objects.filter(retired_at=None),
+        "secrets": secrets,
+        # Without any secret the receiver refuses every delivery: the test button would only answer 409.
+        "can_test": bool(settings.WEBHOOK_SECRETS or secrets),
         "retired": WebhookSecret.objects.exclude(retired_at=None)[:10],
         "env_secrets": len(settings.WEBHOOK_SECRETS),
         "secret_form": extra.pop("secret_form", None) or SecretForm(),

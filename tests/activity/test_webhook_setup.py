@@ -223,6 +223,16 @@ def test_a_test_event_goes_through_the_receivers_storage_and_shows_the_feed_line
     assert Event.objects.filter(source="hub").count() == 2  # each test is its own event, not a retry
 
 
+def test_without_any_secret_the_test_button_is_disabled_and_says_why(admin, settings):
+    settings.WEBHOOK_SECRETS = []
+    page = read(admin.get(PAGE))
+    assert "Generate a secret above first" in page
+    assert 'action="/webhooks/test"' not in page and "disabled" in page
+    WebhookSecret.generate("production")
+    page = read(admin.get(PAGE))
+    assert 'action="/webhooks/test"' in page and "Generate a secret above first" not in page
+
+
 def test_a_test_event_without_any_secret_says_to_generate_one(admin):
     response = admin.post("/webhooks/test")
     assert response.status_code == 409
