@@ -41,21 +41,25 @@ def person_client(request: AuthedRequest) -> hub.HubClient:
         raise hub.BadToken("hubdash can no longer decrypt your stored token (its key was removed).") from None
 
 
-def _may_write(request: AuthedRequest, namespace: str) -> bool:
-    """From what hubdash already knows (no Hub call): the stored token's role and scopes, the cached whoami.
+def writable_namespaces(request: AuthedRequest) -> frozenset[str]:
+    """The namespaces this person's token may change repos in, from what hubdash already knows (no Hub call):
+    the stored token's role and scopes, the cached whoami.
 
     Conservative: a fine-grained token writes only where a scope grants `repo.write`, and an org's
     `contributor` (who may write only the repos they made) is not assumed to write any given one.
     """
     status = hub.token_status(request.user)
     if status is None or status.state != "valid" or status.role == "read":
-        return False
+        return frozenset()
     if status.role == "fineGrained":
-        return any(scope.name == namespace and "repo.write" in scope.permissions for scope in status.scopes)
-    if namespace == status.hub_username:
-        return True
+        return frozenset(scope.name for scope in status.scopes if "repo.write" in scope.permissions)
     identity = hub.cached_identity(request.user)
-    return bool(identity and any(org.name == namespace and org.role in WRITE_ROLES for org in identity.orgs))
+    orgs = [org.name for org in identity.orgs if org.role in WRITE_ROLES] if identity else []
+    return frozenset([status.hub_username, *orgs])
+
+
+def _may_write(request: AuthedRequest, namespace: str) -> bool:
+    return namespace in writable_namespaces(request)
 
 
 def repo_for(

@@ -223,6 +223,16 @@ def _panel(
     return render(request, "repos/settings.html", context, status=status)
 
 
+def _visibility_answer(
+    request: AuthedRequest, access: RepoAccess, repo: RepoSummary, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The settings panel, or the listing row the switch was used from (`place=row`), as the Hub now has it."""
+    if request.htmx and request.POST.get("place") == "row":
+        context = {"repo": repo, "writable": {access.repo_id.partition("/")[0]}, **extra}
+        return render(request, "repos/_repo_item.html", context, status=status)
+    return _panel(request, access, repo, "visibility", status, **extra)
+
+
 @require_POST
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
@@ -230,29 +240,32 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
+    if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
+        return _visibility_answer(request, access, repo)
     form = VisibilityForm(request.POST, kind=kind)
     if not form.is_valid():
-        return _panel(request, access, repo, "visibility", 400, visibility_error="Choose public or private.")
+        choices = "public, private or protected" if kind == "space" else "public or private"
+        return _visibility_answer(request, access, repo, 400, visibility_error=f"Choose {choices}.")
     wanted = form.cleaned_data["visibility"]
     if wanted != "private" and repo.private and not form.cleaned_data["confirm"]:
         # Making a repo public shows it to everyone: one more click, made on purpose.
-        return _panel(request, access, repo, "visibility", confirm_public=wanted)
+        return _visibility_answer(request, access, repo, confirm_public=wanted)
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", repo.private, reason, visibility=wanted)
-        return _panel(request, access, repo, "visibility", err.status, visibility_error=reason)
+        return _visibility_answer(request, access, repo, err.status, visibility_error=reason)
     if changed is None:
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
-        return _panel(request, access, repo, "visibility", visibility_error=UNREAD)
+        return _visibility_answer(request, access, repo, visibility_error=UNREAD)
     repo = changed
     shown = "private" if repo.private else "public"
     _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
     if not request.htmx:
         messages.success(request, f"{repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
-    return _panel(request, access, repo, "visibility", visibility_done=f"The Hub says: now {shown}.")
+    return _visibility_answer(request, access, repo, visibility_done=f"The Hub says: now {shown}.")
 
 
 @require_POST

@@ -28,7 +28,7 @@ from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
 
-from .access import person_client, repo_for
+from .access import person_client, repo_for, writable_namespaces
 from .cards import render_card
 from .forms import ListingForm
 
@@ -164,7 +164,12 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     # A warm listing is one cache read: the rendered results, for this person and this exact query, are
     # reused as long as the Hub's answer would be (no Hub call, no results template).
     # Creating, deleting, moving or changing a repo's visibility in hubdash drops every listing at once.
-    body_key = _body_key(f"{client.cache_scope}:{hub_cache.listings_generation()}", request.get_full_path())
+    # Rows of repos this person may write carry a visibility switch: what they may write is part of the key,
+    # so that a body rendered for one person never shows its switches to another who shares the scope.
+    writable = writable_namespaces(request)
+    context["writable"] = writable
+    scope = f"{client.cache_scope}:{hub_cache.listings_generation()}:{_digest(sorted(writable))}"
+    body_key = _body_key(scope, request.get_full_path())
     body_html = None if more else cache.get(body_key)
     if body_html is None:
         status = _fill_listing(request, kind, form, client, context)
@@ -186,6 +191,10 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
 
 def _body_key(scope: str, full_path: str) -> str:
     return f"listing-body:{scope}:{hashlib.sha256(full_path.encode()).hexdigest()[:40]}"
+
+
+def _digest(names: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:16]
 
 
 def _fill_listing(
