@@ -1,9 +1,11 @@
 """Where a browse page's CPU goes: cProfile of the view in-process, the Hub's answers already cached.
 
-    python -m tests.bench.profile_browse [--path /models/] [--requests 200] [--top 30]
+    python -m tests.bench.profile_browse [--path /models/] [--requests 200] [--top 30] [--cold]
 
 Django's test client through the whole middleware stack, signed in with the demo account against
 hubsim (demo world); the page is asked once to fill the cache, then profiled over many requests.
+With --cold, every request is a listing query not asked before (as the browse bench's cold run), and
+the Hub calls run in the request's own thread so that the profile sees their parsing and caching.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative or tottime")
+    parser.add_argument("--cold", action="store_true", help="a new listing query every request")
     args = parser.parse_args()
     port = free_port()
     hubsim, _ = start_hubsim(port)
@@ -53,11 +56,16 @@ def main() -> None:
         if first.status_code != 200:
             sys.exit(f"{args.path} answered {first.status_code}")
         client.get(args.path)  # templates compiled, cache filled
+        paths = [args.path] * args.requests
+        if args.cold:
+            paths = cold_paths(port, args.requests + 1)
+            client.get(paths.pop())  # the tag vocabulary cached, as after the first listing of a period
+            _run_hub_calls_inline()
         profile = cProfile.Profile()
         began = time.process_time()
         profile.enable()
-        for _ in range(args.requests):
-            client.get(args.path)
+        for path in paths:
+            client.get(path)
         profile.disable()
         cpu = time.process_time() - began
         print(f"{args.path}: {cpu / args.requests * 1000:.1f} ms CPU per request under cProfile "
@@ -66,6 +74,36 @@ def main() -> None:
     finally:
         hubsim.terminate()
         hubsim.wait(timeout=10)
+
+
+def cold_paths(port: int, n: int) -> list[str]:
+    from huggingface_hub import HfApi
+
+    from tests.bench.browse import ColdQueries, search_terms
+
+    model_ids = [m.id for m in HfApi(endpoint=f"http://127.0.0.1:{port}").list_models(limit=1000)]
+    paths = ColdQueries(search_terms(model_ids), model_ids).take(n)
+    if len(paths) < n:
+        sys.exit(f"only {len(paths)} cold queries in the demo world; ask for fewer requests")
+    return paths
+
+
+def _run_hub_calls_inline() -> None:
+    """cProfile sees one thread: run the page's Hub calls in it instead of the pool's threads."""
+    from concurrent.futures import Future
+
+    from hubdash.hub import repos as hub_repos
+
+    class Inline:
+        def submit(self, call, *args, **kwargs):  # type: ignore[no-untyped-def]
+            future: Future = Future()
+            try:
+                future.set_result(call(*args, **kwargs))
+            except BaseException as err:  # handed to the caller, as the pool would
+                future.set_exception(err)
+            return future
+
+    hub_repos._pool = Inline()  # type: ignore[assignment]
 
 
 if __name__ == "__main__":
