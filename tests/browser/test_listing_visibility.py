@@ -23,9 +23,10 @@ def private_on_hub(hub) -> bool:
 
 
 def test_switch_a_rows_visibility_in_place(tab, demo_hub):
-    page = tab.open("/models/?author=acme")
+    page = tab.open("/models/?author=acme&search=classifier")
     page.evaluate("window.__noReload = 1")
-    row = page.locator("li.repo-item").filter(has=page.get_by_role("link", name=REPO, exact=True))
+    row = page.locator("li.repo-item").filter(has_text=REPO)
+    expect(row).to_have_count(1)
     expect(row.locator(".badge.private")).to_be_visible()
 
     row.get_by_role("button", name="Make public").click()
