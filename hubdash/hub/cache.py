@@ -7,6 +7,7 @@ person), or "public" for answers that are the same for everyone (the tag vocabul
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 import zlib
 from collections.abc import Callable
@@ -52,10 +53,15 @@ def repo_generation(kind: str, repo_id: str) -> int:
     return value if isinstance(value, int) else 0
 
 
+def _fresh_generation() -> int:
+    # A new random value rather than the old one plus one: a write without a read first (the webhook
+    # receiver forgets a repo on every delivery), and two workers forgetting at once still both move it.
+    return secrets.randbits(62) + 1
+
+
 def forget_repo(kind: str, repo_id: str) -> None:
     """Drop every cached answer about this repo, for every person and every worker."""
-    gen_key = f"hub:gen:{kind}:{repo_id}"
-    cache.set(gen_key, repo_generation(kind, repo_id) + 1, None)
+    cache.set(f"hub:gen:{kind}:{repo_id}", _fresh_generation(), None)
 
 
 def listings_generation() -> int:
@@ -70,4 +76,4 @@ def forget_listings() -> None:
     Listings are keyed by person and query, not by repo, so one counter for all is what drops them at once;
     such changes are rare next to reads.
     """
-    cache.set("hub:gen:listings", listings_generation() + 1, None)
+    cache.set("hub:gen:listings", _fresh_generation(), None)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import requests
 
+from tests.bench.browse import server_cpu_s
 from tests.bench.pages import free_port, signed_in, wait_for
 from tests.demo import ROOT, prepare_account, start_hubsim
 
@@ -210,7 +211,9 @@ def main() -> None:
         url = f"{base}/webhooks/hub"
         print(f"activity feed, gunicorn gthread (hubdash/gunicorn.conf.py), {database}:")
 
+        cpu_before = server_cpu_s(server.pid)
         latencies, statuses = burst(url, args.burst, args.senders)
+        burst_cpu = server_cpu_s(server.pid) - cpu_before
         stored = count_events(env)
         acked = sum(n for status, n in statuses.items() if 200 <= status < 300)
         print(
@@ -218,7 +221,8 @@ def main() -> None:
             f"from {args.senders} senders: "
             f"ack p50 {pct(latencies, 0.5):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms; "
             f"{acked} acknowledged (statuses {dict(sorted(statuses.items()))}), {stored} rows stored "
-            f"(expected {args.burst}: {'nothing lost, nothing duplicated' if stored == args.burst else 'MISMATCH'})"
+            f"(expected {args.burst}: {'nothing lost, nothing duplicated' if stored == args.burst else 'MISMATCH'}); "
+            f"server CPU {burst_cpu / max(1, len(latencies)) * 1000:.2f} ms per delivery"
         )
 
         acks, pages = steady(url, f"{base}/activity/", cookies, args.rate, args.seconds, args.burst, args.feed_rate)
