@@ -200,18 +200,25 @@ def _remember(client: HubClient, parts: tuple[object, ...], fetch: Callable[[], 
     return cache.remember(cache.key(_scope(client), *parts), settings.HUB_CACHE_SECONDS, fetch, wait_s)
 
 
-def list_repos(client: HubClient, query: ListQuery, cursor: str | None = None) -> Listing:
-    """One page of a listing. Ascending order is honoured when the whole set fits in one call."""
+def list_repos(
+    client: HubClient, query: ListQuery, cursor: str | None = None, generation: int | None = None
+) -> Listing:
+    """One page of a listing. Ascending order is honoured when the whole set fits in one call.
+
+    `generation`: the listings generation when the caller has just read it (one cache read fewer).
+    """
+    if generation is None:
+        generation = cache.listings_generation()
     if query.ascending:
-        everything = _list_page(client, replace(query, ascending=False, limit=ASCENDING_LIMIT), None)
+        everything = _list_page(client, replace(query, ascending=False, limit=ASCENDING_LIMIT), None, generation)
         if everything.next_cursor is None:
             return _ascending_page(everything.repos, query, cursor)
-        descending = _list_page(client, replace(query, ascending=False), cursor)
+        descending = _list_page(client, replace(query, ascending=False), cursor, generation)
         return replace(descending, descending_only=True)
-    return _list_page(client, query, cursor)
+    return _list_page(client, query, cursor, generation)
 
 
-def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listing:
+def _list_page(client: HubClient, query: ListQuery, cursor: str | None, generation: int) -> Listing:
     params = [*query.params(), ("limit", str(query.limit)), *_cursor_params(cursor)]
 
     def fetch() -> Listing:
@@ -219,7 +226,7 @@ def _list_page(client: HubClient, query: ListQuery, cursor: str | None) -> Listi
             response = _get(client, f"/api/{PLURAL[query.kind]}", params)
             return Listing(parse.listing(query.kind, response.json()), _next_cursor(response))
 
-    return _remember(client, ("list", query.kind, params, cache.listings_generation()), fetch)
+    return _remember(client, ("list", query.kind, params, generation), fetch)
 
 
 def _ascending_page(repos: tuple[RepoSummary, ...], query: ListQuery, cursor: str | None) -> Listing:

@@ -14,6 +14,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -113,6 +114,14 @@ def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
     return link
 
 
+# Facet links differ between queries only in their prefix (the listing's other parameters), so the facet
+# groups are rendered once per process for each vocabulary and selection, with this marker where the
+# prefix goes (letters and hyphens: escaping leaves it as it is), then the page's own prefix is put in.
+_PREFIX_MARK = "facet-link-prefix-5e1f0c"
+_FACETS_HTML: dict[tuple[Any, ...], str] = {}
+_FACETS_HTML_MAX = 256
+
+
 class Facets:
     """The listing's tag facets from the Hub's vocabulary, and the chosen tags as removable chips.
 
@@ -138,10 +147,13 @@ class Facets:
 
     @cached_property
     def groups(self) -> list[dict[str, Any]]:
+        return self._groups(self.with_filters)
+
+    def _groups(self, link: Callable[[list[str]], str]) -> list[dict[str, Any]]:
         groups = []
         for group, heading in FACET_GROUPS[self.kind] if self.vocabulary else ():
             tags = [
-                {"id": t.id, "label": t.label, "add_url": self.with_filters([*self.selected, t.id])}
+                {"id": t.id, "label": t.label, "add_url": link([*self.selected, t.id])}
                 for t in self.vocabulary.groups.get(group, ())  # type: ignore[union-attr]
                 if t.id not in self.selected
             ]
@@ -149,6 +161,22 @@ class Facets:
                 shown, more = tags[:FACETS_SHOWN], tags[FACETS_SHOWN:]
                 groups.append({"id": group, "heading": heading, "shown": shown, "more": more})
         return groups
+
+    @cached_property
+    def groups_html(self) -> str:
+        """The facet groups' markup: rendered once per vocabulary and selection, this page's links put in."""
+        if self.vocabulary is None:
+            return ""
+        key = (self.kind, self.selected, tuple(self.vocabulary.groups.items()))
+        html = _FACETS_HTML.get(key)
+        if html is None:
+            marked = self._groups(lambda tags: _PREFIX_MARK + urlencode([("filter", tag) for tag in tags]))
+            html = render_to_string("repos/listing.html#facet-groups", {"groups": marked})
+            if len(_FACETS_HTML) >= _FACETS_HTML_MAX:
+                _FACETS_HTML.clear()
+            _FACETS_HTML[key] = html
+        prefix = self.with_filters([])  # this listing's own parameters, ending in "?" or "&"
+        return mark_safe(html.replace(_PREFIX_MARK, escape(prefix)))  # noqa: S308 (escaped above and in the template)
 
 
 @require_safe
@@ -168,11 +196,12 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     # so that a body rendered for one person never shows its switches to another who shares the scope.
     writable = writable_namespaces(request)
     context["writable"] = writable
-    scope = f"{client.cache_scope}:{hub_cache.listings_generation()}:{_digest(sorted(writable))}"
+    generation = hub_cache.listings_generation()
+    scope = f"{client.cache_scope}:{generation}:{_digest(sorted(writable))}"
     body_key = _body_key(scope, request.get_full_path())
     body_html = None if more else cache.get(body_key)
     if body_html is None:
-        status = _fill_listing(request, kind, form, client, context)
+        status = _fill_listing(request, kind, form, client, context, generation)
     else:
         status = 200
         context["body_html"] = mark_safe(body_html)  # noqa: S308 (hubdash's own rendered HTML, from its cache)
@@ -198,7 +227,7 @@ def _digest(names: list[str]) -> str:
 
 
 def _fill_listing(
-    request: AuthedRequest, kind: Kind, form: ListingForm, client: HubClient, context: dict[str, Any]
+    request: AuthedRequest, kind: Kind, form: ListingForm, client: HubClient, context: dict[str, Any], generation: int
 ) -> int:
     """Ask the Hub for the results and the tag vocabulary (for the facets) at once, within one budget."""
     status = 200
@@ -206,7 +235,7 @@ def _fill_listing(
     query = form.query() if form.is_valid() else None
     if query is not None:
         cursor = form.cleaned_data["cursor"] or None
-        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor)
+        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor, generation)
         context.update(query=query, selected=query.filters, paged=bool(cursor))
     else:
         status = 400
