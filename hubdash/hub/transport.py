@@ -32,6 +32,7 @@ from huggingface_hub.utils import set_client_factory
 from huggingface_hub.utils._http import hf_request_event_hook
 
 _deadline: ContextVar[float | None] = ContextVar("hubdash_hub_deadline", default=None)
+_no_total_deadline: ContextVar[bool] = ContextVar("hubdash_hub_no_total_deadline", default=False)
 
 
 class OffHubRedirect(httpx2.HTTPError):
@@ -41,6 +42,9 @@ class OffHubRedirect(httpx2.HTTPError):
 @contextlib.contextmanager
 def deadline(seconds: float) -> Iterator[None]:
     """Every Hub socket operation in this block (this thread) ends within `seconds` from now."""
+    if _no_total_deadline.get():
+        yield
+        return
     end = time.monotonic() + seconds
     outer = _deadline.get()
     token = _deadline.set(end if outer is None else min(outer, end))
@@ -48,6 +52,19 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+@contextlib.contextmanager
+def without_total_deadline() -> Iterator[None]:
+    """A Hub call that may rightly take minutes (a push of large files, in a background job): no total
+    deadline in this block, `deadline()` inside it included. Each connect, read and write keeps httpx's
+    own timeouts, so a Hub that stops answering still ends the call."""
+    flag, end = _no_total_deadline.set(True), _deadline.set(None)
+    try:
+        yield
+    finally:
+        _deadline.reset(end)
+        _no_total_deadline.reset(flag)
 
 
 def _left(timeout: float | None, expired: type[Exception]) -> float | None:
