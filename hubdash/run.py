@@ -33,7 +33,7 @@ def commands() -> dict[str, list[str]]:
     """gunicorn as `make run` always ran it (on loopback, HUBDASH_BIND), and the Procfile's worker line."""
     return {
         "web": [str(BIN / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"],
-        "worker": ["sh", "-c", procfile_line("worker")],
+        "worker": ["/bin/sh", "-c", procfile_line("worker")],
     }
 
 
@@ -54,7 +54,7 @@ def main(env: dict[str, str] | None = None) -> int:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # the Procfile's `python` is this virtualenv's
     for name, command in commands().items():
         # Their own process groups: the terminal's Ctrl-C reaches them once, through us, not twice.
-        children[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        children[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603 - our own commands
     while any(child.poll() is None for child in children.values()):
         if not stopping and any(child.poll() is not None for child in children.values()):
             gone = [name for name, child in children.items() if child.poll() is not None]

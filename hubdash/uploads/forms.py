@@ -20,13 +20,19 @@ class UploadForm(forms.Form):
     description = forms.CharField(label="Description", max_length=5000, required=False, widget=forms.Textarea)
     create_pr = forms.BooleanField(label="Open a pull request instead of committing to the branch", required=False)
 
-    def __init__(self, *args: Any, files_list: list[UploadedFile] | None = None, paths: list[str] | None = None,
-                 max_bytes: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        files_list: list[UploadedFile[bytes]] | None = None,
+        paths: list[str] | None = None,
+        max_bytes: int = 0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.files_list = files_list or []
         self.paths = [p.strip() for p in paths or []]
         self.max_bytes = max_bytes
-        self.entries: list[tuple[UploadedFile, str]] = []
+        self.entries: list[tuple[UploadedFile[bytes], str]] = []
         self.path_errors: list[str] = []
 
     def clean_branch(self) -> str:

@@ -37,11 +37,11 @@ class Upload(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
+        ordering = ("-created_at", "-id")
+        indexes = (
             models.Index(fields=["repo_type", "repo_id", "-created_at"]),
             models.Index(fields=["state", "heartbeat_at"]),
-        ]
+        )
 
     def __str__(self) -> str:
         return f"{self.repo_id}: {len(self.files)} file(s), {self.state}"

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from hubdash.hub.upload import Pushed
 from hubdash.activity import record
+from hubdash.hub.upload import Pushed
 
 from . import staging
 from .models import ACTIVE, DONE, FAILED, Upload

@@ -68,7 +68,7 @@ def upload(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> Htt
             return access
         sweep()
         return _page(request, access)
-    files: list[UploadedFile] = []
+    files: list[UploadedFile[bytes]] = []
     try:
         access = _writable(request, kind, repo_id)
         if isinstance(access, HttpResponse):
@@ -125,8 +125,12 @@ def _queue(request: AuthedRequest, access: RepoAccess, form: UploadForm) -> Http
     if request.htmx:
         return _page(request, access, done=done)
     messages.success(request, done)
-    return redirect(reverse(f"{access.kind}-upload", kwargs={"namespace": access.repo_id.split("/")[0],
-                                                            "name": access.repo_id.split("/")[1]}))
+    return redirect(
+        reverse(
+            f"{access.kind}-upload",
+            kwargs={"namespace": access.repo_id.split("/")[0], "name": access.repo_id.split("/")[1]},
+        )
+    )
 
 
 @require_safe

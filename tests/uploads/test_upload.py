@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from pathlib import Path
 
 import pytest
 from django_tasks_db.models import DBTaskResult

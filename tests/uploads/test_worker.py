@@ -48,9 +48,7 @@ def start_worker(uploading) -> Iterator[Callable[[], subprocess.Popen]]:
     workers: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
-        worker = subprocess.Popen(
-            ["sh", "-c", procfile_line("worker")], cwd=ROOT, env=env, start_new_session=True
-        )
+        worker = subprocess.Popen(["/bin/sh", "-c", procfile_line("worker")], cwd=ROOT, env=env, start_new_session=True)
         workers.append(worker)
         return worker
 
