@@ -5,7 +5,7 @@ hubsim process; the file is posted as a browser posts it (multipart, streamed fr
 this process's memory), then pushed by the job. Printed: the transfer to hubdash, the push, the whole;
 the peak memory (VmHWM) of the web worker and of the job worker (targets: each under 150 MB); and the
 whole against `huggingface_hub.upload_file` of a file of the same size to the same hubsim in the same run
-(target: under 1.5×). The two files differ, so that neither upload finds the other's bytes on the Hub.
+(target: under 1.5 times). The two files differ, so that neither upload finds the other's bytes on the Hub.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from pathlib import Path
 os.environ["HF_HUB_DISABLE_XET"] = "1"  # hubsim speaks LFS only; set before huggingface_hub is imported
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 
-from huggingface_hub import HfApi  # noqa: E402
+from huggingface_hub import HfApi
 
-from hubdash.run import commands  # noqa: E402
-from tests.bench.pages import free_port, signed_in, wait_for  # noqa: E402
-from tests.demo import DEMO_TOKEN, ROOT, prepare_account, start_hubsim  # noqa: E402
+from hubdash.run import commands
+from tests.bench.pages import free_port, signed_in, wait_for
+from tests.demo import DEMO_TOKEN, ROOT, prepare_account, start_hubsim
 
 SIZE = int(os.environ.get("BENCH_UPLOAD_BYTES", str(2 << 30)))
 CHUNK = 1 << 20
