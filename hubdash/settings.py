@@ -81,6 +81,8 @@ ACTIVITY_RETENTION_DAYS = envint("HUBDASH_ACTIVITY_RETENTION_DAYS", 365)
 UPLOAD_DIR = Path(envstr("HUBDASH_UPLOAD_DIR", str(VAR_DIR / "uploads")))
 UPLOAD_MAX_BYTES = envint("HUBDASH_UPLOAD_MAX_BYTES", 50 * 1024**3)
 UPLOAD_HEARTBEAT_SECONDS = envfloat("HUBDASH_UPLOAD_HEARTBEAT_SECONDS", 10)
+# Only the streaming-to-disk handler (no in-memory one); DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) bounds
+# the other form fields only, never file parts, so it stays as it is.
 FILE_UPLOAD_HANDLERS = ["hubdash.uploads.handlers.SizeLimitedUploadHandler"]
 FILE_UPLOAD_TEMP_DIR = str(UPLOAD_DIR / "incoming")  # the same disk as the staged files: staging is a hard link
 # Jobs (uploads' pushes) in the database, run by `manage.py db_worker` (the Procfile's worker). Django 6

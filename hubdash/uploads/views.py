@@ -78,7 +78,8 @@ def upload(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> Htt
         if oversized is not None:
             limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
             refusal = f"{oversized} is larger than the limit of {limit} per file: nothing was uploaded."
-            return _page(request, access, UploadForm(request.POST), 413, refusal=refusal)
+            kept = UploadForm(initial={k: request.POST.get(k) for k in ("branch", "message", "description")})
+            return _page(request, access, kept, 413, refusal=refusal)
         form = UploadForm(
             request.POST,
             files_list=files,
@@ -125,12 +126,8 @@ def _queue(request: AuthedRequest, access: RepoAccess, form: UploadForm) -> Http
     if request.htmx:
         return _page(request, access, done=done)
     messages.success(request, done)
-    return redirect(
-        reverse(
-            f"{access.kind}-upload",
-            kwargs={"namespace": access.repo_id.split("/")[0], "name": access.repo_id.split("/")[1]},
-        )
-    )
+    namespace, name = access.repo_id.split("/", 1)
+    return redirect(reverse(f"{access.kind}-upload", kwargs={"namespace": namespace, "name": name}))
 
 
 @require_safe
