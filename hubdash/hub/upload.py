@@ -21,6 +21,9 @@ from .repo_types import Kind
 from .repos import valid_repo_id, valid_revision
 
 MAX_PATH_CHARS = 1000
+# Each read and write of a push may wait this long (not the pages' 10 s): the Hub, or its storage, may
+# take minutes to answer the end of a multi-gigabyte upload while it assembles and checks the parts.
+PUSH_OP_TIMEOUT_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def push_files(
     token = _token(client)
     operations = [CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(local)) for local, path in files]
     try:
-        with transport.without_total_deadline(), translated():
+        with transport.without_total_deadline(PUSH_OP_TIMEOUT_S), translated():
             info = client._api.create_commit(
                 repo_id,
                 operations,

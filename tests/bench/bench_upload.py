@@ -138,8 +138,9 @@ def main() -> int:
         api.create_repo(REPO, exist_ok=True)
         prepare_account(env)
         cmds = commands()
+        logs = {name: (work / f"{name}.log").open("wb") for name in ("web", "worker")}
         procs = [
-            subprocess.Popen(cmds[name], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.Popen(cmds[name], cwd=ROOT, env=env, stdout=logs[name], stderr=subprocess.STDOUT)
             for name in ("web", "worker")
         ]
         web, job = procs
@@ -160,7 +161,8 @@ def main() -> int:
             time.sleep(0.2)
         pushed = time.monotonic()
         if 'data-state="done"' not in fragment:
-            print("the push failed:", re.sub(r"\s+", " ", fragment)[:500])
+            print("the push failed:", re.sub(r"\s+", " ", fragment)[:800])
+            print((work / "worker.log").read_text()[-4000:])
             return 1
         web_peak = max(peak_mb(pid) for pid in children(web.pid))
         job_peak = peak_mb(job.pid)
