@@ -44,8 +44,10 @@ def sweep() -> int:
                 DBTaskResult.objects.filter(id=upload.task_id, status="RUNNING").update(
                     status="FAILED", finished_at=now
                 )
-    for upload in Upload.objects.filter(state=QUEUED, created_at__lt=cutoff).select_related("member"):
-        job = DBTaskResult.objects.filter(id=upload.task_id).first() if upload.task_id else None
+    queued = list(Upload.objects.filter(state=QUEUED, created_at__lt=cutoff).select_related("member"))
+    jobs = {str(job.id): job for job in DBTaskResult.objects.filter(id__in=[u.task_id for u in queued if u.task_id])}
+    for upload in queued:
+        job = jobs.get(upload.task_id)
         running_since = job.started_at if job is not None and job.status == "RUNNING" else None
         if job is None or job.status in ("FAILED", "SUCCESSFUL") or (running_since and running_since < cutoff):
             if finish(upload, reason=NEVER_RAN):

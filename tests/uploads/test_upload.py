@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django_tasks_db.models import DBTaskResult
 
 from hubdash.activity.models import Event
 from hubdash.uploads.models import Upload
+from hubdash.uploads.sweep import NEVER_RAN
 from tests.personas import ALICE_TOKEN
 from tests.uploads.conftest import LIST_URL, REPO, URL, staged_and_incoming
 
@@ -238,3 +240,16 @@ def test_a_hub_fault_during_the_push_fails_it_with_the_reason_and_nothing_half_d
     assert event.details["outcome"] == "failed" and event.details["reason"] == upload.reason
     assert staged_and_incoming() == []
     assert not DBTaskResult.objects.filter(status="RUNNING").exists()
+
+
+def test_a_queued_upload_whose_job_ended_without_pushing_is_failed_not_left_waiting(uploading):
+    uploading.alice.post(URL, {"files": named(b"x", "x.txt"), "branch": "main"})
+    upload = Upload.objects.get()
+    DBTaskResult.objects.filter(id=upload.task_id).update(status="FAILED")  # as if its worker crashed early
+    Upload.objects.filter(id=upload.id).update(created_at=upload.created_at - timedelta(minutes=5))
+    fragment = read(uploading.alice.get(LIST_URL))  # the tab's poll sweeps
+    assert 'data-state="failed"' in fragment and NEVER_RAN in fragment
+    assert "every 2s" not in fragment
+    [event] = push_events()
+    assert event.details["outcome"] == "failed" and event.details["reason"] == NEVER_RAN
+    assert staged_and_incoming() == []
