@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity lint chromium clean
+.PHONY: install run test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn -c hubdash/gunicorn.conf.py hubdash.wsgi
+	$(BIN)/python -m hubdash.run
 
 test: install chromium nginx
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -48,7 +48,7 @@ nginx:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity
+bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload
 
 bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim
@@ -72,6 +72,10 @@ bench-slow-clients: install
 # Sign-in and Team pages while the Hub hangs and 50 members wait on it (target p99 < 200 ms).
 bench-hung-hub: install
 	$(BIN)/python -m tests.bench.hung_hub
+
+# A 2 GiB file uploaded through hubdash (web + job worker) to hubsim, against a direct upload_file.
+bench-upload: install
+	$(BIN)/python -m tests.bench.bench_upload
 
 lint: install
 	$(BIN)/ruff check hubdash tests

@@ -74,6 +74,21 @@ HUB_CACHE_SECONDS = envint("HUBDASH_HUB_CACHE_SECONDS", 60)
 WEBHOOK_SECRETS = envlist("HUBDASH_WEBHOOK_SECRETS")
 ACTIVITY_RETENTION_DAYS = envint("HUBDASH_ACTIVITY_RETENTION_DAYS", 365)
 
+# File uploads: each file streams to disk as it arrives (never whole in memory) under HUBDASH_UPLOAD_DIR,
+# shared storage when web and job workers are on several machines; a background job pushes it to the
+# Hub. Bigger files are refused (413). The job beats every HUBDASH_UPLOAD_HEARTBEAT_SECONDS while it
+# pushes; four missed beats mean its worker is gone and the upload is failed (hubdash/uploads/sweep.py).
+UPLOAD_DIR = Path(envstr("HUBDASH_UPLOAD_DIR", str(VAR_DIR / "uploads")))
+UPLOAD_MAX_BYTES = envint("HUBDASH_UPLOAD_MAX_BYTES", 50 * 1024**3)
+UPLOAD_HEARTBEAT_SECONDS = envfloat("HUBDASH_UPLOAD_HEARTBEAT_SECONDS", 10)
+# Only the streaming-to-disk handler (no in-memory one); DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) bounds
+# the other form fields only, never file parts, so it stays as it is.
+FILE_UPLOAD_HANDLERS = ["hubdash.uploads.handlers.SizeLimitedUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = str(UPLOAD_DIR / "incoming")  # the same disk as the staged files: staging is a hard link
+# Jobs (uploads' pushes) in the database, run by `manage.py db_worker` (the Procfile's worker). Django 6
+# ships this API as django.tasks; on 5.2 the django-tasks backport provides it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -93,6 +108,9 @@ INSTALLED_APPS = [
     "hubdash.accounts",
     "hubdash.repos",
     "hubdash.activity",
+    "hubdash.uploads",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +153,7 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hubdash.sqlite3'}"), conn_max_age=60, conn_health_checks=True

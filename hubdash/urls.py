@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("hubdash.accounts.urls")),
     path("", include("hubdash.repos.urls")),
+    path("", include("hubdash.uploads.urls")),
     path("", include("hubdash.activity.urls")),
     path("admin/", admin.site.urls),
 ]

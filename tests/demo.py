@@ -55,6 +55,11 @@ def gunicorn(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+def web_and_worker(env: dict[str, str]) -> subprocess.Popen:
+    """gunicorn and the job worker (uploads' pushes), as `make run` starts them (hubdash/run.py)."""
+    return subprocess.Popen([sys.executable, "-m", "hubdash.run"], cwd=ROOT, env=env)
+
+
 def main() -> int:
     env = dict(
         os.environ,
@@ -72,12 +77,11 @@ def main() -> int:
             "(connected to the demo Hub as alice). Ctrl-C stops both.\n",
             flush=True,
         )
-        server = gunicorn(env)
+        server = web_and_worker(env)
         try:
             server.wait()
-        except KeyboardInterrupt:
-            server.terminate()
-            server.wait(timeout=10)
+        except KeyboardInterrupt:  # the terminal's Ctrl-C reached hubdash.run too: it stops web and worker
+            server.wait(timeout=60)
     finally:
         hubsim.terminate()
         hubsim.wait(timeout=10)

@@ -32,6 +32,8 @@ from huggingface_hub.utils import set_client_factory
 from huggingface_hub.utils._http import hf_request_event_hook
 
 _deadline: ContextVar[float | None] = ContextVar("hubdash_hub_deadline", default=None)
+_no_total_deadline: ContextVar[bool] = ContextVar("hubdash_hub_no_total_deadline", default=False)
+_least_op_timeout: ContextVar[float | None] = ContextVar("hubdash_hub_least_op_timeout", default=None)
 
 
 class OffHubRedirect(httpx2.HTTPError):
@@ -41,6 +43,9 @@ class OffHubRedirect(httpx2.HTTPError):
 @contextlib.contextmanager
 def deadline(seconds: float) -> Iterator[None]:
     """Every Hub socket operation in this block (this thread) ends within `seconds` from now."""
+    if _no_total_deadline.get():
+        yield
+        return
     end = time.monotonic() + seconds
     outer = _deadline.get()
     token = _deadline.set(end if outer is None else min(outer, end))
@@ -50,8 +55,26 @@ def deadline(seconds: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
+@contextlib.contextmanager
+def without_total_deadline(least_op_timeout: float | None = None) -> Iterator[None]:
+    """A Hub call that may rightly take minutes (a push of large files, in a background job): no total
+    deadline in this block, `deadline()` inside it included. Each connect, read and write keeps its own
+    timeout, so a Hub that stops answering still ends the call; `least_op_timeout` lengthens those that
+    are shorter (the Hub may think for a while before answering the end of a multi-gigabyte upload)."""
+    flag, end, least = _no_total_deadline.set(True), _deadline.set(None), _least_op_timeout.set(least_op_timeout)
+    try:
+        yield
+    finally:
+        _least_op_timeout.reset(least)
+        _deadline.reset(end)
+        _no_total_deadline.reset(flag)
+
+
 def _left(timeout: float | None, expired: type[Exception]) -> float | None:
     """The socket timeout to use now: httpx's own, cut to what is left of the deadline."""
+    least = _least_op_timeout.get()
+    if least is not None and timeout is not None:
+        timeout = max(timeout, least)
     end = _deadline.get()
     if end is None:
         return timeout
