@@ -57,7 +57,7 @@ def test_the_invited_person_chooses_a_password_and_arrives_signed_in(alice_clien
     # The Team page shows who joined, invited by whom; the invitation is no longer pending.
     team = alice_client.get(reverse("team")).content.decode()
     assert "joined as member, invited by alice" in team
-    assert "Dana from data" not in team.split('id="pending-invitations"', 1)[-1] or 'id="pending-invitations"' not in team
+    assert 'id="pending-invitations"' not in team
 
 
 def test_only_the_tokens_hash_is_stored(alice_client):
@@ -212,7 +212,7 @@ def test_password_rules_are_explained_under_the_password_field(alice_client):
         reverse("invitation-accept"), {"username": "dana", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x"}
     )
     confirm_field = mismatch.content.decode().split('for="id_password2"', 1)[1]
-    assert mismatch.status_code == 400 and "didn’t match" in confirm_field
+    assert mismatch.status_code == 400 and "didn\u2019t match" in confirm_field
     taken = browser.post(
         reverse("invitation-accept"), {"username": "alice", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )

@@ -43,7 +43,8 @@ def test_changing_your_password_keeps_you_signed_in_and_signs_out_your_other_bro
 
 def test_password_errors_appear_under_the_field_they_concern(bob_client, bob):
     wrong_old = bob_client.post(
-        reverse("password-change"), {"old_password": "nope", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        reverse("password-change"),
+        {"old_password": "nope", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert wrong_old.status_code == 400
     assert "not your current password" in field_block(wrong_old.content.decode(), "old_password")
@@ -57,14 +58,15 @@ def test_password_errors_appear_under_the_field_they_concern(bob_client, bob):
         reverse("password-change"),
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "!"},
     )
-    assert mismatch.status_code == 400 and "didn’t match" in field_block(mismatch.content.decode(), "new_password2")
+    assert mismatch.status_code == 400 and "didn\u2019t match" in field_block(mismatch.content.decode(), "new_password2")
     bob.refresh_from_db()
     assert bob.check_password(PASSWORD)
 
 
 def test_guessing_the_current_password_is_throttled_like_sign_in(bob_client, bob, settings):
     data = {"old_password": "guess", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    statuses = [bob_client.post(reverse("password-change"), data).status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
+    attempts = range(settings.AXES_FAILURE_LIMIT)
+    statuses = [bob_client.post(reverse("password-change"), data).status_code for _ in attempts]
     assert statuses[-1] == 429
     right = {**data, "old_password": PASSWORD}
     assert bob_client.post(reverse("password-change"), right).status_code == 429
