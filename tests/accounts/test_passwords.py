@@ -58,7 +58,8 @@ def test_password_errors_appear_under_the_field_they_concern(bob_client, bob):
         reverse("password-change"),
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "!"},
     )
-    assert mismatch.status_code == 400 and "didn\u2019t match" in field_block(mismatch.content.decode(), "new_password2")
+    assert mismatch.status_code == 400
+    assert "didn\u2019t match" in field_block(mismatch.content.decode(), "new_password2")
     bob.refresh_from_db()
     assert bob.check_password(PASSWORD)
 
