@@ -62,7 +62,7 @@ def served_address(env: dict[str, str]) -> str:
         return f"the unix socket {bind.removeprefix('unix:')}"
     host, _, port = bind.rpartition(":")
     # Listening on every interface: this machine answers on loopback too.
-    host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]", "": "127.0.0.1"}.get(host, host)
+    host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]", "": "127.0.0.1"}.get(host, host)  # noqa: S104 (read, not bound)
     return f"http://{host}:{port}"
 
 

@@ -42,7 +42,7 @@ def run_demo(env: dict[str, str]) -> tuple[str, int]:
     try:
         assert demo.stdout is not None
         line = ""
-        for line in demo.stdout:  # noqa: B007 (the line found is used below)
+        for line in demo.stdout:
             if "hubdash demo at" in line:
                 break
         address, status = line.split("hubdash demo at ", 1)[1].split(" ", 1)[0], 0
