@@ -221,7 +221,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     pending = invitations.pending_invitation(request)
     if pending is None:
-        return _unavailable(request, "used" if invitations.SESSION_KEY in request.session else "unknown")
+        opened = invitations.Invitation.objects.filter(pk=request.session.get(invitations.SESSION_KEY)).first()
+        return _unavailable(request, opened.state if opened is not None else "unknown")
     if request.user.is_authenticated:
         context = {"invitation": pending, "signed_in_as": request.user.get_username()}
         return render(request, "accounts/invitation_accept.html", context)
