@@ -103,7 +103,7 @@ def create(admin: User, *, role: str, valid_days: int, note: str = "") -> tuple[
         record_team_change(
             person=actor,
             by=actor,
-            summary=f"invited someone as {role}" + (f" ({note})" if note else ""),
+            summary=f"invited someone as {role}",  # the note is the admins' own words: Team page only, not the feed
             change="invited",
             invitation=invitation.pk,
             role=role,
@@ -128,8 +128,7 @@ def revoke(invitation_pk: int, admin: User) -> Invitation | None:
         record_team_change(
             person=admin,
             by=admin,
-            summary=f"revoked an invitation as {invitation.role}"
-            + (f" ({invitation.note})" if invitation.note else ""),
+            summary=f"revoked an invitation as {invitation.role}",
             change="invitation revoked",
             invitation=invitation.pk,
         )

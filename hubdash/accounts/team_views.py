@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
@@ -43,6 +43,8 @@ from .team_changes import recent_changes, record_team_change
 from .team_forms import InviteForm, JoinForm
 
 log = logging.getLogger(__name__)
+# A change confirmed first: GET shows the confirmation, POST makes it.
+confirmed_change = require_http_methods(["GET", "HEAD", "POST"])
 
 # -- the page --------------------------------------------------------------------------------------
 
@@ -221,7 +223,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     pending = invitations.pending_invitation(request)
     if pending is None:
-        opened = invitations.Invitation.objects.filter(pk=request.session.get(invitations.SESSION_KEY)).first()
+        opened_pk = request.session.get(invitations.SESSION_KEY)
+        opened = invitations.Invitation.objects.filter(pk=opened_pk).first() if isinstance(opened_pk, int) else None
         return _unavailable(request, opened.state if opened is not None else "unknown")
     if request.user.is_authenticated:
         context = {"invitation": pending, "signed_in_as": request.user.get_username()}
@@ -276,11 +279,12 @@ def _confirm(request: AuthedRequest, pk: int, what: str, **context: Any) -> Http
     return render(request, "accounts/team_confirm.html", {"person": person, "what": what, **context})
 
 
+@confirmed_change
 @admin_required
 @never_cache
 def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
-        return _confirm(request, pk, "role", role_form=RoleForm(request.GET or None))
+        return _confirm(request, pk, "role")
     form = RoleForm(request.POST)
     if not form.is_valid():
         get_object_or_404(User, pk=pk)
@@ -303,6 +307,7 @@ def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("team")
 
 
+@confirmed_change
 @admin_required
 @never_cache
 def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -333,6 +338,7 @@ def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("team")
 
 
+@confirmed_change
 @admin_required
 @never_cache
 def team_token_remove(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -348,6 +354,7 @@ def team_token_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("team")
 
 
+@confirmed_change
 @admin_required
 @never_cache
 def team_password_reset(request: AuthedRequest, pk: int) -> HttpResponse:

@@ -250,3 +250,11 @@ def test_invitations_and_joining_are_on_record_with_who_did_it(alice_client, ali
     joined = Event.objects.get(action="team", details__change="joined")
     assert invited.member == alice and invited.details["by"] == "alice" and invited.details["role"] == "admin"
     assert joined.member.username == "dana" and joined.details["invited_by"] == "alice"
+
+
+def test_members_see_who_joined_but_not_the_pending_invitations_or_their_notes(alice_client, bob_client):
+    make_invitation(alice_client, note="Frank the contractor")
+    page = bob_client.get(reverse("team")).content.decode()
+    assert "invited someone as member" in page
+    assert "Frank the contractor" not in page and "Invite someone" not in page and "Revoke" not in page
+    assert "Frank the contractor" in alice_client.get(reverse("team")).content.decode()
