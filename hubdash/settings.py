@@ -201,6 +201,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Invitations can go by email once a mail server is set; without one, admins copy the link and send it
+# themselves (Django's SMTP default aimed at localhost:25 is not taken as configured).
+EMAIL_HOST = envstr("HUBDASH_EMAIL_HOST", "")
+EMAIL_PORT = envint("HUBDASH_EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("HUBDASH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("HUBDASH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("HUBDASH_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 10  # seconds: an admin waits for it
+DEFAULT_FROM_EMAIL = envstr("HUBDASH_EMAIL_FROM", "hubdash@localhost")
+# Reset links an admin makes for someone work this long (and once).
+PASSWORD_RESET_TIMEOUT = envint("HUBDASH_PASSWORD_RESET_HOURS", 72) * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "login"

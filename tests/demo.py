@@ -28,23 +28,42 @@ def start_hubsim(port: int) -> tuple[subprocess.Popen, str]:
 
 
 def prepare_account(env: dict[str, str], username: str = USERNAME, password: str = PASSWORD) -> None:
-    """Migrate, create an admin account if it is missing, and connect the demo token to it."""
+    """Migrate, create an admin account if it is missing, and connect the demo token to it the first time.
+
+    A token connected before is kept: the demo's account is what it was when it last stopped.
+    """
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    probe = f"from django.contrib.auth.models import User; print(User.objects.filter(username='{username}').exists())"
-    exists = subprocess.run(
+    probe = (
+        "from django.contrib.auth.models import User; from hubdash import hub; "
+        f"user = User.objects.filter(username={username!r}).first(); "
+        "print('none' if user is None else 'connected' if hub.token_status(user) else 'bare')"
+    )
+    state = subprocess.run(
         [*manage, "shell", "--no-imports", "-c", probe], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     ).stdout.strip()
-    if exists != "True":
+    if state == "none":
         subprocess.run(
             [*manage, "createsuperuser", "--noinput", "--username", username, "--email", f"{username}@example.com"],
             cwd=ROOT,
             env=dict(env, DJANGO_SUPERUSER_PASSWORD=password),
             check=True,
         )
-    subprocess.run(
-        [*manage, "connect_token", username], cwd=ROOT, env=env, check=True, input=DEMO_TOKEN + "\n", text=True
-    )
+    if state != "connected":
+        subprocess.run(
+            [*manage, "connect_token", username], cwd=ROOT, env=env, check=True, input=DEMO_TOKEN + "\n", text=True
+        )
+
+
+def served_address(env: dict[str, str]) -> str:
+    """Where gunicorn listens, as hubdash/gunicorn.conf.py reads HUBDASH_BIND, in a form to open."""
+    bind = env.get("HUBDASH_BIND", "127.0.0.1:8000").strip()
+    if bind.startswith("unix:"):
+        return f"the unix socket {bind.removeprefix('unix:')}"
+    host, _, port = bind.rpartition(":")
+    # Listening on every interface: this machine answers on loopback too.
+    host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]", "": "127.0.0.1"}.get(host, host)  # noqa: S104 (read, not bound)
+    return f"http://{host}:{port}"
 
 
 def gunicorn(env: dict[str, str]) -> subprocess.Popen:
@@ -64,7 +83,8 @@ def main() -> int:
     env = dict(
         os.environ,
         HF_ENDPOINT=f"http://127.0.0.1:{HUBSIM_PORT}",
-        HUBDASH_VAR_DIR=str(ROOT / "var" / "demo"),
+        # The demo keeps its own database and secrets, apart from `make run`'s (DEMO_VAR_DIR moves them).
+        HUBDASH_VAR_DIR=os.environ.get("DEMO_VAR_DIR", str(ROOT / "var" / "demo")),
         HF_HUB_DISABLE_XET="1",
     )
     env.pop("DATABASE_URL", None)
@@ -73,7 +93,7 @@ def main() -> int:
     try:
         prepare_account(env)
         print(
-            f"\nhubdash demo at http://127.0.0.1:8000 — sign in as {USERNAME} / {PASSWORD} "
+            f"\nhubdash demo at {served_address(env)} — sign in as {USERNAME} / {PASSWORD} "
             "(connected to the demo Hub as alice). Ctrl-C stops both.\n",
             flush=True,
         )

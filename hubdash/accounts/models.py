@@ -14,3 +14,9 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"member {self.user}"
+
+
+# Invitations live beside the code that makes and redeems them; imported here so Django finds the model.
+from .invitations import Invitation  # noqa: E402
+
+__all__ = ["Invitation", "Member"]

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import views
+from . import passwords, team_views, views
 
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
@@ -11,8 +11,17 @@ urlpatterns = [
     path("account/refresh/", views.profile_refresh, name="profile-refresh"),
     path("account/token/", views.token, name="token"),
     path("account/token/remove/", views.token_remove, name="token-remove"),
-    path("team/", views.team, name="team"),
-    path("team/add/", views.team_add, name="team-add"),
-    path("team/<int:pk>/role/", views.team_role, name="team-role"),
-    path("team/<int:pk>/active/", views.team_active, name="team-active"),
+    path("account/password/", passwords.password_change, name="password-change"),
+    path("password/reset/<uidb64>/<token>/", passwords.PasswordResetView.as_view(), name="password-reset"),
+    path("team/", team_views.team, name="team"),
+    path("team/add/", team_views.team_add, name="team-add"),
+    path("team/invite/", team_views.invite, name="team-invite"),
+    path("team/invitations/<int:pk>/revoke/", team_views.invitation_revoke, name="invitation-revoke"),
+    path("team/unlock/", team_views.team_unlock, name="team-unlock"),
+    path("team/<int:pk>/role/", team_views.team_role, name="team-role"),
+    path("team/<int:pk>/active/", team_views.team_active, name="team-active"),
+    path("team/<int:pk>/token/remove/", team_views.team_token_remove, name="team-token-remove"),
+    path("team/<int:pk>/password-reset/", team_views.team_password_reset, name="team-password-reset"),
+    path("invitation/accept/", team_views.invitation_accept, name="invitation-accept"),
+    path("invitation/<str:token>/", team_views.invitation, name="invitation"),
 ]

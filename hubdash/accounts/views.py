@@ -1,4 +1,4 @@
-"""First run, sign-in, your Hub token and identity, and the team."""
+"""First run, sign-in, your Hub token and identity. The team's pages are in team_views.py."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -24,17 +22,12 @@ from hubdash import hub
 from hubdash.core.http import AuthedRequest
 
 from .forms import (
-    ActiveForm,
     FirstAdminForm,
-    PersonForm,
     RemoveTokenForm,
     ReplaceTokenForm,
-    RoleForm,
     SignInForm,
     TokenForm,
 )
-from .models import Member
-from .permissions import admin_required, is_admin
 
 # -- first run and sign-in ---------------------------------------------------------------------
 
@@ -156,102 +149,3 @@ def profile_refresh(request: AuthedRequest) -> HttpResponse:
         response = redirect("profile")
     patch_vary_headers(response, ["HX-Request"])  # one URL, two kinds of answer
     return response
-
-
-# -- team ------------------------------------------------------------------------------------------
-
-
-def _team_context(request: AuthedRequest, add_form: PersonForm | None = None) -> dict[str, Any]:
-    people = list(User.objects.order_by("username").select_related("member"))
-    tokens = hub.token_statuses(people)
-    rows = []
-    for person in people:
-        # A missing one-to-one row raises an AttributeError subclass, so getattr's default applies.
-        member = getattr(person, "member", None)
-        rows.append(
-            {
-                "person": person,
-                "role": "admin" if person.is_superuser else "member",
-                "token": tokens.get(person.pk),
-                "last_seen": (member.last_seen_at if member else None) or person.last_login,
-            }
-        )
-    return {"rows": rows, "can_manage": is_admin(request.user), "add_form": add_form or PersonForm()}
-
-
-@never_cache
-def team(request: AuthedRequest) -> HttpResponse:
-    return render(request, "accounts/team.html", _team_context(request))
-
-
-@require_POST
-@admin_required
-@sensitive_post_parameters("password1", "password2")
-@sensitive_variables()
-def team_add(request: AuthedRequest) -> HttpResponse:
-    form = PersonForm(request.POST)
-    if not form.is_valid():
-        return render(request, "accounts/team.html", _team_context(request, form), status=400)
-    person = form.save()
-    Member.objects.get_or_create(user=person)
-    messages.success(request, f"Added {person.username} as {form.cleaned_data['role']}.")
-    return redirect("team")
-
-
-def _lock_for_team_change(actor: User, pk: int) -> tuple[User, bool]:
-    """Inside a transaction: the person to change and whether any other active admin remains.
-
-    The active admins, the person and the actor are locked together in one order, so two admins changing
-    each other at once take turns and the second sees the first's change (PostgreSQL re-reads rows it
-    waited for; SQLite's IMMEDIATE transactions let one writer in at a time). The actor is checked again
-    here: someone who lost admin rights a moment ago may not act on a stale permission check.
-    """
-    rows = {
-        row.pk: row
-        for row in User.objects.select_for_update()
-        .filter(Q(is_superuser=True, is_active=True) | Q(pk__in=[pk, actor.pk]))
-        .order_by("pk")
-    }
-    if pk not in rows:
-        raise Http404("No such person.")
-    if actor.pk not in rows or not is_admin(rows[actor.pk]):
-        raise PermissionDenied("Only admins may do this.")
-    other_admins = any(row.is_superuser and row.is_active for row in rows.values() if row.pk != pk)
-    return rows[pk], other_admins
-
-
-@require_POST
-@admin_required
-def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
-    form = RoleForm(request.POST)
-    if not form.is_valid():
-        get_object_or_404(User, pk=pk)
-        messages.error(request, "Choose admin or member.")
-        return redirect("team")
-    make_admin = form.cleaned_data["role"] == "admin"
-    with transaction.atomic():
-        person, other_admins = _lock_for_team_change(request.user, pk)
-        if not make_admin and person.is_superuser and not other_admins:
-            messages.error(request, "hubdash needs at least one active admin: promote someone else first.")
-            return redirect("team")
-        person.is_superuser = person.is_staff = make_admin
-        person.save(update_fields=["is_superuser", "is_staff"])
-    messages.success(request, f"{person.username} is now {'an admin' if make_admin else 'a member'}.")
-    return redirect("team")
-
-
-@require_POST
-@admin_required
-def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
-    form = ActiveForm(request.POST)
-    form.is_valid()
-    active = form.cleaned_data.get("active", False)
-    with transaction.atomic():
-        person, other_admins = _lock_for_team_change(request.user, pk)
-        if not active and (person.pk == request.user.pk or (person.is_superuser and not other_admins)):
-            messages.error(request, "You cannot deactivate yourself or the last active admin.")
-            return redirect("team")
-        person.is_active = active
-        person.save(update_fields=["is_active"])
-    messages.success(request, f"{person.username} is {'active again' if active else 'deactivated'}.")
-    return redirect("team")

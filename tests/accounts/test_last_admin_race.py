@@ -52,5 +52,8 @@ def test_two_admins_removing_each_other_at_once_leave_an_active_admin(url_name, 
             (ann_client, reverse(url_name, args=[ben.pk]), data),
             (ben_client, reverse(url_name, args=[ann.pk]), data),
         )
-        assert set(statuses) <= {302, 403}  # done, refused, or no longer an admin: never an error
+        # Done, refused, or no longer an admin: never an error. Deactivation also ends the loser's sessions
+        # at once, so their request in flight may finish on a deleted session: Django answers that with 400.
+        allowed = {302, 403} | ({400} if url_name == "team-active" else set())
+        assert set(statuses) <= allowed
         assert User.objects.filter(is_superuser=True, is_active=True).count() == 1

@@ -1,0 +1,72 @@
+"""`make demo` as a newcomer runs it: it says where it really serves (HUBDASH_BIND), and a second start
+keeps the demo account's token instead of connecting it again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def stored_token(env: dict[str, str]) -> str:
+    probe = "from hubdash.hub.models import HubToken; print(list(HubToken.objects.values_list('id', 'updated_at')))"
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", probe],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def run_demo(env: dict[str, str]) -> tuple[str, int]:
+    """Start the demo, wait for the line that says where it serves, fetch the sign-in page, stop it."""
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "tests.demo"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+    try:
+        assert demo.stdout is not None
+        line = ""
+        for line in demo.stdout:
+            if "hubdash demo at" in line:
+                break
+        address, status = line.split("hubdash demo at ", 1)[1].split(" ", 1)[0], 0
+        for _ in range(200):
+            try:
+                status = requests.get(address + "/accounts/login/", timeout=10).status_code
+                break
+            except (requests.ConnectionError, requests.ReadTimeout):  # gunicorn or its worker still starting
+                time.sleep(0.1)
+        return address, status
+    finally:
+        demo.send_signal(signal.SIGINT)  # as Ctrl-C: the demo stops gunicorn and hubsim
+        demo.wait(timeout=30)
+
+
+def test_make_demo_prints_where_it_serves_and_connects_the_token_only_once(tmp_path):
+    web, hubsim = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("HUBDASH_")}
+    env.update(HUBDASH_BIND=f"127.0.0.1:{web}", HUBSIM_PORT=str(hubsim), DEMO_VAR_DIR=str(tmp_path))
+    env.update(HUBDASH_WORKERS="1", HUBDASH_THREADS="4")
+    address, status = run_demo(env)
+    assert address == f"http://127.0.0.1:{web}" and status == 200
+    first = stored_token(dict(env, HUBDASH_VAR_DIR=str(tmp_path)))
+    assert first.startswith("[(")  # connected
+    address, status = run_demo(env)
+    assert status == 200
+    assert stored_token(dict(env, HUBDASH_VAR_DIR=str(tmp_path))) == first  # not replaced
