@@ -14,3 +14,9 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"member {self.user}"
+
+
+# Models defined beside the code that uses them, registered with the app here.
+from .oauth_admission import SignInPolicy  # noqa: E402
+
+__all__ = ["Member", "SignInPolicy"]

@@ -6,6 +6,7 @@ the one-to-one relation), which lives as long as the request, and every write he
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, cast
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from .models import HubToken
 
 MAX_TOKEN_LENGTH = 256
+# What a Hub access token looks like; anything else is refused before it is sent anywhere.
+TOKEN_SHAPE = re.compile(r"hf_[A-Za-z0-9_]{8,250}")
 # An OAuth token is renewed with its refresh token when it is read for a Hub call this close to expiring.
 RENEW_BEFORE = timedelta(minutes=5)
 SIGN_IN_AGAIN = "Your Hugging Face sign-in has ended and could not be renewed: sign in with Hugging Face again."
@@ -47,6 +50,28 @@ def _user_token() -> ForeignObjectRel:
 
 def _cache_key(token: str) -> str:
     return f"hub:whoami:{fingerprint(token)}"
+
+
+# The last identity the Hub confirmed for a person, kept longer than whoami answers are reused: what the
+# profile shows, marked stale, while the Hub cannot answer.
+LAST_KNOWN_SECONDS = 7 * 24 * 3600
+
+
+def _last_key(user_id: int) -> str:
+    return f"hub:whoami-last:{user_id}"
+
+
+def _remember(user_id: int, token: str, identity: HubIdentity) -> None:
+    cache.set(_cache_key(token), identity, settings.WHOAMI_CACHE_SECONDS)
+    cache.set(_last_key(user_id), identity, LAST_KNOWN_SECONDS)
+
+
+def last_known_identity(user: User | AnonymousUser) -> HubIdentity | None:
+    """Who the Hub last said this person is (never calls the Hub), however long ago."""
+    if not user.is_authenticated:
+        return None
+    found = cache.get(_last_key(user.pk))
+    return found if isinstance(found, HubIdentity) else None
 
 
 def _row(user: User | AnonymousUser) -> HubToken | None:
@@ -175,7 +200,7 @@ def client_for(user: User | AnonymousUser) -> HubClient:
 def connect_token(user: User, token: str) -> HubIdentity:
     """Check the token with the Hub, then store it sealed. Raises a HubError with the Hub's reason."""
     token = token.strip()
-    if not token or len(token) > MAX_TOKEN_LENGTH or any(c.isspace() for c in token) or not token.isascii():
+    if not TOKEN_SHAPE.fullmatch(token) or len(token) > MAX_TOKEN_LENGTH:
         raise errors.InvalidRequest("That does not look like a Hub access token.")
     identity = HubClient(token).whoami()
     key_id, blob = seal(token, user.pk)
@@ -203,7 +228,7 @@ def connect_token(user: User, token: str) -> HubIdentity:
     _user_token().set_cached_value(user, row)
     if old_key is not None:
         cache.delete(old_key)
-    cache.set(_cache_key(token), identity, settings.WHOAMI_CACHE_SECONDS)
+    _remember(user.pk, token, identity)
     return identity
 
 
@@ -241,7 +266,7 @@ def connect_oauth(user: User, grant: oauth.Grant) -> HubIdentity:
     _user_token().set_cached_value(user, row)
     if old_key is not None:
         cache.delete(old_key)
-    cache.set(_cache_key(grant.access_token), identity, settings.WHOAMI_CACHE_SECONDS)
+    _remember(user.pk, grant.access_token, identity)
     return identity
 
 
@@ -308,7 +333,7 @@ def identity_for(user: User | AnonymousUser, refresh: bool = False) -> HubIdenti
     for name, value in facts.items():
         setattr(row, name, value)
     row.save(update_fields=[*facts, "updated_at"])
-    cache.set(_cache_key(unseal(row.key_id, row.ciphertext, row.user_id)), identity, settings.WHOAMI_CACHE_SECONDS)
+    _remember(row.user_id, unseal(row.key_id, row.ciphertext, row.user_id), identity)
     return identity
 
 
@@ -320,6 +345,7 @@ def forget_identity(user: User) -> None:
 
 def remove_token(user: User) -> None:
     forget_identity(user)
+    cache.delete(_last_key(user.pk))
     _token_model().objects.filter(user=user).delete()
     _user_token().set_cached_value(user, None)
 
