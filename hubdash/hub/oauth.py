@@ -229,7 +229,9 @@ def finish(request: HttpRequest) -> Grant:
         claims = token.get("userinfo")
         if not claims or "sub" not in claims:
             raise SignInFailed("The Hub sent no verified identity (no ID token); please sign in again.")
-        info = app.userinfo(token=token)
+        # The access token alone: given its refresh token and expiry, Authlib would renew a token that expires
+        # soon on its own, and the refresh token kept here would be one the Hub already rotated away.
+        info = app.userinfo(token={"access_token": token["access_token"], "token_type": "bearer"})
     if str(info.get("sub")) != str(claims["sub"]):
         raise SignInFailed("The Hub's answers disagree about who you are; please sign in again.")
     expires_at = token.get("expires_at")
