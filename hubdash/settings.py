@@ -258,7 +258,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # "Sign in with Hugging Face" posts here, then redirects to the Hub's consent page: browsers hold
+        # that redirect to form-action too.
+        "form-action": [SELF, HF_ENDPOINT] if HF_OAUTH_CLIENT_ID else [SELF],
     }
 }
 
