@@ -68,6 +68,12 @@ HUB_BREAKER_SECONDS = float(envstr("HUBDASH_HUB_BREAKER_SECONDS", "15"))
 WHOAMI_CACHE_SECONDS = envint("HUBDASH_WHOAMI_CACHE_SECONDS", 300)
 HUB_CACHE_SECONDS = envint("HUBDASH_HUB_CACHE_SECONDS", 60)
 
+# Sign in with Hugging Face (OAuth / OpenID Connect, provider HF_ENDPOINT): on when both are set. The app is
+# registered on the Hub with the redirect URI https://<hubdash>/accounts/hf/callback/.
+HF_OAUTH_CLIENT_ID = envstr("HUBDASH_HF_OAUTH_CLIENT_ID", "")
+HF_OAUTH_CLIENT_SECRET = envstr("HUBDASH_HF_OAUTH_CLIENT_SECRET", "")
+HF_OAUTH_SCOPES = envstr("HUBDASH_HF_OAUTH_SCOPES", "openid profile email read-repos write-repos manage-repos webhooks")
+
 # The activity feed. Secrets the Hub's webhooks send in X-Webhook-Secret, comma-separated so that one
 # can be rotated without losing deliveries (keep old and new while both are in use); admins may also
 # create secrets in hubdash. Events older than the retention are removed by `prune_activity`.
@@ -282,7 +288,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # "Sign in with Hugging Face" posts here, then redirects to the Hub's consent page: browsers hold
+        # that redirect to form-action too.
+        "form-action": [SELF, HF_ENDPOINT] if HF_OAUTH_CLIENT_ID else [SELF],
     }
 }
 

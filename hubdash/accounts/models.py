@@ -16,7 +16,8 @@ class Member(models.Model):
         return f"member {self.user}"
 
 
-# Invitations live beside the code that makes and redeems them; imported here so Django finds the model.
+# Models defined beside the code that uses them (invitations, the sign-in policy), registered here.
 from .invitations import Invitation  # noqa: E402
+from .oauth_admission import SignInPolicy  # noqa: E402
 
-__all__ = ["Invitation", "Member"]
+__all__ = ["Invitation", "Member", "SignInPolicy"]

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
+from hubdash.hub import oauth as hub_oauth
 
 from . import invitations
 from .forms import ActiveForm, PersonForm, RoleForm
@@ -245,8 +246,8 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="hubdash.hub.auth.ModelBackend")
                 messages.success(request, f"Welcome to hubdash, {user.username}! Connect your Hub token next.")
                 return redirect("token")
-        return render(request, "accounts/invitation_accept.html", {"invitation": pending, "form": form}, status=400)
-    return render(request, "accounts/invitation_accept.html", {"invitation": pending, "form": form})
+        return render(request, "accounts/invitation_accept.html", _joining(pending, form), status=400)
+    return render(request, "accounts/invitation_accept.html", _joining(pending, form))
 
 
 # -- changes to a person (each confirmed first) --------------------------------------------------
@@ -405,3 +406,8 @@ def team_unlock(request: AuthedRequest) -> HttpResponse:
     )
     messages.success(request, what[0].upper() + what[1:] + ".")
     return redirect("team")
+
+
+def _joining(invitation: invitations.Invitation, form: JoinForm) -> dict[str, object]:
+    # Joining by Hugging Face sign-in instead: the callback finds this invitation in the session.
+    return {"invitation": invitation, "form": form, "hf_sign_in": hub_oauth.configured()}

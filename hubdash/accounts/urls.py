@@ -1,12 +1,16 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from . import passwords, team_views, views
+from . import oauth_views, passwords, team_views, views
 
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/hf/login/", oauth_views.hf_start, name="hf-start"),
+    path("accounts/hf/confirm/", oauth_views.hf_confirm, name="hf-confirm"),
+    path("accounts/hf/callback/", oauth_views.hf_callback, name="hf-callback"),
+    path("team/sign-in/", oauth_views.sign_in_policy, name="sign-in-policy"),
     path("account/", views.profile, name="profile"),
     path("account/refresh/", views.profile_refresh, name="profile-refresh"),
     path("account/token/", views.token, name="token"),

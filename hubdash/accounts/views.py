@@ -19,7 +19,9 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from hubdash import hub
+from hubdash.activity import record
 from hubdash.core.http import AuthedRequest
+from hubdash.hub import oauth as hub_oauth
 
 from .forms import (
     FirstAdminForm,
@@ -57,8 +59,23 @@ class SignInView(LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["hf_sign_in"] = hub_oauth.configured()  # "Sign in with Hugging Face" beside the password form
+        return context
+
 
 # -- your Hub token ------------------------------------------------------------------------------
+
+
+def _token_context(request: AuthedRequest, current: hub.TokenStatus | None, **forms: Any) -> dict[str, Any]:
+    return {
+        "current": current,
+        "remove_form": forms.get("remove_form") or RemoveTokenForm(request=request),
+        "tokens_page": hub_oauth.tokens_page(),
+        "hf_sign_in": hub_oauth.configured(),
+        **{name: form for name, form in forms.items() if name != "remove_form"},
+    }
 
 
 @never_cache
@@ -76,17 +93,24 @@ def token(request: AuthedRequest) -> HttpResponse:
             try:
                 identity = hub.connect_token(request.user, form.cleaned_data["token"])
             except hub.HubError as err:
-                # The token's own fault goes under the field; the Hub's trouble (down, rate-limited) above it.
+                # The token's own fault goes under the field; the Hub's trouble (down, slow, rate-limited) above it.
                 about_token = isinstance(err, hub.BadToken | hub.InvalidRequest)
                 form.add_error("token" if about_token else None, err.message)
                 status = 400 if about_token else err.status
             else:
-                messages.success(request, f"Connected as {identity.name} on the Hub ({identity.token_role} token).")
+                stored = hub.token_status(request.user)
+                role = stored.role_words if stored else identity.token_role
+                record(
+                    action="team",
+                    summary="replaced their Hub token" if current else "connected a Hub token",
+                    member=request.user,
+                    details={"kind": "pasted", "role": identity.token_role, "replaced": current and current.kind},
+                )
+                messages.success(request, f"Connected as {identity.name} on the Hub ({role} token).")
                 return redirect("profile")
         else:
             status = 400
-    context = {"form": form, "current": current, "remove_form": RemoveTokenForm(request=request)}
-    return render(request, "accounts/token.html", context, status=status)
+    return render(request, "accounts/token.html", _token_context(request, current, form=form), status=status)
 
 
 @require_POST
@@ -98,9 +122,10 @@ def token_remove(request: AuthedRequest) -> HttpResponse:
     if current is None:
         return redirect("token")
     if not form.is_valid():
-        context = {"form": ReplaceTokenForm(request=request), "current": current, "remove_form": form}
+        context = _token_context(request, current, form=ReplaceTokenForm(request=request), remove_form=form)
         return render(request, "accounts/token.html", context, status=400)
     hub.remove_token(request.user)
+    record(action="team", summary="removed their Hub token", member=request.user, details={"kind": current.kind})
     messages.success(request, "Your Hub token is removed from hubdash. Revoke it on the Hub too if it leaked.")
     return redirect("token")
 
@@ -109,12 +134,20 @@ def token_remove(request: AuthedRequest) -> HttpResponse:
 
 
 def _identity_context(request: AuthedRequest, refresh: bool = False) -> dict[str, Any]:
-    """Who you are on the Hub, or why hubdash cannot say right now."""
-    context: dict[str, Any] = {"token_row": hub.token_status(request.user), "identity": None, "hub_error": None}
+    """Who you are on the Hub, or why hubdash cannot say right now (with what it last knew, marked stale)."""
+    context: dict[str, Any] = {
+        "token_row": hub.token_status(request.user),
+        "identity": None,
+        "hub_error": None,
+        "stale": False,
+        "refreshed": False,
+        "hf_sign_in": hub_oauth.configured(),
+    }
     if context["token_row"] is None:
         return context
     try:
         context["identity"] = hub.identity_for(request.user, refresh=refresh)
+        context["refreshed"] = refresh
     except hub.BadToken as err:
         context["hub_error"] = err.message
         context["token_rejected"] = True
@@ -125,6 +158,8 @@ def _identity_context(request: AuthedRequest, refresh: bool = False) -> dict[str
         context["token_rejected"] = True
     except hub.HubError as err:
         context["hub_error"] = err.message
+        context["identity"] = hub.last_known_identity(request.user)
+        context["stale"] = context["identity"] is not None
     context["token_row"] = hub.token_status(request.user)  # as identity_for left it (no second query)
     return context
 
@@ -145,7 +180,7 @@ def profile_refresh(request: AuthedRequest) -> HttpResponse:
             # The page behind the redirect shows the identity kept from before: say it was not refreshed.
             messages.error(request, f"Not refreshed: {context['hub_error']} What is shown is from the last check.")
         elif context["identity"] is not None:
-            messages.success(request, "Refreshed from the Hub.")
+            messages.success(request, "Refreshed from the Hub just now.")
         response = redirect("profile")
     patch_vary_headers(response, ["HX-Request"])  # one URL, two kinds of answer
     return response

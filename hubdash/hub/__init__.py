@@ -22,13 +22,15 @@ from .manage import AlreadyExists, CreatedRepo
 from .tokens import (
     cached_identity,
     client_for,
+    connect_oauth,
     connect_token,
     identity_for,
+    last_known_identity,
     remove_token,
     token_status,
     token_statuses,
 )
-from .types import HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
+from .types import GrantedOrgStatus, HubIdentity, HubOrg, StoredScope, TokenScope, TokenStatus
 from .vault import TokenKeyError, keys_work
 from .webhooks import HubWebhook, Watched
 
@@ -36,6 +38,7 @@ __all__ = [
     "AlreadyExists",
     "BadToken",
     "CreatedRepo",
+    "GrantedOrgStatus",
     "HubClient",
     "HubError",
     "HubIdentity",
@@ -56,9 +59,11 @@ __all__ = [
     "Watched",
     "cached_identity",
     "client_for",
+    "connect_oauth",
     "connect_token",
     "identity_for",
     "keys_work",
+    "last_known_identity",
     "remove_token",
     "token_status",
     "token_statuses",

@@ -8,7 +8,17 @@ from .models import HubToken
 class HubTokenAdmin(admin.ModelAdmin[HubToken]):
     """Token facts only: the sealed value is never shown or editable here."""
 
-    list_display = ("user", "hub_username", "role", "last4", "key_id", "verified_at", "rejected_at")
+    list_display = (
+        "user",
+        "hub_username",
+        "kind",
+        "role",
+        "last4",
+        "key_id",
+        "verified_at",
+        "expires_at",
+        "rejected_at",
+    )
     fields = (
         "user",
         "hub_username",
@@ -19,6 +29,10 @@ class HubTokenAdmin(admin.ModelAdmin[HubToken]):
         "verified_at",
         "rejected_at",
         "rejected_reason",
+        "kind",
+        "expires_at",
+        "oauth_scopes",
+        "granted_orgs",
     )
     readonly_fields = fields
 

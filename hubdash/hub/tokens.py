@@ -6,7 +6,9 @@ the one-to-one relation), which lives as long as the request, and every write he
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
@@ -15,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from . import errors
+from . import errors, oauth
 from .client import HubClient, fingerprint
-from .types import HubIdentity, StoredScope, TokenStatus
+from .types import GrantedOrgStatus, HubIdentity, StoredScope, TokenStatus
 from .vault import TokenKeyError, seal, unseal
 
 if TYPE_CHECKING:
@@ -27,6 +29,11 @@ if TYPE_CHECKING:
     from .models import HubToken
 
 MAX_TOKEN_LENGTH = 256
+# What a Hub access token looks like; anything else is refused before it is sent anywhere.
+TOKEN_SHAPE = re.compile(r"hf_[A-Za-z0-9_]{8,250}")
+# An OAuth token is renewed with its refresh token when it is read for a Hub call this close to expiring.
+RENEW_BEFORE = timedelta(minutes=5)
+SIGN_IN_AGAIN = "Your Hugging Face sign-in has ended and could not be renewed: sign in with Hugging Face again."
 
 
 def _token_model() -> type[HubToken]:
@@ -43,6 +50,28 @@ def _user_token() -> ForeignObjectRel:
 
 def _cache_key(token: str) -> str:
     return f"hub:whoami:{fingerprint(token)}"
+
+
+# The last identity the Hub confirmed for a person, kept longer than whoami answers are reused: what the
+# profile shows, marked stale, while the Hub cannot answer.
+LAST_KNOWN_SECONDS = 7 * 24 * 3600
+
+
+def _last_key(user_id: int) -> str:
+    return f"hub:whoami-last:{user_id}"
+
+
+def _remember(user_id: int, token: str, identity: HubIdentity) -> None:
+    cache.set(_cache_key(token), identity, settings.WHOAMI_CACHE_SECONDS)
+    cache.set(_last_key(user_id), identity, LAST_KNOWN_SECONDS)
+
+
+def last_known_identity(user: User | AnonymousUser) -> HubIdentity | None:
+    """Who the Hub last said this person is (never calls the Hub), however long ago."""
+    if not user.is_authenticated:
+        return None
+    found = cache.get(_last_key(user.pk))
+    return found if isinstance(found, HubIdentity) else None
 
 
 def _row(user: User | AnonymousUser) -> HubToken | None:
@@ -71,6 +100,14 @@ def _status(row: HubToken) -> TokenStatus:
         verified_at=row.verified_at,
         rejected_at=row.rejected_at,
         rejected_reason=row.rejected_reason,
+        kind=row.kind,
+        expires_at=row.expires_at,
+        oauth_scopes=tuple(str(scope) for scope in row.oauth_scopes if isinstance(scope, str)),
+        granted_orgs=tuple(
+            GrantedOrgStatus(name=str(org.get("name", "")), role=str(org.get("role", "")))
+            for org in row.granted_orgs
+            if isinstance(org, dict)
+        ),
     )
 
 
@@ -86,23 +123,84 @@ def token_statuses(users: Iterable[User]) -> dict[int, TokenStatus]:
     return {row.user_id: _status(row) for row in rows}
 
 
-def _token_for(user: User | AnonymousUser) -> str | None:
+def _token_for(user: User | AnonymousUser, renew: bool = False) -> str | None:
+    """This person's token, unsealed. With `renew`, an OAuth token about to expire is renewed first."""
     row = _row(user)
     if row is None:
         return None
+    if renew and _due(row):
+        row = _renewed(cast("User", user), row)  # a row exists only for a signed-in person
+        if row is None:
+            return None
     return unseal(row.key_id, row.ciphertext, row.user_id)
 
 
+def _due(row: HubToken) -> bool:
+    return (
+        row.kind == row.OAUTH
+        and row.expires_at is not None
+        and row.rejected_at is None
+        and bool(row.refresh_ciphertext)
+        and row.expires_at - RENEW_BEFORE <= timezone.now()
+    )
+
+
+@sensitive_variables("refresh", "renewed", "old_token")
+def _renewed(user: User, row: HubToken) -> HubToken | None:
+    """Renew an OAuth token with its refresh token, under a lock on its row: of two workers reading it at
+    once, one renews and the other finds it renewed (the Hub rotates refresh tokens: a second use fails).
+
+    A Hub that does not answer leaves the token as it is (it may still work); a refused renewal marks the
+    token rejected with a reason that asks the person to sign in again, never a silently dead token.
+    """
+    with transaction.atomic():
+        locked = _token_model().objects.select_for_update().filter(pk=row.pk).first()
+        if locked is None or not _due(locked):
+            _user_token().set_cached_value(user, locked)
+            return locked
+        assert locked.refresh_ciphertext is not None  # _due checked it
+        refresh = unseal(locked.refresh_key_id, locked.refresh_ciphertext, locked.user_id)
+        try:
+            renewed = oauth.renew(refresh)
+        except (errors.HubUnavailable, errors.RateLimited):
+            return locked
+        except errors.HubError:
+            locked.rejected_at = timezone.now()
+            locked.rejected_reason = SIGN_IN_AGAIN
+            locked.save(update_fields=["rejected_at", "rejected_reason", "updated_at"])
+            _user_token().set_cached_value(user, locked)
+            return locked
+        old_token = unseal(locked.key_id, locked.ciphertext, locked.user_id)
+        locked.key_id, locked.ciphertext = seal(renewed.access_token, locked.user_id)
+        locked.last4 = renewed.access_token[-4:]
+        locked.expires_at = renewed.expires_at
+        fields = ["key_id", "ciphertext", "last4", "expires_at", "updated_at"]
+        if renewed.refresh_token:
+            locked.refresh_key_id, locked.refresh_ciphertext = seal(renewed.refresh_token, locked.user_id)
+            fields += ["refresh_key_id", "refresh_ciphertext"]
+        if renewed.scopes:
+            locked.oauth_scopes = list(renewed.scopes)
+            fields.append("oauth_scopes")
+        locked.save(update_fields=fields)
+    # The same person with the same grant: the whoami answer cached for the old token still holds.
+    cached = cache.get(_cache_key(old_token))
+    if isinstance(cached, HubIdentity):
+        cache.set(_cache_key(renewed.access_token), cached, settings.WHOAMI_CACHE_SECONDS)
+    cache.delete(_cache_key(old_token))
+    _user_token().set_cached_value(user, locked)
+    return locked
+
+
 def client_for(user: User | AnonymousUser) -> HubClient:
-    """A client acting with this person's token, or anonymously if they have none."""
-    return HubClient(_token_for(user))
+    """A client acting with this person's token (an OAuth one renewed if due), or anonymously if they have none."""
+    return HubClient(_token_for(user, renew=True))
 
 
 @sensitive_variables("token")
 def connect_token(user: User, token: str) -> HubIdentity:
     """Check the token with the Hub, then store it sealed. Raises a HubError with the Hub's reason."""
     token = token.strip()
-    if not token or len(token) > MAX_TOKEN_LENGTH or any(c.isspace() for c in token) or not token.isascii():
+    if not TOKEN_SHAPE.fullmatch(token) or len(token) > MAX_TOKEN_LENGTH:
         raise errors.InvalidRequest("That does not look like a Hub access token.")
     identity = HubClient(token).whoami()
     key_id, blob = seal(token, user.pk)
@@ -119,13 +217,62 @@ def connect_token(user: User, token: str) -> HubIdentity:
             "verified_at": timezone.now(),
             "rejected_at": None,
             "rejected_reason": "",
+            "kind": _token_model().PASTED,
+            "refresh_ciphertext": None,
+            "refresh_key_id": "",
+            "expires_at": None,
+            "oauth_scopes": [],
+            "granted_orgs": [],
         },
     )
     _user_token().set_cached_value(user, row)
     if old_key is not None:
         cache.delete(old_key)
-    cache.set(_cache_key(token), identity, settings.WHOAMI_CACHE_SECONDS)
+    _remember(user.pk, token, identity)
     return identity
+
+
+@sensitive_variables("grant", "refresh")
+def connect_oauth(user: User, grant: oauth.Grant) -> HubIdentity:
+    """Make the access token of a Hugging Face sign-in this person's Hub token, in place of any other.
+
+    Checked with whoami like a pasted one (and so used for a Hub call at once), sealed the same way, its
+    refresh token too.
+    """
+    identity = HubClient(grant.access_token).whoami()
+    key_id, blob = seal(grant.access_token, user.pk)
+    refresh_key_id, refresh = seal(grant.refresh_token, user.pk) if grant.refresh_token else ("", None)
+    old_key = _stored_cache_key(user)
+    row, _ = _token_model().objects.update_or_create(
+        user=user,
+        defaults={
+            "ciphertext": blob,
+            "key_id": key_id,
+            "last4": grant.access_token[-4:],
+            "role": _oauth_role(identity),
+            "scopes": identity.scopes_as_json(),
+            "hub_username": identity.name,
+            "verified_at": timezone.now(),
+            "rejected_at": None,
+            "rejected_reason": "",
+            "kind": _token_model().OAUTH,
+            "refresh_ciphertext": refresh,
+            "refresh_key_id": refresh_key_id,
+            "expires_at": grant.expires_at,
+            "oauth_scopes": list(grant.scopes),
+            "granted_orgs": [{"name": org.name, "role": org.role} for org in grant.orgs],
+        },
+    )
+    _user_token().set_cached_value(user, row)
+    if old_key is not None:
+        cache.delete(old_key)
+    _remember(user.pk, grant.access_token, identity)
+    return identity
+
+
+def _oauth_role(identity: HubIdentity) -> str:
+    """whoami gives an OAuth token no role of its own: its scopes say what it may do."""
+    return identity.token_role if identity.token_role not in ("", "unknown") else "oauth"
 
 
 def _stored_cache_key(user: User) -> str | None:
@@ -158,28 +305,35 @@ def identity_for(user: User | AnonymousUser, refresh: bool = False) -> HubIdenti
     row = _row(user)
     if row is None:
         raise errors.NoToken("Connect your Hub token to see who you are on the Hub.")
-    token = unseal(row.key_id, row.ciphertext, row.user_id)
-    key = _cache_key(token)
+    key = _cache_key(unseal(row.key_id, row.ciphertext, row.user_id))
     if not refresh:
         cached = cache.get(key)
         if isinstance(cached, HubIdentity):
             return cached
     try:
-        identity = HubClient(token).whoami()
+        identity = HubClient(_token_for(user, renew=True)).whoami()
     except errors.BadToken as err:
+        row = _row(user) or row  # as a renewal may have left it
         row.rejected_at = timezone.now()
-        row.rejected_reason = err.message[:300]
+        row.rejected_reason = (SIGN_IN_AGAIN if row.kind == row.OAUTH else err.message)[:300]
         row.save(update_fields=["rejected_at", "rejected_reason", "updated_at"])
         cache.delete(key)
         raise
-    row.role = identity.token_role
-    row.scopes = identity.scopes_as_json()
-    row.hub_username = identity.name
-    row.verified_at = timezone.now()
-    row.rejected_at = None
-    row.rejected_reason = ""
-    row.save()
-    cache.set(key, identity, settings.WHOAMI_CACHE_SECONDS)
+    row = _row(user) or row
+    # Only the facts whoami gives: the token itself may have been replaced while the Hub answered (a slow
+    # whoami must not write an older token back), so its columns are never part of this save.
+    facts = {
+        "role": _oauth_role(identity) if row.kind == row.OAUTH else identity.token_role,
+        "scopes": identity.scopes_as_json(),
+        "hub_username": identity.name,
+        "verified_at": timezone.now(),
+        "rejected_at": None,
+        "rejected_reason": "",
+    }
+    for name, value in facts.items():
+        setattr(row, name, value)
+    row.save(update_fields=[*facts, "updated_at"])
+    _remember(row.user_id, unseal(row.key_id, row.ciphertext, row.user_id), identity)
     return identity
 
 
@@ -191,6 +345,7 @@ def forget_identity(user: User) -> None:
 
 def remove_token(user: User) -> None:
     forget_identity(user)
+    cache.delete(_last_key(user.pk))
     _token_model().objects.filter(user=user).delete()
     _user_token().set_cached_value(user, None)
 
@@ -204,6 +359,11 @@ def reseal_all() -> tuple[int, str]:
             token = unseal(row.key_id, row.ciphertext, row.user_id)
             key_id, row.ciphertext = seal(token, row.user_id)
             row.key_id = key_id
-            row.save(update_fields=["key_id", "ciphertext", "updated_at"])
+            fields = ["key_id", "ciphertext", "updated_at"]
+            if row.refresh_ciphertext:
+                refresh = unseal(row.refresh_key_id, row.refresh_ciphertext, row.user_id)
+                row.refresh_key_id, row.refresh_ciphertext = seal(refresh, row.user_id)
+                fields += ["refresh_key_id", "refresh_ciphertext"]
+            row.save(update_fields=fields)
             count += 1
     return count, key_id

@@ -35,8 +35,28 @@ UNREAD = "The Hub accepted the change, but hubdash could not read the repo back:
 # -- what the Hub's refusals mean, in plain words --------------------------------------------------
 
 
-def _refusal(request: AuthedRequest, err: hub.HubError, namespace: str) -> str:
+def _oauth_gap(status: hub.TokenStatus | None, namespace: str, scope: str) -> str | None:
+    """What a Hugging Face sign-in's token was not granted for this action, and how to grant it; None if nothing."""
+    if status is None or not status.is_oauth:
+        return None
+    if not status.reaches(namespace):
+        return (
+            f"Your Hugging Face sign-in did not grant hubdash the organisation {namespace}. Sign in with Hugging "
+            f"Face again (your profile has the button) and tick {namespace} on the Hub's consent screen."
+        )
+    if not status.has_scope(scope):
+        return (
+            f"Your Hugging Face sign-in did not grant the {scope} scope this needs. Ask an admin to add it to "
+            "HUBDASH_HF_OAUTH_SCOPES, then sign in with Hugging Face again and approve it."
+        )
+    return None
+
+
+def _refusal(request: AuthedRequest, err: hub.HubError, namespace: str, scope: str = "write-repos") -> str:
     status = hub.token_status(request.user)
+    gap = _oauth_gap(status, namespace, scope) if isinstance(err, hub.NoAccess | hub.NotFound) else None
+    if gap is not None:
+        return gap
     if isinstance(err, hub.NoToken):
         return "Connect a Hub token with write access first."
     if isinstance(err, hub.BadToken):
@@ -137,7 +157,7 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
         context["exists"] = {"kind": kind, "repo_id": err.repo_id}
         return render(request, "repos/new.html", context, status=409)
     except hub.HubError as err:
-        reason = _refusal(request, err, data["owner"])
+        reason = _refusal(request, err, data["owner"], "manage-repos")
         _record(request, "create", kind, form.repo_id, "create", private, reason)
         context["refusal"] = reason
         return render(request, "repos/new.html", context, status=err.status)
@@ -180,7 +200,10 @@ def _writable(request: AuthedRequest, kind: Kind, repo_id: str) -> RepoAccess | 
 
 
 def _no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
-    if _read_only(request):
+    gap = _oauth_gap(hub.token_status(request.user), repo_id.split("/", 1)[0], "write-repos")
+    if gap is not None:
+        err = hub.NoAccess(gap)
+    elif _read_only(request):
         err = hub.NoAccess("Your Hub token is read-only: connect a token with write access to change repos.")
     else:
         err = hub.NoAccess("Your Hub token may not change this repo.")
@@ -313,7 +336,7 @@ def repo_move(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> 
     try:
         new_id = hub_manage.move_repo(access.client, kind, repo_id, form.new_id)
     except hub.HubError as err:
-        reason = _refusal(request, err, form.cleaned_data["owner"])
+        reason = _refusal(request, err, form.cleaned_data["owner"], "manage-repos")
         context = _settings_context(request, access, move=form)
         if isinstance(err, hub_manage.AlreadyExists):
             context["move_exists"] = {"kind": kind, "repo_id": err.repo_id}
@@ -347,7 +370,7 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         client = person_client(request)
         deleted = hub_manage.delete_repo(client, kind, repo_id)
     except hub.HubError as err:
-        reason = _refusal(request, err, namespace)
+        reason = _refusal(request, err, namespace, "manage-repos")
         _record(request, "delete", kind, repo_id, "delete", None, reason)
         access = _writable(request, kind, repo_id)
         if isinstance(access, HttpResponse):

@@ -36,10 +36,12 @@ def test_connecting_a_write_token_shows_who_you_are(hub_world, alice_client, ali
 
 def test_read_only_and_fine_grained_tokens_show_their_role_and_scopes(hub_world, bob_client, alice_client):
     connect(bob_client, BOB_TOKEN)
-    assert "read" in bob_client.get(reverse("profile")).content.decode()
+    assert "Read" in bob_client.get(reverse("profile")).content.decode()
     connect(alice_client, FINE_TOKEN)
     page = alice_client.get(reverse("profile")).content.decode()
-    assert "fineGrained" in page and "repo.content.read, repo.write" in page and "acme-ci" in page
+    # In the words people use, not the Hub's identifiers.
+    assert "Fine-grained" in page and "acme-ci" in page and "fineGrained" not in page
+    assert "Read access to repos in acme" in page and "Write access to repos in acme" in page
 
 
 def test_a_token_the_hub_rejects_is_refused_with_the_hubs_reason(hub_world, alice_client, alice):

@@ -28,6 +28,12 @@ class AccountApi:
             raise HubError(401, INVALID_CREDENTIALS)
         return request.token
 
+    def _webhook_caller(self, request: Request) -> Token:
+        token = self._caller(request)
+        if token.lacks("webhooks"):
+            raise HubError(403, "This OAuth token was not granted the webhooks scope, needed to manage webhooks")
+        return token
+
     def whoami_v2(self, request: Request) -> Response:
         token = self._caller(request)
         with self.world.lock:
@@ -35,7 +41,7 @@ class AccountApi:
             orgs = []
             for account in self.world.accounts.values():
                 role = account.members.get(user.name) if account.is_org else None
-                if role is None:
+                if role is None or not token.reaches(account.name):
                     continue
                 org = {
                     "type": "org",
@@ -51,6 +57,32 @@ class AccountApi:
                 if account.plan:
                     org["plan"] = account.plan
                 orgs.append(org)
+        auth: dict
+        if token.is_oauth:
+            # An OAuth access token: no display name nor role of its own; it expires.
+            auth = {"type": "oauth", "expiresAt": iso(token.expires_at or 0)}
+        else:
+            auth = {"type": "access_token", "accessToken": self._access(token)}
+        email = user.email if not token.is_oauth or "email" in (token.scopes or []) else None
+        return json_response(
+            {
+                "type": "user",
+                "id": user.id,
+                "name": user.name,
+                "fullname": user.fullname,
+                "email": email,
+                "emailVerified": email is not None,
+                "canPay": False,
+                "isPro": user.is_pro,
+                "periodEnd": None,
+                "avatarUrl": user.avatar_url,
+                "billingMode": "postpaid",
+                "orgs": orgs,
+                "auth": auth,
+            }
+        )
+
+    def _access(self, token: Token) -> dict:
         access: dict = {"displayName": token.display_name, "role": token.role, "createdAt": iso(token.created_at)}
         if token.role == "fineGrained":
             access["fineGrained"] = {
@@ -64,23 +96,7 @@ class AccountApi:
                     for s in token.scoped
                 ],
             }
-        return json_response(
-            {
-                "type": "user",
-                "id": user.id,
-                "name": user.name,
-                "fullname": user.fullname,
-                "email": user.email,
-                "emailVerified": user.email is not None,
-                "canPay": False,
-                "isPro": user.is_pro,
-                "periodEnd": None,
-                "avatarUrl": user.avatar_url,
-                "billingMode": "postpaid",
-                "orgs": orgs,
-                "auth": {"type": "access_token", "accessToken": access},
-            }
-        )
+        return access
 
     def _entity_id(self, entity: dict) -> str:
         account = self.world.accounts.get(str(entity.get("name", "")).split("/")[0])
@@ -148,7 +164,7 @@ class AccountApi:
         return url, [{"type": w["type"], "name": w["name"]} for w in watched], domains, secret
 
     def webhooks(self, request: Request) -> Response:
-        token = self._caller(request)
+        token = self._webhook_caller(request)
         if request.method == "GET":
             with self.world.lock:
                 hooks = [self._webhook_json(h) for h in self.world.webhooks.values() if h.owner == token.user]
@@ -164,7 +180,7 @@ class AccountApi:
         return json_response({"webhook": self._webhook_json(hook)})
 
     def _own(self, request: Request) -> Webhook:
-        token = self._caller(request)
+        token = self._webhook_caller(request)
         hook = self.world.webhooks.get(request.params["id"])
         if hook is None or hook.owner != token.user:
             raise HubError(404, "Webhook not found")

@@ -268,6 +268,8 @@ class RepoApi:
         sdk = body.get("sdk")
         if repo_type == "space" and sdk not in SPACE_SDKS:
             raise bad_request(f'"sdk" must be one of [{", ".join(SPACE_SDKS)}]')
+        if request.token.lacks("manage-repos", "contribute-repos"):
+            raise oauth_scope_missing("manage-repos", "create repos")
         if not self.world.can_write_namespace(request.token, repo_type, repo_id):
             raise forbidden(f'You don\'t have the rights to create a {repo_type} under the namespace "{namespace}"')
         url = f"{request.base_url}/{URL_PREFIX[repo_type]}{repo_id}"
@@ -343,6 +345,8 @@ class RepoApi:
         repo_id = name if "/" in name else f"{namespace}/{name}"
         with self.world.lock:
             repo = self.find_writable(request, repo_type, repo_id)
+            if request.token is not None and request.token.lacks("manage-repos"):
+                raise oauth_scope_missing("manage-repos", "delete repos")
             self.deliverer.repo_event(repo, "delete")
             del self.world.repos[(repo_type, repo_id)]
             for key, target in list(self.world.redirects.items()):
@@ -385,6 +389,8 @@ class RepoApi:
                 raise bad_request("Invalid repo id: expected namespace/name")
         with self.world.lock:
             repo = self.find_writable(request, repo_type, source)
+            if request.token is not None and request.token.lacks("manage-repos"):
+                raise oauth_scope_missing("manage-repos", "move repos")
             if not self.world.can_write_namespace(request.token, repo_type, target):
                 raise forbidden(
                     f'You don\'t have the rights to create a {repo_type} under the namespace "{target.split("/")[0]}"'
@@ -450,6 +456,10 @@ class RepoApi:
             refs = [{"ref": f"refs/tags/{tag}", "oldSha": old, "newSha": None}]
             self.deliverer.repo_event(repo, "update", "repo.content", updated_refs=refs)
         return json_response({})
+
+
+def oauth_scope_missing(scope: str, what: str) -> HubError:
+    return forbidden(f"This OAuth token was not granted the {scope} scope, needed to {what}")
 
 
 def gated_error(repo: Repo, authenticated: bool) -> HubError:

@@ -9,6 +9,7 @@ import urllib.request
 from . import seed as seeds
 from .api_account import AccountApi
 from .api_files import FileApi
+from .api_oauth import OAuthApi
 from .api_repos import RepoApi
 from .control import ControlApi
 from .server import HubSimServer, Router
@@ -34,6 +35,7 @@ def build_server(
     files = FileApi(world, deliverer, repos)
     ControlApi(server, world, deliverer, files).register(router)
     AccountApi(world).register(router)
+    OAuthApi(world).register(router)
     files.register(router)
     repos.register(router)
     return server
@@ -92,6 +94,21 @@ class HubSim:
 
     def fault(self, **rule: object) -> None:
         self.control("POST", "faults", rule)
+
+    def oauth_app(self, redirect_uris: list[str], **fields: object) -> dict:
+        """Register an OAuth app: its client_id and client_secret come back."""
+        return self.control("POST", "oauth/apps", {"redirect_uris": redirect_uris, **fields})  # type: ignore[return-value]
+
+    def oauth_browser(self, user: str | None, orgs: list[str] | None = None, approve: bool = True) -> None:
+        """Who is signed in at the emulated Hub's consent screen, and which organisations they grant."""
+        self.control("POST", "oauth/browser", {"user": user, "orgs": orgs or [], "approve": approve})
+
+    def oauth_options(self, **options: int) -> None:
+        """expires_in (new tokens), code_ttl, fail_refresh (how many refreshes to refuse)."""
+        self.control("POST", "oauth/options", options)
+
+    def rename_user(self, old: str, new: str) -> None:
+        self.control("POST", "users/rename", {"from": old, "to": new})
 
     def requests(self) -> list[dict]:
         return self.control("GET", "requests")  # type: ignore[return-value]

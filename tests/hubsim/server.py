@@ -49,7 +49,7 @@ class Request:
             value = auth[7:].strip()
             with world.lock:
                 token = world.tokens.get(value)
-            if token is None or token.revoked:
+            if token is None or token.revoked or token.expired:
                 self.bad_token = True
             else:
                 self.token = token

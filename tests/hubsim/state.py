@@ -25,6 +25,8 @@ PLURAL = {"model": "models", "dataset": "datasets", "space": "spaces"}
 SINGULAR = {v: k for k, v in PLURAL.items()}
 ORG_ROLES = ("admin", "write", "contributor", "read", "no_access")
 SPACE_SDKS = ("gradio", "docker", "static", "streamlit")
+# OAuth scopes that let a token read private repos (§14: each wider one includes reading).
+REPO_READ_SCOPES = ("read-repos", "contribute-repos", "write-repos", "manage-repos")
 
 # Names the Hub accepts: letters, digits, `-_.`, 1-96 chars, no `--`/`..`,
 # no leading or trailing `-`/`.`.
@@ -74,6 +76,28 @@ class Token:
     scoped: list[dict] = field(default_factory=list)
     global_permissions: list[str] = field(default_factory=list)
     revoked: bool = False
+    # OAuth access tokens ("Sign in with Hugging Face"): the scopes granted (None: an access token made in
+    # the Hub's settings), the organisations granted at consent, when it expires, the app it was issued to.
+    scopes: list[str] | None = None
+    granted_orgs: list[str] = field(default_factory=list)
+    expires_at: float | None = None
+    client_id: str | None = None
+
+    @property
+    def is_oauth(self) -> bool:
+        return self.scopes is not None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= time.time()
+
+    def reaches(self, namespace: str) -> bool:
+        """An OAuth token sees only its user and the organisations granted at consent."""
+        return self.scopes is None or namespace == self.user or namespace in self.granted_orgs
+
+    def lacks(self, *any_of: str) -> bool:
+        """Whether an OAuth token was granted none of these scopes (an access token lacks nothing)."""
+        return self.scopes is not None and not any(scope in self.scopes for scope in any_of)
 
 
 @dataclass
@@ -304,9 +328,16 @@ class World:
             self.redirects: dict[tuple[str, str], str] = {}  # moved repos: old id -> new id
             self.webhooks: dict[str, Webhook] = {}
             self.switches: dict[str, object] = {"metrics": False}
+            # The OAuth side (api_oauth.py): registered apps, codes and refresh tokens in flight, and who is
+            # "signed in" at the emulated Hub's consent screen.
+            self.oauth_apps: dict[str, dict] = {}
+            self.oauth_codes: dict[str, dict] = {}
+            self.oauth_refresh: dict[str, dict] = {}
+            self.oauth_browser: dict[str, object] = {}
+            self.oauth_options: dict[str, object] = {"expires_in": 28800, "code_ttl": 60, "fail_refresh": 0}
 
     # -- persistence ---------------------------------------------------------
-    _PERSISTED = ("accounts", "tokens", "repos", "redirects", "webhooks", "switches")
+    _PERSISTED = ("accounts", "tokens", "repos", "redirects", "webhooks", "switches", "oauth_apps")
 
     def save(self) -> None:
         if not self.data_dir:
@@ -325,7 +356,8 @@ class World:
         with open(path, "rb") as fh:
             state = pickle.load(fh)  # noqa: S301 - our own file, written by save()
         for name in self._PERSISTED:
-            setattr(self, name, state[name])
+            if name in state:
+                setattr(self, name, state[name])
 
     # -- accounts and tokens -------------------------------------------------
     def add_user(
@@ -352,6 +384,31 @@ class World:
                 org.members[name] = role
             for value, spec in (tokens or {}).items():
                 self.add_token(value, name, spec)
+            return user
+
+    def rename_user(self, old: str, new: str) -> Account:
+        """A renamed Hub account: a new name, the same id (the OAuth `sub`), its tokens, memberships and repos."""
+        with self.lock:
+            user = self.accounts.get(old)
+            if user is None or user.is_org:
+                raise KeyError(old)
+            if new in self.accounts:
+                raise ValueError(new)
+            del self.accounts[old]
+            user.name = new
+            self.accounts[new] = user
+            for token in self.tokens.values():
+                if token.user == old:
+                    token.user = new
+            for org in self.accounts.values():
+                if org.is_org and old in org.members:
+                    org.members[new] = org.members.pop(old)
+            for (kind, repo_id), repo in list(self.repos.items()):
+                if repo.namespace == old:
+                    del self.repos[(kind, repo_id)]
+                    repo.id = f"{new}/{repo.name}"
+                    self.repos[(kind, repo.id)] = repo
+                    self.redirects[(kind, repo_id)] = repo.id
             return user
 
     def add_token(self, value: str, user: str, spec: object) -> Token:
@@ -402,6 +459,8 @@ class World:
             return False
         if self.role_in(token.user, repo.namespace) is None:
             return False
+        if not token.reaches(repo.namespace) or token.lacks(*REPO_READ_SCOPES):
+            return False
         if token.role == "fineGrained":
             return self._fine_grained_allows(
                 token, repo.type, repo.id, "repo.content.read"
@@ -414,6 +473,8 @@ class World:
             return False
         namespace = repo_id.split("/", 1)[0]
         if self.role_in(token.user, namespace) not in ("owner", "admin", "write", "contributor"):
+            return False
+        if not token.reaches(namespace) or token.lacks("write-repos", "manage-repos"):
             return False
         if token.role == "read":
             return False
@@ -434,6 +495,8 @@ class World:
             return True
         if token is None:
             return False
+        if not token.reaches(repo.namespace):
+            return token.user in repo.gated_approved
         return self.role_in(token.user, repo.namespace) is not None or token.user in repo.gated_approved
 
     def visible_repos(self, token: Token | None, repo_type: str) -> list[Repo]:
