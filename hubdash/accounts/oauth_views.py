@@ -35,6 +35,7 @@ from .models import Member
 from .oauth_admission import MIN_ROLES, MODES, ORGS, SignInPolicy, admit
 from .oauth_fresh import mark_confirmed
 from .permissions import admin_required
+from .team_changes import record_team_change
 
 PURPOSES = ("sign_in", "connect", "confirm")
 
@@ -126,11 +127,14 @@ def _connect(request: HttpRequest, user: User, grant: hub_oauth.Grant, next_url:
         messages.warning(request, f"Linked to @{grant.username}, but the Hub token could not be kept: {err.message}")
         return redirect(next_url)
     replaced = f", replacing a {had.kind} token" if had is not None else ""
-    record(
-        action="team",
+    record_team_change(
+        person=user,
+        by=user,
         summary=f"{'replaced' if had else 'connected'} a Hub token with Hugging Face sign-in as @{grant.username}",
-        member=user,
-        details={"kind": "oauth", "hub_user": grant.username, "replaced": had.kind if had else None},
+        change="token replaced" if had else "token connected",
+        kind="oauth",
+        hub_user=grant.username,
+        replaced=had.kind if had else None,
     )
     messages.success(request, f"Connected to the Hub as @{grant.username} with Hugging Face{replaced}.")
     return redirect(next_url)
@@ -160,7 +164,13 @@ def _sign_in(request: HttpRequest, grant: hub_oauth.Grant) -> HttpResponse:
             return _failed(request, f"{gone} Ask an admin of your team for a new link.", 410)
         invitations.forget(request)
         if invitation is None:
-            record(action="team", summary=f"joined by signing in with Hugging Face ({admission.reason})", member=user)
+            record_team_change(
+                person=user,
+                by=user,
+                summary=f"joined by signing in with Hugging Face ({admission.reason})",
+                change="joined",
+                hub_user=grant.username,
+            )
     response = _connect(request, user, grant, grant.next_url)
     login(request, user, backend="hubdash.hub.auth.ModelBackend")
     if grant.fresh:
@@ -248,11 +258,14 @@ def sign_in_policy(request: AuthedRequest) -> HttpResponse:
         return render(request, "accounts/oauth_policy.html", context)
     proposed.updated_by = request.user
     proposed.save()
-    record(
-        action="team",
+    record_team_change(
+        person=request.user,
+        by=request.user,
         summary=f"Hugging Face sign-in now admits {proposed.describe()}",
-        member=request.user,
-        details={"mode": proposed.mode, "orgs": proposed.orgs, "min_role": proposed.min_role},
+        change="sign-in policy changed",
+        mode=proposed.mode,
+        orgs=proposed.orgs,
+        min_role=proposed.min_role,
     )
     messages.success(request, f"Saved: Hugging Face sign-in admits {proposed.describe()}.")
     return redirect("sign-in-policy")

@@ -19,7 +19,6 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from hubdash import hub
-from hubdash.activity import record
 from hubdash.core.http import AuthedRequest
 from hubdash.hub import oauth as hub_oauth
 
@@ -30,6 +29,7 @@ from .forms import (
     SignInForm,
     TokenForm,
 )
+from .team_changes import record_team_change
 
 # -- first run and sign-in ---------------------------------------------------------------------
 
@@ -100,11 +100,14 @@ def token(request: AuthedRequest) -> HttpResponse:
             else:
                 stored = hub.token_status(request.user)
                 role = stored.role_words if stored else identity.token_role
-                record(
-                    action="team",
+                record_team_change(
+                    person=request.user,
+                    by=request.user,
                     summary="replaced their Hub token" if current else "connected a Hub token",
-                    member=request.user,
-                    details={"kind": "pasted", "role": identity.token_role, "replaced": current and current.kind},
+                    change="token replaced" if current else "token connected",
+                    kind="pasted",
+                    role=identity.token_role,
+                    replaced=current and current.kind,
                 )
                 messages.success(request, f"Connected as {identity.name} on the Hub ({role} token).")
                 return redirect("profile")
@@ -125,7 +128,13 @@ def token_remove(request: AuthedRequest) -> HttpResponse:
         context = _token_context(request, current, form=ReplaceTokenForm(request=request), remove_form=form)
         return render(request, "accounts/token.html", context, status=400)
     hub.remove_token(request.user)
-    record(action="team", summary="removed their Hub token", member=request.user, details={"kind": current.kind})
+    record_team_change(
+        person=request.user,
+        by=request.user,
+        summary="removed their Hub token",
+        change="token removed",
+        kind=current.kind,
+    )
     messages.success(request, "Your Hub token is removed from hubdash. Revoke it on the Hub too if it leaked.")
     return redirect("token")
 

@@ -73,7 +73,7 @@ def test_deactivation_ends_every_session_at_once_and_removes_the_hub_token(hub_w
     for browser in (laptop, phone):
         answer = browser.get(reverse("profile"))
         assert answer.status_code == 302 and answer["Location"].startswith(reverse("login"))
-    assert changes(bob) == [("deactivated", "alice"), ("reactivated", "alice")]
+    assert changes(bob) == [("token connected", "bob"), ("deactivated", "alice"), ("reactivated", "alice")]
     assert "Hub token removed" in Event.objects.filter(member=bob, details__change="deactivated").get().summary
 
 
@@ -85,7 +85,7 @@ def test_an_admin_removes_someones_token_after_confirming(hub_world, alice_clien
     assert token_of(bob) is not None  # the confirmation page changed nothing
     assert alice_client.post(reverse("team-token-remove", args=[bob.pk])).status_code == 302
     assert token_of(bob) is None
-    assert changes(bob) == [("token removed", "alice")]
+    assert changes(bob) == [("token connected", "bob"), ("token removed", "alice")]
 
 
 def test_members_cannot_change_others(bob_client, charlie):
