@@ -8,7 +8,7 @@ Xet when `hf_xet` is installed and the Hub offers it), then the commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,12 +61,17 @@ def push_files(
     repo_id: str,
     files: Sequence[tuple[Path, str]],
     *,
+    known: Mapping[Path, tuple[int, str]] | None = None,
     branch: str,
     message: str,
     description: str = "",
     create_pr: bool = False,
 ) -> Pushed:
-    """Commit `files` (local file, path in the repo) to `branch`, or open a pull request against it."""
+    """Commit `files` (local file, path in the repo) to `branch`, or open a pull request against it.
+
+    `known` gives, for some local files, the size and sha256 (hex) of their bytes as received: the push
+    then does not read a whole file once more just to hash it.
+    """
     if not valid_repo_id(repo_id) or "/" not in repo_id:
         raise errors.InvalidRequest("That is not a valid repo name.")
     if not valid_revision(branch):
@@ -75,7 +80,7 @@ def push_files(
     if problems or not files:
         raise errors.InvalidRequest("; ".join(problems) or "Nothing to upload.")
     token = _token(client)
-    operations = [CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(local)) for local, path in files]
+    operations = [_operation(local, path, (known or {}).get(local)) for local, path in files]
     try:
         with transport.without_total_deadline(PUSH_OP_TIMEOUT_S), translated():
             info = client._api.create_commit(
@@ -95,6 +100,18 @@ def push_files(
     finally:
         cache.forget_repo(kind, repo_id)  # even a failed push may have changed the repo (a PR opened, say)
     return Pushed(str(info.commit_url), str(info.oid), str(info.pr_url) if info.pr_url else None)
+
+
+def _operation(local: Path, path: str, known: tuple[int, str] | None) -> CommitOperationAdd:
+    """The file's commit operation; with its hash when already known, so the file is read once only.
+
+    huggingface_hub hashes lazily (`UploadInfo.sha256` reads the file on first access) and lets a known
+    hash be set through that public property; a file whose size is not the one hashed keeps the lazy hash.
+    """
+    operation = CommitOperationAdd(path_in_repo=path, path_or_fileobj=str(local))
+    if known is not None and known[0] == operation.upload_info.size and not operation.upload_info.is_hashed:
+        operation.upload_info.sha256 = bytes.fromhex(known[1])
+    return operation
 
 
 __all__ = ["Pushed", "path_problem", "push_files"]

@@ -70,6 +70,9 @@ def _push(upload: Upload) -> hub_upload.Pushed:
         upload.repo_type,  # type: ignore[arg-type]
         upload.repo_id,
         [(path, f["path"]) for f, path in zip(upload.files, local, strict=True)],
+        known={
+            path: (int(f["size"]), f["sha256"]) for f, path in zip(upload.files, local, strict=True) if "sha256" in f
+        },
         branch=upload.branch,
         message=upload.message,
         description=upload.description,

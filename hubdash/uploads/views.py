@@ -30,7 +30,7 @@ from hubdash.repos.views import _repo_context
 
 from . import staging
 from .forms import UploadForm
-from .handlers import too_large
+from .handlers import sha256_of, too_large
 from .models import ACTIVE, Upload
 from .sweep import sweep
 from .tasks import push_upload
@@ -114,7 +114,7 @@ def _queue(request: AuthedRequest, access: RepoAccess, form: UploadForm) -> Http
         create_pr=data["create_pr"],
         message=data["message"],
         description=data["description"],
-        files=[{"path": path, "size": uploaded.size or 0} for uploaded, path in form.entries],
+        files=[_entry(uploaded, path) for uploaded, path in form.entries],
         staging=name,
         private=access.detail.summary.private,
     )
@@ -128,6 +128,13 @@ def _queue(request: AuthedRequest, access: RepoAccess, form: UploadForm) -> Http
     messages.success(request, done)
     namespace, name = access.repo_id.split("/", 1)
     return redirect(reverse(f"{access.kind}-upload", kwargs={"namespace": namespace, "name": name}))
+
+
+def _entry(uploaded: UploadedFile[bytes], path: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path, "size": uploaded.size or 0}
+    if (digest := sha256_of(uploaded)) is not None:
+        entry["sha256"] = digest  # hashed as it arrived: the push need not read the file for it
+    return entry
 
 
 @require_safe

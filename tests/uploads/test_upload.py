@@ -15,6 +15,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from hubdash.activity.models import Event
+from hubdash.uploads import staging
 from hubdash.uploads.models import Upload
 from hubdash.uploads.sweep import NEVER_RAN
 from tests.personas import ALICE_TOKEN
@@ -93,7 +94,8 @@ def test_a_200_mb_file_goes_through_lfs_byte_for_byte(uploading, run_jobs, tmp_p
 
     upload = Upload.objects.get()
     assert upload.state == "done", upload.reason
-    assert upload.files == [{"path": "checkpoints/weights.bin", "size": 200 << 20}]
+    # Hashed as it arrived, so the push does not read the file again: the hash is the content's own.
+    assert upload.files == [{"path": "checkpoints/weights.bin", "size": 200 << 20, "sha256": digest.hexdigest()}]
     info = uploading.api().get_paths_info(REPO, ["checkpoints/weights.bin"])[0]
     assert info.lfs is not None and info.lfs.sha256 == digest.hexdigest() and info.size == 200 << 20
     local = uploading.api().hf_hub_download(REPO, "checkpoints/weights.bin", local_dir=tmp_path / "back")
@@ -103,6 +105,24 @@ def test_a_200_mb_file_goes_through_lfs_byte_for_byte(uploading, run_jobs, tmp_p
             back.update(chunk)
     assert back.hexdigest() == digest.hexdigest()
     assert staged_and_incoming() == []
+
+
+def test_a_staged_file_whose_size_changed_before_the_push_is_hashed_again(uploading, run_jobs):
+    data = bytes(range(256)) * 4096
+    response = uploading.alice.post(URL, {"files": named(data, "model.bin"), "branch": "main", "message": ""})
+    assert response.status_code == 302
+    upload = Upload.objects.get()
+    assert upload.files[0]["sha256"] == hashlib.sha256(data).hexdigest()
+    changed = data + b"more"  # the hash received with the upload no longer fits the staged bytes
+    (staging.files_of(upload.staging, 1)[0]).write_bytes(changed)
+
+    run_jobs()
+
+    upload.refresh_from_db()
+    assert upload.state == "done", upload.reason
+    info = uploading.api().get_paths_info(REPO, ["model.bin"])[0]
+    assert info.lfs is not None and info.lfs.sha256 == hashlib.sha256(changed).hexdigest()
+    assert uploading.content("model.bin") == changed
 
 
 def test_several_files_with_their_paths_as_a_pull_request(uploading, run_jobs):
