@@ -25,4 +25,17 @@
       if (menu !== opened) menu.removeAttribute("open");
     });
   }, true);
+  // A "Copy" button beside a read-only field (data-copy="<field id>"); hidden without JavaScript.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.dataset.copy);
+    if (!field || !navigator.clipboard) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        button.textContent = "Copied";
+      }, function () {
+        field.select();
+      });
+    });
+  });
 })();
