@@ -20,7 +20,7 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.goto(base + "/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_an_invitee_joins_through_the_link_and_the_admin_sees_it(live_server, transactional_db, browser: Browser):
@@ -75,3 +75,45 @@ def test_an_invitee_joins_through_the_link_and_the_admin_sees_it(live_server, tr
     expect(admin.locator("#pending-invitations")).to_have_count(0)
     admin.screenshot(path=str(ARTIFACTS / "team-page.png"), full_page=True)
     invitee_context.close()
+
+
+def test_an_invitee_joins_with_hugging_face_and_lands_connected(live_server, hub_world, browser: Browser, settings):
+    from django.contrib.auth.models import User
+
+    callback = live_server.url + "/accounts/hf/callback/"
+    app = hub_world.oauth_app([callback], client_id="hubdash-invite", client_secret="invite-client-secret-0123")
+    settings.HF_OAUTH_CLIENT_ID, settings.HF_OAUTH_CLIENT_SECRET = app["client_id"], app["client_secret"]
+    # What settings.py derives from HF_ENDPOINT when the app is configured: the sign-in form may lead to the Hub.
+    csp = settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**csp["DIRECTIVES"], "form-action": ["'self'", hub_world.url]}}
+    hub_world.add_user("erin", fullname="Erin Okafor", orgs={"acme": "write"})
+    hub_world.oauth_browser(None)  # nobody signed in at the Hub: its consent page asks who
+    User.objects.create_superuser("alice", "alice@example.com", PASSWORD)
+    admin = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    admin.set_default_timeout(10_000)
+    sign_in(admin, live_server.url, "alice", PASSWORD)
+    admin.goto(live_server.url + "/team/")
+    admin.get_by_label("Role").select_option("member")
+    admin.get_by_role("button", name="Make invitation link").click()
+    link = admin.get_by_label("Invitation link").input_value()
+
+    # The invitee, in a fresh browser, joins with their Hugging Face account instead of a password
+    # (by default hubdash admits only invited people this way: the link is what lets erin in).
+    invitee_context = browser.new_context(viewport={"width": 390, "height": 844})
+    invitee = invitee_context.new_page()
+    invitee.set_default_timeout(10_000)
+    invitee.goto(link)
+    invitee.get_by_role("button", name="Join with Hugging Face").click()
+    expect(invitee.get_by_role("heading", name="hubsim: authorize this app")).to_be_visible()
+    invitee.get_by_label("Hub user").fill("erin")
+    invitee.get_by_label("Organisations to grant").fill("acme")
+    invitee.get_by_role("button", name="Authorize").click()
+    expect(invitee.get_by_text("Signed in with Hugging Face as @erin")).to_be_visible()
+    expect(invitee).to_have_url(live_server.url + "/account/")  # on their profile, connected
+    expect(invitee.locator("#token-kind")).to_have_text("From signing in with Hugging Face")
+    invitee_context.close()
+
+    admin.goto(live_server.url + "/team/")
+    expect(admin.get_by_role("row", name=re.compile(r"^erin member"))).to_contain_text(
+        "joined as member, invited by alice"
+    )
