@@ -63,6 +63,9 @@ def _last_heard(hooks: tuple[hub.HubWebhook, ...]) -> dict[str, datetime | None]
     return heard
 
 
+WEBHOOKS_SCOPE = "webhooks"
+
+
 def _page(request: AuthedRequest, status: int = 200, **extra: Any) -> HttpResponse:
     url = receiver_url(request)
     secrets = list(WebhookSecret.objects.filter(retired_at=None))
@@ -79,7 +82,14 @@ def _page(request: AuthedRequest, status: int = 200, **extra: Any) -> HttpRespon
         **extra,
     }
     identity = None
-    if hub.token_status(request.user) is None:
+    token = hub.token_status(request.user)
+    if token is not None and token.is_oauth and not token.has_scope(WEBHOOKS_SCOPE):
+        # The Hub would refuse with a bare 403; say which grant is missing and how to get it.
+        context["scope_gap"] = (
+            f"Your Hugging Face sign-in did not grant the {WEBHOOKS_SCOPE} scope that managing webhooks needs. Ask "
+            "an admin to add it to HUBDASH_HF_OAUTH_SCOPES, then sign in with Hugging Face again and approve it."
+        )
+    if token is None:
         context["hooks_error"] = error_region(request, hub.NoToken("Connect your Hub token to manage its webhooks."))
     else:
         try:

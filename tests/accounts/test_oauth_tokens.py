@@ -165,3 +165,14 @@ def test_a_fresh_sign_in_as_someone_else_confirms_nothing(erin):
     assert response.status_code == 403 and "not the one linked to you" in response.content.decode()
     refused = client.post(reverse("token-remove"), {})
     assert refused.status_code == 400 and HubToken.objects.filter(user__username="erin").exists()
+
+
+def test_the_webhooks_page_names_the_scope_a_sign_in_did_not_grant(erin, settings):
+    settings.HF_OAUTH_SCOPES = "openid profile read-repos write-repos"
+    client = signed_in_erin(erin)
+    User.objects.filter(username="erin").update(is_superuser=True, is_staff=True)  # the page is for admins
+    page = client.get(reverse("webhook-setup")).content.decode()
+    assert "did not grant the webhooks scope" in page and "HUBDASH_HF_OAUTH_SCOPES" in page
+    settings.HF_OAUTH_SCOPES = "openid profile read-repos write-repos webhooks"
+    granted = signed_in_erin(erin).get(reverse("webhook-setup")).content.decode()
+    assert "did not grant the webhooks scope" not in granted
