@@ -58,7 +58,7 @@ def writable_namespaces(request: AuthedRequest) -> frozenset[str]:
     return frozenset([status.hub_username, *orgs])
 
 
-def _may_write(request: AuthedRequest, namespace: str) -> bool:
+def may_write(request: AuthedRequest, namespace: str) -> bool:
     return namespace in writable_namespaces(request)
 
 
@@ -99,4 +99,4 @@ def repo_for(
             hub_repos.run_together({name: call for name, call in at(rev).items() if name in retry}, budget_s)
         )
     namespace = repo_id.partition("/")[0]
-    return RepoAccess(client, kind, repo_id, rev, detail, _may_write(request, namespace), results)
+    return RepoAccess(client, kind, repo_id, rev, detail, may_write(request, namespace), results)

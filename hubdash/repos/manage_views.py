@@ -26,9 +26,9 @@ from hubdash.hub import manage as hub_manage
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import PLURAL, Kind, RepoSummary
 
-from .access import RepoAccess, _may_write, person_client, repo_for
+from .access import RepoAccess, may_write, person_client, repo_for
 from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
-from .views import _repo_context, _repo_failure
+from .views import repo_context, repo_failure
 
 UNREAD = "The Hub accepted the change, but hubdash could not read the repo back: reload to see its state."
 
@@ -188,18 +188,18 @@ def _id_kwargs(repo_id: str) -> dict[str, str]:
 # -- the settings panel ------------------------------------------------------------------------------
 
 
-def _writable(request: AuthedRequest, kind: Kind, repo_id: str) -> RepoAccess | HttpResponse:
+def writable_or_refusal(request: AuthedRequest, kind: Kind, repo_id: str) -> RepoAccess | HttpResponse:
     """The repo if this person may change it; else the page that says why (missing, or no right)."""
     try:
         access = repo_for(request, kind, repo_id, None)
     except hub.HubError as err:
-        return _repo_failure(request, err, repo_id)
+        return repo_failure(request, err, repo_id)
     if not access.can_write:
-        return _no_right(request, repo_id)
+        return no_right(request, repo_id)
     return access
 
 
-def _no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
+def no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
     gap = _oauth_gap(hub.token_status(request.user), repo_id.split("/", 1)[0], "write-repos")
     if gap is not None:
         err = hub.NoAccess(gap)
@@ -216,7 +216,7 @@ def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) 
     if namespace not in owners:
         owners = [namespace, *owners]
     repo = access.detail.summary
-    context = _repo_context(access, "settings")
+    context = repo_context(access, "settings")
     context.update(
         visibility_form=forms.get("visibility") or VisibilityForm(kind=access.kind),
         gating_form=forms.get("gating") or GatingForm(initial={"gating": repo.gated or "off"}),
@@ -229,7 +229,7 @@ def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) 
 
 @require_safe
 def repo_settings(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
-    access = _writable(request, kind, f"{namespace}/{name}")
+    access = writable_or_refusal(request, kind, f"{namespace}/{name}")
     if isinstance(access, HttpResponse):
         return access
     return render(request, "repos/settings.html", _settings_context(request, access))
@@ -259,7 +259,7 @@ def _visibility_answer(
 @require_POST
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = _writable(request, kind, repo_id)
+    access = writable_or_refusal(request, kind, repo_id)
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
@@ -294,7 +294,7 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
 @require_POST
 def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = _writable(request, kind, repo_id)
+    access = writable_or_refusal(request, kind, repo_id)
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
@@ -325,7 +325,7 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
 @require_POST
 def repo_move(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = _writable(request, kind, repo_id)
+    access = writable_or_refusal(request, kind, repo_id)
     if isinstance(access, HttpResponse):
         return access
     owners, _ = _owners(request)
@@ -357,11 +357,11 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
     repo_id = f"{namespace}/{name}"
     if not hub_repos.valid_repo_id(repo_id):
         return hub_error_page(request, hub.NotFound("That is not a valid repo name."), what=repo_id)
-    if not _may_write(request, namespace):
-        return _no_right(request, repo_id)
+    if not may_write(request, namespace):
+        return no_right(request, repo_id)
     form = DeleteRepoForm(request.POST, repo_id=repo_id, request=request)
     if not form.is_valid():
-        access = _writable(request, kind, repo_id)
+        access = writable_or_refusal(request, kind, repo_id)
         if isinstance(access, HttpResponse):
             return access
         context = _settings_context(request, access, delete=form)
@@ -372,7 +372,7 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
     except hub.HubError as err:
         reason = _refusal(request, err, namespace, "manage-repos")
         _record(request, "delete", kind, repo_id, "delete", None, reason)
-        access = _writable(request, kind, repo_id)
+        access = writable_or_refusal(request, kind, repo_id)
         if isinstance(access, HttpResponse):
             return access
         context = _settings_context(request, access, delete=form)

@@ -303,7 +303,7 @@ def _grouped_tags(kind: Kind, tags: tuple[str, ...]) -> list[tuple[str, list[tup
     ]
 
 
-def _repo_context(access: Any, tab: str) -> dict[str, Any]:
+def repo_context(access: Any, tab: str) -> dict[str, Any]:
     refs = access.results.get("refs")
     return {
         "access": access,
@@ -335,8 +335,8 @@ def repo(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpR
             },
         )
     except hub.HubError as err:
-        return _repo_failure(request, err, repo_id)
-    context = _repo_context(access, "overview")
+        return repo_failure(request, err, repo_id)
+    context = repo_context(access, "overview")
     tree, card = access.results["tree"], access.results["card"]
     context["tree"] = None if isinstance(tree, hub.HubError) else tree
     context["tree_error"] = error_region(request, tree) if isinstance(tree, hub.HubError) else None
@@ -366,8 +366,8 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
     try:
         access = repo_for(request, kind, repo_id, _revision(request), also=also)
     except hub.HubError as err:
-        return _repo_failure(request, err, repo_id)
-    context = _repo_context(access, "files")
+        return repo_failure(request, err, repo_id)
+    context = repo_context(access, "files")
     result = access.results["file" if as_file else "tree"]
     if isinstance(result, hub.NotFound):
         return hub_error_page(request, hub.NotFound(f"There is no “{path}” at this revision."), what=repo_id)
@@ -381,7 +381,7 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
     return render(request, "repos/files.html", context, status=status)
 
 
-def _repo_failure(request: AuthedRequest, err: hub.HubError, repo_id: str) -> HttpResponse:
+def repo_failure(request: AuthedRequest, err: hub.HubError, repo_id: str) -> HttpResponse:
     """The page for a repo the Hub will not show; a renamed repo sends the person to its new name."""
     if isinstance(err, hub.Moved) and request.resolver_match is not None:
         namespace, name = err.new_id.split("/", 1)
@@ -409,7 +409,7 @@ def repo_download(
         # Not within the page budget: a stream abandoned in another thread would hold its connection.
         download = hub_repos.open_download(access.client, kind, repo_id, access.revision, path)
     except hub.HubError as err:
-        return _repo_failure(request, err, repo_id)
+        return repo_failure(request, err, repo_id)
     response = StreamingHttpResponse(download, content_type=download.content_type)  # closes it when done
     response["Content-Disposition"] = _attachment(download.filename)
     if download.size:
@@ -435,8 +435,8 @@ def repo_history(request: AuthedRequest, kind: Kind, namespace: str, name: str) 
     try:
         access = repo_for(request, kind, repo_id, _revision(request), also=also, budget_s=_budget(request))
     except hub.HubError as err:
-        return _repo_failure(request, err, repo_id)
-    context = _repo_context(access, "history")
+        return repo_failure(request, err, repo_id)
+    context = repo_context(access, "history")
     commits = access.results["commits"]
     status = 200
     if isinstance(commits, hub.HubError):

@@ -24,9 +24,9 @@ from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import hub_error_page
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import Kind
-from hubdash.repos.access import RepoAccess, _may_write
-from hubdash.repos.manage_views import _no_right, _writable
-from hubdash.repos.views import _repo_context
+from hubdash.repos.access import RepoAccess, may_write
+from hubdash.repos.manage_views import no_right, writable_or_refusal
+from hubdash.repos.views import repo_context
 
 from . import staging
 from .forms import UploadForm
@@ -46,7 +46,7 @@ def _uploads(kind: Kind, repo_id: str) -> dict[str, Any]:
 def _page(
     request: AuthedRequest, access: RepoAccess, form: UploadForm | None = None, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    context = _repo_context(access, "upload")
+    context = repo_context(access, "upload")
     context.update(
         form=form or UploadForm(initial={"branch": "main"}),
         max_bytes=settings.UPLOAD_MAX_BYTES,
@@ -63,14 +63,14 @@ def upload(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> Htt
     """The Upload tab (GET), or files sent from it (POST): staged, then queued for a background push."""
     repo_id = f"{namespace}/{name}"
     if request.method != "POST":
-        access = _writable(request, kind, repo_id)
+        access = writable_or_refusal(request, kind, repo_id)
         if isinstance(access, HttpResponse):
             return access
         sweep()
         return _page(request, access)
     files: list[UploadedFile[bytes]] = []
     try:
-        access = _writable(request, kind, repo_id)
+        access = writable_or_refusal(request, kind, repo_id)
         if isinstance(access, HttpResponse):
             return access
         files = request.FILES.getlist("files")  # the body streams to disk here (if CSRF did not read it yet)
@@ -147,8 +147,8 @@ def upload_list(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
     repo_id = f"{namespace}/{name}"
     if not hub_repos.valid_repo_id(repo_id):
         return hub_error_page(request, hub.NotFound("That is not a valid repo name."), what=repo_id)
-    if not _may_write(request, namespace):
-        return _no_right(request, repo_id)
+    if not may_write(request, namespace):
+        return no_right(request, repo_id)
     sweep()
     context = {"kind": kind, "repo_id": repo_id, **_uploads(kind, repo_id)}
     return render(request, "uploads/_uploads.html", context)

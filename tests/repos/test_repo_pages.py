@@ -258,14 +258,14 @@ def test_a_fine_grained_token_may_write_only_where_a_scope_says_so(hub_world, al
     from django.test import RequestFactory
 
     from hubdash import hub
-    from hubdash.repos.access import _may_write
+    from hubdash.repos.access import may_write
     from tests.personas import FINE_TOKEN
 
     hub.connect_token(alice, FINE_TOKEN)
     request = RequestFactory().get("/")
     request.user = alice
-    assert _may_write(request, "acme") is True  # repo.write on org acme
-    assert _may_write(request, "datalab") is False
+    assert may_write(request, "acme") is True  # repo.write on org acme
+    assert may_write(request, "datalab") is False
 
 
 @pytest.mark.django_db
