@@ -6,6 +6,7 @@ Everything stays on loopback; the demo's database and secrets live under var/dem
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,8 @@ def gunicorn(env: dict[str, str]) -> subprocess.Popen:
 
 def web_and_worker(env: dict[str, str]) -> subprocess.Popen:
     """gunicorn and the job worker (uploads' pushes), as `make run` starts them (hubdash/run.py)."""
-    return subprocess.Popen([sys.executable, "-m", "hubdash.run"], cwd=ROOT, env=env)
+    # Its own session: a stop reaches it once, from us (below), whether Ctrl-C came from a terminal or a signal.
+    return subprocess.Popen([sys.executable, "-m", "hubdash.run"], cwd=ROOT, env=env, start_new_session=True)
 
 
 def main() -> int:
@@ -100,7 +102,8 @@ def main() -> int:
         server = web_and_worker(env)
         try:
             server.wait()
-        except KeyboardInterrupt:  # the terminal's Ctrl-C reached hubdash.run too: it stops web and worker
+        except KeyboardInterrupt:  # Ctrl-C: hubdash.run stops web and worker gracefully
+            server.send_signal(signal.SIGINT)
             server.wait(timeout=60)
     finally:
         hubsim.terminate()
