@@ -44,7 +44,7 @@ def recent_changes(people: list[User], per_person: int = RECENT_PER_PERSON) -> d
         Event.objects.filter(action="team", source="hubdash", member_id__in=[person.pk for person in people])
         .annotate(nth=Window(RowNumber(), partition_by=[F("member_id")], order_by=F("id").desc()))
         .filter(nth__lte=per_person)
-        .only("id", "summary", "received_at", "member_id", "details")
+        .only("id", "summary", "received_at", "member_id")
         .order_by("member_id", "-id")
     )
     changes: dict[int, list[Event]] = defaultdict(list)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -84,9 +85,15 @@ def _team_context(
     request: AuthedRequest, add_form: PersonForm | None = None, invite_form: InviteForm | None = None
 ) -> dict[str, Any]:
     """Everything from the database in a handful of queries, whatever the size of the team; no Hub call."""
-    people = list(User.objects.order_by("username").select_related("member"))
+    people = list(
+        User.objects.order_by("username")
+        .select_related("member")
+        .only("username", "is_active", "is_superuser", "last_login", "member__last_seen_at")
+    )
     tokens = hub.token_statuses(people)
     changes = recent_changes(people)
+    you = request.user.pk
+    links = {key: _link_maker(name) for key, name in _PERSON_LINKS.items()}
     rows = []
     for person in people:
         # A missing one-to-one row raises an AttributeError subclass, so getattr's default applies.
@@ -94,10 +101,12 @@ def _team_context(
         rows.append(
             {
                 "person": person,
+                "you": person.pk == you,
                 "role": "admin" if person.is_superuser else "member",
                 "token": tokens.get(person.pk),
                 "last_seen": (member.last_seen_at if member else None) or person.last_login,
                 "changes": changes.get(person.pk, []),
+                "links": {key: make(person.pk) for key, make in links.items()},
             }
         )
     can_manage = is_admin(request.user)
@@ -111,6 +120,22 @@ def _team_context(
             locks=locked_sign_ins(request),
         )
     return context
+
+
+_PERSON_LINKS = {
+    "role": "team-role",
+    "reset": "team-password-reset",
+    "token": "team-token-remove",
+    "active": "team-active",
+}
+_PK_MARK = 2147483647
+
+
+def _link_maker(name: str) -> Callable[[int], str]:
+    """A person's link from one reverse() per page, not one per row: on a 50-person team the Team page
+    spent a fifth of its time resolving the same four URLs."""
+    head, _, tail = reverse(name, args=[_PK_MARK]).partition(str(_PK_MARK))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @never_cache

@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative or tottime")
     parser.add_argument("--cold", action="store_true", help="a new listing query every request")
+    parser.add_argument("--callers", default="", help="also print who calls functions matching this")
     args = parser.parse_args()
     port = free_port()
     hubsim, _ = start_hubsim(port)
@@ -70,7 +71,10 @@ def main() -> None:
         cpu = time.process_time() - began
         print(f"{args.path}: {cpu / args.requests * 1000:.1f} ms CPU per request under cProfile "
               f"({args.requests} requests, {len(first.content) / 1024:.0f} KiB each)\n")  # fmt: skip
-        pstats.Stats(profile).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+        stats = pstats.Stats(profile).strip_dirs().sort_stats(args.sort)
+        stats.print_stats(args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
     finally:
         hubsim.terminate()
         hubsim.wait(timeout=10)
