@@ -6,12 +6,12 @@ import json
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
+from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
 from hubdash.core.templatetags.icons import icon_sprite
 
 from ..models import ACTIONS, Event
@@ -38,7 +38,7 @@ def event_line(event: Event) -> SafeString:
     if event.repo_id:
         if event.links_to_repo:
             namespace, name = event.repo_id.split("/", 1)
-            href = reverse(f"{event.repo_type}-repo", args=[namespace, name])
+            href = link(f"{event.repo_type}-repo", namespace, name, samples=REPO_SAMPLES)
             repo = format_html('<a class="event-repo" href="{}">{}</a>', href, event.repo_id)
         else:
             repo = format_html('<span class="event-repo">{}</span>', event.repo_id)
@@ -76,5 +76,5 @@ def event_line(event: Event) -> SafeString:
         relative=naturaltime(event.received_at),
         source=event.source,
         source_label=event.source_label,
-        detail=reverse("activity-event", args=[event.pk]),
+        detail=link("activity-event", event.pk, samples=(PK_SAMPLE,)),
     )
