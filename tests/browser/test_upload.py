@@ -8,29 +8,16 @@ job queue is run in this process, as `db_worker --batch` would.
 from __future__ import annotations
 
 import pytest
-from django_tasks_db.management.commands.db_worker import Worker
 from huggingface_hub import HfApi
 from playwright.sync_api import expect
 
 from tests.browser.test_browse import DEMO_TOKEN, alice_on_demo_hub, tab
+from tests.uploads.jobs import run_jobs
 
 pytestmark = pytest.mark.browser
 __all__ = ["alice_on_demo_hub", "tab"]  # the fixtures, shared with the browse tests
 
 REPO = "alice/upload-target"
-
-
-def run_jobs() -> None:
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    ).run()
 
 
 def test_upload_a_file_with_progress_and_see_its_commit_link(tab, demo_hub, tmp_path):

@@ -13,6 +13,7 @@ from django.test import Client
 from huggingface_hub import HfApi
 
 from tests.personas import ALICE_TOKEN, BOB_TOKEN, signed_in
+from tests.uploads import jobs
 
 REPO = "acme/fresh"
 URL = f"/models/{REPO}/upload/"
@@ -54,22 +55,7 @@ def uploading(hub_world, alice, bob, charlie, settings) -> Uploading:
 
 @pytest.fixture
 def run_jobs() -> Callable[[], None]:
-    """Run every queued job, then return: `db_worker --batch`, in this process (no signal handlers)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    def run() -> None:
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="test-worker",
-            excluded_queue_names=[],
-        ).run()
-
-    return run
+    return jobs.run_jobs
 
 
 def staged_and_incoming() -> list[str]:
