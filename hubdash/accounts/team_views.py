@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -45,8 +46,14 @@ from .team_changes import recent_changes, record_team_change
 from .team_forms import InviteForm, JoinForm
 
 log = logging.getLogger(__name__)
-# A change confirmed first: GET shows the confirmation, POST makes it.
-confirmed_change = require_http_methods(["GET", "HEAD", "POST"])
+_get_or_post = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def confirmed_change(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A change to a person, confirmed first: GET shows the confirmation, POST makes it; admins only,
+    and never cached (both pages name the person)."""
+    return _get_or_post(admin_required(never_cache(view)))
+
 
 # -- the page --------------------------------------------------------------------------------------
 
@@ -298,8 +305,6 @@ def _confirm(request: AuthedRequest, pk: int, what: str, **context: Any) -> Http
 
 
 @confirmed_change
-@admin_required
-@never_cache
 def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _confirm(request, pk, "role")
@@ -326,8 +331,6 @@ def team_role(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @confirmed_change
-@admin_required
-@never_cache
 def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         person = get_object_or_404(User, pk=pk)
@@ -357,8 +360,6 @@ def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @confirmed_change
-@admin_required
-@never_cache
 def team_token_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     if request.method != "POST":
@@ -373,8 +374,6 @@ def team_token_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @confirmed_change
-@admin_required
-@never_cache
 def team_password_reset(request: AuthedRequest, pk: int) -> HttpResponse:
     """A link for the person to set a new password; shown to the admin to pass on, never a password."""
     person = get_object_or_404(User, pk=pk)
