@@ -158,3 +158,16 @@ def test_the_team_page_costs_the_same_queries_for_3_or_60_people_and_calls_no_hu
     assert page.count("change 4") == 60 and "change 1" not in page  # three latest each
     assert queries() == small
     assert len(hub_world.requests()) == hub_calls
+
+
+def test_team_rows_show_what_they_are_given_as_text_never_as_markup(hub_world, alice_client, bob):
+    from hubdash.hub.models import HubToken
+
+    hostile = '<img src=x onerror="alert(1)">'
+    hub.connect_token(bob, BOB_TOKEN)
+    HubToken.objects.filter(user=bob).update(hub_username=hostile)  # as a Hub could name someone
+    Event.objects.create(source="hubdash", action="team", summary=hostile, member=bob)
+    page = alice_client.get(reverse("team")).content.decode()
+    row = page.split(f'id="person-{bob.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "<img" not in row
+    assert row.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") == 2  # the Hub name and the change
