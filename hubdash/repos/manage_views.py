@@ -246,14 +246,20 @@ def _panel(
     return render(request, "repos/settings.html", context, status=status)
 
 
-def _visibility_answer(
-    request: AuthedRequest, access: RepoAccess, repo: RepoSummary, status: int = 200, **extra: Any
+def _answer(
+    request: AuthedRequest,
+    access: RepoAccess,
+    repo: RepoSummary,
+    which: str,
+    status: int = 200,
+    **extra: Any,
 ) -> HttpResponse:
-    """The settings panel, or the listing row the switch was used from (`place=row`), as the Hub now has it."""
+    """The settings panel (`which`: visibility or gating), or the listing row the switch was used from
+    (`place=row`), as the Hub now has it."""
     if request.htmx and request.POST.get("place") == "row":
         context = {"repo": repo, "writable": {access.repo_id.partition("/")[0]}, **extra}
         return render(request, "repos/_repo_item.html", context, status=status)
-    return _panel(request, access, repo, "visibility", status, **extra)
+    return _panel(request, access, repo, which, status, **extra)
 
 
 @require_POST
@@ -264,31 +270,33 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
         return access
     repo = access.detail.summary
     if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
-        return _visibility_answer(request, access, repo)
+        return _answer(request, access, repo, "visibility")
     form = VisibilityForm(request.POST, kind=kind)
     if not form.is_valid():
         choices = "public, private or protected" if kind == "space" else "public or private"
-        return _visibility_answer(request, access, repo, 400, visibility_error=f"Choose {choices}.")
+        return _answer(request, access, repo, "visibility", 400, visibility_error=f"Choose {choices}.")
     wanted = form.cleaned_data["visibility"]
-    if wanted != "private" and repo.private and not form.cleaned_data["confirm"]:
+    # Repo info cannot tell a protected Space from a public one: the switch says what it showed. That only
+    # decides whether to ask first; the Hub's answer decides what is shown after.
+    hidden = repo.private or (wanted == "public" and form.cleaned_data["was"] == "protected")
+    if wanted != "private" and hidden and not form.cleaned_data["confirm"]:
         # Making a repo public shows it to everyone: one more click, made on purpose.
-        return _visibility_answer(request, access, repo, confirm_public=wanted)
+        return _answer(request, access, repo, "visibility", confirm_public=wanted)
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", repo.private, reason, visibility=wanted)
-        return _visibility_answer(request, access, repo, err.status, visibility_error=reason)
+        return _answer(request, access, repo, "visibility", err.status, visibility_error=reason)
     if changed is None:
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
-        return _visibility_answer(request, access, repo, visibility_error=UNREAD)
-    repo = changed
-    shown = "private" if repo.private else "public"
+        return _answer(request, access, repo, "visibility", visibility_error=UNREAD)
+    repo, shown = changed.repo, changed.visibility
     _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
     if not request.htmx:
         messages.success(request, f"{repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
-    return _visibility_answer(request, access, repo, visibility_done=f"The Hub says: now {shown}.")
+    return _answer(request, access, repo, "visibility", visibility=shown, visibility_done=f"The Hub says: now {shown}.")
 
 
 @require_POST
@@ -300,7 +308,7 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
     repo = access.detail.summary
     form = GatingForm(request.POST)
     if not form.is_valid():
-        return _panel(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
+        return _answer(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
     wanted = form.cleaned_data["gating"]
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
@@ -308,18 +316,18 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         reason = _refusal(request, err, namespace)
         _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, reason, gating=wanted)
         extra = {"gating_error": reason, "gating_form": form}
-        return _panel(request, access, repo, "gating", err.status, **extra)
+        return _answer(request, access, repo, "gating", err.status, **extra)
     if changed is None:
         _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, gating=wanted)
-        return _panel(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
-    repo = changed
-    shown = repo.gated or "off"
+        return _answer(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
+    repo, shown = changed.repo, changed.gating
     _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, gating=shown)
     if not request.htmx:
         messages.success(request, f"Gating of {repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
     done = "The Hub says: access requests are off." if shown == "off" else f"The Hub says: gated, {shown} approval."
-    return _panel(request, access, repo, "gating", gating_done=done)
+    extra = {"visibility": changed.visibility, "gating_done": done}
+    return _answer(request, access, repo, "gating", gating_form=GatingForm(initial={"gating": shown}), **extra)
 
 
 @require_POST
