@@ -198,8 +198,7 @@ def update_settings(
         hf_raise_for_status(response)
         answered, gated = _settings_answer(response.json())
     cache.forget_repo(kind, repo_id)
-    if visibility is not None:
-        cache.forget_listings()
+    cache.forget_listings()  # listing rows show visibility and gating both
     try:
         read_back = repo_detail(client, kind, repo_id, None).summary
     except errors.HubError:

@@ -200,14 +200,41 @@ def writable_or_refusal(request: AuthedRequest, kind: Kind, repo_id: str) -> Rep
 
 
 def no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
+    return hub_error_page(request, hub.NoAccess(_no_right_reason(request, repo_id)), what=repo_id)
+
+
+def _no_right_reason(request: AuthedRequest, repo_id: str) -> str:
     gap = _oauth_gap(hub.token_status(request.user), repo_id.split("/", 1)[0], "write-repos")
     if gap is not None:
-        err = hub.NoAccess(gap)
-    elif _read_only(request):
-        err = hub.NoAccess("Your Hub token is read-only: connect a token with write access to change repos.")
-    else:
-        err = hub.NoAccess("Your Hub token may not change this repo.")
-    return hub_error_page(request, err, what=repo_id)
+        return gap
+    if _read_only(request):
+        return "Your Hub token is read-only: connect a token with write access to change repos."
+    return "Your Hub token may not change this repo."
+
+
+def _from_row(request: AuthedRequest) -> bool:
+    """The switch was used on a listing row: the answer is that row, never a panel or a whole page."""
+    return bool(request.htmx) and request.POST.get("place") == "row"
+
+
+def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writable: bool, **extra: Any) -> HttpResponse:
+    context = {"repo": repo, "writable": {repo.namespace} if writable else set(), **extra}
+    return render(request, "repos/_repo_item.html", context, status=status)
+
+
+def _writable_or_row_refusal(request: AuthedRequest, kind: Kind, repo_id: str, which: str) -> RepoAccess | HttpResponse:
+    """`writable_or_refusal`, except that a listing row's switch gets its row back saying why, without switches."""
+    if not _from_row(request):
+        return writable_or_refusal(request, kind, repo_id)
+    try:
+        access = repo_for(request, kind, repo_id, None)
+    except hub.HubError as err:
+        status = 404 if isinstance(err, hub.Moved) else err.status  # a row cannot follow a redirect
+        return _row(request, RepoSummary(kind, repo_id), status, writable=False, **{f"{which}_error": err.message})
+    if not access.can_write:
+        reason = _no_right_reason(request, repo_id)
+        return _row(request, access.detail.summary, 403, writable=False, **{f"{which}_error": reason})
+    return access
 
 
 def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) -> dict[str, Any]:
@@ -256,16 +283,15 @@ def _answer(
 ) -> HttpResponse:
     """The settings panel (`which`: visibility or gating), or the listing row the switch was used from
     (`place=row`), as the Hub now has it."""
-    if request.htmx and request.POST.get("place") == "row":
-        context = {"repo": repo, "writable": {access.repo_id.partition("/")[0]}, **extra}
-        return render(request, "repos/_repo_item.html", context, status=status)
+    if _from_row(request):
+        return _row(request, repo, status, writable=True, **extra)
     return _panel(request, access, repo, which, status, **extra)
 
 
 @require_POST
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = writable_or_refusal(request, kind, repo_id)
+    access = _writable_or_row_refusal(request, kind, repo_id, "visibility")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
@@ -302,7 +328,7 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
 @require_POST
 def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = writable_or_refusal(request, kind, repo_id)
+    access = _writable_or_row_refusal(request, kind, repo_id, "gating")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
@@ -326,8 +352,8 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         messages.success(request, f"Gating of {repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
     done = "The Hub says: access requests are off." if shown == "off" else f"The Hub says: gated, {shown} approval."
-    extra = {"visibility": changed.visibility, "gating_done": done}
-    return _answer(request, access, repo, "gating", gating_form=GatingForm(initial={"gating": shown}), **extra)
+    form = GatingForm(initial={"gating": shown})
+    return _answer(request, access, repo, "gating", visibility=changed.visibility, gating_done=done, gating_form=form)
 
 
 @require_POST

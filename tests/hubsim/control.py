@@ -23,6 +23,8 @@ REPO_FIELDS = {
     "config": "config",
     "tags": "extra_tags",
 }
+# Control-API repo fields read by `repos` itself, never stored as they are.
+CONTROL_ONLY = {"id", "type", "private", "visibility", "files", "sdk", "createdAt", "createdBy", "gatedApproved"}
 
 
 class ControlApi:
@@ -77,7 +79,7 @@ class ControlApi:
             raise bad_request('"visibility" must be public or private, or protected for a Space')
         fields = {}
         for key, value in body.items():
-            if key in ("id", "type", "private", "visibility", "files", "sdk", "createdAt", "createdBy", "gatedApproved"):
+            if key in CONTROL_ONLY:
                 continue
             fields[REPO_FIELDS.get(key, key)] = value
         created_at = None
