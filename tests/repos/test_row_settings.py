@@ -144,6 +144,18 @@ def test_a_hub_fault_on_the_change_leaves_a_message_in_the_row(world, fault, sta
     assert event.details["outcome"] == "failed"
 
 
+def test_a_repo_deleted_since_the_listing_says_so_in_its_row(world):
+    world.alice.get("/models/")
+    HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).delete_repo("acme/open-model")
+    world.forget_calls()
+    response = gate(world.alice, "acme/open-model", "manual")
+    assert response.status_code == 404
+    row = read(response)
+    assert row.lstrip().startswith('<li class="repo-item">') and "<html" not in row
+    assert "The Hub has no such repository" in row and "Gating of" not in row
+    assert writes(world) == []
+
+
 def test_an_unknown_gating_is_refused_in_the_row(world):
     response = gate(world.alice, "acme/open-model", "sometimes")
     assert response.status_code == 400
