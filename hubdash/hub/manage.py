@@ -8,16 +8,18 @@ changed, every cached listing) are dropped for every person, so pages show the H
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal, cast
 
+from django.conf import settings
 from huggingface_hub import CommitOperationAdd
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.utils import get_session, hf_raise_for_status
 
 from . import cache, errors
 from .client import HubClient, translated
-from .repo_types import Kind, RepoSummary
-from .repos import hub_url, repo_detail, valid_repo_id
+from .repo_types import PLURAL, Kind, RepoSummary
+from .repos import _headers, _moved_or_refused, hub_url, repo_detail, valid_repo_id
 
 Visibility = Literal["public", "private", "protected"]
 Gating = Literal["off", "auto", "manual"]
@@ -37,6 +39,21 @@ class AlreadyExists(errors.InvalidRequest):
         super().__init__(message)
         self.repo_kind = repo_kind
         self.repo_id = repo_id
+
+
+@dataclass(frozen=True)
+class ChangedSettings:
+    """A repo after a settings change: read back, with the visibility and gating of the Hub's own answer.
+
+    Repo info only says `private`, and a protected Space reads there as public; the settings answer is the
+    one place that says "protected"."""
+
+    repo: RepoSummary
+    visibility: Visibility
+
+    @property
+    def gating(self) -> Gating:
+        return cast(Gating, self.repo.gated or "off")
 
 
 @dataclass(frozen=True)
@@ -157,28 +174,51 @@ def update_settings(
     repo_id: str,
     visibility: Visibility | None = None,
     gating: Gating | None = None,
-) -> RepoSummary | None:
-    """Change visibility and/or gating, then read the repo back: what the Hub now says, not what was asked
-    (None when the change was accepted but the repo could not be read back)."""
+) -> ChangedSettings | None:
+    """Change visibility and/or gating: what the Hub answered, merged into the repo read back (None when
+    the Hub took the change but the repo could not be read back)."""
     if not valid_repo_id(repo_id) or "/" not in repo_id:
         raise errors.InvalidRequest("That is not a valid repo name.")
     if visibility is None and gating is None:
         raise errors.InvalidRequest("Nothing to change.")
     if visibility == "protected" and kind != "space":
         raise errors.InvalidRequest("Only Spaces can be protected.")
-    gated: Literal["auto", "manual", False] | None = None
-    if gating is not None:
-        gated = False if gating == "off" else gating
-    token = _token(client)
-    with translated():
-        client._api.update_repo_settings(repo_id, gated=gated, visibility=visibility, token=token, repo_type=kind)
-    cache.forget_repo(kind, repo_id)
+    body: dict[str, Any] = {}
     if visibility is not None:
-        cache.forget_listings()
+        body["visibility"] = visibility
+    if gating is not None:
+        body["gated"] = False if gating == "off" else gating
+    url = f"{settings.HF_ENDPOINT}/api/{PLURAL[kind]}/{repo_id}/settings"
+    _token(client)
+    # huggingface_hub's `update_repo_settings` drops the Hub's answer; the same PUT on its session keeps it.
+    with translated():
+        response = get_session().put(url, json=body, headers=_headers(client), follow_redirects=False)
+        if response.is_redirect:
+            raise _moved_or_refused(response)
+        hf_raise_for_status(response)
+        answered, gated = _settings_answer(response.json())
+    cache.forget_repo(kind, repo_id)
+    cache.forget_listings()  # listing rows show visibility and gating both
     try:
-        return repo_detail(client, kind, repo_id, None).summary
+        read_back = repo_detail(client, kind, repo_id, None).summary
     except errors.HubError:
         return None  # the Hub took the change; only reading the repo back failed
+    return ChangedSettings(replace(read_back, private=answered == "private", gated=gated), answered)
+
+
+def _settings_answer(data: object) -> tuple[Visibility, str | None]:
+    """The visibility and gating in the Hub's answer to a settings PUT; a shape it never sends is unreadable."""
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object")
+    visibility = data.get("visibility")
+    if visibility is None and isinstance(data.get("private"), bool):  # a Hub that only knows `private`
+        visibility = "private" if data["private"] else "public"
+    if visibility not in VISIBILITIES:
+        raise ValueError("no visibility in the settings answer")
+    gated = data.get("gated")
+    if gated not in (None, False, "auto", "manual"):
+        raise ValueError("unknown gating in the settings answer")
+    return cast(Visibility, visibility), gated or None
 
 
 __all__ = [
@@ -186,6 +226,7 @@ __all__ = [
     "SPACE_SDKS",
     "VISIBILITIES",
     "AlreadyExists",
+    "ChangedSettings",
     "CreatedRepo",
     "Gating",
     "Visibility",

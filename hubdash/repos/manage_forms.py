@@ -92,6 +92,9 @@ class CreateRepoForm(forms.Form):
 class VisibilityForm(forms.Form):
     visibility = forms.ChoiceField(choices=VISIBILITY_CHOICES)
     confirm = forms.BooleanField(required=False)
+    # What the switch showed (repo info cannot tell a protected Space from a public one): only decides
+    # whether making it public asks first.
+    was = forms.ChoiceField(choices=VISIBILITY_CHOICES, required=False)
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

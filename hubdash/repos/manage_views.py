@@ -200,14 +200,41 @@ def writable_or_refusal(request: AuthedRequest, kind: Kind, repo_id: str) -> Rep
 
 
 def no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
+    return hub_error_page(request, hub.NoAccess(_no_right_reason(request, repo_id)), what=repo_id)
+
+
+def _no_right_reason(request: AuthedRequest, repo_id: str) -> str:
     gap = _oauth_gap(hub.token_status(request.user), repo_id.split("/", 1)[0], "write-repos")
     if gap is not None:
-        err = hub.NoAccess(gap)
-    elif _read_only(request):
-        err = hub.NoAccess("Your Hub token is read-only: connect a token with write access to change repos.")
-    else:
-        err = hub.NoAccess("Your Hub token may not change this repo.")
-    return hub_error_page(request, err, what=repo_id)
+        return gap
+    if _read_only(request):
+        return "Your Hub token is read-only: connect a token with write access to change repos."
+    return "Your Hub token may not change this repo."
+
+
+def _from_row(request: AuthedRequest) -> bool:
+    """The switch was used on a listing row: the answer is that row, never a panel or a whole page."""
+    return bool(request.htmx) and request.POST.get("place") == "row"
+
+
+def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writable: bool, **extra: Any) -> HttpResponse:
+    context = {"repo": repo, "writable": {repo.namespace} if writable else set(), **extra}
+    return render(request, "repos/_repo_item.html", context, status=status)
+
+
+def _writable_or_row_refusal(request: AuthedRequest, kind: Kind, repo_id: str, which: str) -> RepoAccess | HttpResponse:
+    """`writable_or_refusal`, except that a listing row's switch gets its row back saying why, without switches."""
+    if not _from_row(request):
+        return writable_or_refusal(request, kind, repo_id)
+    try:
+        access = repo_for(request, kind, repo_id, None)
+    except hub.HubError as err:
+        status = 404 if isinstance(err, hub.Moved) else err.status  # a row cannot follow a redirect
+        return _row(request, RepoSummary(kind, repo_id), status, writable=False, **{f"{which}_error": err.message})
+    if not access.can_write:
+        reason = _no_right_reason(request, repo_id)
+        return _row(request, access.detail.summary, 403, writable=False, **{f"{which}_error": reason})
+    return access
 
 
 def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) -> dict[str, Any]:
@@ -246,61 +273,68 @@ def _panel(
     return render(request, "repos/settings.html", context, status=status)
 
 
-def _visibility_answer(
-    request: AuthedRequest, access: RepoAccess, repo: RepoSummary, status: int = 200, **extra: Any
+def _answer(
+    request: AuthedRequest,
+    access: RepoAccess,
+    repo: RepoSummary,
+    which: str,
+    status: int = 200,
+    **extra: Any,
 ) -> HttpResponse:
-    """The settings panel, or the listing row the switch was used from (`place=row`), as the Hub now has it."""
-    if request.htmx and request.POST.get("place") == "row":
-        context = {"repo": repo, "writable": {access.repo_id.partition("/")[0]}, **extra}
-        return render(request, "repos/_repo_item.html", context, status=status)
-    return _panel(request, access, repo, "visibility", status, **extra)
+    """The settings panel (`which`: visibility or gating), or the listing row the switch was used from
+    (`place=row`), as the Hub now has it."""
+    if _from_row(request):
+        return _row(request, repo, status, writable=True, **extra)
+    return _panel(request, access, repo, which, status, **extra)
 
 
 @require_POST
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = writable_or_refusal(request, kind, repo_id)
+    access = _writable_or_row_refusal(request, kind, repo_id, "visibility")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
     if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
-        return _visibility_answer(request, access, repo)
+        return _answer(request, access, repo, "visibility")
     form = VisibilityForm(request.POST, kind=kind)
     if not form.is_valid():
         choices = "public, private or protected" if kind == "space" else "public or private"
-        return _visibility_answer(request, access, repo, 400, visibility_error=f"Choose {choices}.")
+        return _answer(request, access, repo, "visibility", 400, visibility_error=f"Choose {choices}.")
     wanted = form.cleaned_data["visibility"]
-    if wanted != "private" and repo.private and not form.cleaned_data["confirm"]:
+    # Repo info cannot tell a protected Space from a public one: the switch says what it showed. That only
+    # decides whether to ask first; the Hub's answer decides what is shown after.
+    hidden = repo.private or (wanted == "public" and form.cleaned_data["was"] == "protected")
+    if wanted != "private" and hidden and not form.cleaned_data["confirm"]:
         # Making a repo public shows it to everyone: one more click, made on purpose.
-        return _visibility_answer(request, access, repo, confirm_public=wanted)
+        return _answer(request, access, repo, "visibility", confirm_public=wanted)
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", repo.private, reason, visibility=wanted)
-        return _visibility_answer(request, access, repo, err.status, visibility_error=reason)
+        return _answer(request, access, repo, "visibility", err.status, visibility_error=reason)
     if changed is None:
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
-        return _visibility_answer(request, access, repo, visibility_error=UNREAD)
-    repo = changed
-    shown = "private" if repo.private else "public"
+        return _answer(request, access, repo, "visibility", visibility_error=UNREAD)
+    repo, shown = changed.repo, changed.visibility
     _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
     if not request.htmx:
         messages.success(request, f"{repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
-    return _visibility_answer(request, access, repo, visibility_done=f"The Hub says: now {shown}.")
+    return _answer(request, access, repo, "visibility", visibility=shown, visibility_done=f"The Hub says: now {shown}.")
 
 
 @require_POST
 def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = writable_or_refusal(request, kind, repo_id)
+    access = _writable_or_row_refusal(request, kind, repo_id, "gating")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
     form = GatingForm(request.POST)
     if not form.is_valid():
-        return _panel(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
+        return _answer(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
     wanted = form.cleaned_data["gating"]
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
@@ -308,18 +342,18 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         reason = _refusal(request, err, namespace)
         _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, reason, gating=wanted)
         extra = {"gating_error": reason, "gating_form": form}
-        return _panel(request, access, repo, "gating", err.status, **extra)
+        return _answer(request, access, repo, "gating", err.status, **extra)
     if changed is None:
         _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, gating=wanted)
-        return _panel(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
-    repo = changed
-    shown = repo.gated or "off"
+        return _answer(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
+    repo, shown = changed.repo, changed.gating
     _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, gating=shown)
     if not request.htmx:
         messages.success(request, f"Gating of {repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
     done = "The Hub says: access requests are off." if shown == "off" else f"The Hub says: gated, {shown} approval."
-    return _panel(request, access, repo, "gating", gating_done=done)
+    form = GatingForm(initial={"gating": shown})
+    return _answer(request, access, repo, "gating", visibility=changed.visibility, gating_done=done, gating_form=form)
 
 
 @require_POST

@@ -1,16 +1,19 @@
-"""The visibility switch on a listing row, in Chromium: the row changes in place (making a repo public asks
-first in the row), without a reload, and the Hub has what the row shows.
+"""The visibility and gating switches on a listing row, in Chromium: the row changes in place (making a repo
+public asks first in the row), without a reload, and the Hub has what the row shows.
 
 hubdash runs on `live_server` against hubsim's demo world, signed in as alice with her demo token.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from huggingface_hub import HfApi
 from playwright.sync_api import expect
 
-from tests.browser.test_browse import DEMO_TOKEN, alice_on_demo_hub, tab
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_browse import DEMO_TOKEN, PHONE, WIDE, alice_on_demo_hub, tab
 
 pytestmark = pytest.mark.browser
 __all__ = ["alice_on_demo_hub", "tab"]
@@ -42,4 +45,66 @@ def test_switch_a_rows_visibility_in_place(tab, demo_hub):
     expect(row.locator(".badge.private")).to_be_visible()
     assert private_on_hub(demo_hub)
     assert page.evaluate("window.__noReload") == 1
+    tab.assert_quiet()
+
+
+def gating_on_hub(hub, repo_id: str) -> object:
+    return hub.repo_state(repo_id)["gated"]
+
+
+def test_change_a_rows_gating_in_place(tab, demo_hub):
+    page = tab.open("/models/?author=acme&search=classifier")
+    page.evaluate("window.__noReload = 1")
+    row = page.locator("li.repo-item").filter(has_text=REPO)
+    gating = row.get_by_role("group", name=f"Gating of {REPO}")
+    expect(gating.get_by_role("button", name="Off")).to_have_attribute("aria-pressed", "true")
+    expect(row.locator(".badge.gated")).to_have_count(0)
+
+    gating.get_by_role("button", name="Manual").click()
+    expect(row.get_by_text("The Hub says: gated, manual approval.")).to_be_visible()
+    expect(row.locator(".badge.gated")).to_have_text("gated (manual)")
+    expect(row.get_by_role("group", name=f"Gating of {REPO}").get_by_role("button", name="Manual")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert gating_on_hub(demo_hub, REPO) == "manual"
+
+    row.get_by_role("group", name=f"Gating of {REPO}").get_by_role("button", name="Off").click()
+    expect(row.get_by_text("The Hub says: access requests are off.")).to_be_visible()
+    expect(row.locator(".badge.gated")).to_have_count(0)
+    assert gating_on_hub(demo_hub, REPO) is False
+    assert page.evaluate("window.__noReload") == 1
+    tab.assert_quiet()
+
+
+def shoot_rows(tab, name: str) -> None:
+    """The top of the listing (the first rows, as a person first sees them) at a laptop's and a phone's width."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in (WIDE, PHONE):
+        tab.page.set_viewport_size({"width": width, "height": height})
+        tab.page.locator("li.repo-item").first.scroll_into_view_if_needed()
+        tab.page.screenshot(path=str(ARTIFACTS / f"rows-{name}-{width}.png"), caret="initial")
+    tab.page.set_viewport_size({"width": WIDE[0], "height": WIDE[1]})
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_of_rows_with_their_switches(tab, demo_hub, scheme):
+    """Listings whose rows carry switches, at a laptop's and a phone's width: written to test-results/."""
+    tab.page.emulate_media(color_scheme=scheme)
+    page = tab.open("/spaces/?author=acme")
+    rows = (
+        page.locator("li.repo-item")
+        .filter(has=page.get_by_role("group", name=re.compile("^Gating of ")))
+        .filter(has_not=page.locator(".badge.private"))  # a public Space: made protected without a question
+    )
+    expect(rows.first).to_be_visible()
+    rows.first.get_by_role("button", name="Make protected").click()
+    expect(rows.first.get_by_text("The Hub says: now protected.")).to_be_visible()
+    expect(rows.first.locator(".badge.protected")).to_be_visible()
+    shoot_rows(tab, f"spaces-{scheme}")
+    page = tab.open("/models/?author=acme")
+    row = page.locator("li.repo-item").filter(has=page.get_by_role("group", name=re.compile("^Gating of "))).first
+    row.get_by_role("button", name="Automatic").click()
+    expect(row.get_by_text("The Hub says: gated, auto approval.")).to_be_visible()
+    expect(row.locator(".badge.gated")).to_have_text("gated (auto)")
+    shoot_rows(tab, f"models-{scheme}")
     tab.assert_quiet()

@@ -264,7 +264,7 @@ class RepoApi:
         if not isinstance(namespace, str):
             raise bad_request('"organization" must be a string')
         repo_id = f"{namespace}/{name}"
-        private = self._visibility(body, repo_type)
+        visibility = self._visibility(body, repo_type)
         sdk = body.get("sdk")
         if repo_type == "space" and sdk not in SPACE_SDKS:
             raise bad_request(f'"sdk" must be one of [{", ".join(SPACE_SDKS)}]')
@@ -285,7 +285,8 @@ class RepoApi:
             repo = self.world.create_repo(
                 repo_type,
                 repo_id,
-                private=private,
+                private=visibility == "private",
+                protected=visibility == "protected",
                 created_by=request.token.user,
                 sdk=sdk if repo_type == "space" else None,
                 files=files or None,
@@ -316,20 +317,21 @@ class RepoApi:
         return files
 
     @staticmethod
-    def _visibility(body: dict, repo_type: str) -> bool:
+    def _visibility(body: dict, repo_type: str) -> str:
+        """`public`, `private` or `protected` (Spaces only), from `visibility` or the legacy `private`."""
         if "visibility" in body and body["visibility"] is not None:
             visibility = body["visibility"]
             if visibility not in ("public", "private", "protected"):
                 raise bad_request('"visibility" must be one of [public, private, protected]')
             if visibility == "protected" and repo_type != "space":
                 raise bad_request("Only Spaces can be protected")
-            return visibility == "private"
+            return visibility
         private = body.get("private", False)
         if private is None:
-            return False
+            return "public"
         if not isinstance(private, bool):
             raise bad_request('"private" must be a boolean')
-        return private
+        return "private" if private else "public"
 
     def delete(self, request: Request) -> Response:
         body = request.json()
@@ -360,11 +362,13 @@ class RepoApi:
         with self.world.lock:
             repo = self.find_writable(request, repo_type, request.params["repo"])
             was_private = repo.private
-            if "visibility" in body or "private" in body:
-                repo.private = self._visibility(body, repo_type)
+            visibility = self._visibility(body, repo_type) if "visibility" in body or "private" in body else None
+            if "gated" in body and body["gated"] not in (False, "auto", "manual"):
+                raise bad_request('"gated" must be one of [false, "auto", "manual"]')
+            # Checked in full before anything changes: a refused body leaves the repo as it was.
+            if visibility is not None:
+                repo.private, repo.protected = visibility == "private", visibility == "protected"
             if "gated" in body:
-                if body["gated"] not in (False, "auto", "manual"):
-                    raise bad_request('"gated" must be one of [false, "auto", "manual"]')
                 repo.gated = body["gated"]
             if "discussionsDisabled" in body:
                 repo.discussions_disabled = bool(body["discussionsDisabled"])
@@ -372,7 +376,7 @@ class RepoApi:
             self.deliverer.repo_event(repo, "update", "repo.config", updated_config=updated)
             data = {
                 "private": repo.private,
-                "visibility": "private" if repo.private else "public",
+                "visibility": repo.visibility,
                 "gated": repo.gated,
                 "discussionsDisabled": repo.discussions_disabled,
             }

@@ -92,6 +92,10 @@ class HubSim:
     def add_repo(self, repo_id: str, type: str = "model", **fields: object) -> dict:
         return self.control("POST", "repos", {"id": repo_id, "type": type, **fields})  # type: ignore[return-value]
 
+    def repo_state(self, repo_id: str, type: str = "model") -> dict:
+        """What hubsim holds for a repo: id, type, private, visibility (incl. protected), gated."""
+        return self.control("GET", f"repos/{type}/{repo_id}")  # type: ignore[return-value]
+
     def fault(self, **rule: object) -> None:
         self.control("POST", "faults", rule)
 

@@ -23,6 +23,8 @@ REPO_FIELDS = {
     "config": "config",
     "tags": "extra_tags",
 }
+# Control-API repo fields read by `repos` itself, never stored as they are.
+CONTROL_ONLY = {"id", "type", "private", "visibility", "files", "sdk", "createdAt", "createdBy", "gatedApproved"}
 
 
 class ControlApi:
@@ -36,6 +38,7 @@ class ControlApi:
         router.add("GET", r"/_hubsim/health", lambda r: json_response({"ok": True}))
         router.add("POST", r"/_hubsim/users", self.users)
         router.add("POST", r"/_hubsim/repos", self.repos)
+        router.add("GET", r"/_hubsim/repos/(?P<t>model|dataset|space)/(?P<repo>[^/]+/[^/]+)", self.repo_state)
         router.add("POST", r"/_hubsim/reset", self.reset)
         router.add("GET DELETE", r"/_hubsim/requests", self.requests)
         router.add("GET POST DELETE", r"/_hubsim/faults", self.faults)
@@ -71,9 +74,12 @@ class ControlApi:
             raise bad_request('"id" must be namespace/name')
         if repo_type == "space" and body.get("sdk", "gradio") not in SPACE_SDKS:
             raise bad_request(f'"sdk" must be one of {list(SPACE_SDKS)}')
+        visibility = body.get("visibility") or ("private" if body.get("private") else "public")
+        if visibility not in ("public", "private", "protected") or (visibility == "protected" and repo_type != "space"):
+            raise bad_request('"visibility" must be public or private, or protected for a Space')
         fields = {}
         for key, value in body.items():
-            if key in ("id", "type", "private", "files", "sdk", "createdAt", "createdBy", "gatedApproved"):
+            if key in CONTROL_ONLY:
                 continue
             fields[REPO_FIELDS.get(key, key)] = value
         created_at = None
@@ -91,7 +97,8 @@ class ControlApi:
             repo = self.world.create_repo(
                 repo_type,
                 repo_id,
-                private=bool(body.get("private")),
+                private=visibility == "private",
+                protected=visibility == "protected",
                 created_by=body.get("createdBy"),
                 sdk=body.get("sdk", "gradio") if repo_type == "space" else None,
                 files=body.get("files") or None,
@@ -100,6 +107,23 @@ class ControlApi:
             )
             repo.gated_approved = set(body.get("gatedApproved") or [])
         return json_response({"id": repo.id, "_id": repo._id, "sha": repo.sha})
+
+    def repo_state(self, request: Request) -> Response:
+        """A repo's settings as the Hub holds them, whoever may see it: for tests that check what changed."""
+        with self.world.lock:
+            repo = self.world.get_repo(request.params["t"], request.params["repo"])
+            if repo is None:
+                raise HubError(404, "Unknown repo")
+            return json_response(
+                {
+                    "id": repo.id,
+                    "type": repo.type,
+                    "private": repo.private,
+                    "visibility": repo.visibility,
+                    "gated": repo.gated,
+                    "discussionsDisabled": repo.discussions_disabled,
+                }
+            )
 
     def reset(self, request: Request) -> Response:
         body = request.json()

@@ -167,6 +167,9 @@ class Repo:
     created_by: str | None = None
     _id: str = field(default_factory=object_id)
     private: bool = False
+    # A protected Space: its app is public, its files private. Readable, so not `private` in repo info;
+    # only the settings PUT's answer (`visibility`) tells it.
+    protected: bool = False
     gated: bool | str = False
     disabled: bool = False
     created_at: float = field(default_factory=time.time)
@@ -186,6 +189,10 @@ class Repo:
     commits: dict[str, Commit] = field(default_factory=dict)
     pr_count: int = 0
     extra: dict = field(default_factory=dict)  # any other field given to the control API
+
+    @property
+    def visibility(self) -> str:
+        return "private" if self.private else "protected" if self.protected else "public"
 
     @property
     def namespace(self) -> str:

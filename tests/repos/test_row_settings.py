@@ -1,0 +1,230 @@
+"""Gating from a listing row, and a protected Space called protected: each change goes to the repo's own
+endpoint, and the answer is the row (or the settings panel) as the Hub answered, checked against what
+hubsim holds afterwards. A refused switch comes back as its row, saying why, with nothing sent or changed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from huggingface_hub import HfApi
+
+from hubdash.activity.models import Event
+from tests.personas import ALICE_TOKEN
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+GATED_BADGE = re.compile(r'<span class="badge gated"[^>]*>gated \((auto|manual)\)</span>')
+
+
+def read(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def row_of(page: str, repo_id: str) -> str:
+    namespace, name = repo_id.split("/")
+    for item in re.findall(r'<li class="repo-item">.*?</li>', page, flags=re.S):
+        if f'<span class="ns">{namespace}/</span>{name}</a>' in item:
+            return item
+    raise AssertionError(f"no row for {repo_id}")
+
+
+def gated_badge(row: str) -> str | None:
+    """The gating the row's badge shows: auto, manual, or None for no badge."""
+    found = GATED_BADGE.findall(row)
+    assert len(found) <= 1, row
+    return found[0] if found else None
+
+
+def pressed(row: str) -> list[str]:
+    """The labels of the row's gating buttons shown pressed."""
+    group = row.split('aria-label="Gating of ', 1)[1].split("</div>", 1)[0]
+    return re.findall(r'aria-pressed="true"[^>]*>([^<]+)</button>', group)
+
+
+def on_hub(hub, repo_id: str, kind: str = "model") -> dict:
+    return hub.repo_state(repo_id, kind)
+
+
+def writes(world) -> list[dict]:
+    return [r for r in world.hub_calls() if r["method"] in ("POST", "PUT", "DELETE")]
+
+
+def gate(client, repo_id: str, gating: str, plural: str = "models"):
+    return client.post(f"/{plural}/{repo_id}/settings/gating/", {"gating": gating, "place": "row"}, **HTMX)
+
+
+@pytest.fixture
+def world(browsing):
+    browsing.hub.add_repo("acme/open-model", private=False)
+    browsing.hub.add_repo("acme/manual-model", private=False, gated="manual")
+    browsing.hub.add_repo("someone/their-model", private=False)
+    browsing.forget_calls()
+    return browsing
+
+
+def test_writable_rows_offer_gating_named_for_their_repo_and_others_do_not(world):
+    page = read(world.alice.get("/models/"))
+    row = row_of(page, "acme/open-model")
+    assert 'role="group" aria-label="Gating of acme/open-model"' in row
+    assert 'hx-post="/models/acme/open-model/settings/gating/"' in row
+    assert pressed(row) == ["Off"] and gated_badge(row) is None
+    manual = row_of(page, "acme/manual-model")
+    assert pressed(manual) == ["Manual"] and gated_badge(manual) == "manual"
+    assert "Gating of" not in row_of(page, "someone/their-model")
+    assert "csrfmiddlewaretoken" not in row  # cached rows hold no token: htmx sends the page's
+    assert "Gating of" not in read(world.bob.get("/models/"))  # a read token writes nowhere
+
+
+@pytest.mark.parametrize(("gating", "badge", "button", "says"), [
+    ("auto", "auto", "Automatic", "The Hub says: gated, auto approval."),
+    ("manual", "manual", "Manual", "The Hub says: gated, manual approval."),
+    ("off", None, "Off", "The Hub says: access requests are off."),
+])  # fmt: skip
+def test_gating_from_a_row_answers_with_the_row_as_the_hub_has_it(world, gating, badge, button, says):
+    repo_id = "acme/open-model" if gating != "off" else "acme/manual-model"
+    world.alice.get("/models/")  # the listing is cached now
+    response = gate(world.alice, repo_id, gating)
+    assert response.status_code == 200
+    row = read(response)
+    assert row.lstrip().startswith('<li class="repo-item">')
+    assert says in row
+    assert gated_badge(row) == badge and pressed(row) == [button]
+    assert on_hub(world.hub, repo_id)["gated"] == (badge or False)
+    [put] = writes(world)
+    assert put["method"] == "PUT" and put["path"] == f"/api/models/{repo_id}/settings"
+    [event] = Event.objects.filter(source="hubdash", action="settings", repo_id=repo_id)
+    assert event.details == {**event.details, "outcome": "success", "gating": gating}
+    # The cached listing, read again, shows the Hub's new state too.
+    assert gated_badge(row_of(read(world.alice.get("/models/")), repo_id)) == badge
+
+
+def test_a_read_only_token_gets_its_row_back_saying_so_and_nothing_is_sent(world):
+    response = gate(world.bob, "acme/open-model", "manual")
+    assert response.status_code == 403
+    row = read(response)
+    assert row.lstrip().startswith('<li class="repo-item">')
+    assert "Your Hub token is read-only: connect a token with write access to change repos." in row
+    assert "Gating of" not in row  # no switch to try again with
+    assert writes(world) == []
+    assert on_hub(world.hub, "acme/open-model")["gated"] is False
+
+
+def test_a_repo_in_another_namespace_is_refused_in_its_row(world):
+    response = gate(world.alice, "someone/their-model", "auto")
+    assert response.status_code == 403
+    row = read(response)
+    assert '<span class="ns">someone/</span>their-model</a>' in row
+    assert "Your Hub token may not change this repo." in row
+    assert writes(world) == []
+    assert on_hub(world.hub, "someone/their-model")["gated"] is False
+
+
+@pytest.mark.parametrize(("fault", "status", "says"), [
+    ({"status": 503}, 503, "The Hub did not confirm the change: check the repo before trying again."),
+    ({"status": 403, "body": '{"error": "Gating is managed by the organisation"}'}, 403,
+     "Gating is managed by the organisation"),
+    ({"status": 200, "body": "{not json"}, 503, "could not read"),
+])  # fmt: skip
+def test_a_hub_fault_on_the_change_leaves_a_message_in_the_row(world, fault, status, says):
+    world.hub.fault(method="PUT", path="/api/models/acme/open-model/settings", times=1, **fault)
+    response = gate(world.alice, "acme/open-model", "manual")
+    assert response.status_code == status
+    row = read(response)
+    assert row.lstrip().startswith('<li class="repo-item">')
+    assert says in row and 'role="alert"' in row
+    assert "Gating of acme/open-model" in row  # the switches stay, to try again
+    assert gated_badge(row) is None and pressed(row) == ["Off"]  # as it was before the change
+    assert on_hub(world.hub, "acme/open-model")["gated"] is False
+    [event] = Event.objects.filter(source="hubdash", action="settings", repo_id="acme/open-model")
+    assert event.details["outcome"] == "failed"
+
+
+def test_a_repo_deleted_since_the_listing_says_so_in_its_row(world):
+    world.alice.get("/models/")
+    HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).delete_repo("acme/open-model")
+    world.forget_calls()
+    response = gate(world.alice, "acme/open-model", "manual")
+    assert response.status_code == 404
+    row = read(response)
+    assert row.lstrip().startswith('<li class="repo-item">') and "<html" not in row
+    assert "The Hub has no such repository" in row and "Gating of" not in row
+    assert writes(world) == []
+
+
+def test_an_unknown_gating_is_refused_in_the_row(world):
+    response = gate(world.alice, "acme/open-model", "sometimes")
+    assert response.status_code == 400
+    assert "Choose off, automatic or manual." in read(response)
+    assert writes(world) == []
+
+
+# -- protected Spaces ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def space(world):
+    world.hub.add_repo("acme/demo-space", type="space", private=False, sdk="gradio")
+    world.forget_calls()
+    return "acme/demo-space"
+
+
+def test_making_a_space_protected_from_its_row_says_protected(world, space):
+    response = world.alice.post(
+        f"/spaces/{space}/settings/visibility/", {"visibility": "protected", "place": "row"}, **HTMX
+    )
+    assert response.status_code == 200
+    row = read(response)
+    assert "The Hub says: now protected." in row
+    assert '<span class="badge protected"' in row and '<span class="badge private">' not in row
+    assert "Make public" in row and "Make private" in row and "Make protected" not in row
+    assert on_hub(world.hub, space, "space")["visibility"] == "protected"
+    [event] = Event.objects.filter(source="hubdash", action="settings", repo_id=space)
+    assert event.details["visibility"] == "protected" and event.private is False
+    # Repo info cannot tell it (the Space is readable): the listing shows no badge rather than a wrong one.
+    listed = row_of(read(world.alice.get("/spaces/")), space)
+    assert "badge protected" not in listed and "badge private" not in listed
+
+
+def test_a_protected_space_made_public_from_its_row_asks_first(world, space):
+    url = f"/spaces/{space}/settings/visibility/"
+    world.alice.post(url, {"visibility": "protected", "place": "row"}, **HTMX)
+    asked = read(world.alice.post(url, {"visibility": "public", "was": "protected", "place": "row"}, **HTMX))
+    assert f"Make {space} public?" in asked
+    assert on_hub(world.hub, space, "space")["visibility"] == "protected"
+    done = read(world.alice.post(url, {"visibility": "public", "confirm": "1", "place": "row"}, **HTMX))
+    assert "The Hub says: now public." in done and "badge protected" not in done
+    assert on_hub(world.hub, space, "space")["visibility"] == "public"
+
+
+def test_the_settings_panel_says_protected_after_the_change(world, space):
+    response = world.alice.post(f"/spaces/{space}/settings/visibility/", {"visibility": "protected"}, **HTMX)
+    panel = read(response)
+    assert response.status_code == 200
+    assert '<strong data-testid="current-visibility">protected</strong>' in panel
+    assert "The Hub says: now protected." in panel
+    assert on_hub(world.hub, space, "space")["visibility"] == "protected"
+
+
+def test_a_model_cannot_be_made_protected(world):
+    for data in ({"visibility": "protected", "place": "row"}, {"visibility": "protected"}):
+        response = world.alice.post("/models/acme/open-model/settings/visibility/", data, **HTMX)
+        assert response.status_code == 400
+        assert "Choose public or private." in read(response)
+    assert writes(world) == []
+    assert on_hub(world.hub, "acme/open-model")["visibility"] == "public"
+
+
+def test_a_space_created_protected_is_stored_protected_and_readable(world):
+    response = world.alice.post(
+        "/new/", {"kind": "space", "owner": "acme", "name": "guarded", "visibility": "protected", "sdk": "gradio"}
+    )
+    assert response.status_code == 302
+    assert on_hub(world.hub, "acme/guarded", "space")["visibility"] == "protected"
+    # Repo info has only `private`: a protected Space is readable, so it is not private there.
+    info = HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).space_info("acme/guarded")
+    assert info.private is False
