@@ -26,8 +26,16 @@ def current(path: str, prefix: str, exact: bool = False) -> SafeString:
 def main_nav(path: str) -> SafeString:
     """The main navigation with the page's section marked; drawn once per section per process (every page
     shows it twice: wide and in the phone menu)."""
-    first = path.split("/", 2)[1] if path.count("/") >= 2 else ""
-    return _nav_for(f"/{first}/" if first else "/")
+    parts = path.split("/")
+    first = parts[1] if len(parts) > 2 else ""
+    if first == "tags" and len(parts) > 3:  # /tags/models/: the Models section's vocabulary
+        return _nav_for(f"/{parts[2]}/")
+    section = f"/{first}/" if first else "/"
+    return _nav_for(_SECTION_OF.get(section, section))
+
+
+# Pages that belong to a section without living under its address.
+_SECTION_OF = {"/webhooks/": "/activity/", "/metrics/": "/spaces/"}
 
 
 @lru_cache(maxsize=32)
