@@ -148,3 +148,15 @@ def test_the_navigation_links_to_the_feed(people):
     admin, _, _ = people
     html = admin.get(FEED).content.decode()
     assert f'<a href="{FEED}" aria-current="page">' in html
+
+
+def test_what_an_event_says_is_shown_as_text_never_as_markup(people, secrets):
+    alice, _, _ = people
+    hostile = '<img src=x onerror="alert(1)">'
+    assert deliver({"add": f"acme/{hostile}"}).status == 400  # a repo name the Hub could not have sent
+    # A v3 event's discussion title becomes its summary, whatever it says.
+    deliver(v3("discussion", "create", discussion={"num": 1, "title": hostile, "isPullRequest": False}))
+    record(action="team", summary=hostile, repo_type="model", repo_id="acme/x", details={"by": hostile})
+    html = alice.get(FEED).content.decode()
+    assert "<img src=x" not in html
+    assert html.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 2

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from html import escape
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
@@ -33,48 +33,42 @@ def pretty_json(value: object) -> str:
 @register.simple_tag
 def event_line(event: Event) -> SafeString:
     """One event of the feed as a list item, built here rather than by an included template: a page
-    draws fifty of them, and the include cost most of the page's time."""
-    repo = SafeString("")
+    draws fifty of them, and the include cost most of the page's time. Plain strings with one escape per
+    value (`_e`, the same escaping as Django's), not format_html, which costs tens of microseconds a call."""
+    repo = ""
     if event.repo_id:
         if event.links_to_repo:
             namespace, name = event.repo_id.split("/", 1)
             href = link(f"{event.repo_type}-repo", namespace, name, samples=REPO_SAMPLES)
-            repo = format_html('<a class="event-repo" href="{}">{}</a>', href, event.repo_id)
+            repo = f'<a class="event-repo" href="{_e(href)}">{_e(event.repo_id)}</a>'
         else:
-            repo = format_html('<span class="event-repo">{}</span>', event.repo_id)
+            repo = f'<span class="event-repo">{_e(event.repo_id)}</span>'
         if event.private:
-            repo += SafeString(' <span class="badge private">private</span>')
+            repo += ' <span class="badge private">private</span>'
         elif event.private is None and event.restricted:
-            repo += SafeString(
+            repo += (
                 ' <span class="badge" title="The legacy webhook does not say whether the repo is private">'
                 "visibility unknown</span>"
             )
-    who = SafeString("")
+    who = ""
     if event.member_id is not None and event.member is not None:
-        who = format_html("<span>by <strong>{}</strong></span>", event.member.get_username())
+        who = f"<span>by <strong>{_e(event.member.get_username())}</strong></span>"
     elif event.actor:
-        who = format_html('<span>by <strong title="Hub user">{}</strong></span>', Truncator(event.actor).chars(32))
+        who = f'<span>by <strong title="Hub user">{_e(Truncator(event.actor).chars(32))}</strong></span>'
+    kind = f"<span>{_e(event.repo_type)}</span>" if event.repo_type else ""
     when = timezone.localtime(event.received_at)
-    return format_html(
-        '<li class="event-item" data-event="{pk}">'
-        '<span class="event-icon action-{action}" title="{action_label}">'
-        '<svg width="20" height="20" aria-hidden="true"><use href="#icon-outline-{icon}"></use></svg></span>'
-        '<p class="event-line">{repo} <span class="event-what">{summary}</span></p>'
-        '<p class="event-meta">{who}{kind}<time datetime="{iso}" title="{exact} UTC">{relative}</time>'
-        '<span class="event-source source-{source}">{source_label}</span>'
-        '<a href="{detail}">Details<span class="visually-hidden"> of event {pk}</span></a></p></li>',
-        pk=event.pk,
-        action=event.action,
-        action_label=event.get_action_display(),
-        icon=event.icon,
-        repo=repo,
-        summary=event.summary,
-        who=who,
-        kind=format_html("<span>{}</span>", event.repo_type) if event.repo_type else "",
-        iso=when.isoformat(),
-        exact=when.strftime("%Y-%m-%d %H:%M:%S"),
-        relative=naturaltime(event.received_at),
-        source=event.source,
-        source_label=event.source_label,
-        detail=link("activity-event", event.pk, samples=(PK_SAMPLE,)),
+    detail = link("activity-event", event.pk, samples=(PK_SAMPLE,))
+    return mark_safe(  # noqa: S308 (every value is escaped by _e)
+        f'<li class="event-item" data-event="{event.pk}">'
+        f'<span class="event-icon action-{_e(event.action)}" title="{_e(event.get_action_display())}">'
+        f'<svg width="20" height="20" aria-hidden="true"><use href="#icon-outline-{_e(event.icon)}"></use></svg></span>'
+        f'<p class="event-line">{repo} <span class="event-what">{_e(event.summary)}</span></p>'
+        f'<p class="event-meta">{who}{kind}<time datetime="{when.isoformat()}" title="{when:%Y-%m-%d %H:%M:%S} UTC">'
+        f"{_e(naturaltime(event.received_at))}</time>"
+        f'<span class="event-source source-{_e(event.source)}">{_e(event.source_label)}</span>'
+        f'<a href="{_e(detail)}">Details<span class="visually-hidden"> of event {event.pk}</span></a></p></li>'
     )
+
+
+def _e(value: object) -> str:
+    return escape(str(value))
