@@ -207,6 +207,7 @@ def test_the_settings_panel_says_protected_after_the_change(world, space):
     assert response.status_code == 200
     assert '<strong data-testid="current-visibility">protected</strong>' in panel
     assert "The Hub says: now protected." in panel
+    assert '<span class="badge protected"' in panel.split('id="repo-badges"', 1)[1]  # the page's header too
     assert on_hub(world.hub, space, "space")["visibility"] == "protected"
 
 
