@@ -5,33 +5,17 @@ row as the Hub now has it; cached listings never show one person's switches to a
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core.cache import cache
 from huggingface_hub import HfApi
 
 from hubdash.hub.tokens import _cache_key
+from tests.pages import read, row_of
 from tests.personas import ALICE_TOKEN, FINE_TOKEN
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def read(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()
-    return response.content.decode()
-
-
-def row_of(page: str, repo_id: str) -> str:
-    """The listing row (li.repo-item) of one repo."""
-    namespace, name = repo_id.split("/")
-    for item in re.findall(r'<li class="repo-item">.*?</li>', page, flags=re.S):
-        if f'<span class="ns">{namespace}/</span>{name}</a>' in item:
-            return item
-    raise AssertionError(f"no row for {repo_id}")
 
 
 def switch_url(repo_id: str, plural: str = "models") -> str:

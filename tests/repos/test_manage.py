@@ -12,17 +12,12 @@ import pytest
 from huggingface_hub import HfApi
 
 from hubdash.activity.models import Event
+from tests.pages import read
 from tests.personas import ALICE_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def read(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()
-    return response.content.decode()
 
 
 def api(hub) -> HfApi:

@@ -11,26 +11,13 @@ import pytest
 from huggingface_hub import HfApi
 
 from hubdash.activity.models import Event
+from tests.pages import read, row_of
 from tests.personas import ALICE_TOKEN
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 GATED_BADGE = re.compile(r'<span class="badge gated"[^>]*>gated \((auto|manual)\)</span>')
-
-
-def read(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()
-    return response.content.decode()
-
-
-def row_of(page: str, repo_id: str) -> str:
-    namespace, name = repo_id.split("/")
-    for item in re.findall(r'<li class="repo-item">.*?</li>', page, flags=re.S):
-        if f'<span class="ns">{namespace}/</span>{name}</a>' in item:
-            return item
-    raise AssertionError(f"no row for {repo_id}")
 
 
 def gated_badge(row: str) -> str | None:

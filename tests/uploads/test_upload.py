@@ -18,16 +18,11 @@ from hubdash.activity.models import Event
 from hubdash.uploads import staging
 from hubdash.uploads.models import Upload
 from hubdash.uploads.sweep import NEVER_RAN
+from tests.pages import read
 from tests.personas import ALICE_TOKEN
 from tests.uploads.conftest import LIST_URL, REPO, URL, staged_and_incoming
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def read(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()
-    return response.content.decode()
 
 
 def named(data: bytes, name: str) -> io.BytesIO:
