@@ -82,6 +82,9 @@ def web_and_worker(env: dict[str, str]) -> subprocess.Popen:
 
 
 def main() -> int:
+    # Ctrl-C stops the demo even when it was started where SIGINT is ignored (a script's background job
+    # inherits SIG_IGN, and Python then installs no handler of its own).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(
         os.environ,
         HF_ENDPOINT=f"http://127.0.0.1:{HUBSIM_PORT}",
