@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative or tottime")
     parser.add_argument("--cold", action="store_true", help="a new listing query every request")
     parser.add_argument("--callers", default="", help="also print who calls functions matching this")
+    parser.add_argument("--members", type=int, default=0, help="first add this many people with tokens (Team page)")
+    parser.add_argument("--plain", action="store_true", help="time the requests without cProfile (for A/B runs)")
     args = parser.parse_args()
     port = free_port()
     hubsim, _ = start_hubsim(port)
@@ -51,6 +53,13 @@ def main() -> None:
         from django.contrib.auth import get_user_model
         from django.test import Client
 
+        if args.members:
+            from hubdash import hub
+            from tests.demo import DEMO_TOKEN
+
+            for n in range(args.members):
+                member, _ = get_user_model().objects.get_or_create(username=f"member{n:02d}")
+                hub.connect_token(member, DEMO_TOKEN)
         client = Client(HTTP_HOST="localhost")
         client.force_login(get_user_model().objects.get(username=USERNAME))
         first = client.get(args.path)
@@ -62,6 +71,13 @@ def main() -> None:
             paths = cold_paths(port, args.requests + 1)
             client.get(paths.pop())  # the tag vocabulary cached, as after the first listing of a period
             _run_hub_calls_inline()
+        if args.plain:
+            began = time.process_time()
+            for path in paths:
+                client.get(path)
+            cpu = time.process_time() - began
+            print(f"{args.path}: {cpu / args.requests * 1000:.2f} ms CPU per request ({args.requests} requests)")
+            return
         profile = cProfile.Profile()
         began = time.process_time()
         profile.enable()
