@@ -19,7 +19,7 @@ from huggingface_hub.utils import get_session, hf_raise_for_status
 from . import cache, errors
 from .client import HubClient, translated
 from .repo_types import PLURAL, Kind, RepoSummary
-from .repos import _headers, _moved_or_refused, hub_url, repo_detail, valid_repo_id
+from .repos import auth_headers, hub_url, moved_or_refused, repo_detail, valid_repo_id
 
 Visibility = Literal["public", "private", "protected"]
 Gating = Literal["off", "auto", "manual"]
@@ -192,9 +192,9 @@ def update_settings(
     _token(client)
     # huggingface_hub's `update_repo_settings` drops the Hub's answer; the same PUT on its session keeps it.
     with translated():
-        response = get_session().put(url, json=body, headers=_headers(client), follow_redirects=False)
+        response = get_session().put(url, json=body, headers=auth_headers(client), follow_redirects=False)
         if response.is_redirect:
-            raise _moved_or_refused(response)
+            raise moved_or_refused(response)
         hf_raise_for_status(response)
         answered, gated = _settings_answer(response.json())
     cache.forget_repo(kind, repo_id)

@@ -135,7 +135,7 @@ class ListQuery:
 # -- calls -------------------------------------------------------------------------------------------
 
 
-def _headers(client: HubClient) -> dict[str, str]:
+def auth_headers(client: HubClient) -> dict[str, str]:
     # The client keeps its token private (templates reach attributes, never `_` ones); only here is it sent.
     return build_hf_headers(token=client._token or False, library_name="hubdash")
 
@@ -143,10 +143,10 @@ def _headers(client: HubClient) -> dict[str, str]:
 def _get(client: HubClient, path: str, params: Sequence[tuple[str, str]] | None = None) -> httpx2.Response:
     """One GET of the Hub's API; the answer must come from the Hub itself, not a redirect elsewhere."""
     response = get_session().get(
-        f"{settings.HF_ENDPOINT}{path}", params=list(params or []), headers=_headers(client), follow_redirects=False
+        f"{settings.HF_ENDPOINT}{path}", params=list(params or []), headers=auth_headers(client), follow_redirects=False
     )
     if response.is_redirect:
-        raise _moved_or_refused(response)
+        raise moved_or_refused(response)
     hf_raise_for_status(response)
     return response
 
@@ -154,7 +154,7 @@ def _get(client: HubClient, path: str, params: Sequence[tuple[str, str]] | None 
 _MOVED = re.compile(r"/api/(?:models|datasets|spaces)/([^/?#]+/[^/?#]+)")
 
 
-def _moved_or_refused(response: httpx2.Response) -> errors.HubError:
+def moved_or_refused(response: httpx2.Response) -> errors.HubError:
     """A renamed repo answers with a redirect to its new id on the Hub itself; any other redirect is refused."""
     location = urlsplit(str(response.next_request.url)) if response.next_request else None
     hub = urlsplit(settings.HF_ENDPOINT)
@@ -318,7 +318,7 @@ def _resolve_path(kind: Kind, repo_id: str, revision: str, file_path: str) -> st
 def _read_text(client: HubClient, path: str, cap: int) -> tuple[str | None, int | None, bool]:
     """The start of a file as text (None when it is binary), its size when known, whether it was cut."""
     url = f"{settings.HF_ENDPOINT}{path}"
-    headers = {**_headers(client), "Range": f"bytes=0-{cap - 1}"}
+    headers = {**auth_headers(client), "Range": f"bytes=0-{cap - 1}"}
     # The Hub may redirect file content to its storage; httpx drops the token on a redirect elsewhere.
     with get_session().stream("GET", url, headers=headers, follow_redirects=True) as response:
         if response.status_code == 416:  # a range of an empty file: there is nothing to show, and that is fine
@@ -422,7 +422,7 @@ def open_download(client: HubClient, kind: Kind, repo_id: str, revision: str, fi
     try:
         with translated():
             # The bytes as stored, never re-encoded on the way: Content-Length then matches what is sent.
-            headers = {**_headers(client), "Accept-Encoding": "identity"}
+            headers = {**auth_headers(client), "Accept-Encoding": "identity"}
             response = session.send(
                 session.build_request("GET", url, headers=headers), stream=True, follow_redirects=True
             )

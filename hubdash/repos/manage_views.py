@@ -188,14 +188,27 @@ def _id_kwargs(repo_id: str) -> dict[str, str]:
 # -- the settings panel ------------------------------------------------------------------------------
 
 
-def writable_or_refusal(request: AuthedRequest, kind: Kind, repo_id: str) -> RepoAccess | HttpResponse:
-    """The repo if this person may change it; else the page that says why (missing, or no right)."""
+def writable_or_refusal(
+    request: AuthedRequest, kind: Kind, repo_id: str, row_field: str | None = None
+) -> RepoAccess | HttpResponse:
+    """The repo if this person may change it; else the page that says why (missing, or no right).
+
+    With `row_field` ("visibility", "gating") and a switch used on a listing row, the refusal is that row
+    instead, its `<row_field>_error` saying why and without switches.
+    """
+    on_row = row_field is not None and _from_row(request)
     try:
         access = repo_for(request, kind, repo_id, None)
     except hub.HubError as err:
-        return repo_failure(request, err, repo_id)
+        if not on_row:
+            return repo_failure(request, err, repo_id)
+        status = 404 if isinstance(err, hub.Moved) else err.status  # a row cannot follow a redirect
+        return _row(request, RepoSummary(kind, repo_id), status, writable=False, **{f"{row_field}_error": err.message})
     if not access.can_write:
-        return no_right(request, repo_id)
+        if not on_row:
+            return no_right(request, repo_id)
+        reason = _no_right_reason(request, repo_id)
+        return _row(request, access.detail.summary, 403, writable=False, **{f"{row_field}_error": reason})
     return access
 
 
@@ -220,21 +233,6 @@ def _from_row(request: AuthedRequest) -> bool:
 def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writable: bool, **extra: Any) -> HttpResponse:
     context = {"repo": repo, "writable": {repo.namespace} if writable else set(), **extra}
     return render(request, "repos/_repo_item.html", context, status=status)
-
-
-def _writable_or_row_refusal(request: AuthedRequest, kind: Kind, repo_id: str, which: str) -> RepoAccess | HttpResponse:
-    """`writable_or_refusal`, except that a listing row's switch gets its row back saying why, without switches."""
-    if not _from_row(request):
-        return writable_or_refusal(request, kind, repo_id)
-    try:
-        access = repo_for(request, kind, repo_id, None)
-    except hub.HubError as err:
-        status = 404 if isinstance(err, hub.Moved) else err.status  # a row cannot follow a redirect
-        return _row(request, RepoSummary(kind, repo_id), status, writable=False, **{f"{which}_error": err.message})
-    if not access.can_write:
-        reason = _no_right_reason(request, repo_id)
-        return _row(request, access.detail.summary, 403, writable=False, **{f"{which}_error": reason})
-    return access
 
 
 def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) -> dict[str, Any]:
@@ -291,7 +289,7 @@ def _answer(
 @require_POST
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = _writable_or_row_refusal(request, kind, repo_id, "visibility")
+    access = writable_or_refusal(request, kind, repo_id, row_field="visibility")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
@@ -328,7 +326,7 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
 @require_POST
 def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
-    access = _writable_or_row_refusal(request, kind, repo_id, "gating")
+    access = writable_or_refusal(request, kind, repo_id, row_field="gating")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary

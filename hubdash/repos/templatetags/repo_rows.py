@@ -2,13 +2,12 @@
 
 Built here rather than by template tags and filters, as the feed's lines and the Team rows are: a listing
 draws up to a hundred rows, at about half a millisecond of template work each, which was most of a cold
-page's time. Plain strings and one escape per value (`_e`, the same escaping as Django's); the row's
+page's time. Plain strings and one escape per value (`core.markup.text`, the same escaping as Django's); the row's
 switches, which only the person's own repos carry, stay a template (`_repo_item.html`).
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from django import template
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from hubdash.core.links import REPO_SAMPLES, link
+from hubdash.core.markup import text
 from hubdash.core.templatetags.ui import compact
 from hubdash.hub.repo_types import RepoSummary
 
@@ -24,10 +24,6 @@ from .repo_links import kind_icon, plain
 
 register = template.Library()
 GATING_WORDS = {"manual": "by hand", "auto": "automatically"}
-
-
-def _e(value: object) -> str:
-    return escape(str(value))
 
 
 def _icon(name: str, size: int = 16) -> str:
@@ -40,10 +36,11 @@ def repo_line(repo: RepoSummary, visibility: str = "") -> SafeString:
     """The icon, name, badges, chips, figures and config of one repo: everything but its switches."""
     namespace, _, name = repo.id.partition("/")
     href = link(f"{repo.kind}-repo", namespace, name, samples=REPO_SAMPLES)
-    return mark_safe(  # noqa: S308 (every value is escaped by _e)
+    return mark_safe(  # noqa: S308 (every value is escaped by text())
         f'<span class="repo-icon">{_icon("outline-" + kind_icon(repo.kind), 24)}</span>'
         '<div class="repo-body">'
-        f'<p class="repo-title"><a href="{_e(href)}"><span class="ns">{_e(repo.namespace)}/</span>{_e(repo.name)}</a>'
+        f'<p class="repo-title"><a href="{text(href)}">'
+        f'<span class="ns">{text(repo.namespace)}/</span>{text(repo.name)}</a>'
         f"{_badges(repo, visibility)}</p>{_chips(repo)}{_meta(repo)}{_config(repo)}"
     )
 
@@ -56,14 +53,14 @@ def _badges(repo: RepoSummary, visibility: str) -> str:
         html += ' <span class="badge protected" title="Its app is public, its files private">protected</span>'
     if repo.gated:
         words = GATING_WORDS.get(repo.gated, repo.gated)
-        html += f' <span class="badge gated" title="Access requests are approved {_e(words)}">'
-        html += f"gated ({_e(repo.gated)})</span>"
+        html += f' <span class="badge gated" title="Access requests are approved {text(words)}">'
+        html += f"gated ({text(repo.gated)})</span>"
     return html
 
 
 def _chips(repo: RepoSummary) -> str:
     chips = [("task", repo.task), ("library", repo.library), ("library", repo.sdk)]
-    html = "".join(f'<span class="chip {kind}">{_e(value)}</span>' for kind, value in chips if value)
+    html = "".join(f'<span class="chip {kind}">{text(value)}</span>' for kind, value in chips if value)
     return f'<p class="repo-chips">{html}</p>' if html else ""
 
 
@@ -73,19 +70,20 @@ def _meta(repo: RepoSummary) -> str:
         when = timezone.localtime(repo.last_modified)
         parts.append(
             f'<span>{_icon("micro-clock")} Updated <time datetime="{when.isoformat()}" '
-            f'title="{when:%Y-%m-%d %H:%M} UTC">{_e(naturaltime(repo.last_modified))}</time></span>'
+            f'title="{when:%Y-%m-%d %H:%M} UTC">{text(naturaltime(repo.last_modified))}</time></span>'
         )
     if repo.downloads is not None:
         parts.append(
-            f'<span title="{repo.downloads:,} downloads">{_icon("micro-arrow-down-tray")} {_e(compact(repo.downloads))}'
+            f'<span title="{repo.downloads:,} downloads">{_icon("micro-arrow-down-tray")} '
+            f"{text(compact(repo.downloads))}"
             '<span class="visually-hidden"> downloads</span></span>'
         )
     parts.append(
-        f'<span title="{repo.likes:,} likes">{_icon("micro-heart")} {_e(compact(repo.likes))}'
+        f'<span title="{repo.likes:,} likes">{_icon("micro-heart")} {text(compact(repo.likes))}'
         '<span class="visually-hidden"> likes</span></span>'
     )
     if repo.sha:
-        parts.append(f'<span title="Latest commit">{_icon("micro-hashtag")} <code>{_e(repo.sha[:7])}</code></span>')
+        parts.append(f'<span title="Latest commit">{_icon("micro-hashtag")} <code>{text(repo.sha[:7])}</code></span>')
     if repo.files:
         count = len(repo.files)
         parts.append(f"<span>{_icon('micro-document')} {count} file{'' if count == 1 else 's'}</span>")
@@ -97,8 +95,8 @@ def _config(repo: RepoSummary) -> str:
         return ""
     config: Any = repo.config
     model_type = config.get("model_type")
-    facts = "".join(f"<dt>{_e(key)}</dt><dd><code>{_e(plain(value))}</code></dd>" for key, value in config.items())
+    facts = "".join(f"<dt>{text(key)}</dt><dd><code>{text(plain(value))}</code></dd>" for key, value in config.items())
     return (
-        f'<details class="repo-config"><summary>Config{": " + _e(model_type) if model_type else ""}</summary>'
+        f'<details class="repo-config"><summary>Config{": " + text(model_type) if model_type else ""}</summary>'
         f'<dl class="facts">{facts}</dl></details>'
     )
