@@ -251,6 +251,7 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
 
 # Sessions of hours, not weeks; cookies that only this host over HTTPS can set in production.
+SESSION_ENGINE = "hubdash.accounts.session_store"  # Django's database sessions, read by a fixed statement
 SESSION_COOKIE_AGE = envint("HUBDASH_SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -40,3 +40,9 @@ def hub_account(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"hub_account": None}
     return {"hub_account": SimpleLazyObject(lambda: account_for(user))}
+
+
+def shell_parts(user: User) -> tuple[object, ...]:
+    """What base.html shows of the signed-in person: part of the key of a page kept whole (core.page_cache)."""
+    account = account_for(user)
+    return (user.pk, user.get_username(), user.is_superuser, *astuple(account))

@@ -21,9 +21,11 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from hubdash import hub
+from hubdash.accounts.context_processors import shell_parts
 from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
+from hubdash.core.page_cache import cached_page, page_key, render_and_keep
 from hubdash.hub import HubClient
 from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
@@ -182,24 +184,38 @@ class Facets:
 @require_safe
 @vary_on_headers(*FRAGMENT_HEADERS)
 def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
-    form = ListingForm(kind, request.GET)
     try:
         client = person_client(request)
     except hub.HubError as err:
         return hub_error_page(request, err)
-    context: dict[str, Any] = {"kind": kind, "title": KIND_TITLES[kind], "form": form, "listing": None}
     more = _wants_fragment(request) and request.htmx.target == "load-more"
-    # A warm listing is one cache read: the rendered results, for this person and this exact query, are
-    # reused as long as the Hub's answer would be (no Hub call, no results template).
+    # A warm listing is one cache read: the rendered results (or the whole page), for this person and this
+    # exact query, are reused as long as the Hub's answer would be (no Hub call, no template).
     # Creating, deleting, moving or changing a repo's visibility in hubdash drops every listing at once.
     # Rows of repos this person may write carry a visibility switch: what they may write is part of the key,
     # so that a body rendered for one person never shows its switches to another who shares the scope.
     writable = writable_namespaces(request)
-    context["writable"] = writable
     generation = hub_cache.listings_generation()
     scope = f"{client.cache_scope}:{generation}:{_digest(sorted(writable))}"
     body_key = _body_key(scope, request.get_full_path())
+    page = None
+    if not _wants_fragment(request):
+        # The page also draws the shell: the key holds what it shows of the person.
+        page = page_key(request, body_key, *shell_parts(request.user))
+        kept = cached_page(request, page)
+        if kept is not None:
+            return kept
+    form = ListingForm(kind, request.GET)
+    context: dict[str, Any] = {
+        "kind": kind,
+        "title": KIND_TITLES[kind],
+        "form": form,
+        "listing": None,
+        "writable": writable,
+    }
     body_html = None if more else cache.get(body_key)
+    # Kept whole from its second asking on: a query asked once (most searches) costs no page write.
+    asked_before = body_html is not None
     if body_html is None:
         status = _fill_listing(request, kind, form, client, context, generation)
     else:
@@ -213,7 +229,8 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
             cache.set(body_key, body_html, settings.HUB_CACHE_SECONDS)
         context["body_html"] = body_html
     if not _wants_fragment(request):
-        return render(request, "repos/listing.html", context, status=status)
+        keep = page if asked_before else None
+        return render_and_keep(request, keep, "repos/listing.html", context, status, settings.HUB_CACHE_SECONDS)
     # The search form sends every field; the address bar gets the short URL that means the same.
     return push_url(HttpResponse(body_html, status=status), _canonical_url(request))
 

@@ -78,10 +78,11 @@ def test_the_team_page_reads_every_token_in_one_query(hub_world, alice_client, b
 
 
 @pytest.mark.django_db
-def test_the_person_and_their_token_come_in_one_query(hub_world, alice_client):
+def test_the_person_and_their_token_are_each_read_once_per_page(hub_world, alice_client):
     alice_client.post(reverse("token"), {"token": ALICE_TOKEN})
     with CaptureQueriesContext(connection) as queries:
         assert alice_client.get(reverse("profile")).status_code == 200
     reads = [sql for sql in token_queries(queries) if sql.lstrip().upper().startswith("SELECT")]
-    # Loaded with the signed-in person (the account menu and every Hub call need it): no query of its own.
-    assert len(reads) == 1 and '"auth_user"' in reads[0], reads
+    people = [q["sql"] for q in queries.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    # Loaded with the signed-in person (the account menu and every Hub call need it), never again.
+    assert len(reads) == 1 and len(people) == 1, (reads, people)

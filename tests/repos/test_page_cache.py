@@ -1,0 +1,85 @@
+"""Whole listing pages kept per person (core.page_cache): each answer is still right for who asked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from hubdash.hub.models import HubToken
+from tests.personas import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _browser(user: User) -> Client:
+    """A browser of its own, whose POSTs need the CSRF token of a page it was given."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user, backend="hubdash.hub.auth.ModelBackend")
+    return browser
+
+
+def _form_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def _menu_name(html: str) -> str:
+    return re.search(r'<span class="account-name">([^<]*)</span>', html).group(1)
+
+
+def test_a_kept_page_carries_the_csrf_token_of_the_browser_that_asked(browsing, alice):
+    first, second = _browser(alice), _browser(alice)
+    first.get("/models/")
+    page_one = first.get("/models/").content.decode()  # asked a second time: kept whole from here
+    page_two = second.get("/models/").content.decode()  # the same person and query: the kept page
+    assert page_one.replace(_form_token(page_one), "") == page_two.replace(_form_token(page_two), "")
+    assert "csrf-token-to-fill-in" not in page_two
+    for html in (page_two, second.get("/models/").content.decode()):
+        assert f'"X-CSRFToken": "{_form_token(html)}"' in html  # htmx sends the same token
+    # The second browser's token is its own: the first browser's page would not let it post.
+    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": _form_token(page_one)}).status_code == 403
+    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": _form_token(page_two)}).status_code == 302
+
+
+def test_people_without_a_token_each_see_their_own_name_in_the_menu(browsing, charlie):
+    dave = User.objects.create_user("dave", password="x" * 12)
+    for person in (charlie, charlie, dave, charlie):
+        assert _menu_name(signed_in(person).get("/models/").content.decode()) == person.username
+
+
+def test_a_token_the_hub_rejected_shows_in_the_menu_of_a_page_seen_before(browsing, alice):
+    for _ in range(2):
+        assert "Reconnect token" not in browsing.alice.get("/models/").content.decode()
+    HubToken.objects.filter(user=alice).update(rejected_at=timezone.now(), rejected_reason="Token revoked.")
+    assert "Reconnect token" in browsing.alice.get("/models/").content.decode()
+
+
+def test_a_message_waiting_is_shown_on_a_page_seen_before_and_only_once(browsing, alice):
+    for _ in range(2):
+        assert browsing.alice.get("/models/").status_code == 200
+    added = browsing.alice.post(
+        reverse("team-add"),
+        {"username": "erin", "role": "member", "password1": "erin-password-123", "password2": "erin-password-123"},
+    )
+    assert added.status_code == 302
+    assert "Added erin as member." in browsing.alice.get("/models/").content.decode()
+    assert "Added erin" not in browsing.alice.get("/models/").content.decode()
+
+
+def test_a_query_is_kept_whole_from_its_second_asking_until_a_change_in_hubdash(browsing):
+    def drawn(path: str) -> bool:
+        """Whether the page was drawn from templates (the test client sees each template rendered)."""
+        response = browsing.alice.get(path)
+        assert response.status_code == 200
+        return response.context is not None
+
+    assert [drawn("/models/?search=bert") for _ in range(3)] == [True, True, False]
+    assert drawn("/models/?search=gpt")  # another query is its own page
+    assert not drawn("/models/?search=bert")
+    created = browsing.alice.post("/new/", {"kind": "model", "owner": "acme", "name": "fresh", "visibility": "public"})
+    assert created.status_code == 302
+    assert drawn("/models/?search=bert")  # creating a repo in hubdash drops every listing, pages too
