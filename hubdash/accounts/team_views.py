@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.helpers import get_cool_off
@@ -88,32 +89,46 @@ def locked_sign_ins(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
     return {"usernames": usernames, "addresses": addresses}
 
 
+@dataclass(frozen=True, slots=True)
+class TeamPerson:
+    """What a row of the Team table shows of someone: read as plain values, not as User instances."""
+
+    pk: int
+    username: str
+    is_active: bool
+    is_superuser: bool
+    last_seen: datetime | None
+
+
 def _team_context(
     request: AuthedRequest, add_form: PersonForm | None = None, invite_form: InviteForm | None = None
 ) -> dict[str, Any]:
     """Everything from the database in a handful of queries, whatever the size of the team; no Hub call."""
-    people = list(
-        User.objects.order_by("username")
-        .select_related("member")
-        .only("username", "is_active", "is_superuser", "last_login", "member__last_seen_at")
-    )
-    tokens = hub.token_statuses(people)
-    changes = recent_changes(people)
+    people = [
+        TeamPerson(pk, username, is_active, is_superuser, last_seen_at or last_login)
+        for pk, username, is_active, is_superuser, last_login, last_seen_at in User.objects.order_by(
+            "username"
+        ).values_list("pk", "username", "is_active", "is_superuser", "last_login", "member__last_seen_at")
+    ]
+    # Everyone is on the page: everyone's tokens and changes, with no list of ids to bind.
+    tokens = hub.token_statuses()
+    changes = recent_changes()
     you = request.user.pk
+    # Four links a row: each name reversed once (core.links), the person's id put in its place.
+    sample = str(PK_SAMPLE)
+    patterns = {key: link(name, PK_SAMPLE, samples=(PK_SAMPLE,)).split(sample) for key, name in _PERSON_LINKS.items()}
     rows = []
     for person in people:
-        # A missing one-to-one row raises an AttributeError subclass, so getattr's default applies.
-        member = getattr(person, "member", None)
+        pk = str(person.pk)
         rows.append(
             {
                 "person": person,
                 "you": person.pk == you,
                 "role": "admin" if person.is_superuser else "member",
                 "token": tokens.get(person.pk),
-                "last_seen": (member.last_seen_at if member else None) or person.last_login,
+                "last_seen": person.last_seen,
                 "changes": changes.get(person.pk, []),
-                # Four links a row: filled from one reverse() per name (core.links), not two hundred.
-                "links": {key: link(name, person.pk, samples=(PK_SAMPLE,)) for key, name in _PERSON_LINKS.items()},
+                "links": {key: pk.join(pieces) for key, pieces in patterns.items()},
             }
         )
     can_manage = is_admin(request.user)
