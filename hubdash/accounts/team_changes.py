@@ -33,7 +33,7 @@ def record_team_change(*, person: User, by: User | None, summary: str, change: s
     )
 
 
-def recent_changes(per_person: int = RECENT_PER_PERSON) -> dict[int, list[Event]]:
+def recent_changes(*, per_person: int = RECENT_PER_PERSON) -> dict[int, list[Event]]:
     """Everyone's latest team changes, by person, in one query whatever the size of the team."""
     from hubdash.activity.models import Event  # read here, not on import: accounts loads before activity
 
