@@ -69,15 +69,13 @@ def locked_sign_ins(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
     """Sign-ins paused right now: a username from an address, and addresses over their own limit."""
     cool_off = get_cool_off(request) or timedelta(0)
     recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off)
+    locked = recent.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by("-attempt_time")
+    # Plain values: an attempt's row also holds the request's GET and POST data, not shown here.
     usernames = [
-        {
-            "pk": row.pk,
-            "username": row.username,
-            "ip": row.ip_address,
-            "failures": row.failures_since_start,
-            "at": row.attempt_time,
-        }
-        for row in recent.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by("-attempt_time")[:50]
+        {"pk": pk, "username": username, "ip": ip, "failures": failures, "at": at}
+        for pk, username, ip, failures, at in locked.values_list(
+            "pk", "username", "ip_address", "failures_since_start", "attempt_time"
+        )[:50]
     ]
     addresses = [
         {"ip": row["ip_address"], "failures": row["total"]}
