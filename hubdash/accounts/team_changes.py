@@ -10,8 +10,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
 
 from hubdash.activity import record
 
@@ -34,19 +33,19 @@ def record_team_change(*, person: User, by: User | None, summary: str, change: s
     )
 
 
-def recent_changes(people: list[User], per_person: int = RECENT_PER_PERSON) -> dict[int, list[Event]]:
-    """Each person's latest team changes, in one query whatever the size of the team."""
+def recent_changes(*, per_person: int = RECENT_PER_PERSON) -> dict[int, list[Event]]:
+    """Everyone's latest team changes, by person, in one query whatever the size of the team."""
     from hubdash.activity.models import Event  # read here, not on import: accounts loads before activity
 
-    if not people:
-        return {}
-    latest = (
-        Event.objects.filter(action="team", source="hubdash", member_id__in=[person.pk for person in people])
-        .annotate(nth=Window(RowNumber(), partition_by=[F("member_id")], order_by=F("id").desc()))
-        .filter(nth__lte=per_person)
-        .only("id", "summary", "received_at", "member_id")
-        .order_by("member_id", "-id")
-    )
+    # Written out rather than built with Window(): compiling the ORM's form of it (a QUALIFY emulation) took
+    # some 2 ms a Team page, thirty times what running it takes. Plain SQL that SQLite (3.25+) and PostgreSQL
+    # both run; raw() still converts each column as the ORM would.
+    table = connection.ops.quote_name(Event._meta.db_table)  # a name from the model's meta; values are bound
+    columns = "id, member_id, summary, received_at"
+    nth = "ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY id DESC) AS nth"
+    team = f"SELECT {columns}, {nth} FROM {table} WHERE action = %s AND source = %s AND member_id IS NOT NULL"  # noqa: S608
+    sql = f"SELECT {columns} FROM ({team}) latest WHERE nth <= %s ORDER BY member_id, id DESC"  # noqa: S608
+    latest = Event.objects.raw(sql, ["team", "hubdash", per_person])
     changes: dict[int, list[Event]] = defaultdict(list)
     for event in latest:
         assert event.member_id is not None

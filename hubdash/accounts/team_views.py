@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from axes.helpers import get_cool_off
@@ -68,15 +69,13 @@ def locked_sign_ins(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
     """Sign-ins paused right now: a username from an address, and addresses over their own limit."""
     cool_off = get_cool_off(request) or timedelta(0)
     recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off)
+    locked = recent.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by("-attempt_time")
+    # Plain values: an attempt's row also holds the request's GET and POST data, not shown here.
     usernames = [
-        {
-            "pk": row.pk,
-            "username": row.username,
-            "ip": row.ip_address,
-            "failures": row.failures_since_start,
-            "at": row.attempt_time,
-        }
-        for row in recent.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).order_by("-attempt_time")[:50]
+        {"pk": pk, "username": username, "ip": ip, "failures": failures, "at": at}
+        for pk, username, ip, failures, at in locked.values_list(
+            "pk", "username", "ip_address", "failures_since_start", "attempt_time"
+        )[:50]
     ]
     addresses = [
         {"ip": row["ip_address"], "failures": row["total"]}
@@ -88,32 +87,46 @@ def locked_sign_ins(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
     return {"usernames": usernames, "addresses": addresses}
 
 
+@dataclass(frozen=True, slots=True)
+class TeamPerson:
+    """What a row of the Team table shows of someone: read as plain values, not as User instances."""
+
+    pk: int
+    username: str
+    is_active: bool
+    is_superuser: bool
+    last_seen: datetime | None
+
+
 def _team_context(
     request: AuthedRequest, add_form: PersonForm | None = None, invite_form: InviteForm | None = None
 ) -> dict[str, Any]:
     """Everything from the database in a handful of queries, whatever the size of the team; no Hub call."""
-    people = list(
-        User.objects.order_by("username")
-        .select_related("member")
-        .only("username", "is_active", "is_superuser", "last_login", "member__last_seen_at")
-    )
-    tokens = hub.token_statuses(people)
-    changes = recent_changes(people)
+    people = [
+        TeamPerson(pk, username, is_active, is_superuser, last_seen_at or last_login)
+        for pk, username, is_active, is_superuser, last_login, last_seen_at in User.objects.order_by(
+            "username"
+        ).values_list("pk", "username", "is_active", "is_superuser", "last_login", "member__last_seen_at")
+    ]
+    # Everyone is on the page: everyone's tokens and changes, with no list of ids to bind.
+    tokens = hub.token_statuses()
+    changes = recent_changes()
     you = request.user.pk
+    # Four links a row: each name reversed once (core.links), the person's id put in its place.
+    sample = str(PK_SAMPLE)
+    patterns = {key: link(name, PK_SAMPLE, samples=(PK_SAMPLE,)).split(sample) for key, name in _PERSON_LINKS.items()}
     rows = []
     for person in people:
-        # A missing one-to-one row raises an AttributeError subclass, so getattr's default applies.
-        member = getattr(person, "member", None)
+        pk = str(person.pk)
         rows.append(
             {
                 "person": person,
                 "you": person.pk == you,
                 "role": "admin" if person.is_superuser else "member",
                 "token": tokens.get(person.pk),
-                "last_seen": (member.last_seen_at if member else None) or person.last_login,
+                "last_seen": person.last_seen,
                 "changes": changes.get(person.pk, []),
-                # Four links a row: filled from one reverse() per name (core.links), not two hundred.
-                "links": {key: link(name, person.pk, samples=(PK_SAMPLE,)) for key, name in _PERSON_LINKS.items()},
+                "links": {key: pk.join(pieces) for key, pieces in patterns.items()},
             }
         )
     can_manage = is_admin(request.user)

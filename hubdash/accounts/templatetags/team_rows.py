@@ -1,4 +1,4 @@
-"""The Team table's rows: `{% load team_rows %}`.
+"""The Team table's rows: `{% load team_rows %}{% team_rows rows can_manage %}`.
 
 Built here rather than by a template, as the feed's lines are (activity_tags): a team of fifty drew
 fifty rows of some forty template nodes each, most of the page's time. Plain strings and one escape per
@@ -28,7 +28,12 @@ def _e(value: object) -> str:
 
 
 @register.simple_tag
-def team_row(row: dict[str, Any], can_manage: bool) -> SafeString:
+def team_rows(rows: list[dict[str, Any]], can_manage: bool) -> SafeString:
+    """All the rows, one a line, in one tag (a tag per row cost a tenth of a millisecond per ten people)."""
+    return mark_safe("".join(f"{_row(row, can_manage)}\n  " for row in rows))  # noqa: S308 (escaped by _row)
+
+
+def _row(row: dict[str, Any], can_manage: bool) -> str:
     person, token = row["person"], row["token"]
     badges = ('<span class="badge">you</span>' if row["you"] else "") + (
         "" if person.is_active else '<span class="badge">deactivated</span>'
@@ -48,7 +53,8 @@ def team_row(row: dict[str, Any], can_manage: bool) -> SafeString:
     )
     last_seen = _time(row["last_seen"]) if row["last_seen"] else '<span class="muted">never</span>'
     inactive = "" if person.is_active else ' class="inactive"'
-    html = (
+    # Every value below is escaped by _e.
+    return (
         f'<tr id="person-{person.pk}"{inactive}>'
         '<td data-label="Person"><span class="cell-row"><span class="avatar sm" aria-hidden="true">'
         f'<span>{_e(initials(person.username))}</span></span><span class="cell-main">{_e(person.username)}</span>'
@@ -61,7 +67,6 @@ def team_row(row: dict[str, Any], can_manage: bool) -> SafeString:
         f'<td data-label="Recent changes" class="changes">{changes or MUTED_DASH}</td>'
         f"{_manage_cell(row) if can_manage else ''}</tr>"
     )
-    return mark_safe(html)  # noqa: S308 (every value above is escaped by _e)
 
 
 def _time(moment: datetime, css_class: str = "") -> str:
