@@ -16,7 +16,7 @@ from django.utils import timezone
 
 
 @lru_cache(maxsize=8)
-def _statement(vendor: str, alias: str) -> str:
+def _statement(alias: str) -> str:
     quote = connections[alias].ops.quote_name
     return "SELECT {} FROM {} WHERE {} = %s AND {} > %s".format(  # noqa: S608 - names from the model's meta
         quote("session_data"), quote(Session._meta.db_table), quote("session_key"), quote("expire_date")
@@ -32,7 +32,7 @@ class SessionStore(db.SessionStore):
         connection = connections[alias]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(_statement(connection.vendor, alias), [key, now])
+            cursor.execute(_statement(alias), [key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None  # as Django's: a key that names no live session is forgotten
