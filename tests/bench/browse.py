@@ -270,6 +270,7 @@ class Run:
     machine_cpu_s: float  # every process on the machine
     hub_calls: Counter[str]
     restarts: int  # workers recycled during the run
+    reasons: Counter[str]  # why pages failed, when the load generator can tell (the Python loop)
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -306,6 +307,7 @@ def measured(label: str, machine: Machine, hub: HubLog, connections: int | None,
         machine_cpu_s=after.machine - before.machine,
         hub_calls=hub.calls(),
         restarts=len(set(after.workers) - set(before.workers)),
+        reasons=Counter(getattr(figures, "reasons", ())),
     )
 
 
@@ -326,27 +328,32 @@ def offered(base: str, cookie: str, paths: list[str], rate: float, seconds: floa
         count = int(rate * seconds)
         jobs: queue.Queue[tuple[float, str] | None] = queue.Queue()
         latencies: list[float] = []
-        errors = [0]
+        reasons: Counter[str] = Counter()
         lock = threading.Lock()
         local = threading.local()
+
+        def ask(path: str) -> str | None:
+            """None for a page, else why not."""
+            session = getattr(local, "session", None) or requests.Session()
+            local.session = session
+            try:
+                answer = session.get(base + path, headers={"Cookie": cookie}, timeout=30)
+            except requests.RequestException as err:
+                return type(err).__name__
+            return None if answer.status_code == 200 else error_reason(answer)
 
         def worker() -> None:
             while (job := jobs.get()) is not None:
                 due, path = job
-                ok = False
                 # A request that could not even leave within GIVE_UP_S is dropped (an error), so that
                 # an overloaded server does not stretch the run by its whole backlog.
-                if time.perf_counter() - due < GIVE_UP_S:
-                    session = getattr(local, "session", None) or requests.Session()
-                    local.session = session
-                    try:
-                        ok = session.get(base + path, headers={"Cookie": cookie}, timeout=30).status_code == 200
-                    except requests.RequestException:
-                        pass
+                late = time.perf_counter() - due >= GIVE_UP_S
+                failed = f"dropped, unsent after {GIVE_UP_S:.0f} s" if late else ask(path)
                 done = time.perf_counter()
                 with lock:
                     latencies.append(done - due)
-                    errors[0] += 0 if ok else 1
+                    if failed:
+                        reasons[failed] += 1
 
         pool = [threading.Thread(target=worker) for _ in range(64)]
         for thread in pool:
@@ -372,6 +379,7 @@ def offered(base: str, cookie: str, paths: list[str], rate: float, seconds: floa
             errors: int
             requests: int
             seconds: float
+            reasons: Counter[str]
 
         n = len(latencies)
         return Figures(
@@ -379,12 +387,24 @@ def offered(base: str, cookie: str, paths: list[str], rate: float, seconds: floa
             latencies[n // 2] * 1000,
             latencies[min(n - 1, int(n * 0.99))] * 1000,
             sum(latencies) / n * 1000,
-            errors[0],
+            sum(reasons.values()),
             n,
             elapsed,
+            reasons,
         ), None
 
     return go
+
+
+KNOWN_REFUSALS = re.compile(
+    r"hubdash is busy|cannot reach the Hub|did not answer in time|broke off|having trouble|could not read"
+)
+
+
+def error_reason(answer: requests.Response) -> str:
+    """A failed page's status and hubdash's own words for it, when the page says them."""
+    said = KNOWN_REFUSALS.search(answer.text)
+    return f"{answer.status_code}" + (f" ({said.group(0)})" if said else "")
 
 
 def search_terms(model_ids: list[str], seed: int = 6) -> list[str]:
@@ -459,7 +479,9 @@ def row(run: Run) -> str:
     return (
         f"  {run.label:30s} {run.rate:7.1f}/s  p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:7.1f} ms  "
         f"server CPU {run.cpu_ms_per_request:5.2f} ms/req  Hub calls/page {run.calls_per_page:.3f}  "
-        f"errors {run.errors}" + (f"  workers recycled {run.restarts}" if run.restarts else "")
+        f"errors {run.errors}"
+        + (f" ({', '.join(f'{k}: {n}' for k, n in run.reasons.most_common())})" if run.reasons else "")
+        + (f"  workers recycled {run.restarts}" if run.restarts else "")
     )
 
 

@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--callers", default="", help="also print who calls functions matching this")
     parser.add_argument("--members", type=int, default=0, help="first add this many people with tokens (Team page)")
     parser.add_argument("--plain", action="store_true", help="time the requests without cProfile (for A/B runs)")
+    parser.add_argument("--phases", action="store_true", help="with --plain: CPU of each phase of a listing page")
     args = parser.parse_args()
     port = free_port()
     hubsim, _ = start_hubsim(port)
@@ -72,11 +73,14 @@ def main() -> None:
             client.get(paths.pop())  # the tag vocabulary cached, as after the first listing of a period
             _run_hub_calls_inline()
         if args.plain:
+            phases = _timed_phases() if args.phases else {}
             began = time.process_time()
             for path in paths:
                 client.get(path)
             cpu = time.process_time() - began
             print(f"{args.path}: {cpu / args.requests * 1000:.2f} ms CPU per request ({args.requests} requests)")
+            for name, spent in phases.items():
+                print(f"  {name:45s} {spent[0] / args.requests * 1000:6.2f} ms per request ({spent[1]} calls)")
             return
         profile = cProfile.Profile()
         began = time.process_time()
@@ -106,6 +110,51 @@ def cold_paths(port: int, n: int) -> list[str]:
     if len(paths) < n:
         sys.exit(f"only {len(paths)} cold queries in the demo world; ask for fewer requests")
     return paths
+
+
+def _timed_phases() -> dict[str, list[float]]:
+    """Wrap the listing view's parts to add up their CPU (this thread's), without cProfile's distortion."""
+    import importlib
+
+    targets = {
+        "person_client": ("hubdash.repos.views", "person_client"),
+        "writable_namespaces": ("hubdash.repos.views", "writable_namespaces"),
+        "shell_parts (page key)": ("hubdash.repos.views", "shell_parts"),
+        "ListingForm": ("hubdash.repos.views", "ListingForm"),
+        "Hub listing call (fetch, parse, cache)": ("hubdash.hub.repos", "list_repos"),
+        "tag vocabulary": ("hubdash.hub.repos", "tag_vocabulary"),
+        "_fill_listing (both calls, facets)": ("hubdash.repos.views", "_fill_listing"),
+        "body partial + page (render_to_string)": ("hubdash.repos.views", "render_to_string"),
+        "page: render_and_keep": ("hubdash.repos.views", "render_and_keep"),
+        "cached_identity (all callers)": ("hubdash.hub.tokens", "cached_identity"),
+        "account_for (shell)": ("hubdash.accounts.context_processors", "account_for"),
+        "httpx send": ("httpx2", "Client.send"),
+        "httpx build_request": ("httpx2", "Client.build_request"),
+        "file cache set": ("hubdash.core.filecache", "OccasionallyCulledFileCache.set"),
+        "file cache get": ("hubdash.core.filecache", "OccasionallyCulledFileCache.get"),
+        "parse.listing": ("hubdash.hub.parse", "listing"),
+        "session load": ("hubdash.accounts.session_store", "SessionStore.load"),
+        "auth get_user": ("django.contrib.auth", "get_user"),
+    }
+    spent: dict[str, list[float]] = {}
+    for name, (module_name, attr) in targets.items():
+        module = importlib.import_module(module_name)
+        owner_name, _, attr = attr.rpartition(".")
+        if owner_name:
+            module = getattr(module, owner_name)
+        original = getattr(module, attr)
+        spent[name] = [0.0, 0]
+
+        def timed(*args, _original=original, _slot=spent[name], **kwargs):  # type: ignore[no-untyped-def]
+            began = time.thread_time()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                _slot[0] += time.thread_time() - began
+                _slot[1] += 1
+
+        setattr(module, attr, timed)
+    return spent
 
 
 def _run_hub_calls_inline() -> None:
