@@ -151,7 +151,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "hubdash.accounts.context_processors.hub_account",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

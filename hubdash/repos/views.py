@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from hubdash import hub
-from hubdash.accounts.context_processors import shell_parts
+from hubdash.accounts.account_menu import shell_parts
 from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page

@@ -127,7 +127,7 @@ def _timed_phases() -> dict[str, list[float]]:
         "body partial + page (render_to_string)": ("hubdash.repos.views", "render_to_string"),
         "page: render_and_keep": ("hubdash.repos.views", "render_and_keep"),
         "cached_identity (all callers)": ("hubdash.hub.tokens", "cached_identity"),
-        "account_for (shell)": ("hubdash.accounts.context_processors", "account_for"),
+        "account_for (shell)": ("hubdash.accounts.account_menu", "account_for"),
         "httpx send": ("httpx2", "Client.send"),
         "httpx build_request": ("httpx2", "Client.build_request"),
         "file cache set": ("hubdash.core.filecache", "OccasionallyCulledFileCache.set"),

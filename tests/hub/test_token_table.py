@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
@@ -86,3 +87,24 @@ def test_the_person_and_their_token_are_each_read_once_per_page(hub_world, alice
     people = [q["sql"] for q in queries.captured_queries if 'FROM "auth_user"' in q["sql"]]
     # Loaded with the signed-in person (the account menu and every Hub call need it), never again.
     assert len(reads) == 1 and len(people) == 1, (reads, people)
+
+
+@pytest.mark.django_db
+def test_who_the_person_is_on_the_hub_is_read_once_per_page(hub_world, alice_client, monkeypatch):
+    alice_client.post(reverse("token"), {"token": ALICE_TOKEN})
+    backend = caches["default"]
+    read = backend.get
+    whoami_reads: list[str] = []
+
+    def counted(key, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if key.startswith("hub:whoami:"):
+            whoami_reads.append(key)
+        return read(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get", counted)
+    # The listing asks three times (what she may write, the page's key, the account menu); the home page too.
+    for name in ("model-list", "home"):
+        whoami_reads.clear()
+        page = alice_client.get(reverse(name))
+        assert page.status_code == 200 and "Account menu" in page.content.decode()
+        assert len(whoami_reads) == 1, (name, whoami_reads)

@@ -2,8 +2,9 @@
 
 Built here rather than by template tags and filters, as the feed's lines and the Team rows are: a listing
 draws up to a hundred rows, at about half a millisecond of template work each, which was most of a cold
-page's time. Plain strings and one escape per value (`core.markup.text`, the same escaping as Django's); the row's
-switches, which only the person's own repos carry, stay a template (`_repo_item.html`).
+page's time. Plain strings and one escape per value (`core.markup.text`, the same escaping as Django's). The switches
+that rows of the person's own repos carry (`row_switches`) are built here too: in a team's listing most
+rows are its own, and as templates they cost four times the rest of the row.
 """
 
 from __future__ import annotations
@@ -42,6 +43,45 @@ def repo_line(repo: RepoSummary, visibility: str = "") -> SafeString:
         f'<p class="repo-title"><a href="{text(href)}">'
         f'<span class="ns">{text(repo.namespace)}/</span>{text(repo.name)}</a>'
         f"{_badges(repo, visibility)}</p>{_chips(repo)}{_meta(repo)}{_config(repo)}"
+    )
+
+
+@register.simple_tag
+def row_switches(repo: RepoSummary, visibility: str = "") -> SafeString:
+    """A writable row's visibility and gating switches. htmx-only: the rows are cached HTML without a CSRF
+    token (htmx sends the page's), and without JavaScript the settings page is the way. Each answers with
+    the row (`repos/_repo_item.html`); the confirmation before going public stays in `_visibility_switch.html`."""
+    namespace, _, name = repo.id.partition("/")
+    visibility_url = text(link(f"{repo.kind}-visibility", namespace, name, samples=REPO_SAMPLES))
+    gating_url = text(link(f"{repo.kind}-gating", namespace, name, samples=REPO_SAMPLES))
+    protected = visibility == "protected"
+    buttons = []
+    if repo.private or protected:
+        was = ', "was": "protected"' if protected else ""
+        buttons.append(_switch(visibility_url, f'"visibility": "public"{was}', "Make public"))
+    if not repo.private:
+        buttons.append(_switch(visibility_url, '"visibility": "private"', "Make private"))
+    if repo.kind == "space" and not protected:
+        buttons.append(_switch(visibility_url, '"visibility": "protected"', "Make protected"))
+    gating = [
+        _switch(gating_url, f'"gating": "{value}"', label, pressed=(repo.gated or "off") == value)
+        for value, label in (("off", "Off"), ("auto", "Automatic"), ("manual", "Manual"))
+    ]
+    return mark_safe(  # noqa: S308 (the repo id is escaped by text(); the rest is fixed)
+        f'<div class="row-switch row-visibility" role="group" aria-label="Visibility of {text(repo.id)}">'
+        f'<span class="row-switch-label" aria-hidden="true">Visibility</span>{"".join(buttons)}</div>'
+        f'<div class="row-switch row-gating" role="group" aria-label="Gating of {text(repo.id)}">'
+        f'<span class="row-switch-label" aria-hidden="true">Gating</span>{"".join(gating)}</div>'
+    )
+
+
+def _switch(url: str, values: str, label: str, pressed: bool | None = None) -> str:
+    """One switch button: posts `values` (fixed JSON members) and the row's place, answered by the row."""
+    state = "" if pressed is None else f' aria-pressed="{"true" if pressed else "false"}"'
+    return (
+        f'<button type="button" class="small"{state} hx-post="{url}" hx-vals=\'{{"place": "row", {values}}}\' '
+        'hx-target="closest .repo-item" hx-swap="outerHTML">'
+        f"{label}</button>"
     )
 
 

@@ -1,4 +1,4 @@
-"""What every template knows about the signed-in person's Hub account, for the account menu."""
+"""What the shell shows of the signed-in person's Hub account (the account menu), from what hubdash stores."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from dataclasses import astuple, dataclass
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
 from hubdash import hub
 
@@ -32,14 +30,6 @@ def account_for(user: User | AnonymousUser) -> HubAccount:
         token_state=status.state,
         last4=status.last4,
     )
-
-
-def hub_account(request: HttpRequest) -> dict[str, object]:
-    """`hub_account`: None when signed out, else a HubAccount computed only if a template reads it."""
-    user = getattr(request, "user", None)  # resolved already by the middleware, when it ran at all
-    if user is None or not user.is_authenticated:
-        return {"hub_account": None}
-    return {"hub_account": SimpleLazyObject(lambda: account_for(user))}
 
 
 def shell_parts(user: User) -> tuple[object, ...]:
