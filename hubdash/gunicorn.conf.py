@@ -9,7 +9,12 @@ from pathlib import Path
 
 bind = os.environ.get("HUBDASH_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-workers = int(os.environ.get("HUBDASH_WORKERS", "2"))
+# Four processes (two per core on the 2-core machines hubdash is measured on): a worker runs one Python
+# thread at a time, so with one per core a worker that keep-alive clients happened to favour was the
+# bottleneck while the other idled (cold listings at 100/s: p99 285-430 ms and "busy" answers with two,
+# 233-366 ms and none with four; tests/bench/browse.py). Every thread may keep a database connection
+# (conn_max_age): workers x threads stays under PostgreSQL's default limit of 100.
+workers = int(os.environ.get("HUBDASH_WORKERS", "4"))
 threads = int(os.environ.get("HUBDASH_THREADS", "16"))
 # Large uploads stream for a long time; pages have their own Hub budgets well under this.
 timeout = int(os.environ.get("HUBDASH_WORKER_TIMEOUT", "120"))

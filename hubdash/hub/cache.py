@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-import zlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,8 +18,21 @@ from . import errors
 
 T = TypeVar("T")
 _MISS = object()
-# Striped locks: identical concurrent calls wait for the first (coalesced); unrelated keys rarely share one.
-_LOCKS = tuple(threading.Lock() for _ in range(256))
+
+
+class _Flight:
+    """The fetch of one key in this process: identical concurrent calls wait for the first (coalesced)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.callers = 0
+
+
+# One lock per key being fetched, not a fixed set of shared ones: with 256 stripes, a page under load
+# waited for an unrelated fetch that happened to share its stripe (one page in twenty at 13 concurrent
+# fetches), a whole Hub round trip on top of its own.
+_flights: dict[str, _Flight] = {}
+_flights_lock = threading.Lock()
 
 
 def key(scope: str, *parts: object) -> str:
@@ -33,18 +45,26 @@ def remember(cache_key: str, ttl: int, fetch: Callable[[], T], wait_s: float) ->
     hit = cache.get(cache_key, _MISS)
     if hit is not _MISS:
         return hit  # type: ignore[no-any-return]
-    lock = _LOCKS[zlib.crc32(cache_key.encode()) % len(_LOCKS)]
-    if not lock.acquire(timeout=max(wait_s, 0.01)):
-        raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.")
+    with _flights_lock:
+        flight = _flights.setdefault(cache_key, _Flight())
+        flight.callers += 1
     try:
-        hit = cache.get(cache_key, _MISS)
-        if hit is not _MISS:
-            return hit  # type: ignore[no-any-return]
-        value = fetch()
-        cache.set(cache_key, value, ttl)
-        return value
+        if not flight.lock.acquire(timeout=max(wait_s, 0.01)):
+            raise errors.HubUnavailable("The Hub did not answer in time; try again in a moment.")
+        try:
+            hit = cache.get(cache_key, _MISS)
+            if hit is not _MISS:
+                return hit  # type: ignore[no-any-return]
+            value = fetch()
+            cache.set(cache_key, value, ttl)
+            return value
+        finally:
+            flight.lock.release()
     finally:
-        lock.release()
+        with _flights_lock:
+            flight.callers -= 1
+            if not flight.callers:
+                del _flights[cache_key]
 
 
 def repo_generation(kind: str, repo_id: str) -> int:

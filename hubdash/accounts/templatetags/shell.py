@@ -25,16 +25,13 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def shell_header(context: template.Context) -> SafeString:
     request = context["request"]
-    user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
+    user = getattr(request, "user", None)  # none on an error page drawn before authentication
     # Only the account pages mark an item of the account menu: other paths share one drawing.
     path = request.path if request.path.startswith("/account/") else ""
-    html = _header(
-        user.get_username() if signed_in else "",
-        account_for(user) if signed_in else None,
-        main_nav(request.path) if signed_in else SafeString(""),
-        path,
-    )
+    if user is not None and user.is_authenticated:
+        html = _header(user.get_username(), account_for(user), main_nav(request.path), path)
+    else:
+        html = _header("", None, SafeString(""), path)
     return mark_safe(html.replace(CSRF_MARK, str(context.get("csrf_token", ""))))  # noqa: S308 (our own template; the token is letters and digits)
 
 
