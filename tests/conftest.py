@@ -55,6 +55,9 @@ def hub_samples() -> Callable[[str], Any]:
 def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
+    from hubdash.hub import repos
+
     cache.clear()
+    repos._kept_vocabularies.clear()  # each process's short-lived copy of the shared vocabulary
     yield
     cache.clear()

@@ -437,10 +437,26 @@ def open_download(client: HubClient, kind: Kind, repo_id: str, revision: str, fi
     return Download(response, file_path.rpartition("/")[2])
 
 
+# The vocabularies are public and change rarely: each process keeps the one it last read for a minute
+# rather than reading and unpickling it from the shared cache on every listing page (the Hub's has
+# thousands of tags). What a minute's delay costs: a new tag shows as a facet up to a minute later.
+KEEP_VOCABULARY_S = 60.0
+_kept_vocabularies: dict[Kind, tuple[float, TagVocabulary]] = {}
+
+
+def kept_tag_vocabulary(kind: Kind) -> TagVocabulary | None:
+    """The vocabulary this process read less than KEEP_VOCABULARY_S ago, if any: no cache read, no Hub call."""
+    kept = _kept_vocabularies.get(kind)
+    return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+
 def tag_vocabulary(kind: Kind) -> TagVocabulary | None:
     """The Hub's tags by type for models and datasets (public, shared by everyone); None for Spaces."""
     if kind == "space":
         return None
+    kept = kept_tag_vocabulary(kind)
+    if kept is not None:
+        return kept
 
     def fetch() -> TagVocabulary:
         with translated():
@@ -452,7 +468,9 @@ def tag_vocabulary(kind: Kind) -> TagVocabulary | None:
             hf_raise_for_status(response)
             return parse.tag_vocabulary(kind, response.json())
 
-    return cache.remember(cache.key("public", "tags", kind), TAGS_CACHE_S, fetch, 10)
+    vocabulary = cache.remember(cache.key("public", "tags", kind), TAGS_CACHE_S, fetch, 10)
+    _kept_vocabularies[kind] = (time.monotonic() + KEEP_VOCABULARY_S, vocabulary)
+    return vocabulary
 
 
 def cached_tag_vocabulary(kind: Kind) -> TagVocabulary | None:
@@ -515,6 +533,7 @@ __all__ = [
     "cached_tag_vocabulary",
     "file_text",
     "hub_url",
+    "kept_tag_vocabulary",
     "list_repos",
     "metrics",
     "open_download",

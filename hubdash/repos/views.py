@@ -120,7 +120,10 @@ def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
 # groups are rendered once per process for each vocabulary and selection, with this marker where the
 # prefix goes (letters and hyphens: escaping leaves it as it is), then the page's own prefix is put in.
 _PREFIX_MARK = "facet-link-prefix-5e1f0c"
-_FACETS_HTML: dict[tuple[Any, ...], str] = {}
+# Per kind, for the vocabulary object last seen (each process keeps the one it read for a while) and
+# then by selection: comparing the object is free, where hashing the Hub's thousands of tags on every
+# page was not; a new vocabulary drops the markup drawn from the old one.
+_FACETS_HTML: dict[Kind, tuple[TagVocabulary, dict[tuple[str, ...], str]]] = {}
 _FACETS_HTML_MAX = 256
 
 
@@ -169,14 +172,17 @@ class Facets:
         """The facet groups' markup: rendered once per vocabulary and selection, this page's links put in."""
         if self.vocabulary is None:
             return ""
-        key = (self.kind, self.selected, tuple(self.vocabulary.groups.items()))
-        html = _FACETS_HTML.get(key)
+        kept = _FACETS_HTML.get(self.kind)
+        if kept is None or kept[0] is not self.vocabulary:
+            kept = _FACETS_HTML[self.kind] = (self.vocabulary, {})
+        by_selection = kept[1]
+        html = by_selection.get(self.selected)
         if html is None:
             marked = self._groups(lambda tags: _PREFIX_MARK + urlencode([("filter", tag) for tag in tags]))
             html = render_to_string("repos/listing.html#facet-groups", {"groups": marked})
-            if len(_FACETS_HTML) >= _FACETS_HTML_MAX:
-                _FACETS_HTML.clear()
-            _FACETS_HTML[key] = html
+            if len(by_selection) >= _FACETS_HTML_MAX:
+                by_selection.clear()
+            by_selection[self.selected] = html
         prefix = self.with_filters([])  # this listing's own parameters, ending in "?" or "&"
         return mark_safe(html.replace(_PREFIX_MARK, escape(prefix)))  # noqa: S308 (escaped above and in the template)
 
@@ -248,7 +254,10 @@ def _fill_listing(
 ) -> int:
     """Ask the Hub for the results and the tag vocabulary (for the facets) at once, within one budget."""
     status = 200
-    calls: dict[str, Callable[[], Any]] = {"tags": lambda: hub_repos.tag_vocabulary(kind)}
+    calls: dict[str, Callable[[], Any]] = {}
+    vocabulary = hub_repos.kept_tag_vocabulary(kind)
+    if vocabulary is None and kind != "space":
+        calls["tags"] = lambda: hub_repos.tag_vocabulary(kind)
     query = form.query() if form.is_valid() else None
     if query is not None:
         cursor = form.cleaned_data["cursor"] or None
@@ -264,7 +273,7 @@ def _fill_listing(
         status = listing.status
     else:
         context["listing"] = listing
-    vocabulary = results["tags"]
+    vocabulary = results.get("tags", vocabulary)
     if isinstance(vocabulary, hub.HubError):
         context["facet_error"] = error_region(request, vocabulary)
         vocabulary = None

@@ -80,11 +80,13 @@ def server_cpu_s(master: int) -> float:
     return total
 
 
-def machine_busy_s() -> float:
-    """CPU seconds spent by every process on the machine (the others' share is the noise)."""
+def machine_busy_s() -> tuple[float, float]:
+    """CPU seconds spent by every process on the machine (the others' share is the noise), and stolen by
+    the host for other guests (a busy host: the same work costs more CPU time)."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / TICK
+    steal = fields[7]
+    return (sum(fields[:7]) - idle) / TICK, steal / TICK
 
 
 @dataclass
@@ -93,6 +95,7 @@ class CpuSample:
     hubsim: float
     client: float  # this process (the Python load generator)
     machine: float
+    steal: float
     workers: tuple[int, ...]
     served: int  # lines in gunicorn's access log
 
@@ -123,10 +126,20 @@ class Machine:
             server_cpu_s(self.master),
             own_cpu_s(self.hubsim),
             me.ru_utime + me.ru_stime,
-            machine_busy_s(),
+            *machine_busy_s(),
             tuple(workers_of(self.master)),
             self.served(),
         )
+
+
+def host_pace_ms() -> float:
+    """CPU time of a fixed pure-Python loop: how fast this (shared, virtual) machine runs right now. The
+    same pages cost a third more CPU time in some runs than in others; this says when that was the host."""
+    began = time.process_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i
+    return (time.process_time() - began) * 1000
 
 
 # -- hubsim's control API -----------------------------------------------------------------------------
@@ -268,6 +281,7 @@ class Run:
     hubsim_cpu_s: float
     client_cpu_s: float
     machine_cpu_s: float  # every process on the machine
+    steal_s: float  # taken by the host for other guests
     hub_calls: Counter[str]
     restarts: int  # workers recycled during the run
     reasons: Counter[str]  # why pages failed, when the load generator can tell (the Python loop)
@@ -305,6 +319,7 @@ def measured(label: str, machine: Machine, hub: HubLog, connections: int | None,
         hubsim_cpu_s=after.hubsim - before.hubsim,
         client_cpu_s=client_cpu if client_cpu is not None else after.client - before.client,
         machine_cpu_s=after.machine - before.machine,
+        steal_s=after.steal - before.steal,
         hub_calls=hub.calls(),
         restarts=len(set(after.workers) - set(before.workers)),
         reasons=Counter(getattr(figures, "reasons", ())),
@@ -454,7 +469,8 @@ def limit_of(run: Run, slots: int, threads: int, delay: float) -> str:
         f"in flight {in_flight:.1f}"
         + (f" of {run.connections} clients" if run.connections else "")
         + f"; Hub calls in flight >= {hub_busy:.1f} of {slots} slots; CPU of {CORES} cores: server {server:.0%}, "
-        f"hubsim {hubsim:.0%}, load generator {client:.0%}, other processes {others:.0%}"
+        f"hubsim {hubsim:.0%}, load generator {client:.0%}, other processes {others:.0%}, "
+        f"stolen by the host {run.share(run.steal_s):.0%}"
     )
     if busy >= 0.85:
         verdict = "CPU (the machine is saturated" + (
@@ -576,7 +592,7 @@ def main() -> None:
         runs: dict[str, list[Run]] = {"baseline": [], "warm": [], "cold": [], "offered": []}
         results_seen: list[float] = []
         for rep in range(args.reps):
-            print(f" repetition {rep + 1}:", flush=True)
+            print(f" repetition {rep + 1} (host pace: a fixed Python loop takes {host_pace_ms():.0f} ms):", flush=True)
             session.get(base + WARM_LISTING).raise_for_status()  # the warm listing is cached from here
             plan = [
                 ("baseline", f"baseline {BASELINE}", args.clients,
