@@ -9,6 +9,7 @@ rows are its own, and as templates they cost four times the rest of the row.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
 from django import template
@@ -44,6 +45,17 @@ def repo_line(repo: RepoSummary, visibility: str = "") -> SafeString:
         f'<span class="ns">{text(repo.namespace)}/</span>{text(repo.name)}</a>'
         f"{_badges(repo, visibility)}</p>{_chips(repo)}{_meta(repo)}{_config(repo)}"
     )
+
+
+@register.simple_tag
+def repo_item(repo: RepoSummary, writable: Container[str] = frozenset(), visibility: str = "") -> SafeString:
+    """A repo's whole row in a list (listings, home, metrics): its line and, when the person may write
+    it, its switches. A switch's answer, which may carry a message or a confirmation, is drawn by
+    `repos/_repo_item.html` around the same parts."""
+    settings = ""
+    if repo.namespace in writable:
+        settings = f'<div class="row-settings" aria-live="polite">{row_switches(repo, visibility)}</div>'
+    return mark_safe(f'<li class="repo-item">{repo_line(repo, visibility)}{settings}</div></li>')  # noqa: S308 (built from escaped parts)
 
 
 @register.simple_tag
