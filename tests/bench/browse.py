@@ -408,8 +408,12 @@ def offered(base: str, cookie: str, paths: list[str], rate: float, seconds: floa
             reasons: Counter[str]
 
         n = len(latencies)
+        # Pages answered per second of the offer: exactly the offered rate when every one was answered.
+        # (Dividing by the time until the last answer came back would count its latency against the rate:
+        # 600 pages offered over 6 s, the last answered 0.15 s later, read 97.6/s for a server that kept up.)
+        offered_s = count / rate
         return Figures(
-            n / elapsed,
+            (n - sum(reasons.values())) / offered_s,
             latencies[n // 2] * 1000,
             latencies[min(n - 1, int(n * 0.99))] * 1000,
             sum(latencies) / n * 1000,
@@ -663,7 +667,7 @@ def print_summary(
           f"{median(results_seen):.0f} results per page on average (warm: 30)")  # fmt: skip
     print(f"  cold listing, {args.offered:.0f}/s offered: {figures(open_loop)}, "
           f"{sum(r.errors for r in open_loop)} errors or dropped after {GIVE_UP_S:.0f} s unsent")  # fmt: skip
-    met = all(r.rate >= 0.98 * args.offered and r.p99_ms < 300 and not r.errors for r in open_loop)
+    kept_up = [r.rate >= 0.98 * args.offered and r.p99_ms < 300 and not r.errors for r in open_loop]
     cold_cpu = median(r.cpu_ms_per_request for r in cold + open_loop)
     print(
         f"    ceilings for the cold listing: CPU {CORES} cores / {cold_cpu:.1f} ms per page = "
@@ -671,7 +675,10 @@ def print_summary(
         f"{slots} / {args.delay * 1000:.0f} ms = {slots / args.delay:.0f} pages/s; threads "
         f"{threads} / {args.delay * 1000:.0f} ms = {threads / args.delay:.0f} pages/s"
     )
-    print(f"  cold target >= 100 pages/s at p99 < 300 ms (judged on the offered runs): {'met' if met else 'MISSED'}")
+    print(
+        f"  cold target >= 100 pages/s at p99 < 300 ms (judged on the offered runs): "
+        f"{'met' if all(kept_up) else 'MISSED'} (met in {sum(kept_up)} of {len(kept_up)} repetitions)"
+    )
     warm_calls = sum(sum(r.hub_calls.values()) - r.hub_calls["telemetry"] for r in warm)
     cold_calls: Counter[str] = Counter()
     for r in cold + open_loop:
