@@ -5,18 +5,20 @@ load it before this file runs).
 """
 
 import os
-import tempfile
+
+from tests.scratch import scratch_dir
 
 # Xet storage is not emulated by hubsim, and no test may find a token in the developer's own cache
 # or environment.
 os.environ["HF_HUB_DISABLE_XET"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hubdash-test-hf-home-")
+os.environ["HF_HOME"] = scratch_dir("hubdash-test-hf-home-")
 os.environ.pop("HF_TOKEN", None)
 os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
 # hubdash's development secrets, SQLite file and cache go to a throw-away folder, not the developer's var/.
-os.environ.setdefault("HUBDASH_VAR_DIR", tempfile.mkdtemp(prefix="hubdash-test-var-"))
+if "HUBDASH_VAR_DIR" not in os.environ:
+    os.environ["HUBDASH_VAR_DIR"] = scratch_dir("hubdash-test-var-")
 os.environ.setdefault("HUBDASH_ENV", "development")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubdash.settings")
 

@@ -16,7 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ import requests
 from tests.bench.browse import server_cpu_s
 from tests.bench.pages import free_port, signed_in, wait_for
 from tests.demo import ROOT, prepare_account, start_hubsim
+from tests.scratch import scratch_dir
 
 SECRET = "bench-webhook-secret"
 HEADERS = {"Content-Type": "application/json", "X-Webhook-Secret": SECRET}
@@ -186,7 +186,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         HF_ENDPOINT=f"http://127.0.0.1:{hub_port}",
-        HUBDASH_VAR_DIR=tempfile.mkdtemp(prefix="hubdash-bench-activity-"),
+        HUBDASH_VAR_DIR=scratch_dir("hubdash-bench-activity-"),
         HUBDASH_BIND=f"127.0.0.1:{web_port}",
         HUBDASH_DEBUG="false",
         HUBDASH_WEBHOOK_SECRETS=SECRET,

@@ -26,7 +26,6 @@ import resource
 import runpy
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -40,6 +39,7 @@ import requests
 from tests.bench import wrk
 from tests.bench.pages import free_port, signed_in, wait_for
 from tests.demo import DEMO_TOKEN, gunicorn, prepare_account, start_hubsim
+from tests.scratch import scratch_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 CORES = os.cpu_count() or 1
@@ -550,7 +550,7 @@ def main() -> None:
     env.update(
         DJANGO_SETTINGS_MODULE="tests.bench.settings",
         HF_ENDPOINT=hub_url,
-        HUBDASH_VAR_DIR=tempfile.mkdtemp(prefix="hubdash-bench-"),
+        HUBDASH_VAR_DIR=scratch_dir("hubdash-bench-"),
         HUBDASH_BIND=f"127.0.0.1:{web_port}",
         HUBDASH_DEBUG="false",
         HUBDASH_LOG_LEVEL="WARNING",

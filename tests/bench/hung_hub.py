@@ -18,7 +18,6 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -30,6 +29,7 @@ import requests
 from tests.bench.browse import wait_for
 from tests.bench.pages import free_port
 from tests.demo import DEMO_TOKEN, prepare_account, start_hubsim
+from tests.scratch import scratch_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_MS = 200.0
@@ -142,7 +142,7 @@ def main() -> None:
     env.update(
         DJANGO_SETTINGS_MODULE="tests.bench.settings",
         HF_ENDPOINT=hub_url,
-        HUBDASH_VAR_DIR=tempfile.mkdtemp(prefix="hubdash-bench-"),
+        HUBDASH_VAR_DIR=scratch_dir("hubdash-bench-"),
         HUBDASH_BIND=f"127.0.0.1:{web_port}",
         HUBDASH_DEBUG="false",
         HUBDASH_LOG_LEVEL="ERROR",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import tempfile
 import time
 from collections.abc import Callable
 
@@ -19,6 +18,7 @@ import requests
 
 from tests.bench.load import Figures, measure
 from tests.demo import PASSWORD, USERNAME, gunicorn, prepare_account, start_hubsim
+from tests.scratch import scratch_dir
 
 
 def free_port() -> int:
@@ -70,7 +70,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         HF_ENDPOINT=f"http://127.0.0.1:{hub_port}",
-        HUBDASH_VAR_DIR=tempfile.mkdtemp(prefix="hubdash-bench-"),
+        HUBDASH_VAR_DIR=scratch_dir("hubdash-bench-"),
         HUBDASH_BIND=f"127.0.0.1:{web_port}",
         HUBDASH_DEBUG="false",
         HF_HUB_DISABLE_XET="1",

@@ -15,11 +15,11 @@ import cProfile
 import os
 import pstats
 import sys
-import tempfile
 import time
 
 from tests.bench.pages import free_port
 from tests.demo import USERNAME, prepare_account, start_hubsim
+from tests.scratch import scratch_dir
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
         env.update(
             DJANGO_SETTINGS_MODULE="tests.bench.settings",
             HF_ENDPOINT=f"http://127.0.0.1:{port}",
-            HUBDASH_VAR_DIR=tempfile.mkdtemp(prefix="hubdash-profile-"),
+            HUBDASH_VAR_DIR=scratch_dir("hubdash-profile-"),
             HUBDASH_DEBUG="false",
             HUBDASH_LOG_LEVEL="WARNING",
             HF_HUB_DISABLE_XET="1",
