@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -86,40 +86,14 @@ def _row(user: User | AnonymousUser) -> HubToken | None:
     return cast("HubToken | None", _user_token().get_cached_value(user))
 
 
-class _StatusFields(Protocol):
-    """What `_status` reads of a token row: a HubToken, or one of token_statuses' plain rows."""
-
-    @property
-    def last4(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def scopes(self) -> Any: ...
-    @property
-    def hub_username(self) -> str: ...
-    @property
-    def verified_at(self) -> datetime: ...
-    @property
-    def rejected_at(self) -> datetime | None: ...
-    @property
-    def rejected_reason(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def expires_at(self) -> datetime | None: ...
-    @property
-    def oauth_scopes(self) -> Any: ...
-    @property
-    def granted_orgs(self) -> Any: ...
-
-
 _STATUS_FIELDS = (
     "last4", "role", "scopes", "hub_username", "verified_at", "rejected_at", "rejected_reason", "kind", "expires_at",
     "oauth_scopes", "granted_orgs",
 )  # fmt: skip
 
 
-def _status(row: _StatusFields) -> TokenStatus:
+def _status(row: Any) -> TokenStatus:
+    """What may be shown of a token row: a HubToken, or one of token_statuses' named rows of _STATUS_FIELDS."""
     return TokenStatus(
         last4=row.last4,
         role=row.role,
