@@ -5,11 +5,18 @@ page saves its shell and form, most of such a page's CPU. The key holds everythi
 caller's parts: the person, what the shell says of them, the query); the CSRF token is per browser, not
 per person, so pages are kept with a mark in its place and each answer gets its own. Pages with one-time
 messages to show are neither served from the cache nor kept.
+
+A cold listing draws new results into the same frame (shell, heading, form) as the person's last one:
+frames are kept per process with marks where the results and the typed values go (`render_framed`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +27,10 @@ from django.template.loader import render_to_string
 
 # Letters and dashes only: escaping leaves it as it is, in a form field and in the hx-headers JSON alike.
 CSRF_MARK = "csrf-token-to-fill-in"
+BODY_MARK = "page-body-to-fill-in"
+FRAMES_MAX = 512
+_frames: OrderedDict[str, tuple[str, str]] = OrderedDict()
+_frames_lock = threading.Lock()
 
 
 def page_key(request: HttpRequest, *parts: object) -> str | None:
@@ -35,15 +46,44 @@ def cached_page(request: HttpRequest, key: str | None) -> HttpResponse | None:
     return _answer(request, html) if isinstance(html, str) else None
 
 
-def render_and_keep(
-    request: HttpRequest, key: str | None, template: str, context: dict[str, Any], status: int, seconds: int
-) -> HttpResponse:
-    """Render the page with the mark for its CSRF token, keep it when it is a success, answer it filled in."""
-    html = render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
-    if key is not None and status == 200:
-        cache.set(key, html, seconds)
-    return _answer(request, html, status)
+def render_marked(request: HttpRequest, template: str, context: dict[str, Any]) -> str:
+    """The page with the mark in place of its CSRF token."""
+    return render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
 
 
 def _answer(request: HttpRequest, html: str, status: int = 200) -> HttpResponse:
     return HttpResponse(html.replace(CSRF_MARK, get_token(request)), status=status)
+
+
+def render_framed(
+    request: HttpRequest,
+    frame_key: str | None,
+    draw_frame: Callable[[], str],
+    fills: Mapping[str, str],
+    body: str,
+    status: int,
+    keep: tuple[str | None, int] = (None, 0),
+) -> HttpResponse:
+    """The page `draw_frame` renders, with `BODY_MARK` where `body` goes and marks that `fills` replaces
+    (with already escaped values), the frame kept in this process under `frame_key` (None: draw it for
+    this answer only). `keep`: the page's own key and lifetime, to keep the whole page as well."""
+    frame = _frames.get(frame_key) if frame_key else None
+    if frame is None:
+        before, found, after = draw_frame().partition(BODY_MARK)
+        if not found:
+            raise ValueError("the frame has no place for the page's body")
+        frame = (before, after)
+        if frame_key:
+            with _frames_lock:
+                _frames[frame_key] = frame
+                if len(_frames) > FRAMES_MAX:
+                    _frames.popitem(last=False)
+    before, after = frame
+    if fills:  # in one pass: a value that happens to read like another mark stays as it was typed
+        marks = re.compile("|".join(re.escape(mark) for mark in fills))
+        before, after = (marks.sub(lambda m: fills[m.group()], piece) for piece in (before, after))
+    html = before + body + after
+    page, seconds = keep
+    if page is not None and status == 200:
+        cache.set(page, html, seconds)
+    return _answer(request, html, status)

@@ -40,8 +40,14 @@ def key(scope: str, *parts: object) -> str:
     return f"hub:{scope}:{digest}"
 
 
-def remember(cache_key: str, ttl: int, fetch: Callable[[], T], wait_s: float) -> T:
-    """The cached answer, or fetch it once (other threads asking for the same key wait for it)."""
+def remember(
+    cache_key: str, ttl: int, fetch: Callable[[], T], wait_s: float, keep: Callable[[T], bool] | None = None
+) -> T:
+    """The cached answer, or fetch it once (other threads asking for the same key wait for it).
+
+    `keep`: whether a fetched value may be kept (one that is not, a page drawn around a Hub failure,
+    is for its own caller only: those that waited then fetch for themselves).
+    """
     hit = cache.get(cache_key, _MISS)
     if hit is not _MISS:
         return hit  # type: ignore[no-any-return]
@@ -56,7 +62,8 @@ def remember(cache_key: str, ttl: int, fetch: Callable[[], T], wait_s: float) ->
             if hit is not _MISS:
                 return hit  # type: ignore[no-any-return]
             value = fetch()
-            cache.set(cache_key, value, ttl)
+            if keep is None or keep(value):
+                cache.set(cache_key, value, ttl)
             return value
         finally:
             flight.lock.release()

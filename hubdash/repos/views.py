@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +25,7 @@ from hubdash.accounts.account_menu import shell_parts
 from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
-from hubdash.core.page_cache import cached_page, page_key, render_and_keep
+from hubdash.core.page_cache import BODY_MARK, cached_page, page_key, render_framed, render_marked
 from hubdash.hub import HubClient
 from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
@@ -200,10 +200,14 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     # Creating, deleting, moving or changing a repo's visibility in hubdash drops every listing at once.
     # Rows of repos this person may write carry a visibility switch: what they may write is part of the key,
     # so that a body rendered for one person never shows its switches to another who shares the scope.
+    # The form sends every field, a link only what differs from the defaults: both mean one listing, so
+    # the page is drawn from (and kept under) the short form, and its links are built from it.
+    request.GET = QueryDict(urlencode(_canonical_params(request)))
+    address = request.path + (f"?{request.GET.urlencode()}" if request.GET else "")
     writable = writable_namespaces(request)
     generation = hub_cache.listings_generation()
     scope = f"{client.cache_scope}:{generation}:{_digest(sorted(writable))}"
-    body_key = _body_key(scope, request.get_full_path())
+    body_key = _body_key(scope, address)
     page = None
     if not _wants_fragment(request):
         # The page also draws the shell: the key holds what it shows of the person.
@@ -219,30 +223,99 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
         "listing": None,
         "writable": writable,
     }
-    body_html = None if more else cache.get(body_key)
+    if more:
+        status = _fill_listing(request, kind, form, client, context, generation, keep_answer=True)
+        return render(request, "repos/listing.html#more", context, status=status)
+    body_html = cache.get(body_key)
     # Kept whole from its second asking on: a query asked once (most searches) costs no page write.
     asked_before = body_html is not None
+    status = 200
     if body_html is None:
-        status = _fill_listing(request, kind, form, client, context, generation)
-    else:
-        status = 200
-        context["body_html"] = mark_safe(body_html)  # noqa: S308 (hubdash's own rendered HTML, from its cache)
-    if more:
-        return render(request, "repos/listing.html#more", context, status=status)
-    if body_html is None:
-        body_html = render_to_string("repos/listing.html#body", context, request)
-        if status == 200 and "facet_error" not in context:
-            cache.set(body_key, body_html, settings.HUB_CACHE_SECONDS)
-        context["body_html"] = body_html
+        body_html, status = _drawn_body(request, kind, form, client, context, generation, body_key)
+    context["body_html"] = mark_safe(body_html)  # noqa: S308 (hubdash's own rendered HTML)
     if not _wants_fragment(request):
         keep = page if asked_before else None
-        return render_and_keep(request, keep, "repos/listing.html", context, status, settings.HUB_CACHE_SECONDS)
-    # The search form sends every field; the address bar gets the short URL that means the same.
-    return push_url(HttpResponse(body_html, status=status), _canonical_url(request))
+        return _listing_page(request, kind, context, body_html, status, keep)
+    return push_url(HttpResponse(body_html, status=status), address)
 
 
-def _body_key(scope: str, full_path: str) -> str:
-    return f"listing-body:{scope}:{hashlib.sha256(full_path.encode()).hexdigest()[:40]}"
+# Where the typed search and author go in a listing's frame (letters and dashes: escaping keeps them).
+_SEARCH_MARK = "listing-search-to-fill-in"
+_AUTHOR_MARK = "listing-author-to-fill-in"
+# The form's other fields: the frame shows their choice, so there is a frame per combination.
+_FRAME_CHOICES = ("sort", "direction", "limit", "full", "config")
+
+
+def _listing_page(
+    request: AuthedRequest, kind: Kind, context: dict[str, Any], body_html: str, status: int, keep: str | None
+) -> HttpResponse:
+    """The whole listing page: the frame around the results (shell, heading, form) is drawn once per
+    process for each person, kind and choice of the selects; the typed search and author are put in."""
+    form: ListingForm = context["form"]
+    choices = [str(form[name].value()) for name in _FRAME_CHOICES if name in form.fields]
+    frame_key = page_key(request, "listing-frame", kind, request.path, *choices, *shell_parts(request.user))
+
+    def draw_frame() -> str:
+        marked = request.GET.copy()
+        marked.setlist("search", [_SEARCH_MARK])
+        marked.setlist("author", [_AUTHOR_MARK])
+        frame_context = {**context, "form": ListingForm(kind, marked), "body_html": BODY_MARK}
+        return render_marked(request, "repos/listing.html", frame_context)
+
+    fills = {
+        _SEARCH_MARK: escape(form["search"].value() or ""),
+        _AUTHOR_MARK: escape(form["author"].value() or ""),
+    }
+    return render_framed(
+        request, frame_key, draw_frame, fills, body_html, status, keep=(keep, settings.HUB_CACHE_SECONDS)
+    )
+
+
+def _canonical_params(request: AuthedRequest) -> list[tuple[str, str]]:
+    """The query's parameters without the empty ones and those that say the default."""
+    defaults = ListingForm.DEFAULTS
+    return [
+        (key, value)
+        for key in request.GET
+        for value in request.GET.getlist(key)
+        if value.strip() and defaults.get(key) != value
+    ]
+
+
+def _drawn_body(
+    request: AuthedRequest,
+    kind: Kind,
+    form: ListingForm,
+    client: HubClient,
+    context: dict[str, Any],
+    generation: int,
+    body_key: str,
+) -> tuple[str, int]:
+    """The results region from the Hub's answer, kept for whoever shares this scope and query.
+
+    The drawn region is what is cached, not the Hub's answer under it as well (one cache write per
+    cold page, not two), so identical listings asked at once coalesce here: the first asks the Hub,
+    the others wait for its region. A region drawn around a failure is for its own page only.
+    """
+    drawn: dict[str, int] = {}
+
+    def draw() -> str:
+        drawn["status"] = _fill_listing(request, kind, form, client, context, generation, keep_answer=False)
+        return render_to_string("repos/listing.html#body", context, request)
+
+    def keep(_html: str) -> bool:
+        return drawn["status"] == 200 and "facet_error" not in context
+
+    try:
+        html = hub_cache.remember(body_key, settings.HUB_CACHE_SECONDS, draw, _budget(request), keep=keep)
+    except hub.HubError as err:  # waited longer than the page may for the same listing asked just before
+        context["error"] = error_region(request, err)
+        return render_to_string("repos/listing.html#body", context, request), err.status
+    return html, drawn.get("status", 200)
+
+
+def _body_key(scope: str, address: str) -> str:
+    return f"listing-body:{scope}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
 
 
 def _digest(names: list[str]) -> str:
@@ -250,9 +323,18 @@ def _digest(names: list[str]) -> str:
 
 
 def _fill_listing(
-    request: AuthedRequest, kind: Kind, form: ListingForm, client: HubClient, context: dict[str, Any], generation: int
+    request: AuthedRequest,
+    kind: Kind,
+    form: ListingForm,
+    client: HubClient,
+    context: dict[str, Any],
+    generation: int,
+    keep_answer: bool,
 ) -> int:
-    """Ask the Hub for the results and the tag vocabulary (for the facets) at once, within one budget."""
+    """Ask the Hub for the results and the tag vocabulary (for the facets) at once, within one budget.
+
+    `keep_answer`: cache the Hub's answer itself (when the caller does not keep what it draws from it).
+    """
     status = 200
     calls: dict[str, Callable[[], Any]] = {}
     vocabulary = hub_repos.kept_tag_vocabulary(kind)
@@ -261,7 +343,7 @@ def _fill_listing(
     query = form.query() if form.is_valid() else None
     if query is not None:
         cursor = form.cleaned_data["cursor"] or None
-        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor, generation)
+        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor, generation, keep_answer)
         context.update(query=query, selected=query.filters, paged=bool(cursor))
     else:
         status = 400
@@ -279,17 +361,6 @@ def _fill_listing(
         vocabulary = None
     context["facets"] = Facets(request, kind, context["selected"], vocabulary)
     return status
-
-
-def _canonical_url(request: AuthedRequest) -> str:
-    defaults = ListingForm.DEFAULTS
-    params = [
-        (key, value)
-        for key in request.GET
-        for value in request.GET.getlist(key)
-        if value.strip() and defaults.get(key) != value
-    ]
-    return request.path + (f"?{urlencode(params)}" if params else "")
 
 
 # -- repo pages ---------------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import parse_qs
 
 import pytest
+from django.db import connection
 
 from hubdash.hub import repos as hub_repos
 
@@ -245,6 +247,61 @@ def test_a_warm_listing_asks_the_hub_nothing_and_tokens_never_share_answers(brow
 
 
 @pytest.mark.django_db
+def test_a_search_typed_and_then_opened_by_its_link_asks_the_hub_once(browsing):
+    add_models(browsing.hub, 3)
+    typed = "/models/?search=model&author=&filter=&sort=trending&direction=desc&limit=30"
+    fragment = browsing.alice.get(typed, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="listing-body")
+    assert fragment["HX-Push-Url"] == "/models/?search=model"
+    opened = browsing.alice.get(fragment["HX-Push-Url"])
+    assert _shown_ids(opened) == _shown_ids(fragment) and len(_shown_ids(opened)) == 3
+    assert len(_list_calls(browsing)) == 1
+    # The links in the results are the short ones too, whichever form the request came in.
+    assert "author=&amp;" not in fragment.content.decode() and "limit=30" not in fragment.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_listing_drawn_around_a_hub_failure_is_not_kept(browsing):
+    add_models(browsing.hub, 2)
+    browsing.hub.control("POST", "faults", {"method": "GET", "path": "/api/models", "status": 503, "times": 1})
+    failed = browsing.alice.get("/models/?search=model")
+    assert failed.status_code == 503 and "The Hub is having trouble" in failed.content.decode()
+    again = browsing.alice.get("/models/?search=model")
+    assert again.status_code == 200 and len(_shown_ids(again)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_listing_opened_by_many_people_at_once_asks_the_hub_once(hub_world, alice):
+    from hubdash import hub
+    from tests.personas import ALICE_TOKEN, signed_in
+
+    hub.connect_token(alice, ALICE_TOKEN)
+    add_models(hub_world, 3)
+    browsers = [signed_in(alice) for _ in range(6)]
+    for browser in browsers:  # each browser's first request (the session's last-seen write) out of the way
+        assert browser.get("/models/?search=nothing-like-it").status_code == 200
+    hub_world.control("POST", "faults", {"method": "GET", "path": "/api/models", "delay_s": 0.3})
+    hub_world.control("DELETE", "requests")
+    barrier = threading.Barrier(len(browsers))
+    shown: list[list[str]] = []
+
+    def open_listing(browser) -> None:
+        try:
+            barrier.wait()
+            shown.append(_shown_ids(browser.get("/models/?search=model&sort=likes")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=open_listing, args=(b,)) for b in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(shown) == len(browsers) and all(ids == shown[0] for ids in shown) and len(shown[0]) == 3
+    calls = [r for r in hub_world.requests() if r["path"] == "/api/models"]
+    assert len(calls) == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("fault", "status", "message"),
     [
@@ -281,7 +338,7 @@ def test_a_rejected_token_leads_to_reconnecting_it(browsing):
 def test_a_slow_or_hung_hub_ends_in_the_error_region_within_the_page_budget(browsing, monkeypatch, fault):
     monkeypatch.setattr(hub_repos, "PAGE_BUDGET_S", 0.5)
     browsing.hub.fault(method="GET", path="/api/models", **fault)
-    # Its own query: a slow call still finishes into the cache after the page gave up on it.
+    # Its own query: the other case's is not answered from the cache.
     response = browsing.alice.get(f"/models/?search={'hang' if 'hang' in fault else 'slow'}")
     assert response.status_code == 503
     assert "did not answer in time" in response.content.decode()

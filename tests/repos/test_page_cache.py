@@ -70,16 +70,39 @@ def test_a_message_waiting_is_shown_on_a_page_seen_before_and_only_once(browsing
     assert "Added erin" not in browsing.alice.get("/models/").content.decode()
 
 
-def test_a_query_is_kept_whole_from_its_second_asking_until_a_change_in_hubdash(browsing):
-    def drawn(path: str) -> bool:
-        """Whether the page was drawn from templates (the test client sees each template rendered)."""
+def test_a_listing_is_kept_until_a_change_in_hubdash(browsing):
+    def shown(path: str) -> set[str]:
         response = browsing.alice.get(path)
         assert response.status_code == 200
-        return response.context is not None
+        return set(re.findall(r'class="ns">acme/</span>([^<]+)</a>', response.content.decode()))
 
-    assert [drawn("/models/?search=bert") for _ in range(3)] == [True, True, False]
-    assert drawn("/models/?search=gpt")  # another query is its own page
-    assert not drawn("/models/?search=bert")
-    created = browsing.alice.post("/new/", {"kind": "model", "owner": "acme", "name": "fresh", "visibility": "public"})
+    browsing.hub.add_repo("acme/bert-one")
+    assert shown("/models/?search=bert") == {"bert-one"}
+    browsing.hub.add_repo("acme/bert-two")  # behind hubdash's back: what it keeps is what it showed
+    assert [shown("/models/?search=bert") for _ in range(2)] == [{"bert-one"}] * 2
+    assert shown("/models/?search=bert-t") == {"bert-two"}  # another query is its own page
+    created = browsing.alice.post(
+        "/new/", {"kind": "model", "owner": "acme", "name": "bert-new", "visibility": "public"}
+    )
     assert created.status_code == 302
-    assert drawn("/models/?search=bert")  # creating a repo in hubdash drops every listing, pages too
+    # Creating a repo in hubdash drops every listing, whole pages too.
+    assert shown("/models/?search=bert") == {"bert-one", "bert-two", "bert-new"}
+
+
+def test_each_page_drawn_around_a_kept_frame_shows_its_own_query_in_the_form(browsing):
+    def form_state(path: str) -> tuple[str, str, str]:
+        html = browsing.alice.get(path).content.decode()
+        search = re.search(r'name="search" id="id_search" value="([^"]*)"', html).group(1)
+        author = re.search(r'name="author" id="id_author" value="([^"]*)"', html).group(1)
+        sort = re.search(r'<select name="sort".*?<option value="(\w+)" selected>', html, re.DOTALL).group(1)
+        return search, author, sort
+
+    assert form_state("/models/?search=bert") == ("bert", "", "trending")
+    assert form_state('/models/?search=<b>"x"&author=acme') == ("&lt;b&gt;&quot;x&quot;", "acme", "trending")
+    assert form_state("/models/?search=gpt&sort=likes") == ("gpt", "", "likes")
+    assert form_state("/models/?search=listing-author-to-fill-in&author=acme") == (
+        "listing-author-to-fill-in",
+        "acme",
+        "trending",
+    )
+    assert form_state("/models/") == ("", "", "trending")
