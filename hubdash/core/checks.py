@@ -269,8 +269,8 @@ def check_static_files_collected(app_configs: Sequence[AppConfig] | None, **kwar
 def refuse_to_start_on_errors() -> None:
     """Run the checks a `manage.py` command would (deployment ones in production); raise on any error.
 
-    Raising, rather than exiting, makes gunicorn stop ("Worker failed to boot") instead of starting
-    another worker that would fail the same way.
+    Raising, rather than exiting, makes gunicorn stop as it loads the app (in its master: `preload_app`)
+    instead of starting workers that would fail the same way.
     """
     found = checks.run_checks(include_deployment_checks=settings.PRODUCTION)
     found = [message for message in found if not message.is_silenced()]
