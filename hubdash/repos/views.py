@@ -9,7 +9,6 @@ from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -226,13 +225,8 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     if more:
         status = _fill_listing(request, kind, form, client, context, generation, keep_answer=True)
         return render(request, "repos/listing.html#more", context, status=status)
-    body_html = cache.get(body_key)
     # Kept whole from its second asking on: a query asked once (most searches) costs no page write.
-    asked_before = body_html is not None
-    status = 200
-    if body_html is None:
-        body_html, status = _drawn_body(request, kind, form, client, context, generation, body_key)
-    context["body_html"] = mark_safe(body_html)  # noqa: S308 (hubdash's own rendered HTML)
+    body_html, status, asked_before = _drawn_body(request, kind, form, client, context, generation, body_key)
     if not _wants_fragment(request):
         keep = page if asked_before else None
         return _listing_page(request, kind, context, body_html, status, keep)
@@ -290,8 +284,9 @@ def _drawn_body(
     context: dict[str, Any],
     generation: int,
     body_key: str,
-) -> tuple[str, int]:
-    """The results region from the Hub's answer, kept for whoever shares this scope and query.
+) -> tuple[str, int, bool]:
+    """The results region (its HTML, status, and whether it was kept from before), from the Hub's answer
+    and kept for whoever shares this scope and query.
 
     The drawn region is what is cached, not the Hub's answer under it as well (one cache write per
     cold page, not two), so identical listings asked at once coalesce here: the first asks the Hub,
@@ -310,8 +305,8 @@ def _drawn_body(
         html = hub_cache.remember(body_key, settings.HUB_CACHE_SECONDS, draw, _budget(request), keep=keep)
     except hub.HubError as err:  # waited longer than the page may for the same listing asked just before
         context["error"] = error_region(request, err)
-        return render_to_string("repos/listing.html#body", context, request), err.status
-    return html, drawn.get("status", 200)
+        return render_to_string("repos/listing.html#body", context, request), err.status, False
+    return html, drawn.get("status", 200), "status" not in drawn
 
 
 def _body_key(scope: str, address: str) -> str:

@@ -418,3 +418,16 @@ def test_cursors_follow_the_hubs_next_link_whether_it_pages_by_cursor_or_by_numb
     assert hub_repos._cursor_params("p:2") == [("p", "2")]
     elsewhere = answer('<https://evil.example/api/models?cursor=abc>; rel="next"')
     assert hub_repos._next_cursor(elsewhere) is None
+
+
+def test_each_kind_keeps_its_own_form_choices_whichever_was_made_first():
+    from django.http import QueryDict
+
+    from hubdash.repos.forms import ListingForm
+
+    by_downloads = QueryDict("sort=downloads&config=on")
+    space, model, dataset = (ListingForm(kind, by_downloads) for kind in ("space", "model", "dataset"))
+    assert not space.is_valid() and "sort" in space.errors
+    assert model.is_valid() and model.query().config
+    assert dataset.is_valid() and "config" not in dataset.fields
+    assert ListingForm("space", QueryDict("sort=likes")).is_valid()
