@@ -1,4 +1,5 @@
-"""What every page needs, loaded before the first request: the views, the compiled templates, the icons.
+"""What every page needs, loaded before the first request: the views and URL patterns, the compiled
+templates, the icons, the certificates the Hub's client trusts.
 
 gunicorn calls `warm_up()` in its master before the workers fork (hubdash/gunicorn.conf.py), so each
 worker starts with all of it. Loaded lazily instead, the first pages after a restart under load were
@@ -18,6 +19,7 @@ from django.urls import get_resolver
 
 from hubdash.activity.templatetags.activity_tags import activity_icons
 from hubdash.core.templatetags import icons
+from hubdash.hub import transport
 from hubdash.hub.repo_types import KINDS
 from hubdash.repos.templatetags.repo_links import kind_icon
 
@@ -26,7 +28,8 @@ _SPRITE_TAG = re.compile(r"\{%\s*icon_sprite\s+([^%]+)%\}")
 
 
 def warm_up() -> None:
-    get_resolver().url_patterns  # noqa: B018 (imports every view and what it uses)
+    get_resolver().reverse_dict  # noqa: B018 (imports every view, and builds what reverse() reads)
+    transport.ssl_context()
     for root in map(Path, cast("list[Path]", settings.TEMPLATES[0]["DIRS"])):
         for path in sorted(root.rglob("*.html")):
             get_template(path.relative_to(root).as_posix())

@@ -15,6 +15,7 @@ use the same client (`get_session()`), so these rules hold for every Hub call, p
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.cookiejar
 import ssl
 import time
@@ -132,14 +133,21 @@ class _DeadlineBackend(httpcore2.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """The certificates trusted for the Hub, loaded once: 50-100 ms of CPU each time. gunicorn's master
+    loads them before the workers fork (core.warmup), as each worker's client is made anew after it."""
+    return httpx2.create_ssl_context()
+
+
 class _DeadlineTransport(httpx2.HTTPTransport):
     """httpx's transport on a connection pool whose sockets keep the deadline (httpx cannot pass one in)."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(verify=ssl_context())
         limits = httpx2.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
         self._pool = httpcore2.ConnectionPool(
-            ssl_context=httpx2.create_ssl_context(),
+            ssl_context=ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
