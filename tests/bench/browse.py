@@ -99,6 +99,7 @@ class CpuSample:
     steal: float
     workers: tuple[int, ...]
     served: int  # lines in gunicorn's access log
+    worker_cpu: dict[int, float]  # each live worker's own CPU seconds
 
 
 class Machine:
@@ -130,7 +131,18 @@ class Machine:
             *machine_busy_s(),
             tuple(workers_of(self.master)),
             self.served(),
+            _worker_cpu(self.master),
         )
+
+
+def _worker_cpu(master: int) -> dict[int, float]:
+    cpu = {}
+    for pid in workers_of(master):
+        try:
+            cpu[pid] = own_cpu_s(pid)
+        except FileNotFoundError:
+            pass  # it exited just now
+    return cpu
 
 
 def host_pace_ms() -> float:
@@ -286,6 +298,7 @@ class Run:
     hub_calls: Counter[str]
     restarts: int  # workers recycled during the run
     reasons: Counter[str]  # why pages failed, when the load generator can tell (the Python loop)
+    busiest_worker: float  # the largest share of the workers' CPU that one of them took
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -324,7 +337,15 @@ def measured(label: str, machine: Machine, hub: HubLog, connections: int | None,
         hub_calls=hub.calls(),
         restarts=len(set(after.workers) - set(before.workers)),
         reasons=Counter(getattr(figures, "reasons", ())),
+        busiest_worker=_busiest_share(before.worker_cpu, after.worker_cpu),
     )
+
+
+def _busiest_share(before: dict[int, float], after: dict[int, float]) -> float:
+    """gthread keeps a keep-alive connection on the worker that accepted it: when most of the load
+    generator's few connections land on one worker, that worker's one interpreter is the limit."""
+    spent = [after[pid] - before[pid] for pid in after if pid in before]
+    return max(spent) / sum(spent) if spent and sum(spent) > 0 else 0.0
 
 
 def with_wrk(  # type: ignore[no-untyped-def]
@@ -485,7 +506,8 @@ def limit_of(run: Run, slots: int, threads: int, delay: float) -> str:
         + (f" of {run.connections} clients" if run.connections else "")
         + f"; Hub calls in flight >= {hub_busy:.1f} of {slots} slots; CPU of {CORES} cores: server {server:.0%}, "
         f"hubsim {hubsim:.0%}, load generator {client:.0%}, other processes {others:.0%}, "
-        f"stolen by the host {run.share(run.steal_s):.0%}"
+        f"stolen by the host {run.share(run.steal_s):.0%}; the busiest worker did {run.busiest_worker:.0%} "
+        "of the workers' CPU"
     )
     if busy >= 0.85:
         verdict = "CPU (the machine is saturated" + (
@@ -497,6 +519,8 @@ def limit_of(run: Run, slots: int, threads: int, delay: float) -> str:
         verdict = "gunicorn threads (workers x threads)"
     elif run.connections and in_flight >= 0.9 * run.connections and hub_rate and run.mean_ms < 2.5 * delay * 1000:
         verdict = "Hub latency (closed loop: clients / latency)"
+    elif run.connections and in_flight >= 0.9 * run.connections and run.busiest_worker >= 0.6:
+        verdict = "one worker (most keep-alive connections landed on it: one interpreter, one GIL)"
     elif run.connections and in_flight >= 0.9 * run.connections:
         verdict = "latency inside the server (queueing: threads, locks or the database)"
     elif run.connections is None:
