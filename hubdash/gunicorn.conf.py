@@ -7,6 +7,7 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 bind = os.environ.get("HUBDASH_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
@@ -37,6 +38,19 @@ forwarded_allow_ips = os.environ.get("HUBDASH_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # the same machine unlinks and takes over: each instance keeps its own beside its data instead.
 _var_dir = Path(os.environ.get("HUBDASH_VAR_DIR", str(Path(__file__).resolve().parents[1] / "var")))
 control_socket = str(_var_dir / "gunicorn.ctl")
+
+
+# As nginx's keepalive_requests: a keep-alive connection is closed after this many requests, and the
+# client's next one goes to whichever worker accepts it. gthread keeps a connection on the worker that
+# accepted it, so a few busy clients could all sit on one worker (one interpreter, one GIL) while the
+# others idled: the browse bench's eight connections did, in one run in six (warm listing at 0.19 of the
+# baseline's pages/s; in others one worker did 58 % of the work).
+keepalive_requests = int(os.environ.get("HUBDASH_KEEPALIVE_REQUESTS", "100"))
+
+
+def pre_request(worker: Any, req: Any) -> None:
+    if req.req_number >= keepalive_requests:
+        req.must_close = True  # answered with "Connection: close"
 
 
 def post_fork(server: object, worker: object) -> None:
