@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 from urllib.parse import quote, urlencode
@@ -222,11 +223,12 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
         "listing": None,
         "writable": writable,
     }
+    asked = _Asked(request, kind, form, client, context, generation)
     if more:
-        status = _fill_listing(request, kind, form, client, context, generation, keep_answer=True)
+        status = _fill_listing(asked, keep_answer=True)
         return render(request, "repos/listing.html#more", context, status=status)
     # Kept whole from its second asking on: a query asked once (most searches) costs no page write.
-    body_html, status, asked_before = _drawn_body(request, kind, form, client, context, generation, body_key)
+    body_html, status, asked_before = _drawn_body(asked, body_key)
     if not _wants_fragment(request):
         keep = page if asked_before else None
         return _listing_page(request, kind, context, body_html, status, keep)
@@ -276,15 +278,20 @@ def _canonical_params(request: AuthedRequest) -> list[tuple[str, str]]:
     ]
 
 
-def _drawn_body(
-    request: AuthedRequest,
-    kind: Kind,
-    form: ListingForm,
-    client: HubClient,
-    context: dict[str, Any],
-    generation: int,
-    body_key: str,
-) -> tuple[str, int, bool]:
+@dataclass(frozen=True)
+class _Asked:
+    """A listing being answered: who asks, with which Hub client, for which kind and query, what its
+    templates are given (filled in as the answer comes), and the listings generation it read."""
+
+    request: AuthedRequest
+    kind: Kind
+    form: ListingForm
+    client: HubClient
+    context: dict[str, Any]
+    generation: int
+
+
+def _drawn_body(asked: _Asked, body_key: str) -> tuple[str, int, bool]:
     """The results region (its HTML, status, and whether it was kept from before), from the Hub's answer
     and kept for whoever shares this scope and query.
 
@@ -292,10 +299,11 @@ def _drawn_body(
     cold page, not two), so identical listings asked at once coalesce here: the first asks the Hub,
     the others wait for its region. A region drawn around a failure is for its own page only.
     """
+    request, context = asked.request, asked.context
     drawn: dict[str, int] = {}
 
     def draw() -> str:
-        drawn["status"] = _fill_listing(request, kind, form, client, context, generation, keep_answer=False)
+        drawn["status"] = _fill_listing(asked, keep_answer=False)
         return render_to_string("repos/listing.html#body", context, request)
 
     def keep(_html: str) -> bool:
@@ -317,19 +325,12 @@ def _digest(names: list[str]) -> str:
     return hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:16]
 
 
-def _fill_listing(
-    request: AuthedRequest,
-    kind: Kind,
-    form: ListingForm,
-    client: HubClient,
-    context: dict[str, Any],
-    generation: int,
-    keep_answer: bool,
-) -> int:
+def _fill_listing(asked: _Asked, keep_answer: bool) -> int:
     """Ask the Hub for the results and the tag vocabulary (for the facets) at once, within one budget.
 
     `keep_answer`: cache the Hub's answer itself (when the caller does not keep what it draws from it).
     """
+    request, kind, form, client, context = asked.request, asked.kind, asked.form, asked.client, asked.context
     status = 200
     calls: dict[str, Callable[[], Any]] = {}
     vocabulary = hub_repos.kept_tag_vocabulary(kind)
@@ -338,7 +339,7 @@ def _fill_listing(
     query = form.query() if form.is_valid() else None
     if query is not None:
         cursor = form.cleaned_data["cursor"] or None
-        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor, generation, keep_answer)
+        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor, asked.generation, keep_answer)
         context.update(query=query, selected=query.filters, paged=bool(cursor))
     else:
         status = 400
