@@ -197,6 +197,8 @@ def _scope(client: HubClient) -> str:
 
 
 def _remember(client: HubClient, parts: tuple[object, ...], fetch: Callable[[], T], wait_s: float = 10) -> T:
+    # Waiting for the same call made by another page ends with this page's budget too.
+    wait_s = transport.time_left(wait_s)
     return cache.remember(cache.key(_scope(client), *parts), settings.HUB_CACHE_SECONDS, fetch, wait_s)
 
 
@@ -533,7 +535,7 @@ def _outcome(name: str, call: Callable[[], Any]) -> Any:
 
 
 def within_budget(call: Callable[[], T], budget_s: float) -> T:
-    """One Hub call that may take at most `budget_s` of this request (it finishes into the cache)."""
+    """One Hub call that may take at most `budget_s` of this request."""
     result = run_together({"call": call}, budget_s)["call"]
     if isinstance(result, errors.HubError):
         raise result

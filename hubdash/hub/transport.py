@@ -56,6 +56,12 @@ def deadline(seconds: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
+def time_left(limit: float) -> float:
+    """`limit`, or less when this thread's deadline comes sooner: how long a Hub call may still wait."""
+    end = _deadline.get()
+    return limit if end is None else max(0.0, min(limit, end - time.monotonic()))
+
+
 @contextlib.contextmanager
 def without_total_deadline(least_op_timeout: float | None = None) -> Iterator[None]:
     """A Hub call that may rightly take minutes (a push of large files, in a background job): no total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 
 import pytest
@@ -69,3 +70,25 @@ def test_a_fetch_never_waits_for_an_unrelated_one_still_running(settings):
         release.set()
         slow.join(timeout=10)
     assert not hub_cache._flights  # nothing kept once the fetches are done
+
+
+def test_waiting_for_the_same_call_made_by_another_page_ends_with_this_pages_budget(settings):
+    client = HubClient(ALICE_TOKEN)
+    release = threading.Event()
+
+    def slow_fetch() -> str:
+        release.wait(10)
+        return "late"
+
+    first = threading.Thread(target=hub_repos._remember, args=(client, ("same",), slow_fetch))
+    first.start()
+    try:
+        time.sleep(0.1)  # the first page's call is under way
+        began = time.monotonic()
+        result = hub_repos.run_together({"same": lambda: hub_repos._remember(client, ("same",), lambda: "mine")}, 0.5)
+        waited = time.monotonic() - began
+        assert isinstance(result["same"], hub_repos.errors.HubUnavailable)
+        assert waited < 2  # not the 10 s a call may wait outside a page
+    finally:
+        release.set()
+        first.join(timeout=10)
