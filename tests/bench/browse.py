@@ -69,16 +69,21 @@ def workers_of(master: int) -> list[int]:
     return sorted(children)
 
 
+def worker_cpu_s(master: int) -> dict[int, float]:
+    """Each live worker's own CPU seconds."""
+    cpu = {}
+    for pid in workers_of(master):
+        try:
+            cpu[pid] = own_cpu_s(pid)
+        except FileNotFoundError:
+            pass  # it exited just now; the master counts it once reaped
+    return cpu
+
+
 def server_cpu_s(master: int) -> float:
     """gunicorn's whole CPU: the master, its live workers, and the workers it has reaped (recycled)."""
     fields = _stat(master)
-    total = sum(int(f) for f in fields[11:15]) / TICK  # utime, stime, cutime, cstime
-    for pid in workers_of(master):
-        try:
-            total += own_cpu_s(pid)
-        except FileNotFoundError:
-            pass  # it exited just now; the master counts it once reaped
-    return total
+    return sum(int(f) for f in fields[11:15]) / TICK + sum(worker_cpu_s(master).values())
 
 
 def machine_busy_s() -> tuple[float, float]:
@@ -131,18 +136,8 @@ class Machine:
             *machine_busy_s(),
             tuple(workers_of(self.master)),
             self.served(),
-            _worker_cpu(self.master),
+            worker_cpu_s(self.master),
         )
-
-
-def _worker_cpu(master: int) -> dict[int, float]:
-    cpu = {}
-    for pid in workers_of(master):
-        try:
-            cpu[pid] = own_cpu_s(pid)
-        except FileNotFoundError:
-            pass  # it exited just now
-    return cpu
 
 
 def host_pace_ms() -> float:
