@@ -5,12 +5,13 @@ Every value can be overridden from the environment (GUNICORN_CMD_ARGS, or the va
 
 import gc
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
 
 bind = os.environ.get("HUBDASH_BIND", "127.0.0.1:8000")
-worker_class = "gthread"
+worker_class = "hubdash.gunicorn_worker.Worker"  # gthread, closing its own socket as it stops
 # Four processes (two per core on the 2-core machines hubdash is measured on): a worker runs one Python
 # thread at a time, so with one per core a worker that keep-alive clients happened to favour was the
 # bottleneck while the other idled (cold listings at 100/s: p99 285-430 ms and "busy" answers with two,
@@ -22,6 +23,13 @@ threads = int(os.environ.get("HUBDASH_THREADS", "16"))
 timeout = int(os.environ.get("HUBDASH_WORKER_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
+# Each worker listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new connections over
+# them by their addresses. With one socket shared by all, the worker that woke first took a connection
+# and kept it (gthread): under full load the browse bench's eight keep-alive clients sat on one worker in
+# one run in four or five, which then did 72 % of the work (warm listing at 0.31 of the baseline's
+# pages/s instead of 0.45-0.62). With a socket each, the busiest of four did 26-42 %. Only where a
+# socket per worker means the same address: see _choose_listening below.
+reuse_port = True
 # No recycling by default: a worker that restarts sends its keep-alive clients to the other one, which
 # halved throughput in measured runs. Set HUBDASH_MAX_REQUESTS to recycle anyway (e.g. against a leak).
 max_requests = int(os.environ.get("HUBDASH_MAX_REQUESTS", "0"))
@@ -41,11 +49,44 @@ control_socket = str(_var_dir / "gunicorn.ctl")
 
 
 # As nginx's keepalive_requests: a keep-alive connection is closed after this many requests, and the
-# client's next one goes to whichever worker accepts it. gthread keeps a connection on the worker that
-# accepted it, so a few busy clients could all sit on one worker (one interpreter, one GIL) while the
-# others idled: the browse bench's eight connections did, in one run in six (warm listing at 0.19 of the
-# baseline's pages/s; in others one worker did 58 % of the work).
+# client's next one lands on the socket the kernel picks for its new address. gthread keeps a connection
+# on the worker that accepted it, so a few busy clients could all sit on one worker (one interpreter, one
+# GIL) while the others idle; with eight clients on four workers, even a fair first draw is often
+# lopsided, and reconnecting draws again.
 keepalive_requests = int(os.environ.get("HUBDASH_KEEPALIVE_REQUESTS", "100"))
+
+
+def _choose_listening(server: Any) -> bool:
+    """A socket per worker for TCP addresses with a port: on port 0 each worker's socket would get a
+    port of its own, and on a Unix path each worker would take the path from the one before."""
+    cfg = server.cfg
+    cfg.set("reuse_port", all(isinstance(address, tuple) and address[1] for address in cfg.address))
+    return bool(cfg.reuse_port)
+
+
+def _refuse_a_taken_address(server: Any) -> None:
+    """SO_REUSEPORT would let a second instance share a taken port silently, splitting the traffic
+    between two hubdashes. A plain bind still fails on any listening socket, so it tells first."""
+    for host, port in server.cfg.address:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                said = "Connection in use: %s:%s (%s): is hubdash running already?"
+                server.log.error(said, host, port, error.strerror)
+                sys.exit(1)
+
+
+def on_starting(server: Any) -> None:
+    inherited = server.master_pid or os.environ.get("LISTEN_FDS")  # a re-exec, or systemd's sockets
+    if _choose_listening(server) and not inherited:
+        _refuse_a_taken_address(server)
+        server.log.info("Listening at: %s, a socket per worker", ", ".join(f"{h}:{p}" for h, p in server.cfg.address))
+
+
+def on_reload(server: Any) -> None:
+    _choose_listening(server)  # the reloaded configuration says reuse_port = True again
 
 
 def pre_request(worker: Any, req: Any) -> None:

@@ -220,6 +220,7 @@ class Served:
     url: str  # where clients connect: nginx, or gunicorn itself
     port: int
     var_dir: Path  # hubdash's, with gunicorn's log (gunicorn.log)
+    gunicorn_pid: int  # its master's
 
 
 @contextmanager
@@ -241,7 +242,7 @@ def serving(behind_nginx: bool, **gunicorn_env: str) -> Iterator[Served]:
             port = free_port()
             processes.append(start_nginx(nginx_prefix, port, gunicorn_port))
             wait_for(f"http://127.0.0.1:{port}{SIGN_IN}", processes[-1])
-        yield Served(f"http://127.0.0.1:{port}", port, var_dir)
+        yield Served(f"http://127.0.0.1:{port}", port, var_dir, processes[0].pid)
     finally:
         for process in reversed(processes):
             stop(process)
