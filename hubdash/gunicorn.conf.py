@@ -58,9 +58,11 @@ keepalive_requests = int(os.environ.get("HUBDASH_KEEPALIVE_REQUESTS", "100"))
 
 def _choose_listening(server: Any) -> bool:
     """A socket per worker for TCP addresses with a port: on port 0 each worker's socket would get a
-    port of its own, and on a Unix path each worker would take the path from the one before."""
+    port of its own, and on a Unix path each worker would take the path from the one before. Sockets
+    systemd hands over (socket activation) are shared by the workers as they are."""
     cfg = server.cfg
-    cfg.set("reuse_port", all(isinstance(address, tuple) and address[1] for address in cfg.address))
+    handed_over = server.systemd or os.environ.get("LISTEN_FDS")
+    cfg.set("reuse_port", not handed_over and all(isinstance(a, tuple) and a[1] for a in cfg.address))
     return bool(cfg.reuse_port)
 
 
@@ -79,8 +81,9 @@ def _refuse_a_taken_address(server: Any) -> None:
 
 
 def on_starting(server: Any) -> None:
-    inherited = server.master_pid or os.environ.get("LISTEN_FDS")  # a re-exec, or systemd's sockets
-    if _choose_listening(server) and not inherited:
+    # Not in a master started by gunicorn's binary upgrade (USR2): its old master's workers hold the
+    # address. (That upgrade needs a shared socket to hand over: `kill -HUP` reloads instead.)
+    if _choose_listening(server) and not server.master_pid:
         _refuse_a_taken_address(server)
         server.log.info("Listening at: %s, a socket per worker", ", ".join(f"{h}:{p}" for h, p in server.cfg.address))
 
