@@ -3,12 +3,15 @@
 Every value can be overridden from the environment (GUNICORN_CMD_ARGS, or the variables below).
 """
 
+import errno
 import gc
 import os
 import socket
 import sys
 from pathlib import Path
 from typing import Any
+
+from gunicorn import systemd
 
 bind = os.environ.get("HUBDASH_BIND", "127.0.0.1:8000")
 worker_class = "hubdash.gunicorn_worker.Worker"  # gthread, closing its own socket as it stops
@@ -26,8 +29,8 @@ keepalive = 5
 # Each worker listens on a socket of its own (SO_REUSEPORT), and the kernel spreads new connections over
 # them by their addresses. With one socket shared by all, the worker that woke first took a connection
 # and kept it (gthread): under full load the browse bench's eight keep-alive clients sat on one worker in
-# one run in four or five, which then did 72 % of the work (warm listing at 0.31 of the baseline's
-# pages/s instead of 0.45-0.62). With a socket each, the busiest of four did 26-42 %. Only where a
+# one run in four to six, which then did 72 % of the work (warm listing at 0.31 of the baseline's
+# pages/s instead of 0.44-0.70). With a socket each, the busiest of four did 26-53 %. Only where a
 # socket per worker means the same address: see _choose_listening below.
 reuse_port = True
 # No recycling by default: a worker that restarts sends its keep-alive clients to the other one, which
@@ -57,35 +60,47 @@ keepalive_requests = int(os.environ.get("HUBDASH_KEEPALIVE_REQUESTS", "100"))
 
 
 def _choose_listening(server: Any) -> bool:
-    """A socket per worker for TCP addresses with a port: on port 0 each worker's socket would get a
-    port of its own, and on a Unix path each worker would take the path from the one before. Sockets
-    systemd hands over (socket activation) are shared by the workers as they are."""
+    """A socket per worker for TCP addresses with a port, unless the master already holds sockets.
+
+    On port 0 each worker's socket would get a port of its own, and on a Unix path each worker would take
+    the path from the one before. Sockets the master holds stay shared by the workers, as gunicorn
+    would share them: handed over by systemd (socket activation) or by the master before a binary
+    upgrade (USR2), or opened by the master on a reload that changed the address.
+    """
     cfg = server.cfg
-    handed_over = server.systemd or os.environ.get("LISTEN_FDS")
-    cfg.set("reuse_port", not handed_over and all(isinstance(a, tuple) and a[1] for a in cfg.address))
+    held = server.LISTENERS or systemd.listen_fds(unset_environment=False) or os.environ.get("GUNICORN_FD")
+    cfg.set("reuse_port", not held and all(isinstance(a, tuple) and a[1] for a in cfg.address))
     return bool(cfg.reuse_port)
 
 
-def _refuse_a_taken_address(server: Any) -> None:
-    """SO_REUSEPORT would let a second instance share a taken port silently, splitting the traffic
-    between two hubdashes. A plain bind still fails on any listening socket, so it tells first."""
+def _refuse_an_address_it_cannot_take(server: Any) -> None:
+    """With SO_REUSEPORT a second instance would share a taken port silently, splitting the traffic
+    between two hubdashes; and a worker that cannot bind is started again and again. A plain bind
+    still fails on any listening socket, so the master tries one first."""
     for host, port in server.cfg.address:
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 probe.bind((host, port))
             except OSError as error:
-                said = "Connection in use: %s:%s (%s): is hubdash running already?"
-                server.log.error(said, host, port, error.strerror)
+                taken = ": is hubdash running already?" if error.errno == errno.EADDRINUSE else ""
+                server.log.error("Cannot listen at %s (%s)%s", _shown(host, port), error.strerror, taken)
                 sys.exit(1)
 
 
+def _shown(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def on_starting(server: Any) -> None:
-    # Not in a master started by gunicorn's binary upgrade (USR2): its old master's workers hold the
-    # address. (That upgrade needs a shared socket to hand over: `kill -HUP` reloads instead.)
-    if _choose_listening(server) and not server.master_pid:
-        _refuse_a_taken_address(server)
-        server.log.info("Listening at: %s, a socket per worker", ", ".join(f"{h}:{p}" for h, p in server.cfg.address))
+    if server.master_pid and not os.environ.get("GUNICORN_FD"):
+        # A binary upgrade (USR2) from a master whose workers listen for themselves: there is no socket
+        # to hand over, and gunicorn would fail reading none. The old master goes on serving.
+        server.log.error("A binary upgrade (USR2) needs one shared socket to hand over: reload with HUP instead")
+        sys.exit(1)
+    if _choose_listening(server):
+        _refuse_an_address_it_cannot_take(server)
+        server.log.info("Listening at: %s, a socket per worker", ", ".join(_shown(*a) for a in server.cfg.address))
 
 
 def on_reload(server: Any) -> None:

@@ -523,7 +523,7 @@ def limit_of(run: Run, slots: int, threads: int, delay: float) -> str:
         verdict = "the offered rate (open loop)"
         if run.p99_ms >= COLD_P99_MS:
             stolen = run.share(run.steal_s)
-            verdict += f"; its p99 over {COLD_P99_MS} ms is queueing for CPU: the cores were {busy + stolen:.0%} busy"
+            verdict += f"; its p99 over {COLD_P99_MS} ms came with the cores {busy + stolen:.0%} busy"
             verdict += f", {stolen:.0%} of them taken by the host (a noisy run)" if stolen >= 0.05 else ""
     else:
         verdict = "unclear"

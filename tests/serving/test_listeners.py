@@ -43,6 +43,12 @@ def listening_sockets(port: int) -> int:
     return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
 
 
+def listening_unix_sockets(path: Path) -> int:
+    """Unix sockets listening (flag __SO_ACCEPTCON) and bound to this path, from the kernel's own table."""
+    rows = Path("/proc/net/unix").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[-1] == str(path) and int(row.split()[3], 16) & 0x10000)
+
+
 def fresh_request(port: int, timeout: float = 10) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
@@ -94,7 +100,8 @@ def test_a_second_hubdash_on_the_same_address_refuses_to_start(four_workers: Ser
         finally:
             stop(second)
         said = (var_dir / "gunicorn.log").read_text()
-        assert f"Connection in use: 127.0.0.1:{four_workers.port}" in said and "is hubdash running already?" in said
+        address = f"127.0.0.1:{four_workers.port}"
+        assert f"Cannot listen at {address} (Address already in use): is hubdash running already?" in said
         assert listening_sockets(four_workers.port) == 4  # it took no share of the first one's traffic
         assert requests.get(four_workers.url + SIGN_IN, timeout=10).status_code == 200
     finally:
@@ -132,18 +139,26 @@ def test_on_a_unix_socket_every_worker_still_takes_connections() -> None:
             statuses.append(answer.status)
             connection.close()
         assert statuses == [200] * 40
-        # A socket per worker would have had each worker take the path from the one before: one worker
-        # would answer everything, the other's socket unreachable.
-        workers = logged(folder / "var", 0, 40)
-        assert len(workers) == 2, workers
+        # One socket, shared: a socket per worker would have had each worker take the path from the one
+        # before, the first one's left listening where no one can reach it.
+        assert listening_unix_sockets(path) == 1
     finally:
         stop(server)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def slow_upload(port: int, stop_sending: threading.Event) -> None:
-    """A form post whose body trickles in, keeping one worker busy until told to stop."""
+def slow_upload(port: int, accepted: threading.Event, stop_sending: threading.Event) -> None:
+    """A form post whose body trickles in, keeping one worker busy until told to stop. A first request
+    on the same connection shows that a worker has accepted it."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET {SIGN_IN} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        answer = b""
+        while b"</html>" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return  # closed before answering: `accepted` stays unset, and the test says so
+            answer += chunk
+        accepted.set()
         sock.sendall(
             f"POST {SIGN_IN} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n".encode()
@@ -161,22 +176,27 @@ def test_a_worker_finishing_an_upload_after_a_reload_leaves_new_visitors_to_the_
     with serving(behind_nginx=False, HUBDASH_WORKERS="2") as served:
         booted(served.port, 2)
         old = worker_pids(served.gunicorn_pid)
-        stop_sending = threading.Event()
-        upload = threading.Thread(target=slow_upload, args=(served.port, stop_sending))
+        accepted, stop_sending = threading.Event(), threading.Event()
+        upload = threading.Thread(target=slow_upload, args=(served.port, accepted, stop_sending))
         upload.start()
         try:
-            time.sleep(1)  # the upload is being read by one of the two workers
+            assert accepted.wait(10)
+            time.sleep(0.5)  # its body is being read by one of the two workers
             os.kill(served.gunicorn_pid, signal.SIGHUP)  # reload: two new workers, the old ones stop
             deadline = time.monotonic() + 30
             # Two new workers; of the old ones, only the one reading the upload (for up to graceful_timeout).
             while len(worker_pids(served.gunicorn_pid) - old) < 2 or len(worker_pids(served.gunicorn_pid) & old) > 1:
                 assert time.monotonic() < deadline, "the reload did not replace the workers"
                 time.sleep(0.1)
-            booted(served.port, 2)
             assert len(worker_pids(served.gunicorn_pid) & old) == 1
-            # Every new visitor is answered at once, none left waiting on the stopping worker's socket.
+            # The stopping worker's socket is gone at once (without the worker class that closes it, it
+            # stays until the worker exits: up to graceful_timeout, 30 s), and every new visitor is
+            # answered at once by the new workers.
+            deadline = time.monotonic() + 10
+            while listening_sockets(served.port) != 2:
+                assert time.monotonic() < deadline, f"{listening_sockets(served.port)} sockets listen, not 2"
+                time.sleep(0.1)
             assert [fresh_request(served.port, timeout=5) for _ in range(40)] == [200] * 40
-            assert listening_sockets(served.port) == 2
         finally:
             stop_sending.set()
             upload.join()
