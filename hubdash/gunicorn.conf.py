@@ -93,9 +93,11 @@ def _shown(host: str, port: int) -> str:
 
 
 def on_starting(server: Any) -> None:
-    if server.master_pid and not os.environ.get("GUNICORN_FD"):
+    handed_over = os.environ.get("GUNICORN_FD") or systemd.listen_fds(unset_environment=False)
+    if server.master_pid and not handed_over:
         # A binary upgrade (USR2) from a master whose workers listen for themselves: there is no socket
-        # to hand over, and gunicorn would fail reading none. The old master goes on serving.
+        # to hand over (systemd's would come as LISTEN_FDS), and gunicorn would fail reading none. The
+        # old master goes on serving.
         server.log.error("A binary upgrade (USR2) needs one shared socket to hand over: reload with HUP instead")
         sys.exit(1)
     if _choose_listening(server):
