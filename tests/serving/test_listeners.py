@@ -118,10 +118,10 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(str(self.path))
 
 
-def test_on_a_unix_socket_every_worker_still_takes_connections() -> None:
+def test_on_a_unix_socket_the_workers_share_one() -> None:
     folder = Path(tempfile.mkdtemp(prefix="hubdash-unix-"))
     path = folder / "hubdash.sock"
-    env = hubdash_env(folder / "var", f"unix:{path}", HUBDASH_WORKERS="2", **WITH_PIDS)
+    env = hubdash_env(folder / "var", f"unix:{path}", HUBDASH_WORKERS="2")
     prepare(env)
     server = start_gunicorn(env)
     try:
