@@ -20,7 +20,7 @@ os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
 if "HUBDASH_VAR_DIR" not in os.environ:
     os.environ["HUBDASH_VAR_DIR"] = scratch_dir("hubdash-test-var-")
 os.environ.setdefault("HUBDASH_ENV", "development")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hubdash.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 
 import django
 
@@ -63,3 +63,11 @@ def _fresh_cache() -> Iterator[None]:
     repos._kept_vocabularies.clear()  # each process's short-lived copy of the shared vocabulary
     yield
     cache.clear()
+
+
+@pytest.fixture
+def real_password_hashing(settings: Any) -> None:
+    """Django's own hashers (PBKDF2 at its full count), for tests about hashing, sign-in and passwords."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS

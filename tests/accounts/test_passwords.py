@@ -12,7 +12,7 @@ from django.urls import reverse
 from hubdash.activity.models import Event
 from tests.personas import PASSWORD, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_password_hashing")]
 
 NEW_PASSWORD = "another-long-passphrase-77"
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.personas import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_password_hashing")]
 
 
 def test_fresh_install_offers_only_first_admin_creation(client):

@@ -65,6 +65,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def hubdash_env(var_dir: Path, bind: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "HUBDASH_CACHE_URL"}}
     env.update(
+        DJANGO_SETTINGS_MODULE="hubdash.settings",  # the product's settings, not the test suite's
         HUBDASH_ENV="development",
         HUBDASH_DEBUG="false",
         HUBDASH_VAR_DIR=str(var_dir),
