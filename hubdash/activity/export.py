@@ -12,6 +12,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from hubdash import hub
 from hubdash.core.http import AuthedRequest
 
 from .feed import visible_events
@@ -81,7 +82,10 @@ def export(request: AuthedRequest, fmt: str) -> StreamingHttpResponse | JsonResp
     if not form.is_valid():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return JsonResponse({"error": "Some filters are not valid.", "fields": errors}, status=400)
-    events = form.filter(visible_events(request.user))
+    try:
+        events = form.filter(visible_events(request.user))
+    except hub.HubError as err:  # which organisations' events are theirs is not known now
+        return JsonResponse({"error": err.message}, status=err.status)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
         response = StreamingHttpResponse(_csv(events), content_type="text/csv; charset=utf-8")

@@ -14,15 +14,24 @@ PAGE_SIZE = 50
 LIST_DEFERRED = ("raw_body", "headers")
 
 
-def viewer_namespaces(user: User | AnonymousUser) -> frozenset[str]:
-    """The Hub namespaces this person belongs to, from what hubdash already knows (no Hub call):
-    their stored token's Hub name and the organisations of their cached whoami."""
+def viewer_namespaces(user: User | AnonymousUser, sure_only: bool = False) -> frozenset[str]:
+    """The Hub namespaces this person belongs to: their stored token's Hub name and the organisations of
+    its whoami (cached; one whoami when no answer is fresh).
+
+    Raises a HubError when the Hub cannot say which organisations they are in; with `sure_only`, their
+    own namespace then, and none of their organisations'.
+    """
     try:
         status = hub.token_status(user)
     except hub.TokenKeyError:
         status = None
     names = {status.hub_username} if status is not None and status.hub_username else set()
-    identity = hub.cached_identity(user)
+    try:
+        identity = hub.current_identity(user)
+    except hub.HubError:
+        if not sure_only:
+            raise
+        identity = None
     if identity is not None:
         names.add(identity.name)
         names.update(org.name for org in identity.orgs)
@@ -33,13 +42,13 @@ def is_admin(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def visible_events(user: User | AnonymousUser) -> QuerySet[Event]:
+def visible_events(user: User | AnonymousUser, sure_only: bool = False) -> QuerySet[Event]:
     """Events about public repos (or no repo) for everyone signed in; the rest for admins and the
-    people of the repo's namespace."""
+    people of the repo's namespace. Raises a HubError as `viewer_namespaces` does."""
     events = Event.objects.select_related("member")
     if is_admin(user):
         return events
-    return events.filter(Q(restricted=False) | Q(namespace__in=viewer_namespaces(user)))
+    return events.filter(Q(restricted=False) | Q(namespace__in=viewer_namespaces(user, sure_only)))
 
 
 def page(events: QuerySet[Event], before: int | None, size: int = PAGE_SIZE) -> tuple[list[Event], int | None]:
@@ -63,7 +72,8 @@ def recent(
     size: int = 8,
 ) -> list[Event]:
     """The newest events this person may see in these namespaces, or about this (kind, repo id)."""
-    events = visible_events(user)
+    # A region of a page whose other regions show the Hub's state when it is down.
+    events = visible_events(user, sure_only=True)
     if namespaces is not None:
         events = events.filter(namespace__in=namespaces)
     if repo is not None:

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from hubdash import hub
 from hubdash.core.http import AuthedRequest
+from hubdash.core.hub_errors import hub_error_page
 
 from .feed import newer, page, visible_events
 from .forms import FeedForm
@@ -34,7 +36,10 @@ def feed(request: AuthedRequest) -> HttpResponse:
         context.update(top=None, next_before=None)
         template = "activity/feed.html#body" if _wants_fragment(request) else "activity/feed.html"
         return render(request, template, context, status=400)
-    events = form.filter(visible_events(request.user))
+    try:
+        events = form.filter(visible_events(request.user))
+    except hub.HubError as err:  # which organisations' events are theirs is not known now
+        return hub_error_page(request, err)
     after = form.cleaned_data["after"]
     if after is not None:
         # The live update: answers fast, and empty (204, nothing swapped) when nothing is new.
@@ -57,7 +62,11 @@ def feed(request: AuthedRequest) -> HttpResponse:
 @require_safe
 def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One event with what was delivered, for debugging a webhook (404 to those who may not see it)."""
-    event = get_object_or_404(visible_events(request.user), pk=pk)
+    try:
+        events = visible_events(request.user)
+    except hub.HubError as err:  # not a 404: whether it is theirs to see is not known now
+        return hub_error_page(request, err)
+    event = get_object_or_404(events, pk=pk)
     payload = None
     if event.raw_body is not None:
         raw = bytes(event.raw_body)

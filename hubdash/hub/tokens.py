@@ -10,6 +10,7 @@ of a page kept whole), and unsealing, fingerprinting and reading the cache each 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -65,8 +66,20 @@ def _last_key(user_id: int) -> str:
 
 
 def _remember(user_id: int, token: str, identity: HubIdentity) -> None:
-    cache.set(_cache_key(token), identity, settings.WHOAMI_CACHE_SECONDS)
+    cache.set(_cache_key(token), (time.time(), identity), settings.WHOAMI_CACHE_SECONDS)
     cache.set(_last_key(user_id), identity, LAST_KNOWN_SECONDS)
+
+
+def _fresh(entry: object) -> HubIdentity | None:
+    """The identity of a cached whoami entry (when whoami answered, what it said), unless it is older than
+    the period. Judged from the time stored in it, not only by the cache's own expiry: an entry copied to a
+    renewed token keeps its age, and a shorter period applies to entries already cached."""
+    if not isinstance(entry, tuple) or len(entry) != 2:
+        return None
+    at, identity = entry
+    if not isinstance(at, float) or not isinstance(identity, HubIdentity):
+        return None
+    return identity if 0 <= time.time() - at < settings.WHOAMI_CACHE_SECONDS else None
 
 
 def last_known_identity(user: User | AnonymousUser) -> HubIdentity | None:
@@ -214,9 +227,10 @@ def _renewed(user: User, row: HubToken) -> HubToken | None:
             locked.oauth_scopes = list(renewed.scopes)
             fields.append("oauth_scopes")
         locked.save(update_fields=fields)
-    # The same person with the same grant: the whoami answer cached for the old token still holds.
+    # The same person with the same grant: the whoami answer cached for the old token still holds, as
+    # long as it would have (its entry keeps the time whoami answered).
     cached = cache.get(_cache_key(old_token))
-    if isinstance(cached, HubIdentity):
+    if _fresh(cached) is not None:
         cache.set(_cache_key(renewed.access_token), cached, settings.WHOAMI_CACHE_SECONDS)
     cache.delete(_cache_key(old_token))
     _user_token().set_cached_value(user, locked)
@@ -338,8 +352,7 @@ def _read_identity(row: HubToken, key: str) -> HubIdentity | None:
     memo = row.__dict__.get("_identity")
     if memo is not None and memo[0] == key:
         return cast("HubIdentity | None", memo[1])
-    cached = cache.get(key)
-    identity = cached if isinstance(cached, HubIdentity) else None
+    identity = _fresh(cache.get(key))
     _note_identity(row, key, identity)
     return identity
 
@@ -355,6 +368,9 @@ def identity_for(user: User | AnonymousUser, refresh: bool = False) -> HubIdenti
         cached = _read_identity(row, key)
         if cached is not None:
             return cached
+        failed = row.__dict__.get("_identity_failed")
+        if failed is not None and failed[0] == key:
+            raise failed[1]  # one whoami per request: the Hub that just failed is not asked again
     try:
         identity = HubClient(_token_for(user, renew=True)).whoami()
     except errors.BadToken as err:
@@ -364,6 +380,9 @@ def identity_for(user: User | AnonymousUser, refresh: bool = False) -> HubIdenti
         row.save(update_fields=["rejected_at", "rejected_reason", "updated_at"])
         cache.delete(key)
         _note_identity(row, key, None)
+        raise
+    except errors.HubError as err:
+        row.__dict__["_identity_failed"] = (key, err)
         raise
     row = _row(user) or row
     # Only the facts whoami gives: the token itself may have been replaced while the Hub answered (a slow
@@ -383,6 +402,25 @@ def identity_for(user: User | AnonymousUser, refresh: bool = False) -> HubIdenti
     _remember(row.user_id, token, identity)
     _note_identity(row, key, identity)
     return identity
+
+
+def current_identity(user: User | AnonymousUser) -> HubIdentity | None:
+    """Who this person is on the Hub, for what they may write and see: the cached whoami answer, or when
+    none is fresh (expired, never read) one whoami, whose answer the pages after it share. None without a
+    token the Hub takes (none stored, rejected, or one hubdash can no longer decrypt).
+
+    Raises a HubError when the Hub cannot say (down, rate-limited): not knowing a person's organisations
+    is not knowing they have none.
+    """
+    row = _row(user)
+    if row is None:
+        return None
+    if row.rejected_at is not None:
+        return cached_identity(user)  # asking again would only be refused again
+    try:
+        return identity_for(user)
+    except (errors.BadToken, TokenKeyError):
+        return None
 
 
 def forget_identity(user: User) -> None:

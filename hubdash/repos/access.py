@@ -26,6 +26,9 @@ class RepoAccess:
     detail: RepoDetail
     can_write: bool
     results: Mapping[str, Any] = field(default_factory=dict)
+    # Why `can_write` is not known (the Hub could not say who the person is): a page that needs the right
+    # answers with the Hub's state, one that only offers it (the tabs) leaves it out.
+    rights_error: hub.HubError | None = None
 
     @property
     def asked_revision(self) -> str | None:
@@ -42,23 +45,25 @@ def person_client(request: AuthedRequest) -> hub.HubClient:
 
 
 def writable_namespaces(request: AuthedRequest) -> frozenset[str]:
-    """The namespaces this person's token may change repos in, from what hubdash already knows (no Hub call):
-    the stored token's role and scopes, the cached whoami.
+    """The namespaces this person's token may change repos in: the stored token's role and scopes, and the
+    organisations of its whoami (cached; one whoami when no answer is fresh).
 
     Conservative: a fine-grained token writes only where a scope grants `repo.write`, and an org's
     `contributor` (who may write only the repos they made) is not assumed to write any given one.
+    Raises a HubError when the Hub cannot say who the person is.
     """
     status = hub.token_status(request.user)
     if status is None or status.state != "valid" or status.role == "read":
         return frozenset()
     if status.role == "fineGrained":
         return frozenset(scope.name for scope in status.scopes if "repo.write" in scope.permissions)
-    identity = hub.cached_identity(request.user)
+    identity = hub.current_identity(request.user)
     orgs = [org.name for org in identity.orgs if org.role in WRITE_ROLES] if identity else []
     return frozenset([status.hub_username, *orgs])
 
 
 def may_write(request: AuthedRequest, namespace: str) -> bool:
+    """Raises a HubError when the Hub cannot say who the person is."""
     return namespace in writable_namespaces(request)
 
 
@@ -98,5 +103,8 @@ def repo_for(
         results.update(
             hub_repos.run_together({name: call for name, call in at(rev).items() if name in retry}, budget_s)
         )
-    namespace = repo_id.partition("/")[0]
-    return RepoAccess(client, kind, repo_id, rev, detail, may_write(request, namespace), results)
+    try:
+        can_write, rights_error = may_write(request, repo_id.partition("/")[0]), None
+    except hub.HubError as err:
+        can_write, rights_error = False, err
+    return RepoAccess(client, kind, repo_id, rev, detail, can_write, results, rights_error)

@@ -122,6 +122,9 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
     initial = {"kind": request.GET.get("type") if request.GET.get("type") in PLURAL else "model"}
     if request.GET.get("owner") in owners:
         initial["owner"] = request.GET["owner"]
+    chosen = request.POST.get("owner", "")
+    if owners_error is not None and hub_repos.valid_repo_id(f"{chosen}/x"):
+        owners = [chosen]  # the Hub could not say where they may create: the owner chosen stays for a retry
     form = CreateRepoForm(request.POST or None, owners=owners, initial=initial)
     context: dict[str, Any] = {
         "form": form,
@@ -131,6 +134,8 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
     }
     if request.method != "POST":
         return render(request, "repos/new.html", context)
+    if owners_error is not None:  # the Hub's state (its region above the form), not a missing right
+        return render(request, "repos/new.html", context, status=owners_error["error"].status)
     if token is None or not owners:
         context["refusal"] = "Connect a Hub token with write access first."
         return render(request, "repos/new.html", context, status=403)
@@ -204,12 +209,27 @@ def writable_or_refusal(
             return repo_failure(request, err, repo_id)
         status = 404 if isinstance(err, hub.Moved) else err.status  # a row cannot follow a redirect
         return _row(request, RepoSummary(kind, repo_id), status, writable=False, **{f"{row_field}_error": err.message})
+    if access.rights_error is not None:  # the Hub could not say who the person is: not a refusal
+        if not on_row:
+            return hub_error_page(request, access.rights_error, what=repo_id)
+        error = {f"{row_field}_error": access.rights_error.message}
+        return _row(request, access.detail.summary, access.rights_error.status, writable=False, **error)
     if not access.can_write:
         if not on_row:
             return no_right(request, repo_id)
         reason = _no_right_reason(request, repo_id)
         return _row(request, access.detail.summary, 403, writable=False, **{f"{row_field}_error": reason})
     return access
+
+
+def write_refusal(request: AuthedRequest, repo_id: str) -> HttpResponse | None:
+    """Without reading the repo: the page that says why this person may not change it, or None if they may.
+    A Hub that cannot say who they are gets its own state (503, 429), never a refusal."""
+    try:
+        allowed = may_write(request, repo_id.split("/", 1)[0])
+    except hub.HubError as err:
+        return hub_error_page(request, err, what=repo_id)
+    return None if allowed else no_right(request, repo_id)
 
 
 def no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
@@ -389,8 +409,9 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
     repo_id = f"{namespace}/{name}"
     if not hub_repos.valid_repo_id(repo_id):
         return hub_error_page(request, hub.NotFound("That is not a valid repo name."), what=repo_id)
-    if not may_write(request, namespace):
-        return no_right(request, repo_id)
+    refusal = write_refusal(request, repo_id)
+    if refusal is not None:
+        return refusal
     form = DeleteRepoForm(request.POST, repo_id=repo_id, request=request)
     if not form.is_valid():
         access = writable_or_refusal(request, kind, repo_id)

@@ -192,6 +192,7 @@ class Facets:
 def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     try:
         client = person_client(request)
+        writable = writable_namespaces(request)
     except hub.HubError as err:
         return hub_error_page(request, err)
     more = _wants_fragment(request) and request.htmx.target == "load-more"
@@ -204,7 +205,6 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     # the page is drawn from (and kept under) the short form, and its links are built from it.
     request.GET = QueryDict(urlencode(_canonical_params(request)))
     address = request.path + (f"?{request.GET.urlencode()}" if request.GET else "")
-    writable = writable_namespaces(request)
     generation = hub_cache.listings_generation()
     scope = f"{client.cache_scope}:{generation}:{_digest(sorted(writable))}"
     body_key = _body_key(scope, address)

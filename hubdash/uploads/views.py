@@ -24,8 +24,8 @@ from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import hub_error_page
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import Kind
-from hubdash.repos.access import RepoAccess, may_write
-from hubdash.repos.manage_views import no_right, writable_or_refusal
+from hubdash.repos.access import RepoAccess
+from hubdash.repos.manage_views import writable_or_refusal, write_refusal
 from hubdash.repos.views import repo_context
 
 from . import staging
@@ -141,14 +141,15 @@ def _entry(uploaded: UploadedFile[bytes], path: str) -> dict[str, Any]:
 def upload_list(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     """The uploads of this repo and their states (the tab polls it while a push is under way).
 
-    Access from what hubdash knows without a Hub call (the stored token may write in the namespace), so
-    that polling every few seconds costs the Hub nothing.
+    Access from what hubdash knows (the stored token may write in the namespace, its cached whoami), so
+    that polling every few seconds costs the Hub at most a whoami when that answer has expired.
     """
     repo_id = f"{namespace}/{name}"
     if not hub_repos.valid_repo_id(repo_id):
         return hub_error_page(request, hub.NotFound("That is not a valid repo name."), what=repo_id)
-    if not may_write(request, namespace):
-        return no_right(request, repo_id)
+    refusal = write_refusal(request, repo_id)
+    if refusal is not None:
+        return refusal
     sweep()
     context = {"kind": kind, "repo_id": repo_id, **_uploads(kind, repo_id)}
     return render(request, "uploads/_uploads.html", context)

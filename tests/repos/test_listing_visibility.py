@@ -51,7 +51,8 @@ def test_a_cached_listing_follows_what_the_person_may_write(world):
     """The rendered body is cached per token scope: what the person may write is part of its key."""
     first = read(world.alice.get("/models/"))
     assert "row-visibility" in row_of(first, "acme/open-model")
-    cache.delete(_cache_key(ALICE_TOKEN))  # whoami forgotten: hubdash no longer knows she writes in acme
+    world.hub.add_user("alice", orgs={"acme": "read"})  # demoted on the Hub
+    cache.delete(_cache_key(ALICE_TOKEN))  # her whoami answer expired: the next page asks again
     again = read(world.alice.get("/models/"))
     assert "row-visibility" not in row_of(again, "acme/open-model")
 
