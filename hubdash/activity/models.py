@@ -81,7 +81,9 @@ class Event(models.Model):
 
     @property
     def links_to_repo(self) -> bool:
-        return self.repo_type in REPO_TYPES and "/" in self.repo_id and self.action != "delete"
+        # A test event's repo is made up: a link would lead to a repo that does not exist.
+        made_up = isinstance(self.details, dict) and self.details.get("test") is True
+        return self.repo_type in REPO_TYPES and "/" in self.repo_id and self.action != "delete" and not made_up
 
 
 def secret_digest(secret: str) -> str:

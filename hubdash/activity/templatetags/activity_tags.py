@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from hubdash.core.logging import redact
 from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
+from hubdash.core.logging import redact
 from hubdash.core.markup import text
 from hubdash.core.templatetags.icons import icon_sprite
 
