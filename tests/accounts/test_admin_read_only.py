@@ -68,3 +68,20 @@ def test_the_admin_shows_no_password_hash_nor_invitation_link_hash(alice_client,
     assert "pbkdf2" not in person and alice.password.split("$")[-1][:6] not in person
     invitation = alice_client.get(f"/admin/accounts/invitation/{rows['accounts/invitation'].pk}/change/")
     assert "0" * 64 not in invitation.content.decode()
+
+
+def test_nothing_registered_in_the_admin_can_be_added_changed_or_deleted_there(alice):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().post("/admin/")
+    request.user = alice
+    writable = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_add_permission(request)
+        or model_admin.has_change_permission(request)
+        or model_admin.has_delete_permission(request)
+        or model_admin.get_actions(request)
+    ]
+    assert writable == []
