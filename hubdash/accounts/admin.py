@@ -1,9 +1,44 @@
-from django.contrib import admin
+"""People, groups, invitations and sign-in locks in the Django admin, read-only (see hubdash.core.admin)."""
 
-from .models import Member
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+
+from hubdash.core.admin import ReadOnlyAdmin, read_only
+
+from .models import Invitation, Member
+
+# Deleting an access attempt would unlock someone with no record of who did it: the Team page unlocks.
+read_only(AccessAttempt, AccessAttemptAdmin)
+read_only(AccessLog, AccessLogAdmin)
+read_only(AccessFailureLog, AccessFailureLogAdmin)
+read_only(Group, GroupAdmin)
+
+
+class PersonAdmin(ReadOnlyAdmin[User], UserAdmin[User]):
+    # Without the password field: not even a masked hash of it on a page.
+    fieldsets = (
+        (None, {"fields": ("username", "first_name", "last_name", "email")}),
+        ("Role", {"fields": ("is_active", "is_superuser", "is_staff", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, PersonAdmin)
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin[Member]):
+class MemberAdmin(ReadOnlyAdmin[Member]):
     list_display = ("user", "last_seen_at")
-    readonly_fields = ("user", "last_seen_at")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin[Invitation]):
+    """Facts only: the link's hash is left out, and revoking is on the Team page (on record)."""
+
+    list_display = ("pk", "role", "note", "created_by", "created_at", "expires_at", "state")
+    fields = ("role", "note", "email", "created_by", "created_at", "expires_at", "used_at", "used_by", "revoked_at")

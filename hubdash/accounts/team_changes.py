@@ -1,7 +1,8 @@
-"""Team changes on record: one activity event per change, about a person, saying who made it.
+"""Team changes on record: one activity event per change, saying who made it and whom it concerned.
 
-The event's member is the person the change is about (so the feed reads "bob deactivated by alice" and the
-Team page finds each person's changes through the member index); `details.by` names who made it.
+The event's member (and actor) is who made the change, its subject the person it is about: the feed reads
+"bob: deactivated · by alice", `?actor=alice` finds what alice did and `?subject=bob` what was done to bob,
+and the Team page finds each person's changes through the subject.
 """
 
 from __future__ import annotations
@@ -23,31 +24,30 @@ RECENT_PER_PERSON = 3
 def record_team_change(*, person: User, by: User | None, summary: str, change: str, **details: Any) -> Event:
     """Record a change to `person` made by `by` (None: hubdash itself, or someone signed out)."""
     by_name = by.get_username() if by is not None else ""
-    if by is not None and by.pk != person.pk and by_name not in summary:
-        summary = f"{summary} by {by_name}"
     return record(
         action="team",
         summary=summary,
-        member=person,
+        member=by,
+        subject=person,
         details={"change": change, "person": person.get_username(), "by": by_name, **details},
     )
 
 
 def recent_changes(*, per_person: int = RECENT_PER_PERSON) -> dict[int, list[Event]]:
-    """Everyone's latest team changes, by person, in one query whatever the size of the team."""
+    """Everyone's latest team changes, by the person they concerned, in one query whatever the team's size."""
     from hubdash.activity.models import Event  # read here, not on import: accounts loads before activity
 
     # Written out rather than built with Window(): compiling the ORM's form of it (a QUALIFY emulation) took
     # some 2 ms a Team page, thirty times what running it takes. Plain SQL that SQLite (3.25+) and PostgreSQL
     # both run; raw() still converts each column as the ORM would.
     table = connection.ops.quote_name(Event._meta.db_table)  # a name from the model's meta; values are bound
-    columns = "id, member_id, summary, received_at"
-    nth = "ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY id DESC) AS nth"
-    team = f"SELECT {columns}, {nth} FROM {table} WHERE action = %s AND source = %s AND member_id IS NOT NULL"  # noqa: S608
-    sql = f"SELECT {columns} FROM ({team}) latest WHERE nth <= %s ORDER BY member_id, id DESC"  # noqa: S608
+    columns = "id, subject_member_id, actor, subject, summary, received_at"
+    nth = "ROW_NUMBER() OVER (PARTITION BY subject_member_id ORDER BY id DESC) AS nth"
+    team = f"SELECT {columns}, {nth} FROM {table} WHERE action = %s AND source = %s AND subject_member_id IS NOT NULL"  # noqa: S608
+    sql = f"SELECT {columns} FROM ({team}) latest WHERE nth <= %s ORDER BY subject_member_id, id DESC"  # noqa: S608
     latest = Event.objects.raw(sql, ["team", "hubdash", per_person])
     changes: dict[int, list[Event]] = defaultdict(list)
     for event in latest:
-        assert event.member_id is not None
-        changes[event.member_id].append(event)
+        assert event.subject_member_id is not None
+        changes[event.subject_member_id].append(event)
     return dict(changes)

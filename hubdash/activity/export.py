@@ -21,7 +21,7 @@ from .models import Event
 
 COLUMNS = (
     "id", "received_at", "source", "action", "summary", "repo_type", "repo_id",
-    "private", "actor", "member", "duplicates", "verified_by",
+    "private", "actor", "member", "subject", "duplicates", "verified_by",
 )  # fmt: skip
 CHUNK = 500
 
@@ -38,6 +38,7 @@ def _row(event: Event) -> dict[str, Any]:
         "private": event.private,
         "actor": event.actor,
         "member": event.member.get_username() if event.member else "",
+        "subject": event.subject,
         "duplicates": event.duplicates,
         "verified_by": event.verified_by,
     }

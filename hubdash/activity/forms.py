@@ -25,6 +25,7 @@ class FeedForm(forms.Form):
     )
     repo = forms.CharField(required=False, max_length=200, label="Repo or namespace")
     actor = forms.CharField(required=False, max_length=150, label="Who")
+    subject = forms.CharField(required=False, max_length=150, label="About whom")
     since = forms.ChoiceField(
         choices=[
             ("", "Any time"),
@@ -48,6 +49,9 @@ class FeedForm(forms.Form):
     def clean_actor(self) -> str:
         return str(self.cleaned_data["actor"]).strip()
 
+    def clean_subject(self) -> str:
+        return str(self.cleaned_data["subject"]).strip()
+
     def filter(self, events: QuerySet[Event]) -> QuerySet[Event]:
         """The events the filters ask for (each is served by its own index ending in id)."""
         data = self.cleaned_data
@@ -63,6 +67,8 @@ class FeedForm(forms.Form):
             )
         if data["actor"]:
             events = events.filter(actor=data["actor"])
+        if data["subject"]:
+            events = events.filter(subject=data["subject"])
         if data["since"]:
             events = events.filter(received_at__gte=timezone.now() - SINCE[data["since"]])
         return events
@@ -74,5 +80,5 @@ class FeedForm(forms.Form):
     @property
     def filtered(self) -> bool:
         return self.is_valid() and any(
-            self.cleaned_data[name] for name in ("source", "action", "type", "repo", "actor", "since")
+            self.cleaned_data[name] for name in ("source", "action", "type", "repo", "actor", "subject", "since")
         )

@@ -36,8 +36,14 @@ class Event(models.Model):
     private = models.BooleanField(null=True)  # None: the source did not say (legacy webhooks)
     # Shown only to admins and the namespace's people: a private repo, or one whose visibility is unknown.
     restricted = models.BooleanField(default=False)
-    actor = models.CharField(max_length=150, blank=True)  # Hub user (name or id) or hubdash member
+    actor = models.CharField(max_length=150, blank=True)  # who acted: Hub user (name or id) or hubdash member
     member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Whom a team change concerned (the actor when people change their own account), kept by name too so
+    # the record still says whom once the account is gone.
+    subject = models.CharField(max_length=150, blank=True)
+    subject_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     details = models.JSONField(default=dict, blank=True)  # the payload's facts the feed shows
     received_at = models.DateTimeField(default=timezone.now)
     raw_body = models.BinaryField(null=True, blank=True)  # webhooks: exactly as received (at most 1 MB)
@@ -57,6 +63,7 @@ class Event(models.Model):
             models.Index(fields=["repo_id", "-id"], name="activity_repo_id"),
             models.Index(fields=["namespace", "-id"], name="activity_namespace_id"),
             models.Index(fields=["actor", "-id"], name="activity_actor_id"),
+            models.Index(fields=["subject", "-id"], name="activity_subject_id"),
             models.Index(fields=["restricted", "-id"], name="activity_restricted_id"),
             models.Index(fields=["received_at"], name="activity_received_at"),
         )
@@ -74,7 +81,9 @@ class Event(models.Model):
 
     @property
     def links_to_repo(self) -> bool:
-        return self.repo_type in REPO_TYPES and "/" in self.repo_id and self.action != "delete"
+        # A test event's repo is made up: a link would lead to a repo that does not exist.
+        made_up = isinstance(self.details, dict) and self.details.get("test") is True
+        return self.repo_type in REPO_TYPES and "/" in self.repo_id and self.action != "delete" and not made_up
 
 
 def secret_digest(secret: str) -> str:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connections, router
 from django.db.models import F
 from django.utils import timezone
 
+from hubdash.core.logging import redact
 from hubdash.hub.repos import valid_repo_id
 
 from .models import ACTIONS, Event
@@ -32,6 +33,7 @@ def record(
     action: str,
     summary: str,
     member: User | None = None,
+    subject: User | None = None,
     repo_type: str = "",
     repo_id: str = "",
     private: bool | None = None,
@@ -40,7 +42,9 @@ def record(
     """Record something hubdash did (the repo is optional: an event may concern a person or the team).
 
     `action` is one of ACTIONS (create, push, settings, move, delete, discussion, comment, update,
-    team); `summary` says what happened in a few words ("created", "uploaded 3 files to main").
+    team); `summary` says what happened in a few words ("created", "uploaded 3 files to main"). `member`
+    is who did it, `subject` whom it concerned (a team change), and a Hub error quoted in
+    `details["reason"]` is redacted as the logs are: team-visible events never hold a token the Hub echoed.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown activity action {action!r}; one of {', '.join(ACTIONS)}")
@@ -58,8 +62,18 @@ def record(
         restricted=bool(repo_id) and private is not False,
         actor=member.get_username() if member is not None else "",
         member=member,
-        details=dict(details or {}),
+        subject=subject.get_username() if subject is not None else "",
+        subject_member=subject,
+        details=redacted_details(details or {}),
     )
+
+
+def redacted_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """The details with the reason a failure gave put through the logs' redaction."""
+    facts = dict(details)
+    if isinstance(facts.get("reason"), str):
+        facts["reason"] = redact(facts["reason"])
+    return facts
 
 
 def storable(value: Any) -> Any:

@@ -234,7 +234,10 @@ def test_payload() -> dict[str, Any]:
             "owner": {"id": ""},
             "headSha": secrets_module.token_hex(20),
         },
-        "updatedRefs": [{"ref": "refs/heads/main", "oldSha": None, "newSha": secrets_module.token_hex(20)}],
+        # An old sha too: without one the receiver reads "created branch main", not the push the page promises.
+        "updatedRefs": [
+            {"ref": "refs/heads/main", "oldSha": secrets_module.token_hex(20), "newSha": secrets_module.token_hex(20)}
+        ],
         "webhook": {"id": "hubdash-test", "version": 3},
     }
 

@@ -1,12 +1,13 @@
 from django.contrib import admin
-from django.http import HttpRequest
+
+from hubdash.core.admin import ReadOnlyAdmin
 
 from .models import HubToken
 
 
 @admin.register(HubToken)
-class HubTokenAdmin(admin.ModelAdmin[HubToken]):
-    """Token facts only: the sealed value is never shown or editable here."""
+class HubTokenAdmin(ReadOnlyAdmin[HubToken]):
+    """Token facts only: the sealed value is never shown here, and the token is removed on the Team page."""
 
     list_display = (
         "user",
@@ -35,6 +36,3 @@ class HubTokenAdmin(admin.ModelAdmin[HubToken]):
         "granted_orgs",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

@@ -103,7 +103,9 @@ def test_an_admin_makes_a_reset_link_and_the_person_sets_a_new_password(alice_cl
     # Once used, the link is dead.
     again = Client().get(link)
     assert again.status_code == 410 and "already used" in again.content.decode()
-    changes = list(Event.objects.filter(action="team", member=bob).values_list("details__change", "details__by"))
+    changes = list(
+        Event.objects.filter(action="team", subject_member=bob).values_list("details__change", "details__by")
+    )
     assert ("password reset link made", "alice") in changes and ("password changed", "bob") in changes
 
 

@@ -27,7 +27,7 @@ def token_of(person: User) -> hub.TokenStatus | None:
 
 
 def changes(person: User) -> list[tuple[str, str]]:
-    rows = Event.objects.filter(action="team", member=person).order_by("id")
+    rows = Event.objects.filter(action="team", subject_member=person).order_by("id")
     return [(event.details["change"], event.details["by"]) for event in rows]
 
 
@@ -74,7 +74,7 @@ def test_deactivation_ends_every_session_at_once_and_removes_the_hub_token(hub_w
         answer = browser.get(reverse("profile"))
         assert answer.status_code == 302 and answer["Location"].startswith(reverse("login"))
     assert changes(bob) == [("token connected", "bob"), ("deactivated", "alice"), ("reactivated", "alice")]
-    assert "Hub token removed" in Event.objects.filter(member=bob, details__change="deactivated").get().summary
+    assert "Hub token removed" in Event.objects.filter(subject_member=bob, details__change="deactivated").get().summary
 
 
 def test_an_admin_removes_someones_token_after_confirming(hub_world, alice_client, bob, bob_client):
@@ -148,12 +148,12 @@ def test_the_team_page_costs_the_same_queries_for_3_or_60_people_and_calls_no_hu
         User.objects.create_user(name)
     for person in User.objects.all():
         for n in range(5):
-            Event.objects.create(source="hubdash", action="team", summary=f"change {n}", member=person)
+            Event.objects.create(source="hubdash", action="team", summary=f"change {n}", subject_member=person)
     small = queries()
     for n in range(57):
         person = User.objects.create_user(f"person{n:02}")
         for k in range(5):
-            Event.objects.create(source="hubdash", action="team", summary=f"change {k}", member=person)
+            Event.objects.create(source="hubdash", action="team", summary=f"change {k}", subject_member=person)
     page = admin.get(reverse("team")).content.decode()
     assert page.count("change 4") == 60 and "change 1" not in page  # three latest each
     assert queries() == small
@@ -166,7 +166,7 @@ def test_team_rows_show_what_they_are_given_as_text_never_as_markup(hub_world, a
     hostile = '<img src=x onerror="alert(1)">'
     hub.connect_token(bob, BOB_TOKEN)
     HubToken.objects.filter(user=bob).update(hub_username=hostile)  # as a Hub could name someone
-    Event.objects.create(source="hubdash", action="team", summary=hostile, member=bob)
+    Event.objects.create(source="hubdash", action="team", summary=hostile, subject_member=bob)
     page = alice_client.get(reverse("team")).content.decode()
     row = page.split(f'id="person-{bob.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "<img" not in row

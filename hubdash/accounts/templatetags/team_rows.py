@@ -9,7 +9,7 @@ through `core.markup.text`, the same escaping as Django's.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import naturaltime
@@ -18,6 +18,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from hubdash.core.markup import text
 from hubdash.core.templatetags.ui import initials
+
+if TYPE_CHECKING:
+    from hubdash.activity.models import Event
 
 register = template.Library()
 MUTED_DASH = '<span class="muted">—</span>'
@@ -45,9 +48,11 @@ def _row(row: dict[str, Any], can_manage: bool) -> str:
             f"verified {text(naturaltime(token.verified_at))}</span></span>"
         )
     changes = "".join(
-        f'<div class="small"><span>{text(event.summary)}</span> {_time(event.received_at, "muted")}</div>'
+        f'<li class="small"><span>{text(event.summary)}{_by(event)}</span> {_time(event.received_at, "muted")}</li>'
         for event in row["changes"]
     )
+    # One list, so that on a phone the changes stay together in the cell's value column.
+    changes = f'<ul class="plain change-list">{changes}</ul>' if changes else ""
     last_seen = _time(row["last_seen"]) if row["last_seen"] else '<span class="muted">never</span>'
     inactive = "" if person.is_active else ' class="inactive"'
     # Every value below is escaped by text().
@@ -64,6 +69,11 @@ def _row(row: dict[str, Any], can_manage: bool) -> str:
         f'<td data-label="Recent changes" class="changes">{changes or MUTED_DASH}</td>'
         f"{_manage_cell(row) if can_manage else ''}</tr>"
     )
+
+
+def _by(event: Event) -> str:
+    """Who made a change to someone else (a change people make to themselves needs no name)."""
+    return f" by {text(event.actor)}" if event.actor and event.actor != event.subject else ""
 
 
 def _time(moment: datetime, css_class: str = "") -> str:

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
+from hubdash.core.logging import redact
 from hubdash.core.markup import text
 from hubdash.core.templatetags.icons import icon_sprite
 
@@ -27,7 +28,8 @@ def activity_icons() -> SafeString:
 
 @register.filter
 def pretty_json(value: object) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    # Redacted as shown too: events stored before their reasons were redacted may quote a token.
+    return redact(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
 
 
 @register.simple_tag
@@ -46,11 +48,17 @@ def event_line(event: Event) -> SafeString:
             repo = f'<span class="event-repo">{text(event.repo_id)}</span>'
         if event.private:
             repo += ' <span class="badge private">private</span>'
-        elif event.private is None and event.restricted:
+        elif event.private is None and event.restricted and event.source != "hubdash":
+            # Only a delivery has a visibility to tell; hubdash's own events (a deletion, a failed
+            # creation) have none, and saying "unknown" there would suggest one was missing.
             repo += (
-                ' <span class="badge" title="The legacy webhook does not say whether the repo is private">'
+                ' <span class="badge" title="The delivery did not say whether the repo is private">'
                 "visibility unknown</span>"
             )
+    elif event.subject and event.subject != event.actor:
+        repo = f'<span class="event-repo event-subject">{text(event.subject)}</span>'
+    if isinstance(event.details, dict) and event.details.get("test") is True:
+        repo += ' <span class="badge">test</span>'
     who = ""
     if event.member_id is not None and event.member is not None:
         who = f"<span>by <strong>{text(event.member.get_username())}</strong></span>"
