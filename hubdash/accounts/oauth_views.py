@@ -156,7 +156,7 @@ def _sign_in(request: HttpRequest, grant: hub_oauth.Grant) -> HttpResponse:
         invitation = admission.invitation
         try:
             with transaction.atomic():  # a link used meanwhile by someone else undoes this person
-                user = _new_person(grant, admin=invitation is not None and invitation.role == "admin")
+                user = _new_person(grant, admin=invitation is not None and invitation.gives == "admin")
                 if invitation is not None:
                     invitations.redeem(invitation, user)  # records "joined as <role>, invited by …"
         except invitations.InvitationUnavailable as gone:
