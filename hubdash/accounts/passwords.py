@@ -15,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.contrib.auth.views import PasswordResetConfirmView
@@ -38,8 +39,10 @@ R = TypeVar("R", bound=HttpResponseBase)
 
 
 def no_referrer(view: Callable[P, R]) -> Callable[P, R]:
-    """Pages reached through a one-time link (invitation, password reset) send no Referer anywhere, not
-    even to hubdash itself: a link's address never travels on in a header or into a request log."""
+    """Answers at a one-time link's address (invitation, password reset: the redirect, or the page saying
+    the link no longer works) send no Referer anywhere, not even to hubdash itself, so the address never
+    travels on in a header or into a request log. Only those: the token-less page behind the redirect keeps
+    the site's policy, since under no-referrer browsers send `Origin: null` with a form and CSRF refuses it."""
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -117,7 +120,7 @@ def reset_link(request: AuthedRequest, person: User) -> str:
     return request.build_absolute_uri(path)
 
 
-@method_decorator(no_referrer, name="dispatch")
+@method_decorator(login_not_required, name="dispatch")  # as Django's own dispatch is marked
 class PasswordResetView(PasswordResetConfirmView):
     """Django's reset page (the token leaves the address at once), ending signed in, with a fitting status."""
 
@@ -127,6 +130,11 @@ class PasswordResetView(PasswordResetConfirmView):
     post_reset_login = True
     post_reset_login_backend = "hubdash.hub.auth.ModelBackend"
     success_url = reverse_lazy("profile")
+
+    def dispatch(self, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if kwargs.get("token") == self.reset_url_token:
+            return super().dispatch(*args, **kwargs)
+        return no_referrer(super().dispatch)(*args, **kwargs)
 
     def get_user(self, uidb64: str) -> Any:
         user = super().get_user(uidb64)

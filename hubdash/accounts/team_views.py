@@ -259,7 +259,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 @never_cache
-@no_referrer
 @sensitive_post_parameters("password1", "password2")
 @sensitive_variables()
 def invitation_accept(request: HttpRequest) -> HttpResponse:
