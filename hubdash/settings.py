@@ -247,7 +247,17 @@ AXES_USERNAME_CALLABLE = "hubdash.accounts.throttle.bounded_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hubdash.accounts.throttle.locked_out"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# axes keeps the failed request's form in its table (shown in the Django admin): every password-like field of
+# every hubdash form is masked there, not only `password` (tests/accounts/test_typed_secrets_are_not_kept.py).
+AXES_SENSITIVE_PARAMETERS = [
+    "password",
+    "token",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "password1",
+    "password2",
+]
 
 # Sessions of hours, not weeks; cookies that only this host over HTTPS can set in production.
 SESSION_ENGINE = "hubdash.accounts.session_store"  # Django's database sessions, read by a fixed statement

@@ -1,5 +1,9 @@
 """One-time invitation links: an admin makes one, the invited person opens it and joins.
 
+An invitation carries no more than its maker holds when it is used: it is void once its maker was
+deactivated (even if reactivated since), and gives at most member rights once its maker is no longer an
+admin. The invitation page and the Team page say which role it gives now.
+
 Only a hash of the link's token is stored, so the table cannot be used to join (the admin sees the link
 once, to copy it). Redeeming is one conditional UPDATE that the database lets only one request win, so a
 link works once even when it is opened in two tabs at the same moment.
@@ -16,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,7 +37,7 @@ VALID_FOR_CHOICES = [(1, "1 day"), (3, "3 days"), (7, "7 days"), (14, "14 days")
 
 
 class InvitationUnavailable(Exception):
-    """The link was used, revoked or expired meanwhile."""
+    """The link was used, revoked, expired or voided (its maker deactivated) meanwhile."""
 
 
 def token_hash(token: str) -> str:
@@ -63,22 +68,53 @@ class Invitation(models.Model):
 
     @property
     def state(self) -> str:
-        """pending, used, revoked or expired."""
+        """pending, used, revoked, expired or void (its maker was deactivated after making it)."""
         if self.used_at is not None:
             return "used"
         if self.revoked_at is not None:
             return "revoked"
         if self.expires_at <= timezone.now():
             return "expired"
+        if not _maker_vouches(self):
+            return "void"
         return "pending"
+
+    @property
+    def gives(self) -> str:
+        """The role it gives if used now: its own, capped at its maker's current role."""
+        maker = self.created_by
+        if self.role == "admin" and (maker is None or not maker.is_superuser):
+            return "member"
+        return self.role
+
+    @property
+    def capped(self) -> bool:
+        return self.gives != self.role
 
     @property
     def usable(self) -> bool:
         return self.state == "pending"
 
 
+def _maker_vouches(invitation: Invitation) -> bool:
+    """Whether its maker is active and was not deactivated since making it (see Member.deactivated_at)."""
+    maker = invitation.created_by
+    if maker is None or not maker.is_active:
+        return False
+    from .models import Member
+
+    deactivated_at = Member.objects.filter(user=maker).values_list("deactivated_at", flat=True).first()
+    return deactivated_at is None or deactivated_at <= invitation.created_at
+
+
 def usable_invitations() -> models.QuerySet[Invitation]:
-    return Invitation.objects.filter(used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return Invitation.objects.filter(
+        Q(created_by__member__deactivated_at__isnull=True) | Q(created_by__member__deactivated_at__lte=F("created_at")),
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        created_by__is_active=True,
+    )
 
 
 def create(admin: User, *, role: str, valid_days: int, note: str = "") -> tuple[Invitation, str]:
@@ -136,15 +172,23 @@ def revoke(invitation_pk: int, admin: User) -> Invitation | None:
 
 
 def redeem(invitation: Invitation, user: User) -> None:
-    """Use the invitation for `user`, who gets its role. Call inside the transaction that creates the user,
-    so that a link used meanwhile undoes it. Raises InvitationUnavailable if the link is no longer usable.
+    """Use the invitation for `user`, who gets the role it gives now (capped at its maker's). Call inside the
+    transaction that creates the user, so that a link used meanwhile undoes it. Raises InvitationUnavailable
+    if the link is no longer usable.
     """
     now = timezone.now()
+    # The maker's row is locked first: a demotion or deactivation at this moment waits, or is seen here.
+    invitation.created_by = (
+        User.objects.select_for_update().filter(pk=invitation.created_by_id).first()
+        if invitation.created_by_id
+        else None
+    )
     won = usable_invitations().filter(pk=invitation.pk).update(used_at=now, used_by=user)
     if not won:
-        raise InvitationUnavailable("This invitation was used, revoked or has expired.")
+        raise InvitationUnavailable("This invitation was used, revoked or has expired, or its maker left the team.")
     invitation.used_at, invitation.used_by = now, user
-    admin = invitation.role == "admin"
+    role = invitation.gives
+    admin = role == "admin"
     if user.is_superuser != admin:
         user.is_superuser = user.is_staff = admin
         user.save(update_fields=["is_superuser", "is_staff"])
@@ -155,10 +199,10 @@ def redeem(invitation: Invitation, user: User) -> None:
     record_team_change(
         person=user,
         by=user,
-        summary=f"joined as {invitation.role}" + (f", invited by {inviter.get_username()}" if inviter else ""),
+        summary=f"joined as {role}" + (f", invited by {inviter.get_username()}" if inviter else ""),
         change="joined",
         invitation=invitation.pk,
-        role=invitation.role,
+        role=role,
         invited_by=inviter.get_username() if inviter else "",
     )
 

@@ -114,8 +114,12 @@ def _confirmed(request: HttpRequest, grant: hub_oauth.Grant) -> HttpResponse:
     return redirect(grant.next_url)
 
 
-def _connect(request: HttpRequest, user: User, grant: hub_oauth.Grant, next_url: str) -> HttpResponse:
-    """Link this person to the Hub account and make the sign-in's token theirs (replacing any other)."""
+def _connect(
+    request: HttpRequest, user: User, grant: hub_oauth.Grant, next_url: str, signing_in: bool = False
+) -> HttpResponse:
+    """Link this person to the Hub account and make the sign-in's token theirs (replacing any other).
+    One banner says how it went: when this is a sign-in, that banner says so too."""
+    done = f"Signed in with Hugging Face as @{grant.username}" if signing_in else f"Linked to @{grant.username}"
     owner = links.user_id_for(grant.sub)
     if owner is not None and owner != user.pk:
         return _failed(request, f"@{grant.username} on the Hub is already linked to another hubdash person.", 409)
@@ -124,7 +128,7 @@ def _connect(request: HttpRequest, user: User, grant: hub_oauth.Grant, next_url:
     try:
         hub.connect_oauth(user, grant)
     except hub.HubError as err:
-        messages.warning(request, f"Linked to @{grant.username}, but the Hub token could not be kept: {err.message}")
+        messages.warning(request, f"{done}, but the Hub token could not be kept: {err.message}")
         return redirect(next_url)
     replaced = f", replacing a {had.kind} token" if had is not None else ""
     record_team_change(
@@ -136,7 +140,10 @@ def _connect(request: HttpRequest, user: User, grant: hub_oauth.Grant, next_url:
         hub_user=grant.username,
         replaced=had.kind if had else None,
     )
-    messages.success(request, f"Connected to the Hub as @{grant.username} with Hugging Face{replaced}.")
+    if signing_in:
+        messages.success(request, f"{done}{replaced}.")
+    else:
+        messages.success(request, f"Connected to the Hub as @{grant.username} with Hugging Face{replaced}.")
     return redirect(next_url)
 
 
@@ -156,7 +163,7 @@ def _sign_in(request: HttpRequest, grant: hub_oauth.Grant) -> HttpResponse:
         invitation = admission.invitation
         try:
             with transaction.atomic():  # a link used meanwhile by someone else undoes this person
-                user = _new_person(grant, admin=invitation is not None and invitation.role == "admin")
+                user = _new_person(grant, admin=invitation is not None and invitation.gives == "admin")
                 if invitation is not None:
                     invitations.redeem(invitation, user)  # records "joined as <role>, invited by …"
         except invitations.InvitationUnavailable as gone:
@@ -171,11 +178,10 @@ def _sign_in(request: HttpRequest, grant: hub_oauth.Grant) -> HttpResponse:
                 change="joined",
                 hub_user=grant.username,
             )
-    response = _connect(request, user, grant, grant.next_url)
+    response = _connect(request, user, grant, grant.next_url, signing_in=True)
     login(request, user, backend="hubdash.hub.auth.ModelBackend")
     if grant.fresh:
         mark_confirmed(request)
-    messages.info(request, f"Signed in with Hugging Face as @{grant.username}.")
     return response
 
 

@@ -40,7 +40,7 @@ from hubdash.hub import oauth as hub_oauth
 from . import invitations
 from .forms import ActiveForm, PersonForm, RoleForm
 from .models import Member
-from .passwords import reset_link
+from .passwords import no_referrer, reset_link
 from .permissions import admin_required, is_admin
 from .sessions import end_sessions
 from .team_changes import recent_changes, record_team_change
@@ -232,6 +232,7 @@ _UNAVAILABLE = {
     "used": "This invitation was already used. Each link works once: sign in, or ask your admin for a new one.",
     "revoked": "This invitation was withdrawn by an admin. Ask them for a new link.",
     "expired": "This invitation has expired. Ask your admin for a new link.",
+    "void": "This invitation no longer works: the admin who made it was deactivated. Ask another admin for a new link.",
 }
 
 
@@ -243,8 +244,10 @@ def _unavailable(request: HttpRequest, state: str) -> HttpResponse:
 
 @login_not_required
 @never_cache
+@no_referrer
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """The link itself: remembered in the session, then the token leaves the address (and the Referer)."""
+    """The link itself: remembered in the session, then the token leaves the address at once (as Django's
+    reset page does). A link that no longer works is answered here: its token opens nothing any more."""
     found = invitations.find(token)
     if found is None:
         return _unavailable(request, "unknown")

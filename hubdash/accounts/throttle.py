@@ -9,13 +9,14 @@ successful sign-in clears that person's failures, so one colleague's typos do no
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from axes.attempts import get_cool_off_threshold
 from axes.conf import settings as axes_settings
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_credentials
+from axes.helpers import get_cool_off, get_credentials
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -23,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.debug import sensitive_variables
 
@@ -78,11 +80,19 @@ def password_confirmed(request: HttpRequest, password: str) -> bool:
     return True
 
 
+def _duration(request: HttpRequest) -> str:
+    """The cool-off in words ("15 minutes", "1 hour"): how long a pause lasts after the last failure."""
+    minutes = max(1, round((get_cool_off(request) or timedelta(0)).total_seconds() / 60))
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hour{pluralize(minutes // 60)}"
+    return f"{minutes} minute{pluralize(minutes)}"
+
+
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     """The page for a paused sign-in or re-check (AXES_LOCKOUT_CALLABLE): 429, and never stored, since it
     carries the account menu of whoever is signed in."""
-    response = render(request, "registration/locked_out.html", status=429)
+    response = render(request, "registration/locked_out.html", {"paused_for": _duration(request)}, status=429)
     add_never_cache_headers(response)
     return response

@@ -95,7 +95,7 @@ def token(request: AuthedRequest) -> HttpResponse:
             except hub.HubError as err:
                 # The token's own fault goes under the field; the Hub's trouble (down, slow, rate-limited) above it.
                 about_token = isinstance(err, hub.BadToken | hub.InvalidRequest)
-                form.add_error("token" if about_token else None, err.message)
+                form.add_error("token" if about_token else None, _in_our_words(err))
                 status = 400 if about_token else err.status
             else:
                 stored = hub.token_status(request.user)
@@ -114,6 +114,17 @@ def token(request: AuthedRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "accounts/token.html", _token_context(request, current, form=form), status=status)
+
+
+def _in_our_words(err: hub.HubError) -> str:
+    """A refused token is explained in hubdash's words first; the Hub's own text (terse, and about
+    "credentials" or "username or password") follows for whoever needs it."""
+    if isinstance(err, hub.BadToken):
+        return (
+            "The Hub does not accept this token: check that it was copied whole and is not revoked or expired, "
+            f"or make a new one on the Hub. ({err.message})"
+        )
+    return err.message
 
 
 @require_POST

@@ -217,3 +217,13 @@ def test_an_invited_person_joins_with_hugging_face_in_the_invitations_role(erin,
     other = Client()
     assert other.get(link).status_code != 302
     assert sign_in_with_hf(other).status_code == 403 and not User.objects.filter(username="frank").exists()
+
+
+def test_signing_in_with_hugging_face_shows_one_banner(erin):
+    admit_orgs("acme")
+    erin.oauth_browser("erin", orgs=["acme"])
+    client = Client()
+    response = sign_in_with_hf(client)
+    page = client.get(response["Location"]).content.decode()
+    banners = page.split('<ul class="messages"', 1)[1].split("</ul>", 1)[0].count('<li class="message')
+    assert banners == 1 and "Signed in with Hugging Face as @erin." in page

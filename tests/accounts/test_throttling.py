@@ -128,3 +128,14 @@ def test_a_right_password_recheck_clears_earlier_typos_like_a_sign_in(hub_world,
     assert alice_client.post(reverse("token-remove"), {"password": PASSWORD}).status_code == 302
     # Her earlier typos are forgiven: one more at sign-in does not lock her out.
     assert sign_in(Client(), "alice", "typo") == 200 and sign_in(Client(), "alice", PASSWORD) == 302
+
+
+def test_the_pause_page_says_how_long_the_pause_lasts(alice, settings):
+    from datetime import timedelta
+
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=20)
+    browser = from_address("198.51.100.20")
+    statuses = [sign_in(browser, "alice", "guess") for _ in range(settings.AXES_FAILURE_LIMIT)]
+    assert statuses[-1] == 429
+    page = browser.post(reverse("login"), {"username": "alice", "password": PASSWORD}).content.decode()
+    assert 'paused for <strong id="paused-for">20 minutes</strong> after the last failed attempt' in page

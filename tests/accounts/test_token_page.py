@@ -83,3 +83,21 @@ def test_a_slow_whoami_does_not_write_back_a_token_replaced_meanwhile(hub_world,
     hub.identity_for(stale_user, refresh=True)  # the old row's whoami comes back late
     row = HubToken.objects.get(user=alice)
     assert row.last4 == FINE_TOKEN[-4:]
+
+
+def test_a_token_the_hub_rejects_is_explained_in_hubdashs_words_then_the_hubs(hub_world, alice_client):
+    response = alice_client.post(reverse("token"), {"token": "hf_revoked_or_mistyped_0123456789"})
+    error = response.content.decode().split('<p class="error" role="alert">', 1)[1].split("</p>", 1)[0]
+    assert response.status_code == 400
+    ours, hubs = error.split("(", 1)
+    assert ours.startswith("The Hub does not accept this token: check that it was copied whole")
+    assert "Invalid credentials" in hubs  # the Hub's own text, after
+
+
+def test_a_stored_token_the_hub_now_rejects_says_so_on_the_token_page(hub_world, alice_client):
+    from django.utils import timezone
+
+    alice_client.post(reverse("token"), {"token": ALICE_TOKEN})
+    HubToken.objects.update(rejected_at=timezone.now())
+    page = alice_client.get(reverse("token")).content.decode()
+    assert "The Hub no longer accepts this token: it was revoked or has expired." in page
