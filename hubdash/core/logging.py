@@ -47,6 +47,17 @@ _LIBRARY_NAMES = frozenset(
     }
 )
 
+# Invitation and password-reset links carry a one-time secret as a path segment (hubdash/accounts/urls.py:
+# invitation/<token>/, password/reset/<uidb64>/<token>/), and every access or request log writes paths. The
+# segment goes, whatever comes around it (a full URL, a request line); the token-less steps the links
+# redirect to keep their names. A slash may come percent-encoded, which Django decodes before routing.
+_SLASH = r"(?:/|%2[Ff])"
+_SEGMENT = r"[^/%\s?#\"'<>]+(?:%(?!2[Ff])[^/%\s?#\"'<>]*)*"
+_TOKEN_PATH = re.compile(
+    rf"(?P<head>{_SLASH}invitation{_SLASH}|{_SLASH}password{_SLASH}reset{_SLASH}{_SEGMENT}{_SLASH})(?P<token>{_SEGMENT})"
+)
+_NOT_TOKENS = frozenset({"accept", "set-password"})
+
 _registered: set[str] = set()
 
 
@@ -57,8 +68,20 @@ def register_secret(value: str) -> None:
         _known_secrets.cache_clear()
 
 
+def redact_token_paths(text: str) -> str:
+    """The text with the secret of every invitation or reset link in it replaced; needs no settings (gunicorn
+    logs with it before Django is loaded)."""
+    return _TOKEN_PATH.sub(_replace_token_path, text)
+
+
+def _replace_token_path(match: re.Match[str]) -> str:
+    if match.group("token") in _NOT_TOKENS:
+        return match.group(0)
+    return match.group("head") + _REDACTED
+
+
 def redact(text: str) -> str:
-    text = _TOKEN.sub(_replace, text)
+    text = redact_token_paths(_TOKEN.sub(_replace, text))
     known = _known_secrets()
     return known.sub(_REDACTED, text) if known is not None else text
 
@@ -88,6 +111,17 @@ def _known_secrets() -> re.Pattern[str] | None:
     values.add(urlsplit(cache_url).password or "")
     secrets = sorted((v for v in values if len(v) >= 8), key=len, reverse=True)
     return re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
+
+
+class RedactTokenPaths(logging.Filter):
+    """For loggers that run before Django's settings are read (gunicorn's own): the links' secrets only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_token_paths(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
 
 
 class RedactTokens(logging.Filter):
