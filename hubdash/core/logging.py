@@ -124,6 +124,17 @@ class RedactTokenPaths(logging.Filter):
         return True
 
 
+class QuietClientErrors(logging.Filter):
+    """A refusal (4xx) is one line in the log: Django attaches the PermissionDenied it came from as a
+    traceback, which says nothing about a person opening a page they may not see."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class RedactTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -11,6 +11,7 @@ import datetime
 import ipaddress
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -219,6 +220,26 @@ def prepare(env: dict[str, str]) -> None:
         capture_output=True,
     )
     subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
+def csrf_token(page: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None, "no form on the page"
+    return found[1]
+
+
+def sign_in(browser: requests.Session, site: str, username: str, password: str, verify: str | bool = True) -> int:
+    """Sign in through the form as a browser does (with Origin and Referer); the answer's status."""
+    form = browser.get(site + SIGN_IN, verify=verify, timeout=10)
+    answer = browser.post(
+        site + SIGN_IN,
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf_token(form.text)},
+        headers={"Origin": site, "Referer": site + SIGN_IN},
+        allow_redirects=False,
+        verify=verify,
+        timeout=10,
+    )
+    return answer.status_code
 
 
 @dataclass

@@ -5,7 +5,6 @@ keep the port the site is reached on."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -20,9 +19,11 @@ import requests
 from tests.serving.stack import (
     ROOT,
     SIGN_IN,
+    csrf_token,
     free_port,
     hubdash_env,
     run_nginx,
+    sign_in,
     site_config,
     start_gunicorn,
     stop,
@@ -125,25 +126,10 @@ def test_one_time_links_leave_no_secret_in_any_log(site: Site) -> None:
     assert "/password/reset/" in written and "/[redacted]/" in written
 
 
-def csrf_token(page: str) -> str:
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert found is not None, "no form on the page"
-    return found[1]
-
-
 def test_a_site_on_another_port_keeps_its_forms_and_links(site: Site) -> None:
     browser = requests.Session()
-    form = browser.get(site.https + SIGN_IN, verify=site.certificate, timeout=10)
-    csrf = csrf_token(form.text)
-    signed_in = browser.post(
-        site.https + SIGN_IN,
-        data={"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": csrf},
-        headers={"Origin": site.https, "Referer": site.https + SIGN_IN},  # as a browser sends them
-        allow_redirects=False,
-        verify=site.certificate,
-        timeout=10,
-    )
-    assert signed_in.status_code == 302, "the sign-in form was refused (CSRF: origin without the port)"
+    signed_in = sign_in(browser, site.https, "alice", PASSWORD, verify=site.certificate)
+    assert signed_in == 302, "the sign-in form was refused (CSRF: origin without the port)"
     bob = manage_shell(
         site.env, "from django.contrib.auth.models import User; print(User.objects.get(username='bob').pk)"
     )
