@@ -5,6 +5,7 @@ keep the port the site is reached on."""
 from __future__ import annotations
 
 import json
+import runpy
 import shutil
 import subprocess
 import sys
@@ -143,3 +144,20 @@ def test_a_site_on_another_port_keeps_its_forms_and_links(site: Site) -> None:
     )
     assert reset.status_code == 200
     assert f"{site.https}/password/reset/" in reset.text  # the link the admin hands on reaches this site
+
+
+def test_gunicorn_error_lines_replace_the_secret(tmp_path: Path) -> None:
+    """gunicorn quotes the path when a request fails ("Error handling request /invitation/...")."""
+    from gunicorn.config import Config
+
+    logger_class = runpy.run_path(str(ROOT / "hubdash" / "gunicorn.conf.py"))["logger_class"]
+    config = Config()
+    config.set("logger_class", logger_class)
+    config.set("errorlog", str(tmp_path / "error.log"))
+    log = config.logger_class(config)
+    secret = "s3cr3t-one-time-token-0123456789"
+    log.exception("Error handling request %s", f"/invitation/{secret}/")
+    log.error("Invalid request from %s: %s", "127.0.0.1", f"GET /password/reset/Mg/{secret}/ HTTP/1.1")
+    written = (tmp_path / "error.log").read_text()
+    assert secret not in written
+    assert "Error handling request /invitation/[redacted]/" in written
