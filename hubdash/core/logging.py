@@ -116,11 +116,23 @@ def _known_secrets() -> re.Pattern[str] | None:
 class RedactTokenPaths(logging.Filter):
     """For loggers that run before Django's settings are read (gunicorn's own): the links' secrets only."""
 
+    @staticmethod
+    def clean(text: str) -> str:
+        return redact_token_paths(text)
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact_token_paths(message)
+        cleaned = self.clean(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Tracebacks can quote headers or arguments: format it now, redacted, in place of the original.
+            record.exc_text = self.clean(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = self.clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.clean(record.stack_info)
         return True
 
 
@@ -135,21 +147,12 @@ class QuietClientErrors(logging.Filter):
         return True
 
 
-class RedactTokens(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            # Tracebacks can quote headers or arguments: format it now, redacted, in place of the original.
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        elif record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
+class RedactTokens(RedactTokenPaths):
+    """Every secret: tokens by their shape, hubdash's own secrets, the links' secrets."""
+
+    @staticmethod
+    def clean(text: str) -> str:
+        return redact(text)
 
 
 def redact_on_every_handler() -> None:
