@@ -54,6 +54,7 @@ nginx:
 
 # hubsim on HUBSIM_PORT (8765) and hubdash on HUBDASH_BIND (127.0.0.1:8000); set either if its port is taken.
 demo: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m tests.demo
 
 bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload
