@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload lint chromium clean
+.PHONY: install run dev test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -14,10 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# As people use it: hubdash's own error pages, never Django's debug pages (hubdash/run.py).
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m hubdash.run
+
+# For developers: `make run` with Django's debug pages (tracebacks, the list of routes on a 404).
+dev: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	HUBDASH_DEBUG=true $(BIN)/python -m hubdash.run
 
 test: install chromium nginx
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -45,7 +52,9 @@ nginx:
 		echo "nginx not found and apt-get unavailable: install nginx (the serving tests need /usr/sbin/nginx)"; exit 1; \
 	fi
 
+# hubsim on HUBSIM_PORT (8765) and hubdash on HUBDASH_BIND (127.0.0.1:8000); set either if its port is taken.
 demo: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m tests.demo
 
 bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload

@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gunicorn import systemd
+from gunicorn import glogging, systemd
+
+from hubdash.core.logging import RedactTokenPaths
 
 bind = os.environ.get("HUBDASH_BIND", "127.0.0.1:8000")
 worker_class = "hubdash.gunicorn_worker.Worker"  # gthread, closing its own socket as it stops
@@ -44,6 +46,20 @@ accesslog = "-"
 errorlog = "-"
 # Never log query strings or headers that could carry secrets: method, path, status, size, time.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+
+class Logger(glogging.Logger):  # type: ignore[misc]  # gunicorn has no type hints
+    """gunicorn's logger, with the secret of invitation and reset links replaced in every line it writes:
+    access lines write the path, and error lines quote it ("Error handling request /invitation/...")."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)  # run again on a reload, with the same loggers: the filter is added once
+        for log in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactTokenPaths) for f in log.filters):
+                log.addFilter(RedactTokenPaths())
+
+
+logger_class = Logger
 forwarded_allow_ips = os.environ.get("HUBDASH_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn's control socket (for `gunicornc`) defaults to one path per user, which a second instance on
 # the same machine unlinks and takes over: each instance keeps its own beside its data instead.

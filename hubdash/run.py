@@ -52,6 +52,9 @@ def main(env: dict[str, str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     env = dict(env if env is not None else os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"  # the Procfile's `python` is this virtualenv's
+    # Served as people use it: the designed error pages, never Django's debug pages (every route, settings,
+    # tracebacks). Debugging is `make dev`, or HUBDASH_DEBUG=true.
+    env.setdefault("HUBDASH_DEBUG", "false")
     for name, command in commands().items():
         # Their own process groups: the terminal's Ctrl-C reaches them once, through us, not twice.
         children[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603 - our own commands

@@ -333,7 +333,10 @@ LOG_LEVEL = envstr("HUBDASH_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "hubdash.core.logging.RedactTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "hubdash.core.logging.RedactTokens"},
+        "quiet_client_errors": {"()": "hubdash.core.logging.QuietClientErrors"},
+    },
     "formatters": {
         "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
     },
@@ -344,6 +347,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"level": LOG_LEVEL, "propagate": True, "filters": ["quiet_client_errors"]},
         "django.server": {"handlers": ["django.server"], "level": LOG_LEVEL, "propagate": False},
         "httpx2": {"level": "WARNING"},
         "httpcore2": {"level": "WARNING"},

@@ -5,8 +5,10 @@ Everything stays on loopback; the demo's database and secrets live under var/dem
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +58,36 @@ def prepare_account(env: dict[str, str], username: str = USERNAME, password: str
         )
 
 
+def taken_port(env: dict[str, str]) -> str | None:
+    """Why the demo cannot start, if a port it needs is in use: which port, and how to choose another.
+
+    Checked before anything is started or written, so that a refusal leaves nothing behind.
+    """
+    bind = env.get("HUBDASH_BIND", "127.0.0.1:8000").strip()
+    wanted = [("127.0.0.1", HUBSIM_PORT, f"HUBSIM_PORT={HUBSIM_PORT + 1} make demo", "hubsim (the demo Hub)")]
+    if not bind.startswith("unix:"):
+        host, _, port = bind.rpartition(":")
+        host = host.strip("[]") or "0.0.0.0"  # noqa: S104 (probed, not served)
+        wanted.append(
+            (
+                host,
+                int(port),
+                f"HUBDASH_BIND={bind.rpartition(':')[0] or '127.0.0.1'}:{int(port) + 1} make demo",
+                "hubdash",
+            )
+        )
+    for host, port, example, what in wanted:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE:
+                    raise
+                return f"make demo: port {port} for {what} is in use by another program. Choose another: {example}"
+    return None
+
+
 def served_address(env: dict[str, str]) -> str:
     """Where gunicorn listens, as hubdash/gunicorn.conf.py reads HUBDASH_BIND, in a form to open."""
     bind = env.get("HUBDASH_BIND", "127.0.0.1:8000").strip()
@@ -93,7 +125,17 @@ def main() -> int:
         HF_HUB_DISABLE_XET="1",
     )
     env.pop("DATABASE_URL", None)
+    refused = taken_port(env)
+    if refused:
+        print(refused, file=sys.stderr, flush=True)
+        return 1
     hubsim, banner = start_hubsim(HUBSIM_PORT)
+    if not banner:  # it could not start after all (the port taken since we looked)
+        hubsim.wait(timeout=10)
+        print(
+            f"make demo: hubsim could not start on port {HUBSIM_PORT}; choose another with HUBSIM_PORT", file=sys.stderr
+        )
+        return 1
     print(banner, flush=True)
     try:
         prepare_account(env)
@@ -104,7 +146,8 @@ def main() -> int:
         )
         server = web_and_worker(env)
         try:
-            server.wait()
+            if server.wait():
+                return 1  # it said why (gunicorn: "Cannot listen at ...")
         except KeyboardInterrupt:  # Ctrl-C: hubdash.run stops web and worker gracefully
             server.send_signal(signal.SIGINT)
             server.wait(timeout=60)

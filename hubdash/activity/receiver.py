@@ -75,6 +75,18 @@ def _content_length(request: HttpRequest) -> int | None:
         return None
 
 
+def _read_body(request: HttpRequest) -> bytes:
+    """At most MAX_BODY + 1 bytes of the body, however it was framed.
+
+    A chunked body comes without Content-Length, and Django then reads it as empty. A server that ends the
+    stream where the body ends says so (`wsgi.input_terminated`, as gunicorn does): read that stream.
+    """
+    if request.META.get("CONTENT_LENGTH") or not request.META.get("wsgi.input_terminated"):
+        return request.read(MAX_BODY + 1)
+    stream = request.META["wsgi.input"]
+    return bytes(stream.read(MAX_BODY + 1))
+
+
 @csrf_exempt  # a machine posts here; it authenticates with the shared secret instead
 @login_not_required
 @never_cache
@@ -101,7 +113,7 @@ def hub_webhook(request: HttpRequest) -> JsonResponse:
         return _error(400, "The Content-Length header is not a number.")
     if length > MAX_BODY:
         return _error(413, f"The body is over {MAX_BODY // 1024} kB.")
-    raw = request.read(MAX_BODY + 1)
+    raw = _read_body(request)
     if len(raw) > MAX_BODY:
         return _error(413, f"The body is over {MAX_BODY // 1024} kB.")
     try:

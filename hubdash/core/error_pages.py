@@ -11,7 +11,9 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import csrf, defaults
 from django.views.debug import SafeExceptionReporterFilter
 
@@ -29,7 +31,17 @@ def _never_cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 
 bad_request = _never_cached(defaults.bad_request)
-permission_denied = _never_cached(defaults.permission_denied)
+
+
+@_never_cached
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 403 page, with a way back: to the page the person came from on this site, else home."""
+    referer = request.headers.get("Referer", "")
+    came_from = url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure())
+    back = referer if referer and came_from and referer != request.build_absolute_uri() else ""
+    return render(request, "403.html", {"exception": str(exception), "back": back}, status=403)
+
+
 page_not_found = _never_cached(defaults.page_not_found)
 server_error = _never_cached(defaults.server_error)
 csrf_failure = _never_cached(csrf.csrf_failure)

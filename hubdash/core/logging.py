@@ -47,6 +47,17 @@ _LIBRARY_NAMES = frozenset(
     }
 )
 
+# Invitation and password-reset links carry a one-time secret as a path segment (hubdash/accounts/urls.py:
+# invitation/<token>/, password/reset/<uidb64>/<token>/), and every access or request log writes paths. The
+# segment goes, whatever comes around it (a full URL, a request line); the token-less steps the links
+# redirect to keep their names. A slash may come percent-encoded, which Django decodes before routing.
+_SLASH = r"(?:/|%2[Ff])"
+_SEGMENT = r"[^/%\s?#\"'<>]+(?:%(?!2[Ff])[^/%\s?#\"'<>]*)*"
+_TOKEN_PATH = re.compile(
+    rf"(?P<head>{_SLASH}invitation{_SLASH}|{_SLASH}password{_SLASH}reset{_SLASH}{_SEGMENT}{_SLASH})(?P<token>{_SEGMENT})"
+)
+_NOT_TOKENS = frozenset({"accept", "set-password"})
+
 _registered: set[str] = set()
 
 
@@ -57,8 +68,20 @@ def register_secret(value: str) -> None:
         _known_secrets.cache_clear()
 
 
+def redact_token_paths(text: str) -> str:
+    """The text with the secret of every invitation or reset link in it replaced; needs no settings (gunicorn
+    logs with it before Django is loaded)."""
+    return _TOKEN_PATH.sub(_replace_token_path, text)
+
+
+def _replace_token_path(match: re.Match[str]) -> str:
+    if match.group("token") in _NOT_TOKENS:
+        return match.group(0)
+    return match.group("head") + _REDACTED
+
+
 def redact(text: str) -> str:
-    text = _TOKEN.sub(_replace, text)
+    text = redact_token_paths(_TOKEN.sub(_replace, text))
     known = _known_secrets()
     return known.sub(_REDACTED, text) if known is not None else text
 
@@ -90,21 +113,46 @@ def _known_secrets() -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
 
 
-class RedactTokens(logging.Filter):
+class RedactTokenPaths(logging.Filter):
+    """For loggers that run before Django's settings are read (gunicorn's own): the links' secrets only."""
+
+    @staticmethod
+    def clean(text: str) -> str:
+        return redact_token_paths(text)
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact(message)
+        cleaned = self.clean(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[1] is not None:
             # Tracebacks can quote headers or arguments: format it now, redacted, in place of the original.
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = self.clean(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         elif record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = self.clean(record.exc_text)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info)
+            record.stack_info = self.clean(record.stack_info)
         return True
+
+
+class QuietClientErrors(logging.Filter):
+    """A refusal (4xx) is one line in the log: Django attaches the PermissionDenied it came from as a
+    traceback, which says nothing about a person opening a page they may not see."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+class RedactTokens(RedactTokenPaths):
+    """Every secret: tokens by their shape, hubdash's own secrets, the links' secrets."""
+
+    @staticmethod
+    def clean(text: str) -> str:
+        return redact(text)
 
 
 def redact_on_every_handler() -> None:

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hubdash import hub
-from tests.personas import ALICE_TOKEN, PASSWORD, signed_in
+from tests.personas import ALICE_TOKEN, BOB_TOKEN, PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +57,23 @@ def test_the_development_debug_page_shows_no_token_or_password(hub_world, alice,
         html = page.content.decode()
         assert page.status_code == 500 and "the Hub client broke" in html and "Local vars" in html  # the debug page
         assert ALICE_TOKEN not in html and "SENTINEL" not in html and PASSWORD not in html
+
+
+def visible(response) -> str:
+    """What the page shows in its main region."""
+    return response.content.decode().split('<main id="main">', 1)[1].split("</main>", 1)[0]
+
+
+def test_a_refusal_says_no_access_once_and_links_back(hub_world, bob):
+    hub.connect_token(bob, BOB_TOKEN)
+    hub_world.add_repo("acme/open", private=False)
+    client = signed_in(bob)
+    for refused in (
+        client.get("/models/acme/open/settings/"),  # the Hub's answer: bob's token may not write there
+        client.post(reverse("team-add"), {"username": "x"}, headers={"referer": "http://testserver/team/"}),
+    ):
+        main = visible(refused)
+        assert refused.status_code == 403
+        assert main.count("No access") == 1
+        assert 'href="/"' in main
+    assert 'href="http://testserver/team/">Go back' in main  # to the page the person came from

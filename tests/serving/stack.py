@@ -103,11 +103,16 @@ def _replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+def _logs_in(prefix: Path, config: str) -> str:
+    """The shipped configuration with its logs (/var/log/nginx/hubdash.*.log) under `prefix`."""
+    return config.replace("/var/log/nginx/", f"{prefix}/")
+
+
 def _around(prefix: Path, servers: str) -> str:
     """A whole nginx.conf, everything it writes kept under `prefix`, with the proxy snippet beside it."""
     snippets = prefix / "snippets"
     snippets.mkdir(exist_ok=True)
-    shutil.copy(DEPLOY / "hubdash-proxy.conf", snippets / "hubdash-proxy.conf")
+    (snippets / "hubdash-proxy.conf").write_text(_logs_in(prefix, (DEPLOY / "hubdash-proxy.conf").read_text()))
     # As root, nginx's workers would switch to `nobody`, who cannot write the temporary folder.
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.geteuid() == 0 else ""
     return f"""
@@ -133,9 +138,10 @@ http {{
 def nginx_config(prefix: Path, listen_port: int, upstream_port: int) -> str:
     """deploy/nginx/'s upstream block and proxy snippet, in plain HTTP on a loopback port."""
     site = (DEPLOY / "hubdash.conf").read_text()
-    upstream = re.search(r"^upstream hubdash \{.*?^\}", site, re.DOTALL | re.MULTILINE)
-    assert upstream is not None, "deploy/nginx/hubdash.conf has no `upstream hubdash` block"
-    upstream_block = _replace_once(upstream[0], "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    # Everything before the first server block: the upstream, and the log format the snippet writes with.
+    http_level = site[: site.index("\nserver {")]
+    assert "upstream hubdash {" in http_level, "deploy/nginx/hubdash.conf has no `upstream hubdash` block"
+    upstream_block = _replace_once(http_level, "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
     server = f"server {{\n    listen 127.0.0.1:{listen_port};\n    include snippets/hubdash-proxy.conf;\n}}"
     return _around(prefix, upstream_block + "\n" + server)
 
@@ -156,7 +162,7 @@ def site_config(prefix: Path, http_port: int, https_port: int, upstream_port: in
         ("alias /srv/hubdash/staticfiles/;", f"alias {static_root}/;"),
     ]:
         site = _replace_once(site, old, new)
-    return _around(prefix, site)
+    return _around(prefix, _logs_in(prefix, site))
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -214,6 +220,26 @@ def prepare(env: dict[str, str]) -> None:
         capture_output=True,
     )
     subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+
+
+def csrf_token(page: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None, "no form on the page"
+    return found[1]
+
+
+def sign_in(browser: requests.Session, site: str, username: str, password: str, verify: str | bool = True) -> int:
+    """Sign in through the form as a browser does (with Origin and Referer); the answer's status."""
+    form = browser.get(site + SIGN_IN, verify=verify, timeout=10)
+    answer = browser.post(
+        site + SIGN_IN,
+        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf_token(form.text)},
+        headers={"Origin": site, "Referer": site + SIGN_IN},
+        allow_redirects=False,
+        verify=verify,
+        timeout=10,
+    )
+    return answer.status_code
 
 
 @dataclass

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,8 +35,9 @@ def stored_token(env: dict[str, str]) -> str:
     ).stdout.strip()
 
 
-def run_demo(env: dict[str, str]) -> tuple[str, int]:
-    """Start the demo, wait for the line that says where it serves, fetch the sign-in page, stop it."""
+def run_demo(env: dict[str, str]) -> tuple[str, int, requests.Response]:
+    """Start the demo, wait for the line that says where it serves, fetch the sign-in page and a mistyped
+    address, stop it."""
     demo = subprocess.Popen(
         [sys.executable, "-m", "tests.demo"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, bufsize=1
     )
@@ -52,7 +54,7 @@ def run_demo(env: dict[str, str]) -> tuple[str, int]:
                 break
             except (requests.ConnectionError, requests.ReadTimeout):  # gunicorn or its worker still starting
                 time.sleep(0.1)
-        return address, status
+        return address, status, requests.get(address + "/no-such-page/", timeout=10)
     finally:
         demo.send_signal(signal.SIGINT)  # as Ctrl-C: the demo stops gunicorn and hubsim
         demo.wait(timeout=30)
@@ -63,10 +65,32 @@ def test_make_demo_prints_where_it_serves_and_connects_the_token_only_once(tmp_p
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("HUBDASH_")}
     env.update(HUBDASH_BIND=f"127.0.0.1:{web}", HUBSIM_PORT=str(hubsim), DEMO_VAR_DIR=str(tmp_path))
     env.update(HUBDASH_WORKERS="1", HUBDASH_THREADS="4")
-    address, status = run_demo(env)
+    address, status, mistyped = run_demo(env)
     assert address == f"http://127.0.0.1:{web}" and status == 200
+    assert mistyped.status_code == 404
+    assert "Page not found" in mistyped.text and "URLconf" not in mistyped.text  # the designed page, no routes
     first = stored_token(dict(env, HUBDASH_VAR_DIR=str(tmp_path)))
     assert first.startswith("[(")  # connected
-    address, status = run_demo(env)
+    address, status, _ = run_demo(env)
     assert status == 200
     assert stored_token(dict(env, HUBDASH_VAR_DIR=str(tmp_path))) == first  # not replaced
+
+
+@pytest.mark.parametrize("taken", ["HUBSIM_PORT", "HUBDASH_BIND"])
+def test_make_demo_with_its_port_taken_says_which_and_sets_nothing_up(tmp_path, taken):
+    web, hubsim = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("HUBDASH_")}
+    env.update(HUBDASH_BIND=f"127.0.0.1:{web}", HUBSIM_PORT=str(hubsim), DEMO_VAR_DIR=str(tmp_path / "demo"))
+    with socket.socket() as other_program:
+        other_program.bind(("127.0.0.1", hubsim if taken == "HUBSIM_PORT" else web))
+        other_program.listen()
+        demo = subprocess.run(
+            [sys.executable, "-m", "tests.demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
+    assert demo.returncode == 1
+    port = hubsim if taken == "HUBSIM_PORT" else web
+    assert f"port {port}" in demo.stderr and f"{taken}=" in demo.stderr  # which port, and how to choose another
+    assert not (tmp_path / "demo").exists()  # no database, no secrets
+    for free in (web, hubsim):  # nothing left running on either port
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", free))
