@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
-from hubdash.core.hub_errors import hub_error_page
+from hubdash.core.hub_errors import error_region, hub_error_page
 
 from .feed import newer, page, visible_events
 from .forms import FeedForm
@@ -38,8 +38,11 @@ def feed(request: AuthedRequest) -> HttpResponse:
         return render(request, template, context, status=400)
     try:
         events = form.filter(visible_events(request.user))
-    except hub.HubError as err:  # which organisations' events are theirs is not known now
-        return hub_error_page(request, err)
+    except hub.HubError as err:
+        # Which organisations' events are theirs is not known now: the feed shows what surely is (public
+        # events, their own namespace's) and says that their organisations' private events are left out.
+        events = form.filter(visible_events(request.user, sure_only=True))
+        context["left_out"] = error_region(request, err)
     after = form.cleaned_data["after"]
     if after is not None:
         # The live update: answers fast, and empty (204, nothing swapped) when nothing is new.
@@ -64,9 +67,12 @@ def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One event with what was delivered, for debugging a webhook (404 to those who may not see it)."""
     try:
         events = visible_events(request.user)
-    except hub.HubError as err:  # not a 404: whether it is theirs to see is not known now
-        return hub_error_page(request, err)
-    event = get_object_or_404(events, pk=pk)
+    except hub.HubError as err:
+        event = visible_events(request.user, sure_only=True).filter(pk=pk).first()
+        if event is None:  # not a 404: whether it is theirs to see is not known now
+            return hub_error_page(request, err)
+    else:
+        event = get_object_or_404(events, pk=pk)
     payload = None
     if event.raw_body is not None:
         raw = bytes(event.raw_body)

@@ -1,5 +1,6 @@
 """An organisation's private events stay visible to its people when the cached Hub identity expires (the
-feed asks whoami once), and a Hub that cannot say which organisations they are in is a 503, not a 404.
+feed asks whoami once). A Hub that cannot say which organisations they are in is a 503 for the event
+page and the export, not a 404; the feed shows what surely is theirs to see and says what it left out.
 
 bob is a member of acme on hubsim (not a hubdash admin); the cache entry is deleted as expiry would.
 """
@@ -50,5 +51,17 @@ def test_a_hub_that_cannot_say_who_you_are_is_a_503_not_a_404(people, acme_priva
     hub_world.fault(method="GET", path="/api/whoami-v2", status=503)
     event_page = bob.get(reverse("activity-event", args=[acme_private.pk]))
     assert event_page.status_code == 503 and "The Hub is not answering" in event_page.content.decode()
-    assert bob.get(FEED).status_code == 503
     assert bob.get(reverse("activity-export-json")).status_code == 503
+
+
+def test_while_the_hub_cannot_say_who_you_are_the_feed_shows_what_is_surely_yours(people, acme_private, hub_world):
+    _, bob, _ = people
+    public = Event.objects.get(pk=deliver(v3("repo", "create", repo="acme/open")).body["event"])
+    hub_world.fault(method="GET", path="/api/whoami-v2", status=503)
+    feed = bob.get(FEED)
+    assert feed.status_code == 200
+    assert public.pk in shown(feed) and acme_private.pk not in shown(feed)
+    text = feed.content.decode()
+    assert "private events are left out for now" in text and "The Hub is having trouble (HTTP 503)" in text
+    # A public event's own page still opens.
+    assert bob.get(reverse("activity-event", args=[public.pk])).status_code == 200
