@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run dev test nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload lint chromium clean
+.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -26,9 +26,28 @@ dev: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	HUBDASH_DEBUG=true $(BIN)/python -m hubdash.run
 
+# The whole suite on SQLite (with the cache hubdash uses by default): the README's one command.
 test: install chromium nginx
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	HUBDASH_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+# The inner loop: everything but the browser and the real gunicorn/nginx processes.
+test-fast: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python -m pytest -m "not browser and not serving"
+
+# What depends on the database or the cache server, against the one DATABASE_URL / HUBDASH_CACHE_URL names
+# (CI runs it on PostgreSQL and with Redis after the whole suite on SQLite).
+test-backend: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python -m pytest -m backend
+
+# Before a release: the whole suite on SQLite, then again on PostgreSQL and with Redis, as DATABASE_URL_PG
+# and CACHE_URL_REDIS name them (servers you started, as .ci/run starts them).
+test-all: test
+	@test -n "$(DATABASE_URL_PG)" -a -n "$(CACHE_URL_REDIS)" || { echo "test-all: set DATABASE_URL_PG and CACHE_URL_REDIS (see .ci/run)"; exit 2; }
+	DATABASE_URL=$(DATABASE_URL_PG) HUBDASH_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+	HUBDASH_CACHE_URL=$(CACHE_URL_REDIS) HUBDASH_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 # Browser tests drive Debian's Chromium. Install it if missing: Debian's package when we can, else
 # Playwright's own build.

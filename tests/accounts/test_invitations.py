@@ -19,7 +19,7 @@ from hubdash.accounts.invitations import Invitation, token_hash
 from hubdash.activity.models import Event
 from tests.personas import PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 

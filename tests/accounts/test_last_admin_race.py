@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from tests.personas import PASSWORD, signed_in
 
+pytestmark = pytest.mark.backend
+
 TRIALS = 20
 
 

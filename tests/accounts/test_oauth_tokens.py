@@ -19,7 +19,7 @@ from tests.accounts.oauth_flow import hf_oauth, sign_in_with_hf
 
 __all__ = ["hf_oauth"]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend]
 
 
 @pytest.fixture

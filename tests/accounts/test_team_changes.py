@@ -15,7 +15,7 @@ from hubdash import hub
 from hubdash.activity.models import Event
 from tests.personas import BOB_TOKEN, PASSWORD, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 def sign_in(client: Client, username: str, password: str) -> int:

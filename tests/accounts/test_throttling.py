@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.personas import ALICE_TOKEN, PASSWORD, signed_in
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_password_hashing")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_password_hashing"), pytest.mark.backend]
 
 PROXY = "10.0.0.2"  # what gunicorn puts in REMOTE_ADDR when nginx forwards a request
 ATTACKER = "203.0.113.7"

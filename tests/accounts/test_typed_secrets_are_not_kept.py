@@ -18,7 +18,7 @@ from django.urls import reverse
 from hubdash import hub
 from tests.personas import ALICE_TOKEN, PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_password_hashing")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_password_hashing"), pytest.mark.backend]
 
 TYPED = ["typed-secret-one-{}", "typed-secret-two-{}", "typed-secret-three-{}"]
 

@@ -11,7 +11,7 @@ import pytest
 from hubdash.activity import record
 from tests.activity.conftest import deliver, v3
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 def body(response) -> str:

@@ -13,6 +13,8 @@ from hubdash.activity import record
 from hubdash.activity.models import Event
 from tests.activity.conftest import deliver, shown, v3
 
+pytestmark = pytest.mark.backend
+
 FEED = "/activity/"
 
 

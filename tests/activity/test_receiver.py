@@ -14,7 +14,7 @@ from django.utils import timezone
 from hubdash.activity.models import Event, WebhookSecret
 from tests.activity.conftest import NEW_SECRET, OLD_SECRET, WEBHOOK_URL, deliver, v3
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 RECORDED = {
     "webhook_v3__discussion_create__docs_openai-community_gpt2.json": (

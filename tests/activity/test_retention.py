@@ -12,7 +12,7 @@ from django.utils import timezone
 from hubdash.activity import record
 from hubdash.activity.models import Event
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 def test_old_events_are_removed_and_recent_ones_kept(settings):

@@ -16,6 +16,8 @@ from hubdash.hub.tokens import _cache_key
 from tests.activity.conftest import deliver, shown, v3
 from tests.personas import BOB_TOKEN
 
+pytestmark = pytest.mark.backend
+
 FEED = "/activity/"
 
 

@@ -17,7 +17,7 @@ from hubdash.activity import record
 from hubdash.activity.models import Event, WebhookSecret
 from tests.personas import ALICE_TOKEN, signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 TOKEN_IN_ERROR = "hf_SeCrEtVaLuE0123456789abcdefXYZ"
 

@@ -25,6 +25,8 @@ from django.db import connection
 from hubdash.activity.models import Event
 from tests.activity.conftest import NEW_SECRET, v3
 
+pytestmark = pytest.mark.backend
+
 ROOT = Path(__file__).resolve().parents[2]
 DELIVERIES = 500
 

@@ -262,6 +262,7 @@ def test_production_start_up_refuses_garbage_token_keys():
     assert "hubdash.E001" in result.stderr and "python -m hubdash.env" in result.stderr
 
 
+@pytest.mark.serving
 def test_gunicorn_stops_instead_of_serving_with_garbage_token_keys(tmp_path):
     """What the Procfile runs: the app fails to load in gunicorn's master, which exits rather than serving."""
     env = production_env(HUBDASH_TOKEN_KEYS="garbage", HUBDASH_BIND="127.0.0.1:0", HUBDASH_WORKERS="1")

@@ -17,7 +17,7 @@ from tests.core.test_security import ROOT
 
 ALL_OK = {"database": "ok", "cache": "ok", "static": "ok", "token_keys": "ok", "hub": "ok", "failing": []}
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 @pytest.fixture

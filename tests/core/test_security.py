@@ -202,6 +202,7 @@ def test_every_setting_is_documented():
     assert [name for name in sorted(read) if name not in readme] == []
 
 
+@pytest.mark.serving
 def test_gunicorn_serves_hubdash_with_its_config(tmp_path):
     """What `make run` and the Procfile start: gunicorn, our config, static files through whitenoise."""
     import socket

@@ -13,7 +13,7 @@ from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
 from tests.personas import ALICE_TOKEN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 def listing_calls(hub) -> int:

@@ -12,7 +12,7 @@ from hubdash import hub
 from hubdash.hub.tokens import _cache_key
 from tests.personas import ALICE_TOKEN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 def whoamis(hub_world) -> int:

@@ -15,6 +15,8 @@ from hubdash import hub
 from hubdash.hub.vault import seal
 from tests.personas import ALICE_TOKEN, BOB_TOKEN
 
+pytestmark = pytest.mark.backend
+
 BEFORE_THE_MOVE = [("accounts", "0001_initial")]
 
 

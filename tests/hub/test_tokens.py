@@ -13,7 +13,7 @@ from hubdash.env import new_token_key_spec
 from hubdash.hub.models import HubToken
 from tests.personas import ALICE_TOKEN, BOB_TOKEN, FINE_TOKEN, PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 def connect(client, token, password=None):

@@ -22,7 +22,7 @@ from tests.pages import read
 from tests.personas import ALICE_TOKEN
 from tests.uploads.conftest import LIST_URL, REPO, URL, staged_and_incoming
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend]
 
 
 def named(data: bytes, name: str) -> io.BytesIO:

@@ -23,7 +23,7 @@ from hubdash.uploads.models import Upload
 from hubdash.uploads.sweep import WORKER_LOST
 from tests.uploads.conftest import LIST_URL, REPO, URL, staged_and_incoming
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend]
 ROOT = Path(__file__).resolve().parents[2]
 
 
