@@ -122,6 +122,7 @@ def check_numbers(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Mes
         ("HUBDASH_HUB_CONCURRENCY", settings.HUB_CONCURRENCY, False),
         ("HUBDASH_WHOAMI_CACHE_SECONDS", settings.WHOAMI_CACHE_SECONDS, False),
         ("HUBDASH_HUB_CACHE_SECONDS", settings.HUB_CACHE_SECONDS, False),
+        ("HUBDASH_SWITCH_INTERVAL_MS", settings.SWITCH_INTERVAL_MS, False),
         ("HUBDASH_SESSION_HOURS", settings.SESSION_COOKIE_AGE / 3600, False),
         ("HUBDASH_LOGIN_FAILURE_LIMIT", settings.AXES_FAILURE_LIMIT, False),
         ("HUBDASH_LOGIN_COOLOFF_MINUTES", cooloff.total_seconds() / 60, False),

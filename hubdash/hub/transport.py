@@ -142,7 +142,7 @@ class _DeadlineBackend(httpcore2.NetworkBackend):
 @functools.cache
 def ssl_context() -> ssl.SSLContext:
     """The certificates trusted for the Hub, loaded once: 50-100 ms of CPU each time. gunicorn's master
-    loads them before the workers fork (core.warmup), as each worker's client is made anew after it."""
+    loads them before the workers fork (hubdash/warmup.py), as each worker's client is made anew after it."""
     return httpx2.create_ssl_context()
 
 

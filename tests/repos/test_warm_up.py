@@ -5,7 +5,7 @@ from __future__ import annotations
 import heroicons
 import pytest
 
-from hubdash.core.warmup import warm_up
+from hubdash.warmup import warm_up
 
 pytestmark = pytest.mark.django_db
 
