@@ -88,7 +88,9 @@ bench-pages: install
 bench-activity: install
 	$(BIN)/python -m tests.bench.activity
 
-# Browse pages against hubsim adding 100 ms per Hub call; needs Debian's wrk (apt-get install wrk).
+# Browse pages against hubsim adding 100 ms per Hub call, through nginx with deploy/nginx/'s upstream and proxy
+# snippet; needs Debian's wrk and nginx. `python -m tests.bench.browse --upstream-keepalive off` measures
+# without nginx's pool of connections to gunicorn.
 bench-browse: install
 	$(BIN)/python -m tests.bench.browse
 

@@ -1,6 +1,13 @@
-"""Benchmark the browse pages under gunicorn (the project's config) against hubsim adding 100 ms per Hub call.
+"""Benchmark the browse pages as production serves them, against hubsim adding 100 ms per Hub call.
 
-    python -m tests.bench.browse [--seconds 6] [--reps 3] [--delay 0.1]
+    python -m tests.bench.browse [--seconds 6] [--reps 3] [--delay 0.1] [--upstream-keepalive on|off]
+
+The load goes through nginx, with deploy/nginx/'s upstream block and proxy snippet as shipped, in front of
+gunicorn with hubdash's own configuration (stock gthread workers on one shared socket). nginx listens in
+plain HTTP on loopback: the shipped site serves pages over HTTPS only, and TLS would only add nginx's
+work to the figures, the same for every page. `--upstream-keepalive off` leaves out the upstream block's
+`keepalive` pool (nginx then opens a connection to gunicorn per request), to measure which of the two
+spreads the load best over gunicorn's workers.
 
 Prints, in one run and interleaved (issue 6, "How we know it works"):
 - the baseline: a trivial Django view behind hubdash's whole middleware stack, signed in;
@@ -9,7 +16,8 @@ Prints, in one run and interleaved (issue 6, "How we know it works"):
   pages/s at p99 < 300 ms);
 - Hub calls per page from hubsim's request log (listing <= 1 cold and 0 warm, whichever worker;
   repo page <= 4 cold and 0 warm);
-- server CPU per request and what limits each figure.
+- server CPU per request, each gunicorn worker's share of the workers' CPU, nginx's share of the machine,
+  and what limits each figure.
 Figures are printed, not asserted. Throughput uses Debian's `wrk`; the offered-rate run is Python
 (http.client, keep-alive).
 """
@@ -40,6 +48,7 @@ from tests.bench import wrk
 from tests.bench.pages import free_port, signed_in, wait_for
 from tests.demo import DEMO_TOKEN, gunicorn, prepare_account, start_hubsim
 from tests.scratch import scratch_dir
+from tests.serving.stack import nginx_config, run_nginx
 
 ROOT = Path(__file__).resolve().parents[2]
 CORES = os.cpu_count() or 1
@@ -100,6 +109,7 @@ def machine_busy_s() -> tuple[float, float]:
 class CpuSample:
     server: float
     hubsim: float
+    nginx: float  # its master and workers
     client: float  # this process (the Python load generator)
     machine: float
     steal: float
@@ -111,8 +121,8 @@ class CpuSample:
 class Machine:
     """The processes under test, sampled before and after each measurement."""
 
-    def __init__(self, master: int, hubsim: int, access_log: Path) -> None:
-        self.master, self.hubsim, self.access_log = master, hubsim, access_log
+    def __init__(self, master: int, hubsim: int, nginx: int, access_log: Path) -> None:
+        self.master, self.hubsim, self.nginx, self.access_log = master, hubsim, nginx, access_log
 
     def served(self) -> int:
         with self.access_log.open("rb") as log:
@@ -133,6 +143,7 @@ class Machine:
         return CpuSample(
             server_cpu_s(self.master),
             own_cpu_s(self.hubsim),
+            own_cpu_s(self.nginx) + sum(worker_cpu_s(self.nginx).values()),
             me.ru_utime + me.ru_stime,
             *machine_busy_s(),
             tuple(workers_of(self.master)),
@@ -288,13 +299,19 @@ class Run:
     served: int  # pages the server answered, including those still in flight when the client stopped
     server_cpu_s: float
     hubsim_cpu_s: float
+    nginx_cpu_s: float
     client_cpu_s: float
-    machine_cpu_s: float  # every process on the machine
-    steal_s: float  # taken by the host for other guests
+    machine_cpu_s: float  # every process on the machine, while the load ran (not while it drained)
+    steal_s: float  # taken by the host for other guests, likewise
+    load_s: float  # how long the load ran, wrk's start and end included: the machine's figures' span
     hub_calls: Counter[str]
     restarts: int  # workers recycled during the run
     reasons: Counter[str]  # why pages failed, when the load generator can tell (the Python loop)
-    busiest_worker: float  # the largest share of the workers' CPU that one of them took
+    worker_shares: list[float]  # each gunicorn worker's share of the workers' CPU, largest first
+
+    @property
+    def busiest_worker(self) -> float:
+        return self.worker_shares[0] if self.worker_shares else 0.0
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -307,11 +324,19 @@ class Run:
     def share(self, cpu_s: float) -> float:
         return cpu_s / (CORES * self.seconds)
 
+    def machine_share(self, cpu_s: float) -> float:
+        return cpu_s / (CORES * self.load_s)
+
 
 def measured(label: str, machine: Machine, hub: HubLog, connections: int | None, go) -> Run:  # type: ignore[no-untyped-def]
     hub.clear()
     before = machine.sample()
+    began = time.perf_counter()
     figures, client_cpu = go()
+    load_s = time.perf_counter() - began
+    # The whole machine's CPU over the load alone: the drain below is mostly idle for hubdash but not for
+    # the other processes, whose share it would swell (a 1 s run read "other processes 104 %").
+    machine_cpu, steal = machine_busy_s()
     machine.drained(min(3.0, max(0.5, 2 * figures.p99_ms / 1000)))
     after = machine.sample()
     return Run(
@@ -327,21 +352,24 @@ def measured(label: str, machine: Machine, hub: HubLog, connections: int | None,
         served=after.served - before.served,
         server_cpu_s=after.server - before.server,
         hubsim_cpu_s=after.hubsim - before.hubsim,
+        nginx_cpu_s=after.nginx - before.nginx,
         client_cpu_s=client_cpu if client_cpu is not None else after.client - before.client,
-        machine_cpu_s=after.machine - before.machine,
-        steal_s=after.steal - before.steal,
+        machine_cpu_s=machine_cpu - before.machine,
+        steal_s=steal - before.steal,
+        load_s=load_s,
         hub_calls=hub.calls(),
         restarts=len(set(after.workers) - set(before.workers)),
         reasons=Counter(getattr(figures, "reasons", ())),
-        busiest_worker=_busiest_share(before.worker_cpu, after.worker_cpu),
+        worker_shares=_worker_shares(before.worker_cpu, after.worker_cpu),
     )
 
 
-def _busiest_share(before: dict[int, float], after: dict[int, float]) -> float:
-    """gthread keeps a keep-alive connection on the worker that accepted it: when most of the load
-    generator's few connections land on one worker, that worker's one interpreter is the limit."""
+def _worker_shares(before: dict[int, float], after: dict[int, float]) -> list[float]:
+    """gthread keeps a connection on the worker that accepted it: when most of nginx's connections to
+    gunicorn land on one worker, that worker's one interpreter is the limit while the others idle."""
     spent = [after[pid] - before[pid] for pid in after if pid in before]
-    return max(spent) / sum(spent) if spent and sum(spent) > 0 else 0.0
+    total = sum(spent)
+    return sorted((s / total for s in spent), reverse=True) if total > 0 else []
 
 
 def with_wrk(  # type: ignore[no-untyped-def]
@@ -495,15 +523,16 @@ def limit_of(run: Run, slots: int, threads: int, delay: float) -> str:
     hub_rate = sum(run.hub_calls.values()) / run.seconds
     hub_busy = hub_rate * delay  # Hub calls in flight, at least
     server, hubsim, client = run.share(run.server_cpu_s), run.share(run.hubsim_cpu_s), run.share(run.client_cpu_s)
-    others = max(0.0, run.share(run.machine_cpu_s) - server - hubsim - client)
-    busy = server + hubsim + client + others
+    nginx = run.share(run.nginx_cpu_s)
+    others = max(0.0, run.machine_share(run.machine_cpu_s) - server - nginx - hubsim - client)
+    busy = server + nginx + hubsim + client + others
     facts = (
         f"in flight {in_flight:.1f}"
         + (f" of {run.connections} clients" if run.connections else "")
         + f"; Hub calls in flight >= {hub_busy:.1f} of {slots} slots; CPU of {CORES} cores: server {server:.0%}, "
-        f"hubsim {hubsim:.0%}, load generator {client:.0%}, other processes {others:.0%}, "
-        f"stolen by the host {run.share(run.steal_s):.0%}; the busiest worker did {run.busiest_worker:.0%} "
-        "of the workers' CPU"
+        f"nginx {nginx:.0%}, hubsim {hubsim:.0%}, load generator {client:.0%}, other processes {others:.0%}, "
+        f"stolen by the host {run.machine_share(run.steal_s):.0%}; each worker's share of the workers' CPU "
+        f"{shares(run)}"
     )
     if busy >= 0.85:
         verdict = "CPU (the machine is saturated" + (
@@ -516,18 +545,22 @@ def limit_of(run: Run, slots: int, threads: int, delay: float) -> str:
     elif run.connections and in_flight >= 0.9 * run.connections and hub_rate and run.mean_ms < 2.5 * delay * 1000:
         verdict = "Hub latency (closed loop: clients / latency)"
     elif run.connections and in_flight >= 0.9 * run.connections and run.busiest_worker >= 0.6:
-        verdict = "one worker (most keep-alive connections landed on it: one interpreter, one GIL)"
+        verdict = "one worker (most of nginx's connections landed on it: one interpreter, one GIL)"
     elif run.connections and in_flight >= 0.9 * run.connections:
         verdict = "latency inside the server (queueing: threads, locks or the database)"
     elif run.connections is None:
         verdict = "the offered rate (open loop)"
         if run.p99_ms >= COLD_P99_MS:
-            stolen = run.share(run.steal_s)
+            stolen = run.machine_share(run.steal_s)
             verdict += f"; its p99 over {COLD_P99_MS} ms came with the cores {busy + stolen:.0%} busy"
             verdict += f", {stolen:.0%} of them taken by the host (a noisy run)" if stolen >= 0.05 else ""
     else:
         verdict = "unclear"
     return f"{verdict} — {facts}"
+
+
+def shares(run: Run) -> str:
+    return " / ".join(f"{share:.0%}" for share in run.worker_shares) or "none measured"
 
 
 def row(run: Run) -> str:
@@ -563,11 +596,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="wrk connections for the baseline and warm listing")
     parser.add_argument("--cold-clients", type=int, default=16)
     parser.add_argument("--offered", type=float, default=100, help="open-loop rate for the cold listing")
+    parser.add_argument(
+        "--upstream-keepalive",
+        choices=("on", "off"),
+        default="on",
+        help="nginx's pool of kept-alive connections to gunicorn (the upstream's `keepalive`, as shipped), or none",
+    )
     args = parser.parse_args()
     if not wrk.available():
         sys.exit("wrk is missing: apt-get install wrk (Debian's package)")
 
-    hub_port, web_port = free_port(), free_port()
+    hub_port, web_port, nginx_port = free_port(), free_port(), free_port()
     hubsim, _ = start_hubsim(hub_port)
     hub_url = f"http://127.0.0.1:{hub_port}"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -577,10 +616,11 @@ def main() -> None:
         HUBDASH_VAR_DIR=scratch_dir("hubdash-bench-"),
         HUBDASH_BIND=f"127.0.0.1:{web_port}",
         HUBDASH_DEBUG="false",
+        HUBDASH_BEHIND_PROXY="true",  # as production behind nginx (README, "Serving in production")
         HUBDASH_LOG_LEVEL="WARNING",
         HF_HUB_DISABLE_XET="1",
     )
-    server = None
+    server = proxy = None
     try:
         collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
         subprocess.run(collect, cwd=ROOT, env=env, check=True)
@@ -592,7 +632,14 @@ def main() -> None:
         access_log = Path(env["HUBDASH_VAR_DIR"], "access.log")
         access_log.touch()
         server = gunicorn(dict(env, GUNICORN_CMD_ARGS=f"--access-logfile {access_log}"))
-        base = f"http://127.0.0.1:{web_port}"
+        wait_for(f"http://127.0.0.1:{web_port}/accounts/login/")
+        # nginx as production runs it: one worker process per core (Debian's `worker_processes auto`),
+        # each with its own pool of connections to gunicorn when the pool is on.
+        nginx_prefix = Path(env["HUBDASH_VAR_DIR"], "nginx")
+        nginx_prefix.mkdir()
+        keepalive = args.upstream_keepalive == "on"
+        proxy = run_nginx(nginx_prefix, nginx_config(nginx_prefix, nginx_port, web_port, keepalive, "auto"))
+        base = f"http://127.0.0.1:{nginx_port}"
         wait_for(base + "/accounts/login/")
         session = signed_in(base)
         cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.get_dict().items())
@@ -607,25 +654,31 @@ def main() -> None:
 
         for pattern in ("/api/*", "/*/resolve/*"):
             hub.control("POST", "faults", {"method": "*", "path": pattern, "delay_s": args.delay})
-        machine = Machine(server.pid, hubsim.pid, access_log)
+        machine = Machine(server.pid, hubsim.pid, proxy.pid, access_log)
         slots = workers * slots_per_worker
+        pool = "a pool of kept-alive connections (as shipped)" if keepalive else "a new connection per request"
         print(
-            f"hubdash browse pages: gunicorn {workers} workers x {threads} threads (hubdash/gunicorn.conf.py), "
+            f"hubdash browse pages through nginx (deploy/nginx/'s upstream and proxy snippet, plain HTTP, "
+            f"{len(workers_of(proxy.pid))} worker processes; to gunicorn: {pool}), "
+            f"gunicorn {workers} workers x {threads} threads (hubdash/gunicorn.conf.py), "
             f"{CORES} cores, SQLite, hubsim (demo) adding {args.delay * 1000:.0f} ms to every Hub call, "
             f"HUBDASH_HUB_CONCURRENCY={slots_per_worker} per worker ({slots} Hub slots), "
             f"{args.seconds:.0f} s per run, {args.reps} interleaved repetitions.",
             flush=True,
         )
 
-        print("\nHub calls per page (hubsim's request log), one page at a time on known workers:")
+        print(
+            "\nHub calls per page (hubsim's request log), one page at a time on known workers "
+            "(straight to gunicorn, which alone can say which worker answers):"
+        )
         pinned = Pinned("127.0.0.1", web_port, cookie)
         rows = budget(pinned, hub, cold.take(2), repo_id)
         for label, calls, rule, ok in rows:
             print(f"  {label:62s} {calls:40s} budget {rule:30s} {'met' if ok else 'MISSED'}")
 
         print(
-            f"\nLoad (wrk: 1 thread, keep-alive; baseline and warm at {args.clients} connections, cold at "
-            f"{args.cold_clients}; 'offered' is a Python open loop at {args.offered:.0f}/s):",
+            f"\nLoad through nginx (wrk: 1 thread, keep-alive; baseline and warm at {args.clients} connections, "
+            f"cold at {args.cold_clients}; 'offered' is a Python open loop at {args.offered:.0f}/s):",
             flush=True,
         )
         runs: dict[str, list[Run]] = {"baseline": [], "warm": [], "cold": [], "offered": []}
@@ -659,6 +712,9 @@ def main() -> None:
 
         print_summary(runs, results_seen, args, slots, workers * threads)
     finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(timeout=30)
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
@@ -706,6 +762,15 @@ def print_summary(
             f"; repetition {n}: p99 {r.p99_ms:.0f} ms, {limit_of(r, slots, threads, args.delay).split(' — ')[0]}"
             for n, (r, met) in enumerate(zip(open_loop, kept_up, strict=True), 1)
             if not met
+        )
+    )
+    print(
+        f"  the busiest gunicorn worker's share of the workers' CPU ({len(base[0].worker_shares)} workers: "
+        f"{1 / max(len(base[0].worker_shares), 1):.0%} each when evenly spread), nginx's pool "
+        f"{args.upstream_keepalive}: "
+        + "; ".join(
+            f"{name} {spread([r.busiest_worker * 100 for r in kind])} %"
+            for name, kind in (("baseline", base), ("warm", warm), ("cold", cold), ("offered", open_loop))
         )
     )
     warm_calls = sum(sum(r.hub_calls.values()) - r.hub_calls["telemetry"] for r in warm)

@@ -108,7 +108,7 @@ def _logs_in(prefix: Path, config: str) -> str:
     return config.replace("/var/log/nginx/", f"{prefix}/")
 
 
-def _around(prefix: Path, servers: str) -> str:
+def _around(prefix: Path, servers: str, worker_processes: str = "1") -> str:
     """A whole nginx.conf, everything it writes kept under `prefix`, with the proxy snippet beside it."""
     snippets = prefix / "snippets"
     snippets.mkdir(exist_ok=True)
@@ -118,7 +118,7 @@ def _around(prefix: Path, servers: str) -> str:
     return f"""
 {user}
 daemon off;
-worker_processes 1;
+worker_processes {worker_processes};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log info;
 events {{ worker_connections 4096; }}
@@ -135,15 +135,23 @@ http {{
 """
 
 
-def nginx_config(prefix: Path, listen_port: int, upstream_port: int) -> str:
-    """deploy/nginx/'s upstream block and proxy snippet, in plain HTTP on a loopback port."""
+def nginx_config(
+    prefix: Path, listen_port: int, upstream_port: int, upstream_keepalive: bool = True, worker_processes: str = "1"
+) -> str:
+    """deploy/nginx/'s upstream block and proxy snippet, in plain HTTP on a loopback port (the shipped site
+    serves pages over HTTPS only). Without `upstream_keepalive`, the upstream block's `keepalive` lines
+    are left out: nginx then opens a connection to gunicorn for each request and closes it after."""
     site = (DEPLOY / "hubdash.conf").read_text()
     # Everything before the first server block: the upstream, and the log format the snippet writes with.
     http_level = site[: site.index("\nserver {")]
     assert "upstream hubdash {" in http_level, "deploy/nginx/hubdash.conf has no `upstream hubdash` block"
     upstream_block = _replace_once(http_level, "server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    if not upstream_keepalive:
+        kept = [line for line in upstream_block.splitlines() if not re.match(r"\s*keepalive(_\w+)?\s", line)]
+        assert len(kept) < len(upstream_block.splitlines()), "the upstream block has no `keepalive` line"
+        upstream_block = "\n".join(kept)
     server = f"server {{\n    listen 127.0.0.1:{listen_port};\n    include snippets/hubdash-proxy.conf;\n}}"
-    return _around(prefix, upstream_block + "\n" + server)
+    return _around(prefix, upstream_block + "\n" + server, worker_processes)
 
 
 def site_config(prefix: Path, http_port: int, https_port: int, upstream_port: int, static_root: Path) -> str:
