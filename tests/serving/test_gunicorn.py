@@ -37,6 +37,7 @@ def settled(master: int, count: int, leaving: frozenset[int] = frozenset()) -> s
         time.sleep(0.05)
 
 
+@pytest.mark.serving
 def test_a_second_hubdash_on_a_taken_address_refuses_to_start() -> None:
     with serving(behind_nginx=False, HUBDASH_WORKERS="1") as first:
         var_dir = Path(tempfile.mkdtemp(prefix="hubdash-second-"))
@@ -67,6 +68,7 @@ def fresh_connection(served: Served) -> str:
         connection.close()
 
 
+@pytest.mark.serving
 @pytest.mark.parametrize("behind_nginx", [True, False], ids=["nginx", "gunicorn-alone"])
 def test_a_reload_answers_every_request_sent_meanwhile(behind_nginx: bool) -> None:
     with serving(behind_nginx=behind_nginx, HUBDASH_WORKERS="2") as served:
