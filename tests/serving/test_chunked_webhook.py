@@ -11,6 +11,8 @@ import requests
 
 from tests.serving.stack import Served, serving
 
+pytestmark = pytest.mark.serving
+
 SECRET = "whsec-chunked-0123456789"
 SAMPLE = (
     Path(__file__).resolve().parents[1]

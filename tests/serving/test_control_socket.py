@@ -10,7 +10,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.serving.stack import free_port, hubdash_env, start_gunicorn, stop
+
+pytestmark = pytest.mark.serving
 
 
 def wait_for_socket(path: Path, process: subprocess.Popen[bytes]) -> None:

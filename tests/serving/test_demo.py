@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+pytestmark = pytest.mark.serving
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

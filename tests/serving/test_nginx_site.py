@@ -14,6 +14,8 @@ import requests
 from tests.serving.echo import echo_server
 from tests.serving.stack import free_port, run_nginx, site_config, stop, wait_for
 
+pytestmark = pytest.mark.serving
+
 
 @pytest.fixture
 def site() -> Iterator[tuple[str, str, str]]:

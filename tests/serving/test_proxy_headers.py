@@ -15,6 +15,8 @@ import requests
 from tests.serving.echo import echo_server
 from tests.serving.stack import free_port, start_nginx, stop, wait_for
 
+pytestmark = pytest.mark.serving
+
 
 @pytest.fixture
 def behind_nginx() -> Iterator[str]:

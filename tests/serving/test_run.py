@@ -10,9 +10,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.serving.stack import ROOT, SIGN_IN, free_port, hubdash_env, sign_in, stop, wait_for
+
+pytestmark = pytest.mark.serving
 
 PASSWORD = "a-long-member-password-42"
 

@@ -31,6 +31,8 @@ from tests.serving.stack import (
     wait_for,
 )
 
+pytestmark = pytest.mark.serving
+
 PASSWORD = "a-long-admin-password-42"
 
 

@@ -13,6 +13,8 @@ import pytest
 from tests.serving.clients import SlowConnections, ordinary_requests
 from tests.serving.stack import SIGN_IN, Served, serving
 
+pytestmark = pytest.mark.serving
+
 
 @pytest.fixture(scope="module")
 def production() -> Iterator[Served]:
