@@ -7,6 +7,8 @@ answered. Visibility and gating change in place with htmx; create, move and dele
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,6 +32,8 @@ from .access import RepoAccess, may_write, person_client, repo_for
 from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
 from .views import repo_context, repo_failure
 
+# What a listing row may show beyond the listing's own fields (the Full details and Model config choices).
+LAYOUTS = {"full", "config"}
 UNREAD = "The Hub accepted the change, but hubdash could not read the repo back: reload to see its state."
 
 # -- what the Hub's refusals mean, in plain words --------------------------------------------------
@@ -231,8 +235,74 @@ def _from_row(request: AuthedRequest) -> bool:
 
 
 def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writable: bool, **extra: Any) -> HttpResponse:
+    """The listing row, drawn as its listing drew it: the repo is read back whole (commit, files, config),
+    but a row shows only what its listing asked the Hub for (`layout`, sent by the row's switches)."""
+    layout = sorted(name for name in LAYOUTS if request.POST.get(name))
+    repo = replace(
+        repo,
+        sha=repo.sha if "full" in layout else None,
+        files=repo.files if "full" in layout else (),
+        config=repo.config if "config" in layout else None,
+    )
     context = {"repo": repo, "writable": {repo.namespace} if writable else set(), **extra}
+    if "confirm" in extra:  # the row's own buttons answer: with the row's place and layout
+        row_values = {"place": "row", **dict.fromkeys(layout, "1")}
+        field, value = extra["confirm"]["field"], extra["confirm"]["value"]
+        extra["confirm"]["yes_values"] = json.dumps({**row_values, field: value, "confirm": "1"})
+        extra["confirm"]["cancel_values"] = json.dumps({**row_values, "cancel": "1"})
     return render(request, "repos/_repo_item.html", context, status=status)
+
+
+# What each change asks before it is made: the question, what it does to people, the button that does it.
+CONFIRMATIONS = {
+    ("visibility", "public"): (
+        "Make {id} public?",
+        "Everyone on the Hub will be able to see its files, history and card.",
+        "Yes, make it public",
+    ),
+    ("visibility", "private"): (
+        "Make {id} private?",
+        "Only people with access to {ns}'s repos will see it: everyone else's downloads, and apps that load it, "
+        "stop working.",
+        "Yes, make it private",
+    ),
+    ("visibility", "protected"): (
+        "Make {id} protected?",
+        "Its app will be public, and only people with access to {ns}'s repos will see its files: everyone "
+        "else's downloads of them stop working.",
+        "Yes, make it protected",
+    ),
+    ("gating", "auto"): (
+        "Gate {id}, approving requests automatically?",
+        "People will have to request access before they download its files: downloads by anyone not yet "
+        "granted access stop working until they ask.",
+        "Yes, gate it",
+    ),
+    ("gating", "manual"): (
+        "Gate {id}, approving requests by hand?",
+        "People will have to request access before they download its files: downloads by anyone not yet "
+        "granted access stop working until you approve them.",
+        "Yes, gate it",
+    ),
+    ("gating", "off"): (
+        "Turn off access requests for {id}?",
+        "Anyone who can see it will be able to download its files without asking.",
+        "Yes, turn them off",
+    ),
+}
+
+
+def _confirmation(repo: RepoSummary, field: str, value: str) -> dict[str, str]:
+    question, consequence, yes = CONFIRMATIONS[(field, value)]
+    namespace, name = repo.id.split("/", 1)
+    return {
+        "field": field,
+        "value": value,
+        "question": question.format(id=repo.id),
+        "consequence": consequence.format(ns=namespace),
+        "yes": yes,
+        "url": reverse(f"{repo.kind}-{field}", kwargs={"namespace": namespace, "name": name}),
+    }
 
 
 def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) -> dict[str, Any]:
@@ -281,13 +351,24 @@ def _answer(
 ) -> HttpResponse:
     """The settings panel (`which`: visibility or gating), or the listing row the switch was used from
     (`place=row`), as the Hub now has it."""
+    for field in ("visibility", "gating"):
+        if extra.get(f"confirm_{field}"):
+            extra["confirm"] = _confirmation(repo, field, extra[f"confirm_{field}"])
     if _from_row(request):
         return _row(request, repo, status, writable=True, **extra)
     return _panel(request, access, repo, which, status, **extra)
 
 
-@require_POST
+def _visibility_now(repo: RepoSummary, was: str | None) -> str:
+    # Repo info cannot tell a protected Space from a public one: the switch says what it showed.
+    return "private" if repo.private else (was or "public")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    """Change visibility. Each change asks first (on a row, in the panel, or as a page without JavaScript:
+    a GET, from a row's switch, only asks): hiding a repo breaks people's downloads and apps, showing it
+    shows it to everyone. Nothing changes without `confirm`."""
     repo_id = f"{namespace}/{name}"
     access = writable_or_refusal(request, kind, repo_id, row_field="visibility")
     if isinstance(access, HttpResponse):
@@ -295,17 +376,16 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
     repo = access.detail.summary
     if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
         return _answer(request, access, repo, "visibility")
-    form = VisibilityForm(request.POST, kind=kind)
+    form = VisibilityForm(request.POST if request.method == "POST" else request.GET, kind=kind)
     if not form.is_valid():
+        if request.method != "POST":
+            return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
         choices = "public, private or protected" if kind == "space" else "public or private"
         return _answer(request, access, repo, "visibility", 400, visibility_error=f"Choose {choices}.")
     wanted = form.cleaned_data["visibility"]
-    # Repo info cannot tell a protected Space from a public one: the switch says what it showed. That only
-    # decides whether to ask first; the Hub's answer decides what is shown after.
-    hidden = repo.private or (wanted == "public" and form.cleaned_data["was"] == "protected")
-    if wanted != "private" and hidden and not form.cleaned_data["confirm"]:
-        # Making a repo public shows it to everyone: one more click, made on purpose.
-        return _answer(request, access, repo, "visibility", confirm_public=wanted)
+    was = form.cleaned_data["was"] or None
+    if request.method != "POST" or (wanted != _visibility_now(repo, was) and not form.cleaned_data["confirm"]):
+        return _answer(request, access, repo, "visibility", confirm_visibility=wanted, visibility=was or "")
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
     except hub.HubError as err:
@@ -323,17 +403,25 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
     return _answer(request, access, repo, "visibility", visibility=shown, visibility_done=f"The Hub says: now {shown}.")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
     access = writable_or_refusal(request, kind, repo_id, row_field="gating")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
-    form = GatingForm(request.POST)
+    if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
+        return _answer(request, access, repo, "gating")
+    form = GatingForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
+        if request.method != "POST":
+            return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
         return _answer(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
     wanted = form.cleaned_data["gating"]
+    # Gating stops the downloads of everyone not yet granted access: asked first (turning it off is not).
+    risky = wanted != "off" and wanted != (repo.gated or "off")
+    if request.method != "POST" or (risky and not form.cleaned_data["confirm"]):
+        return _answer(request, access, repo, "gating", confirm_gating=wanted, gating_form=form)
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
     except hub.HubError as err:

@@ -1,13 +1,20 @@
-"""Chromium driven by Playwright, for every browser test: `browser` (one per test) and `page` (1200 px)."""
+"""Chromium driven by Playwright, for every browser test: `browser` (one per test) and `page` (1200 px).
+
+Every page of every context opened from `browser` is watched: a console error (Chromium reports CSP
+violations there too) or an uncaught exception fails the test, unless the test said it expected that
+message (`console.expect(...)`, e.g. the 400 of a form refused on purpose).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"  # screenshots; ignored by git
 CHROMIUM_FLAGS = [
@@ -20,10 +27,48 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+# Reported by the page itself as well as the console, so that a violation is seen whatever Chromium logs.
+REPORT_CSP = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} (${e.blockedURI || "inline"}) at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+@dataclass
+class Console:
+    """What went wrong in the test's pages that a person would see in the browser's console."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        context.add_init_script(REPORT_CSP)
+        context.on("page", self._watch_page)
+        return context
+
+    def _watch_page(self, page: Page) -> None:
+        def on_console(message: ConsoleMessage) -> None:
+            if message.type == "error":
+                self.problems.append(f"{page.url}: {message.text}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"{page.url}: uncaught {error}"))
+
+    def expect(self, text: str) -> None:
+        """A message the test provoked on purpose: it must have been logged, and is not a problem."""
+        matching = [p for p in self.problems if text in p]
+        assert matching, f"expected a console message with {text!r}, got {self.problems}"
+        for problem in matching:
+            self.problems.remove(problem)
 
 
 @pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch, console: Console) -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread while it is started, which Django's
     # async-safety check would mistake for async code touching the ORM. Started per test, so the
     # loop is gone before the database is flushed.
@@ -32,8 +77,20 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launch = {"executable_path": executable} if os.path.exists(executable) else {}
         browser = playwright.chromium.launch(headless=True, args=CHROMIUM_FLAGS, **launch)
+        new_context = browser.new_context
+
+        def watched_context(**options: Any) -> BrowserContext:
+            return console.watch(new_context(**options))
+
+        def watched_page(**options: Any) -> Page:
+            return watched_context(**options).new_page()
+
+        browser.new_context = watched_context  # type: ignore[method-assign]
+        browser.new_page = watched_page  # type: ignore[method-assign]
         yield browser
         browser.close()
+    if console.problems:
+        pytest.fail("console errors:\n" + "\n".join(console.problems), pytrace=False)
 
 
 @pytest.fixture

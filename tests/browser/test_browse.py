@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, Console
 from tests.personas import PASSWORD, signed_in
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ def alice_on_demo_hub(demo_hub, settings, transactional_db):
 
 
 @pytest.fixture
-def tab(browser: Browser, live_server, alice_on_demo_hub, settings) -> Iterator[Tab]:
+def tab(browser: Browser, console: Console, live_server, alice_on_demo_hub, settings) -> Iterator[Tab]:
     """A page signed in as alice (the session cookie of a forced login), recording console errors."""
     client = signed_in(alice_on_demo_hub)
     context = browser.new_context(viewport={"width": WIDE[0], "height": WIDE[1]})
@@ -84,17 +84,8 @@ def tab(browser: Browser, live_server, alice_on_demo_hub, settings) -> Iterator[
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
-    tab = Tab(page, live_server.url)
-
-    def on_console(message: ConsoleMessage) -> None:
-        # CSP violations are reported here too. htmx logs a request it aborted on purpose (hx-sync
-        # replace: a newer search or filter supersedes it) as two errors; that is the design working.
-        if message.type == "error" and not message.text.startswith(("htmx:sendAbort", "htmx:afterRequest")):
-            tab.problems.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: tab.problems.append(f"{page.url}: uncaught {error}"))
-    yield tab
+    # The console is watched by tests/browser/conftest.py: the tab shares its list of problems.
+    yield Tab(page, live_server.url, console.problems)
     context.close()
 
 
@@ -309,7 +300,7 @@ def test_a_hostile_card_renders_inert(tab, demo_hub):
     expect(card.locator("script, iframe, form, style")).to_have_count(0)
     # The card's relative <img src="x"> points at the Hub; hubsim serves plain http, which the CSP
     # (img-src https:) blocks. The real Hub is https, so that one report is hubsim's, not hubdash's.
-    tab.problems = [p for p in tab.problems if not ("Loading the image" in p and f"'{demo_hub.url}/" in p)]
+    tab.problems[:] = [p for p in tab.problems if not ("Loading the image" in p and f"'{demo_hub.url}/" in p)]
     tab.assert_quiet()
 
 

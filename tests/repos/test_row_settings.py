@@ -41,8 +41,10 @@ def writes(world) -> list[dict]:
     return [r for r in world.hub_calls() if r["method"] in ("POST", "PUT", "DELETE")]
 
 
-def gate(client, repo_id: str, gating: str, plural: str = "models"):
-    return client.post(f"/{plural}/{repo_id}/settings/gating/", {"gating": gating, "place": "row"}, **HTMX)
+def gate(client, repo_id: str, gating: str, plural: str = "models", **more: str):
+    """The row's gating switch, confirmed (a change that gates asks first without `confirm`)."""
+    data = {"gating": gating, "place": "row", "confirm": "1", **more}
+    return client.post(f"/{plural}/{repo_id}/settings/gating/", data, **HTMX)
 
 
 @pytest.fixture
@@ -161,9 +163,8 @@ def space(world):
 
 
 def test_making_a_space_protected_from_its_row_says_protected(world, space):
-    response = world.alice.post(
-        f"/spaces/{space}/settings/visibility/", {"visibility": "protected", "place": "row"}, **HTMX
-    )
+    data = {"visibility": "protected", "place": "row", "confirm": "1"}
+    response = world.alice.post(f"/spaces/{space}/settings/visibility/", data, **HTMX)
     assert response.status_code == 200
     row = read(response)
     assert "The Hub says: now protected." in row
@@ -179,7 +180,7 @@ def test_making_a_space_protected_from_its_row_says_protected(world, space):
 
 def test_a_protected_space_made_public_from_its_row_asks_first(world, space):
     url = f"/spaces/{space}/settings/visibility/"
-    world.alice.post(url, {"visibility": "protected", "place": "row"}, **HTMX)
+    world.alice.post(url, {"visibility": "protected", "place": "row", "confirm": "1"}, **HTMX)
     asked = read(world.alice.post(url, {"visibility": "public", "was": "protected", "place": "row"}, **HTMX))
     assert f"Make {space} public?" in asked
     assert on_hub(world.hub, space, "space")["visibility"] == "protected"
@@ -189,7 +190,8 @@ def test_a_protected_space_made_public_from_its_row_asks_first(world, space):
 
 
 def test_the_settings_panel_says_protected_after_the_change(world, space):
-    response = world.alice.post(f"/spaces/{space}/settings/visibility/", {"visibility": "protected"}, **HTMX)
+    data = {"visibility": "protected", "confirm": "1"}
+    response = world.alice.post(f"/spaces/{space}/settings/visibility/", data, **HTMX)
     panel = read(response)
     assert response.status_code == 200
     assert '<strong data-testid="current-visibility">protected</strong>' in panel
@@ -216,3 +218,46 @@ def test_a_space_created_protected_is_stored_protected_and_readable(world):
     # Repo info has only `private`: a protected Space is readable, so it is not private there.
     info = HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).space_info("acme/guarded")
     assert info.private is False
+
+
+# -- asking first ---------------------------------------------------------------------------------------
+
+
+def test_gating_from_a_row_asks_first_and_cancel_leaves_the_row_and_the_hub_as_they_were(world):
+    url = "/models/acme/open-model/settings/gating/"
+    asked = read(world.alice.post(url, {"gating": "manual", "place": "row"}, **HTMX))
+    assert asked.lstrip().startswith('<li class="repo-item">')
+    assert "Gate acme/open-model, approving requests by hand?" in asked and "Yes, gate it" in asked
+    assert "downloads by anyone not yet granted access stop working" in asked
+    assert re.search(r"<button[^>]*autofocus[^>]*>Cancel</button>", asked)  # a stray Enter changes nothing
+    assert writes(world) == [] and on_hub(world.hub, "acme/open-model")["gated"] is False
+    cancelled = read(world.alice.post(url, {"place": "row", "cancel": "1"}, **HTMX))
+    assert "Gate acme/open-model" not in cancelled and pressed(cancelled) == ["Off"]
+    assert gated_badge(cancelled) is None
+    assert writes(world) == [] and on_hub(world.hub, "acme/open-model")["gated"] is False
+    # Turning gating off breaks nobody's downloads: done at once.
+    done = read(world.alice.post("/models/acme/manual-model/settings/gating/", {"gating": "off", "place": "row"}, **HTMX))
+    assert "The Hub says: access requests are off." in done
+
+
+def test_a_public_space_made_protected_from_its_row_asks_first(world, space):
+    url = f"/spaces/{space}/settings/visibility/"
+    asked = read(world.alice.post(url, {"visibility": "protected", "place": "row"}, **HTMX))
+    assert f"Make {space} protected?" in asked and "Yes, make it protected" in asked
+    assert writes(world) == [] and on_hub(world.hub, space, "space")["visibility"] == "public"
+
+
+def test_a_row_redrawn_after_a_change_keeps_the_listings_layout(world):
+    """A listing without full details shows no commit or file count: the row it gets back does not either."""
+    world.hub.add_repo("acme/filled-model", private=False, files={"config.json": "{}", "README.md": "# Filled"})
+    listed = row_of(read(world.alice.get("/models/", {"author": "acme"})), "acme/filled-model")
+    assert "Latest commit" not in listed and " files" not in listed
+    row = read(gate(world.alice, "acme/filled-model", "auto"))
+    assert "The Hub says: gated, auto approval." in row
+    assert "Latest commit" not in row and " files" not in row
+    # From a listing with full details, the row keeps them (its switches say so).
+    full = row_of(read(world.alice.get("/models/", {"author": "acme", "full": "on"})), "acme/filled-model")
+    assert "Latest commit" in full and '"full": "1"' in full
+    files = re.search(r"\d+ files", full).group(0)
+    row = read(gate(world.alice, "acme/filled-model", "off", full="1"))
+    assert "Latest commit" in row and files in row
