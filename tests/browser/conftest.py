@@ -30,7 +30,8 @@ CHROMIUM_FLAGS = [
 # Reported by the page itself as well as the console, so that a violation is seen whatever Chromium logs.
 REPORT_CSP = """
 document.addEventListener("securitypolicyviolation", (e) => {
-  console.error(`CSP violation: ${e.violatedDirective} (${e.blockedURI || "inline"}) at ${e.sourceFile}:${e.lineNumber}`);
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  console.error(`CSP violation: ${e.violatedDirective} (${e.blockedURI || "inline"}) at ${where}`);
 });
 """
 

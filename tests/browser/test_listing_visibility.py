@@ -100,7 +100,7 @@ def row_text(row) -> str:
     """What a row shows, its "Updated ..." time by its timestamp (the words move on as seconds pass)."""
     return row.evaluate(
         "e => { const c = e.cloneNode(true); c.querySelectorAll('time').forEach(t => t.textContent = t.dateTime);"
-        " return c.textContent.replace(/\s+/g, ''); }"
+        r" return c.textContent.replace(/\s+/g, ''); }"
     )
 
 

@@ -236,7 +236,9 @@ def test_gating_from_a_row_asks_first_and_cancel_leaves_the_row_and_the_hub_as_t
     assert gated_badge(cancelled) is None
     assert writes(world) == [] and on_hub(world.hub, "acme/open-model")["gated"] is False
     # Turning gating off breaks nobody's downloads: done at once.
-    done = read(world.alice.post("/models/acme/manual-model/settings/gating/", {"gating": "off", "place": "row"}, **HTMX))
+    done = read(
+        world.alice.post("/models/acme/manual-model/settings/gating/", {"gating": "off", "place": "row"}, **HTMX)
+    )
     assert "The Hub says: access requests are off." in done
 
 
