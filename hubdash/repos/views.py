@@ -462,6 +462,17 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
         return repo_failure(request, err, repo_id)
     context = repo_context(access, "files")
     result = access.results["file" if as_file else "tree"]
+    if isinstance(result, hub.NotFound) and path and not as_file:
+        # A file's own address (typed, or shaped as the Hub's) says no `?view=file`: the Hub has no folder
+        # there, so it may be a file. Shown as one when it is.
+        try:
+            result = hub_repos.within_budget(
+                lambda: hub_repos.file_text(access.client, kind, repo_id, access.revision, path),
+                hub_repos.PAGE_BUDGET_S,
+            )
+            as_file = True
+        except hub.HubError as err:
+            result = err if not isinstance(err, hub.NotFound) else result
     if isinstance(result, hub.NotFound):
         return hub_error_page(request, hub.NotFound(f"There is no “{path}” at this revision."), what=repo_id)
     context.update(path=path, crumbs=_crumbs(path), as_file=as_file)
@@ -472,6 +483,15 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
     else:
         context["file" if as_file else "tree"] = result
     return render(request, "repos/files.html", context, status=status)
+
+
+@require_safe
+def repo_blob(request: AuthedRequest, kind: Kind, namespace: str, name: str, revision: str, path: str) -> HttpResponse:
+    """A file or folder address as the Hub shapes it (`…/blob/<revision>/<path>`, `…/tree/…`): the same
+    file or folder here, at that revision."""
+    url = reverse(f"{kind}-files", kwargs={"namespace": namespace, "name": name, "path": path})
+    query = {"revision": revision} if revision != "main" else {}
+    return redirect(url + (f"?{urlencode(query)}" if query else ""))
 
 
 def repo_failure(request: AuthedRequest, err: hub.HubError, repo_id: str) -> HttpResponse:
