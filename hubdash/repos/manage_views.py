@@ -177,10 +177,26 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
 
 @require_safe
 def check_name(request: AuthedRequest) -> HttpResponse:
-    """As you type on `/new/`: whether the name follows the Hub's rules (no Hub call)."""
+    """As you type on `/new/`: whether the name follows the Hub's rules, then whether the owner already has a
+    repo of that type and name (the Hub's repo info, through the shared cache; the field waits for a pause)."""
     name = request.GET.get("name", "").strip()
+    owner = request.GET.get("owner", "").strip()
+    kind: Kind = request.GET["kind"] if request.GET.get("kind") in PLURAL else "model"  # type: ignore[assignment]
     problem = name_problem(name) if name else None
-    context = {"name": name, "problem": problem, "form": CreateRepoForm(owners=[])}
+    context: dict[str, Any] = {"name": name, "problem": problem, "form": CreateRepoForm(owners=[]), "kind": kind}
+    repo_id = f"{owner}/{name}"
+    if name and problem is None and owner and hub_repos.valid_repo_id(repo_id):
+        context["owner"] = owner
+        try:
+            client = person_client(request)
+            hub_repos.within_budget(
+                lambda: hub_repos.repo_detail(client, kind, repo_id, None), hub_repos.FRAGMENT_BUDGET_S
+            )
+            context["taken"] = repo_id
+        except (hub.NotFound, hub.Moved):
+            context["free"] = True  # a renamed repo's old name may be taken again
+        except hub.HubError as err:
+            context["unchecked"] = err.message
     return render(request, "repos/new.html#name-check", context)
 
 

@@ -107,6 +107,29 @@ def test_the_name_is_checked_as_you_type(browsing):
     assert browsing.hub_calls() == []
 
 
+def test_the_name_check_says_when_the_owner_already_has_that_repo(browsing):
+    browsing.hub.add_repo("acme/fresh-model", private=True)
+    browsing.hub.add_repo("acme/fresh-space", type="space")
+    browsing.forget_calls()
+    taken = read(browsing.alice.get("/new/check-name/", {"name": "fresh-model", "owner": "acme", "kind": "model"}))
+    assert "acme/fresh-model already exists" in taken and 'href="/models/acme/fresh-model/"' in taken
+    assert 'class="help error"' in taken
+    free = read(browsing.alice.get("/new/check-name/", {"name": "fresh-space", "owner": "acme", "kind": "model"}))
+    assert "already exists" not in free and "is free in acme" in free  # a Space of that name is no model
+    space = read(browsing.alice.get("/new/check-name/", {"name": "fresh-space", "owner": "acme", "kind": "space"}))
+    assert "acme/fresh-space already exists" in space
+    # Typing pauses are checked once: the same name asked again is answered from the cache.
+    calls = len(browsing.hub_calls())
+    browsing.alice.get("/new/check-name/", {"name": "fresh-model", "owner": "acme", "kind": "model"})
+    assert len(browsing.hub_calls()) == calls
+
+
+def test_the_name_check_says_so_when_the_hub_cannot_answer(browsing):
+    browsing.hub.fault(method="GET", path="/api/models/acme/some-name", status=503)
+    check = read(browsing.alice.get("/new/check-name/", {"name": "some-name", "owner": "acme", "kind": "model"}))
+    assert "follows the Hub's naming rules; hubdash could not check whether it is free" in check
+
+
 def test_an_existing_repo_is_a_conflict_with_a_link_and_the_form_still_filled(browsing):
     browsing.hub.add_repo("acme/fresh-model", private=True)
     response = create(browsing.alice, license="apache-2.0")
