@@ -298,3 +298,22 @@ def test_a_files_address_without_view_file_opens_the_file(browsing, bert):
     assert at_tag["Location"] == "/models/acme/bert-tiny/files/config.json?revision=v1"
     missing = browsing.alice.get("/models/acme/bert-tiny/files/nope.json")
     assert missing.status_code == 404 and "There is no “nope.json” at this revision." in missing.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_revision_line_names_a_commit_once_and_a_branch_or_tag_beside_it(browsing, bert):
+    by_sha = browsing.alice.get(f"/models/acme/bert-tiny/?revision={bert['first']}").content.decode()
+    line = re.sub(r"<[^>]+>", "", by_sha.split("Showing commit", 1)[1].split("</span>", 1)[0])
+    assert line.strip() == bert["first"][:12]  # not "abc123 of abc123…"
+    at_tag = browsing.alice.get("/models/acme/bert-tiny/?revision=v1").content.decode()
+    assert "<strong>v1</strong>" in at_tag.split("Showing commit", 1)[1].split("</span>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_a_repo_whose_readme_has_only_metadata_is_not_told_it_has_no_card(browsing):
+    browsing.hub.add_repo("acme/readme-only", files={"README.md": "---\nlicense: mit\n---\n"})
+    html = browsing.alice.get("/models/acme/readme-only/").content.decode()
+    assert "has no card" not in html
+    assert "Its card (README.md) has no text yet" in html
+    browsing.hub.add_repo("acme/no-readme", files={"config.json": "{}"})
+    assert "This repo has no card (README.md)." in browsing.alice.get("/models/acme/no-readme/").content.decode()
