@@ -30,6 +30,7 @@ from hubdash.hub.repo_types import PLURAL, Kind, RepoSummary
 
 from .access import RepoAccess, may_write, person_client, repo_for
 from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
+from .models import last_visibility, remember_visibility, repo_deleted, repo_moved
 from .views import repo_context, repo_failure
 
 # What a listing row may show beyond the listing's own fields (the Full details and Model config choices).
@@ -168,6 +169,7 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
     details: dict[str, Any] = {"visibility": data["visibility"]}
     if data["license"]:
         details["license"] = data["license"] if not created.license_error else None
+    remember_visibility(kind, created.repo_id, data["visibility"])
     _record(request, "create", kind, created.repo_id, "created", private, url=created.url, **details)
     messages.success(request, f"Created {created.repo_id}.")
     if created.license_error:
@@ -260,6 +262,9 @@ def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writab
         files=repo.files if "full" in layout else (),
         config=repo.config if "config" in layout else None,
     )
+    if not extra.get("visibility") and not repo.private:  # as the listing drew it (`protected_among`)
+        answer = last_visibility(repo.kind, repo.id) if repo.kind == "space" else None
+        extra["visibility"] = answer.visibility if answer and answer.visibility == "protected" else ""
     context = {"repo": repo, "writable": {repo.namespace} if writable else set(), **extra}
     if "confirm" in extra:  # the row's own buttons answer: with the row's place and layout
         row_values = {"place": "row", **dict.fromkeys(layout, "1")}
@@ -375,11 +380,6 @@ def _answer(
     return _panel(request, access, repo, which, status, **extra)
 
 
-def _visibility_now(repo: RepoSummary, was: str | None) -> str:
-    # Repo info cannot tell a protected Space from a public one: the switch says what it showed.
-    return "private" if repo.private else (was or "public")
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     """Change visibility. Each change asks first (on a row, in the panel, or as a page without JavaScript:
@@ -400,7 +400,7 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
         return _answer(request, access, repo, "visibility", 400, visibility_error=f"Choose {choices}.")
     wanted = form.cleaned_data["visibility"]
     was = form.cleaned_data["was"] or None
-    if request.method != "POST" or (wanted != _visibility_now(repo, was) and not form.cleaned_data["confirm"]):
+    if request.method != "POST" or not form.cleaned_data["confirm"]:
         return _answer(request, access, repo, "visibility", confirm_visibility=wanted, visibility=was or "")
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
@@ -412,6 +412,7 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
         return _answer(request, access, repo, "visibility", visibility_error=UNREAD)
     repo, shown = changed.repo, changed.visibility
+    remember_visibility(kind, repo_id, shown)
     _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
     if not request.htmx:
         messages.success(request, f"{repo_id} is now {shown}.")
@@ -449,6 +450,7 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, gating=wanted)
         return _answer(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
     repo, shown = changed.repo, changed.gating
+    remember_visibility(kind, repo_id, changed.visibility)
     _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, gating=shown)
     if not request.htmx:
         messages.success(request, f"Gating of {repo_id} is now {shown}.")
@@ -480,6 +482,7 @@ def repo_move(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> 
             context["move_error"] = reason
         _record(request, "move", kind, repo_id, f"move to {form.new_id}", private, reason, to=form.new_id)
         return render(request, "repos/settings.html", context, status=err.status)
+    repo_moved(kind, repo_id, new_id)
     _record(request, "move", kind, new_id, f"moved from {repo_id}", private, **{"from": repo_id, "to": new_id})
     messages.success(request, f"Moved {repo_id} to {new_id}.")
     url = reverse(f"{kind}-repo", kwargs=_id_kwargs(new_id))
@@ -514,6 +517,7 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         context = _settings_context(request, access, delete=form)
         context["delete_error"] = reason
         return render(request, "repos/settings.html", context, status=err.status)
+    repo_deleted(kind, repo_id)
     _record(request, "delete", kind, repo_id, "deleted" if deleted else "deleted (already gone)", None)
     messages.success(request, f"Deleted {repo_id}." if deleted else f"{repo_id} was already gone: nothing to delete.")
     url = reverse(f"{kind}-list") + "?" + urlencode({"author": namespace})

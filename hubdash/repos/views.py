@@ -34,6 +34,7 @@ from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
 from .access import person_client, repo_for, writable_namespaces
 from .cards import render_card
 from .forms import ListingForm
+from .models import last_visibility, protected_among
 
 # The tag groups shown as facets, in order, with their headings.
 FACET_GROUPS: dict[Kind, tuple[tuple[str, str], ...]] = {
@@ -351,6 +352,8 @@ def _fill_listing(asked: _Asked, keep_answer: bool) -> int:
         status = listing.status
     else:
         context["listing"] = listing
+        # Repo info cannot tell a protected Space: hubdash's own last answer for it can.
+        context["protected"] = protected_among(kind, [repo.id for repo in listing.repos] if listing else [])
     vocabulary = results.get("tags", vocabulary)
     if isinstance(vocabulary, hub.HubError):
         context["facet_error"] = error_region(request, vocabulary)
@@ -396,9 +399,22 @@ def _grouped_tags(kind: Kind, tags: tuple[str, ...]) -> list[tuple[str, list[tup
     ]
 
 
+def _visibility(access: Any) -> dict[str, Any]:
+    """What the page may say of a repo's visibility. Repo info tells only `private`, so a readable Space is
+    public or protected: hubdash's last settings answer for it says which (with its age), else nobody here knows."""
+    repo = access.detail.summary
+    if repo.private or access.kind != "space":
+        return {"visibility": "private" if repo.private else "public"}
+    answer = last_visibility(access.kind, access.repo_id)
+    if answer is None or answer.visibility == "private":  # made readable again elsewhere: as what, unknown
+        return {"visibility": "", "visibility_unknown": True}
+    return {"visibility": answer.visibility, "visibility_answer": answer}
+
+
 def repo_context(access: Any, tab: str) -> dict[str, Any]:
     refs = access.results.get("refs")
     return {
+        **_visibility(access),
         "access": access,
         "repo": access.detail.summary,
         "detail": access.detail,

@@ -11,6 +11,7 @@ import pytest
 from huggingface_hub import HfApi
 
 from hubdash.activity.models import Event
+from hubdash.hub import cache as hub_cache
 from tests.pages import read, row_of
 from tests.personas import ALICE_TOKEN
 
@@ -173,9 +174,9 @@ def test_making_a_space_protected_from_its_row_says_protected(world, space):
     assert on_hub(world.hub, space, "space")["visibility"] == "protected"
     [event] = Event.objects.filter(source="hubdash", action="settings", repo_id=space)
     assert event.details["visibility"] == "protected" and event.private is False
-    # Repo info cannot tell it (the Space is readable): the listing shows no badge rather than a wrong one.
+    # Repo info cannot tell it (the Space is readable): the listing shows hubdash's last answer for it.
     listed = row_of(read(world.alice.get("/spaces/")), space)
-    assert "badge protected" not in listed and "badge private" not in listed
+    assert "badge protected" in listed and "badge private" not in listed
 
 
 def test_a_protected_space_made_public_from_its_row_asks_first(world, space):
@@ -263,3 +264,28 @@ def test_a_row_redrawn_after_a_change_keeps_the_listings_layout(world):
     files = re.search(r"\d+ files", full).group(0)
     row = read(gate(world.alice, "acme/filled-model", "off", full="1"))
     assert "Latest commit" in row and files in row
+
+
+# -- a protected Space after a reload ------------------------------------------------------------------
+
+
+def test_a_protected_space_after_a_reload_shows_hubdashs_last_answer_with_its_age(world, space):
+    world.alice.post(f"/spaces/{space}/settings/visibility/", {"visibility": "protected", "confirm": "1"}, **HTMX)
+    hub_cache.forget_repo("space", space)  # the cached answers are lost (as on a restart)
+    hub_cache.forget_listings()
+    page = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">protected</strong>' in page
+    assert "As the Hub answered hubdash's last change, <time" in page
+    assert '<span class="badge protected"' in page.split('id="repo-badges"', 1)[1]
+    assert '<span class="badge protected"' in read(world.alice.get(f"/spaces/{space}/"))
+    assert "badge protected" in row_of(read(world.alice.get("/spaces/")), space)
+    # Its row still says protected after a gating change from the row (the Hub's answer says so too).
+    row = read(gate(world.alice, space, "auto", plural="spaces"))
+    assert "badge protected" in row
+
+
+def test_a_space_not_set_through_hubdash_says_public_or_protected_with_a_link_to_the_hub(world, space):
+    page = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">public or protected</strong>' in page
+    assert "not set through hubdash" in page and f'href="{world.hub.url}/spaces/{space}/settings"' in page
+    assert "Make public" in page  # it may be protected: every choice is offered

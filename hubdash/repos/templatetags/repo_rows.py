@@ -48,10 +48,18 @@ def repo_line(repo: RepoSummary, visibility: str = "") -> SafeString:
 
 
 @register.simple_tag
-def repo_item(repo: RepoSummary, writable: Container[str] = frozenset(), visibility: str = "") -> SafeString:
+def repo_item(
+    repo: RepoSummary,
+    writable: Container[str] = frozenset(),
+    visibility: str = "",
+    protected: Container[str] = frozenset(),
+) -> SafeString:
     """A repo's whole row in a list (listings, home, metrics): its line and, when the person may write
     it, its switches. A switch's answer, which may carry a message or a confirmation, is drawn by
-    `repos/_repo_item.html` around the same parts."""
+    `repos/_repo_item.html` around the same parts. `protected`: the readable Spaces hubdash last saw
+    answered as protected (repo info cannot tell)."""
+    if repo.id in protected and not repo.private:
+        visibility = "protected"
     settings = ""
     if repo.namespace in writable:
         settings = f'<div class="row-settings" aria-live="polite">{row_switches(repo, visibility)}</div>'
