@@ -50,7 +50,8 @@ class Console:
     def _watch_page(self, page: Page) -> None:
         def on_console(message: ConsoleMessage) -> None:
             if message.type == "error":
-                self.problems.append(f"{page.url}: {message.text}")
+                source = message.location.get("url", "")
+                self.problems.append(f"{page.url}: {message.text}" + (f" ({source})" if source != page.url else ""))
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: self.problems.append(f"{page.url}: uncaught {error}"))
