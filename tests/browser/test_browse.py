@@ -430,3 +430,33 @@ def test_choosing_a_sort_or_page_size_updates_the_results_in_place(tab, demo_hub
     expect(page.locator("#listing-body .repo-item")).to_have_count(10)
     assert page.evaluate("window.__noReload") == 1
     tab.assert_quiet()
+
+
+def test_search_then_back_and_forward_leave_the_console_clean(tab, demo_hub):
+    """htmx's own indicator style is an inline <style>, which the CSP refuses: none is ever inserted, after
+    live search, a repo opened from the results, or history restored by Back and Forward."""
+    page = tab.open("/models/")
+    box = page.get_by_label("Search", exact=True)
+    box.press_sequentially("whi", delay=10)
+    expect(page).to_have_url(re.compile(r"search=whi\b"))
+    box.press_sequentially("sper", delay=10)
+    expect(page).to_have_url(re.compile(r"search=whisper"))
+    expect_results(page, hub_ids(demo_hub, "model", search="whisper"))
+    first = page.locator("#listing-body .repo-title a").first
+    name = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"search=whisper"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"search=whi$"))
+    expect(page.get_by_label("Search", exact=True)).to_have_value("whi")
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"search=whisper"))
+    expect_results(page, hub_ids(demo_hub, "model", search="whisper"))
+    page.go_forward()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    page.go_back()
+    expect(page.get_by_label("Search", exact=True)).to_have_value("whisper")
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
+    tab.assert_quiet()
