@@ -155,3 +155,24 @@ def test_screenshots_of_rows_with_their_switches(tab, demo_hub, scheme):
     expect(row.locator(".badge.gated")).to_have_text("gated (auto)")
     shoot_rows(tab, f"models-{scheme}")
     tab.assert_quiet()
+
+
+def test_without_javascript_a_rows_switch_opens_a_page_that_asks(tab, browser, demo_hub):
+    hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
+    hub.update_repo_settings(REPO, private=False)
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(tab.page.context.cookies())
+    page = context.new_page()
+    page.goto(tab.url + "/models/?author=acme&search=classifier")
+    row = page.locator("li.repo-item").filter(has_text=REPO)
+    row.get_by_role("button", name="Make private").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"Make {REPO} private?")
+    assert not private_on_hub(demo_hub)  # asking changed nothing
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_test_id("current-visibility")).to_have_text("public")
+    assert not private_on_hub(demo_hub)
+    page.go_back()
+    page.get_by_role("button", name="Yes, make it private").click()
+    expect(page.get_by_text(f"{REPO} is now private.")).to_be_visible()
+    assert private_on_hub(demo_hub)
+    context.close()
