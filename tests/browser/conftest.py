@@ -65,16 +65,12 @@ class Console:
 
 
 @pytest.fixture
-def console() -> Console:
-    return Console()
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch, console: Console) -> Iterator[Browser]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread while it is started, which Django's
     # async-safety check would mistake for async code touching the ORM. Started per test, so the
     # loop is gone before the database is flushed.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    console = Console()
     executable = os.environ.get("HUBDASH_CHROMIUM", "/usr/bin/chromium")
     with sync_playwright() as playwright:
         launch = {"executable_path": executable} if os.path.exists(executable) else {}
@@ -89,10 +85,17 @@ def browser(monkeypatch: pytest.MonkeyPatch, console: Console) -> Iterator[Brows
 
         browser.new_context = watched_context  # type: ignore[method-assign]
         browser.new_page = watched_page  # type: ignore[method-assign]
+        browser.hubdash_console = console  # type: ignore[attr-defined]  # for the `console` fixture
         yield browser
         browser.close()
     if console.problems:
         pytest.fail("console errors:\n" + "\n".join(console.problems), pytrace=False)
+
+
+@pytest.fixture
+def console(browser: Browser) -> Console:
+    """The watch on `browser`'s pages: a test says here which console errors it provoked on purpose."""
+    return browser.hubdash_console  # type: ignore[attr-defined, no-any-return]
 
 
 @pytest.fixture
