@@ -13,7 +13,7 @@ from huggingface_hub import HfApi
 from hubdash.activity.models import Event
 from hubdash.hub import cache as hub_cache
 from tests.pages import read, row_of
-from tests.personas import ALICE_TOKEN
+from tests.personas import ALICE_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +289,21 @@ def test_a_space_not_set_through_hubdash_says_public_or_protected_with_a_link_to
     assert '<strong data-testid="current-visibility">public or protected</strong>' in page
     assert "not set through hubdash" in page and f'href="{world.hub.url}/spaces/{space}/settings"' in page
     assert "Make public" in page  # it may be protected: every choice is offered
+
+
+def test_a_protected_space_renamed_or_deleted_in_hubdash_keeps_no_stale_answer(world, space):
+    world.alice.post(f"/spaces/{space}/settings/visibility/", {"visibility": "protected", "confirm": "1"}, **HTMX)
+    moved = world.alice.post(f"/spaces/{space}/settings/move/", {"owner": "acme", "name": "renamed-space"})
+    assert moved.status_code == 302
+    page = read(world.alice.get("/spaces/acme/renamed-space/settings/"))
+    assert '<strong data-testid="current-visibility">protected</strong>' in page  # the answer followed it
+    world.hub.add_repo(space, type="space", private=False)  # someone else's new Space under the old name
+    again = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">public or protected</strong>' in again
+    deleted = world.alice.post(
+        "/spaces/acme/renamed-space/settings/delete/", {"confirm_id": "acme/renamed-space", "password": PASSWORD}
+    )
+    assert deleted.status_code == 302
+    world.hub.add_repo("acme/renamed-space", type="space", private=False)
+    fresh = read(world.alice.get("/spaces/acme/renamed-space/settings/"))
+    assert '<strong data-testid="current-visibility">public or protected</strong>' in fresh
