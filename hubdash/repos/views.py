@@ -406,9 +406,18 @@ def _visibility(access: Any) -> dict[str, Any]:
     if repo.private or access.kind != "space":
         return {"visibility": "private" if repo.private else "public"}
     answer = last_visibility(access.kind, access.repo_id)
-    if answer is None or answer.visibility == "private":  # made readable again elsewhere: as what, unknown
-        return {"visibility": "", "visibility_unknown": True}
-    return {"visibility": answer.visibility, "visibility_answer": answer}
+    if answer is not None and answer.visibility != "private":  # private answered: made readable elsewhere since
+        return {"visibility": answer.visibility, "visibility_answer": answer}
+    try:  # an organisation's admins may read its repositories settings, which say
+        listed = hub_repos.within_budget(
+            lambda: hub_repos.org_repo_visibility(access.client, access.kind, access.repo_id),
+            hub_repos.FRAGMENT_BUDGET_S,
+        )
+    except hub.HubError:
+        listed = None  # not an organisation, not its admin, or the Hub did not answer: say it is not known
+    if listed in ("public", "protected"):
+        return {"visibility": listed, "visibility_listed": True}
+    return {"visibility": "", "visibility_unknown": True}
 
 
 def repo_context(access: Any, tab: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from huggingface_hub import HfApi
 from hubdash.activity.models import Event
 from hubdash.hub import cache as hub_cache
 from tests.pages import read, row_of
-from tests.personas import ALICE_TOKEN, PASSWORD
+from tests.personas import ALICE_TOKEN, BOB_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -284,7 +284,9 @@ def test_a_protected_space_after_a_reload_shows_hubdashs_last_answer_with_its_ag
     assert "badge protected" in row
 
 
-def test_a_space_not_set_through_hubdash_says_public_or_protected_with_a_link_to_the_hub(world, space):
+def test_a_space_not_set_through_hubdash_says_public_or_protected_with_a_link_to_the_hub(world):
+    space = "datalab/demo-space"  # alice writes in datalab but is not its admin: its settings list is closed
+    world.hub.add_repo(space, type="space", private=False, sdk="gradio")
     page = read(world.alice.get(f"/spaces/{space}/settings/"))
     assert '<strong data-testid="current-visibility">public or protected</strong>' in page
     assert "not set through hubdash" in page and f'href="{world.hub.url}/spaces/{space}/settings"' in page
@@ -299,11 +301,40 @@ def test_a_protected_space_renamed_or_deleted_in_hubdash_keeps_no_stale_answer(w
     assert '<strong data-testid="current-visibility">protected</strong>' in page  # the answer followed it
     world.hub.add_repo(space, type="space", private=False)  # someone else's new Space under the old name
     again = read(world.alice.get(f"/spaces/{space}/settings/"))
-    assert '<strong data-testid="current-visibility">public or protected</strong>' in again
+    assert '<strong data-testid="current-visibility">public</strong>' in again  # as acme's settings list it
     deleted = world.alice.post(
         "/spaces/acme/renamed-space/settings/delete/", {"confirm_id": "acme/renamed-space", "password": PASSWORD}
     )
     assert deleted.status_code == 302
     world.hub.add_repo("acme/renamed-space", type="space", private=False)
     fresh = read(world.alice.get("/spaces/acme/renamed-space/settings/"))
-    assert '<strong data-testid="current-visibility">public or protected</strong>' in fresh
+    assert '<strong data-testid="current-visibility">public</strong>' in fresh
+
+
+def test_an_org_admin_sees_a_space_protected_elsewhere_from_the_orgs_repositories_settings(world, space):
+    HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).update_repo_settings(
+        space, visibility="protected", repo_type="space"
+    )
+    hub_cache.forget_repo("space", space)  # changed on the Hub, not through hubdash: nothing stored
+    page = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">protected</strong>' in page
+    assert "As acme's repositories settings on the Hub list it." in page
+    calls = [c["path"] for c in world.hub_calls()]
+    assert "/api/organizations/acme/settings/repositories" in calls
+
+
+def test_the_orgs_repositories_settings_are_for_its_admins_only(world):
+    """hubsim's emulation of `GET /api/organizations/{org}/settings/repositories`, read as hubdash reads it."""
+    from huggingface_hub.utils import HfHubHTTPError, build_hf_headers, get_session, hf_raise_for_status
+
+    world.hub.add_repo("acme/guarded-space", type="space", visibility="protected")
+    url = f"{world.hub.url}/api/organizations/acme/settings/repositories"
+    answer = get_session().get(
+        url, params={"type": "space", "search": "guarded"}, headers=build_hf_headers(token=ALICE_TOKEN)
+    )
+    hf_raise_for_status(answer)
+    assert [(r["id"], r["visibility"]) for r in answer.json()] == [("acme/guarded-space", "protected")]
+    refused = get_session().get(url, headers=build_hf_headers(token=BOB_TOKEN))
+    with pytest.raises(HfHubHTTPError):
+        hf_raise_for_status(refused)
+    assert refused.status_code == 403
