@@ -279,14 +279,17 @@ def repo_detail(client: HubClient, kind: Kind, repo_id: str, revision: str | Non
 def org_repo_visibility(client: HubClient, kind: Kind, repo_id: str) -> str | None:
     """A repo's visibility (public, private or protected) as its organisation's repositories settings list
     it: besides a settings PUT's answer, the one place that tells a protected Space. None when the list has
-    no such repo. Not wrapped by huggingface_hub 2.4. Only an organisation's admins may read it: others get
-    NoAccess, a user's namespace NotFound."""
+    no such repo, or when this token may not read the list (only an organisation's admins may). Not wrapped
+    by huggingface_hub 2.4."""
     namespace, _, name = repo_id.partition("/")
     path = f"/api/organizations/{quote(namespace, safe='')}/settings/repositories"
 
     def fetch() -> str | None:
-        with translated():
-            data = _get(client, path, [("search", name), ("type", kind)]).json()
+        try:
+            with translated():
+                data = _get(client, path, [("search", name), ("type", kind)]).json()
+        except (errors.NoAccess, errors.NotFound):
+            return None  # not an organisation, or not its admin: kept, so that each page does not ask again
         for item in data if isinstance(data, list) else ():
             if isinstance(item, dict) and item.get("id") == repo_id and item.get("type") == kind:
                 visibility = item.get("visibility")

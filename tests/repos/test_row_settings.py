@@ -338,3 +338,12 @@ def test_the_orgs_repositories_settings_are_for_its_admins_only(world):
     with pytest.raises(HfHubHTTPError):
         hf_raise_for_status(refused)
     assert refused.status_code == 403
+
+
+def test_a_member_who_may_not_read_the_orgs_settings_list_is_not_asked_again_on_each_page(world):
+    space = "datalab/demo-space"
+    world.hub.add_repo(space, type="space", private=False, sdk="gradio")
+    world.alice.get(f"/spaces/{space}/settings/")
+    world.alice.get(f"/spaces/{space}/")
+    asked = [c for c in world.hub_calls() if c["path"] == "/api/organizations/datalab/settings/repositories"]
+    assert len(asked) == 1
