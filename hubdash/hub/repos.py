@@ -276,6 +276,29 @@ def repo_detail(client: HubClient, kind: Kind, repo_id: str, revision: str | Non
     return _remember(client, ("info", kind, repo_id, revision, cache.repo_generation(kind, repo_id)), fetch)
 
 
+def org_repo_visibility(client: HubClient, kind: Kind, repo_id: str) -> str | None:
+    """A repo's visibility (public, private or protected) as its organisation's repositories settings list
+    it: besides a settings PUT's answer, the one place that tells a protected Space. None when the list has
+    no such repo, or when this token may not read the list (only an organisation's admins may). Not wrapped
+    by huggingface_hub 2.4."""
+    namespace, _, name = repo_id.partition("/")
+    path = f"/api/organizations/{quote(namespace, safe='')}/settings/repositories"
+
+    def fetch() -> str | None:
+        try:
+            with translated():
+                data = _get(client, path, [("search", name), ("type", kind)]).json()
+        except (errors.NoAccess, errors.NotFound):
+            return None  # not an organisation, or not its admin: kept, so that each page does not ask again
+        for item in data if isinstance(data, list) else ():
+            if isinstance(item, dict) and item.get("id") == repo_id and item.get("type") == kind:
+                visibility = item.get("visibility")
+                return visibility if visibility in ("public", "private", "protected") else None
+        return None
+
+    return _remember(client, ("org-visibility", kind, repo_id, cache.repo_generation(kind, repo_id)), fetch)
+
+
 def repo_refs(client: HubClient, kind: Kind, repo_id: str) -> RepoRefs:
     path = _repo_path(kind, repo_id) + "/refs"
 
@@ -557,6 +580,7 @@ __all__ = [
     "list_repos",
     "metrics",
     "open_download",
+    "org_repo_visibility",
     "repo_card",
     "repo_commits",
     "repo_detail",

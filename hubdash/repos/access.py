@@ -34,6 +34,12 @@ class RepoAccess:
     def asked_revision(self) -> str | None:
         return None if self.revision == "main" else self.revision
 
+    @property
+    def asked_commit(self) -> bool:
+        """The revision asked for is the commit shown (whole or its first characters), not a branch or tag."""
+        asked, sha = self.asked_revision, self.detail.sha
+        return bool(asked and sha and len(asked) >= 7 and sha.startswith(asked.lower()))
+
 
 def person_client(request: AuthedRequest) -> hub.HubClient:
     """A Hub client with this person's own token (anonymous without one); a token hubdash can no longer

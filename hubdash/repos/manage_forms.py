@@ -104,6 +104,7 @@ class VisibilityForm(forms.Form):
 
 class GatingForm(forms.Form):
     gating = forms.ChoiceField(label="Access requests", choices=GATING_CHOICES)
+    confirm = forms.BooleanField(required=False)
 
 
 class MoveForm(forms.Form):

@@ -7,6 +7,8 @@ answered. Visibility and gating change in place with htmx; create, move and dele
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,8 +30,11 @@ from hubdash.hub.repo_types import PLURAL, Kind, RepoSummary
 
 from .access import RepoAccess, may_write, person_client, repo_for
 from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
+from .models import last_visibility, remember_visibility, repo_deleted, repo_moved
 from .views import repo_context, repo_failure
 
+# What a listing row may show beyond the listing's own fields (the Full details and Model config choices).
+LAYOUTS = {"full", "config"}
 UNREAD = "The Hub accepted the change, but hubdash could not read the repo back: reload to see its state."
 
 # -- what the Hub's refusals mean, in plain words --------------------------------------------------
@@ -169,6 +174,7 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
     details: dict[str, Any] = {"visibility": data["visibility"]}
     if data["license"]:
         details["license"] = data["license"] if not created.license_error else None
+    remember_visibility(kind, created.repo_id, data["visibility"])
     _record(request, "create", kind, created.repo_id, "created", private, url=created.url, **details)
     messages.success(request, f"Created {created.repo_id}.")
     if created.license_error:
@@ -178,10 +184,26 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
 
 @require_safe
 def check_name(request: AuthedRequest) -> HttpResponse:
-    """As you type on `/new/`: whether the name follows the Hub's rules (no Hub call)."""
+    """As you type on `/new/`: whether the name follows the Hub's rules, then whether the owner already has a
+    repo of that type and name (the Hub's repo info, through the shared cache; the field waits for a pause)."""
     name = request.GET.get("name", "").strip()
+    owner = request.GET.get("owner", "").strip()
+    kind: Kind = request.GET["kind"] if request.GET.get("kind") in PLURAL else "model"  # type: ignore[assignment]
     problem = name_problem(name) if name else None
-    context = {"name": name, "problem": problem, "form": CreateRepoForm(owners=[])}
+    context: dict[str, Any] = {"name": name, "problem": problem, "form": CreateRepoForm(owners=[]), "kind": kind}
+    repo_id = f"{owner}/{name}"
+    if name and problem is None and owner and hub_repos.valid_repo_id(repo_id):
+        context["owner"] = owner
+        try:
+            client = person_client(request)
+            hub_repos.within_budget(
+                lambda: hub_repos.repo_detail(client, kind, repo_id, None), hub_repos.FRAGMENT_BUDGET_S
+            )
+            context["taken"] = repo_id
+        except (hub.NotFound, hub.Moved):
+            context["free"] = True  # a renamed repo's old name may be taken again
+        except hub.HubError as err:
+            context["unchecked"] = err.message
     return render(request, "repos/new.html#name-check", context)
 
 
@@ -251,8 +273,77 @@ def _from_row(request: AuthedRequest) -> bool:
 
 
 def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writable: bool, **extra: Any) -> HttpResponse:
+    """The listing row, drawn as its listing drew it: the repo is read back whole (commit, files, config),
+    but a row shows only what its listing asked the Hub for (`layout`, sent by the row's switches)."""
+    layout = sorted(name for name in LAYOUTS if request.POST.get(name))
+    repo = replace(
+        repo,
+        sha=repo.sha if "full" in layout else None,
+        files=repo.files if "full" in layout else (),
+        config=repo.config if "config" in layout else None,
+    )
+    if not extra.get("visibility") and not repo.private:  # as the listing drew it (`protected_among`)
+        answer = last_visibility(repo.kind, repo.id) if repo.kind == "space" else None
+        extra["visibility"] = answer.visibility if answer and answer.visibility == "protected" else ""
     context = {"repo": repo, "writable": {repo.namespace} if writable else set(), **extra}
+    if "confirm" in extra:  # the row's own buttons answer: with the row's place and layout
+        row_values = {"place": "row", **dict.fromkeys(layout, "1")}
+        field, value = extra["confirm"]["field"], extra["confirm"]["value"]
+        extra["confirm"]["yes_values"] = json.dumps({**row_values, field: value, "confirm": "1"})
+        extra["confirm"]["cancel_values"] = json.dumps({**row_values, "cancel": "1"})
     return render(request, "repos/_repo_item.html", context, status=status)
+
+
+# What each change asks before it is made: the question, what it does to people, the button that does it.
+CONFIRMATIONS = {
+    ("visibility", "public"): (
+        "Make {id} public?",
+        "Everyone on the Hub will be able to see its files, history and card.",
+        "Yes, make it public",
+    ),
+    ("visibility", "private"): (
+        "Make {id} private?",
+        "Only people with access to {ns}'s repos will see it: everyone else's downloads, and apps that load it, "
+        "stop working.",
+        "Yes, make it private",
+    ),
+    ("visibility", "protected"): (
+        "Make {id} protected?",
+        "Its app will be public, and only people with access to {ns}'s repos will see its files: everyone "
+        "else's downloads of them stop working.",
+        "Yes, make it protected",
+    ),
+    ("gating", "auto"): (
+        "Gate {id}, approving requests automatically?",
+        "People will have to request access before they download its files: downloads by anyone not yet "
+        "granted access stop working until they ask.",
+        "Yes, gate it",
+    ),
+    ("gating", "manual"): (
+        "Gate {id}, approving requests by hand?",
+        "People will have to request access before they download its files: downloads by anyone not yet "
+        "granted access stop working until you approve them.",
+        "Yes, gate it",
+    ),
+    ("gating", "off"): (
+        "Turn off access requests for {id}?",
+        "Anyone who can see it will be able to download its files without asking.",
+        "Yes, turn them off",
+    ),
+}
+
+
+def _confirmation(repo: RepoSummary, field: str, value: str) -> dict[str, str]:
+    question, consequence, yes = CONFIRMATIONS[(field, value)]
+    namespace, name = repo.id.split("/", 1)
+    return {
+        "field": field,
+        "value": value,
+        "question": question.format(id=repo.id),
+        "consequence": consequence.format(ns=namespace),
+        "yes": yes,
+        "url": reverse(f"{repo.kind}-{field}", kwargs={"namespace": namespace, "name": name}),
+    }
 
 
 def _settings_context(request: AuthedRequest, access: RepoAccess, **forms: Any) -> dict[str, Any]:
@@ -301,13 +392,19 @@ def _answer(
 ) -> HttpResponse:
     """The settings panel (`which`: visibility or gating), or the listing row the switch was used from
     (`place=row`), as the Hub now has it."""
+    for field in ("visibility", "gating"):
+        if extra.get(f"confirm_{field}"):
+            extra["confirm"] = _confirmation(repo, field, extra[f"confirm_{field}"])
     if _from_row(request):
         return _row(request, repo, status, writable=True, **extra)
     return _panel(request, access, repo, which, status, **extra)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
+    """Change visibility. Each change asks first (on a row, in the panel, or as a page without JavaScript:
+    a GET, from a row's switch, only asks): hiding a repo breaks people's downloads and apps, showing it
+    shows it to everyone. Nothing changes without `confirm`."""
     repo_id = f"{namespace}/{name}"
     access = writable_or_refusal(request, kind, repo_id, row_field="visibility")
     if isinstance(access, HttpResponse):
@@ -315,17 +412,16 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
     repo = access.detail.summary
     if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
         return _answer(request, access, repo, "visibility")
-    form = VisibilityForm(request.POST, kind=kind)
+    form = VisibilityForm(request.POST if request.method == "POST" else request.GET, kind=kind)
     if not form.is_valid():
+        if request.method != "POST":
+            return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
         choices = "public, private or protected" if kind == "space" else "public or private"
         return _answer(request, access, repo, "visibility", 400, visibility_error=f"Choose {choices}.")
     wanted = form.cleaned_data["visibility"]
-    # Repo info cannot tell a protected Space from a public one: the switch says what it showed. That only
-    # decides whether to ask first; the Hub's answer decides what is shown after.
-    hidden = repo.private or (wanted == "public" and form.cleaned_data["was"] == "protected")
-    if wanted != "private" and hidden and not form.cleaned_data["confirm"]:
-        # Making a repo public shows it to everyone: one more click, made on purpose.
-        return _answer(request, access, repo, "visibility", confirm_public=wanted)
+    was = form.cleaned_data["was"] or None
+    if request.method != "POST" or not form.cleaned_data["confirm"]:
+        return _answer(request, access, repo, "visibility", confirm_visibility=wanted, visibility=was or "")
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
     except hub.HubError as err:
@@ -336,6 +432,7 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
         _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
         return _answer(request, access, repo, "visibility", visibility_error=UNREAD)
     repo, shown = changed.repo, changed.visibility
+    remember_visibility(kind, repo_id, shown)
     _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
     if not request.htmx:
         messages.success(request, f"{repo_id} is now {shown}.")
@@ -343,17 +440,25 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
     return _answer(request, access, repo, "visibility", visibility=shown, visibility_done=f"The Hub says: now {shown}.")
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
     access = writable_or_refusal(request, kind, repo_id, row_field="gating")
     if isinstance(access, HttpResponse):
         return access
     repo = access.detail.summary
-    form = GatingForm(request.POST)
+    if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
+        return _answer(request, access, repo, "gating")
+    form = GatingForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
+        if request.method != "POST":
+            return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
         return _answer(request, access, repo, "gating", 400, gating_error="Choose off, automatic or manual.")
     wanted = form.cleaned_data["gating"]
+    # Gating stops the downloads of everyone not yet granted access: asked first (turning it off is not).
+    risky = wanted != "off" and wanted != (repo.gated or "off")
+    if request.method != "POST" or (risky and not form.cleaned_data["confirm"]):
+        return _answer(request, access, repo, "gating", confirm_gating=wanted, gating_form=form)
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
     except hub.HubError as err:
@@ -365,6 +470,7 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, gating=wanted)
         return _answer(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
     repo, shown = changed.repo, changed.gating
+    remember_visibility(kind, repo_id, changed.visibility)
     _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, gating=shown)
     if not request.htmx:
         messages.success(request, f"Gating of {repo_id} is now {shown}.")
@@ -396,6 +502,7 @@ def repo_move(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> 
             context["move_error"] = reason
         _record(request, "move", kind, repo_id, f"move to {form.new_id}", private, reason, to=form.new_id)
         return render(request, "repos/settings.html", context, status=err.status)
+    repo_moved(kind, repo_id, new_id)
     _record(request, "move", kind, new_id, f"moved from {repo_id}", private, **{"from": repo_id, "to": new_id})
     messages.success(request, f"Moved {repo_id} to {new_id}.")
     url = reverse(f"{kind}-repo", kwargs=_id_kwargs(new_id))
@@ -431,6 +538,7 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         context = _settings_context(request, access, delete=form)
         context["delete_error"] = reason
         return render(request, "repos/settings.html", context, status=err.status)
+    repo_deleted(kind, repo_id)
     _record(request, "delete", kind, repo_id, "deleted" if deleted else "deleted (already gone)", None)
     messages.success(request, f"Deleted {repo_id}." if deleted else f"{repo_id} was already gone: nothing to delete.")
     url = reverse(f"{kind}-list") + "?" + urlencode({"author": namespace})

@@ -18,6 +18,8 @@ for kind, plural in (("model", "models"), ("dataset", "datasets"), ("space", "sp
         path(f"{plural}/{REPO}/", views.repo, {"kind": kind}, name=f"{kind}-repo"),
         path(f"{plural}/{REPO}/files/", views.repo_files, {"kind": kind}, name=f"{kind}-files"),
         path(f"{plural}/{REPO}/files/<path:path>", views.repo_files, {"kind": kind}, name=f"{kind}-files"),
+        path(f"{plural}/{REPO}/blob/<str:revision>/<path:path>", views.repo_blob, {"kind": kind}),
+        path(f"{plural}/{REPO}/tree/<str:revision>/<path:path>", views.repo_blob, {"kind": kind}),
         path(f"{plural}/{REPO}/download/<path:path>", views.repo_download, {"kind": kind}, name=f"{kind}-download"),
         path(f"{plural}/{REPO}/history/", views.repo_history, {"kind": kind}, name=f"{kind}-history"),
         path(f"{plural}/{REPO}/settings/", manage_views.repo_settings, {"kind": kind}, name=f"{kind}-settings"),

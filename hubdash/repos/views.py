@@ -34,6 +34,7 @@ from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
 from .access import person_client, repo_for, writable_namespaces
 from .cards import render_card
 from .forms import ListingForm
+from .models import last_visibility, protected_among
 
 # The tag groups shown as facets, in order, with their headings.
 FACET_GROUPS: dict[Kind, tuple[tuple[str, str], ...]] = {
@@ -351,6 +352,8 @@ def _fill_listing(asked: _Asked, keep_answer: bool) -> int:
         status = listing.status
     else:
         context["listing"] = listing
+        # Repo info cannot tell a protected Space: hubdash's own last answer for it can.
+        context["protected"] = protected_among(kind, [repo.id for repo in listing.repos] if listing else [])
     vocabulary = results.get("tags", vocabulary)
     if isinstance(vocabulary, hub.HubError):
         context["facet_error"] = error_region(request, vocabulary)
@@ -396,9 +399,31 @@ def _grouped_tags(kind: Kind, tags: tuple[str, ...]) -> list[tuple[str, list[tup
     ]
 
 
+def _visibility(access: Any) -> dict[str, Any]:
+    """What the page may say of a repo's visibility. Repo info tells only `private`, so a readable Space is
+    public or protected: hubdash's last settings answer for it says which (with its age), else nobody here knows."""
+    repo = access.detail.summary
+    if repo.private or access.kind != "space":
+        return {"visibility": "private" if repo.private else "public"}
+    answer = last_visibility(access.kind, access.repo_id)
+    if answer is not None and answer.visibility != "private":  # private answered: made readable elsewhere since
+        return {"visibility": answer.visibility, "visibility_answer": answer}
+    try:  # an organisation's admins may read its repositories settings, which say
+        listed = hub_repos.within_budget(
+            lambda: hub_repos.org_repo_visibility(access.client, access.kind, access.repo_id),
+            hub_repos.FRAGMENT_BUDGET_S,
+        )
+    except hub.HubError:
+        listed = None  # not an organisation, not its admin, or the Hub did not answer: say it is not known
+    if listed in ("public", "protected"):
+        return {"visibility": listed, "visibility_listed": True}
+    return {"visibility": "", "visibility_unknown": True}
+
+
 def repo_context(access: Any, tab: str) -> dict[str, Any]:
     refs = access.results.get("refs")
     return {
+        **_visibility(access),
         "access": access,
         "repo": access.detail.summary,
         "detail": access.detail,
@@ -462,6 +487,17 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
         return repo_failure(request, err, repo_id)
     context = repo_context(access, "files")
     result = access.results["file" if as_file else "tree"]
+    if isinstance(result, hub.NotFound) and path and not as_file:
+        # A file's own address (typed, or shaped as the Hub's) says no `?view=file`: the Hub has no folder
+        # there, so it may be a file. Shown as one when it is.
+        try:
+            result = hub_repos.within_budget(
+                lambda: hub_repos.file_text(access.client, kind, repo_id, access.revision, path),
+                hub_repos.PAGE_BUDGET_S,
+            )
+            as_file = True
+        except hub.HubError as err:
+            result = err if not isinstance(err, hub.NotFound) else result
     if isinstance(result, hub.NotFound):
         return hub_error_page(request, hub.NotFound(f"There is no “{path}” at this revision."), what=repo_id)
     context.update(path=path, crumbs=_crumbs(path), as_file=as_file)
@@ -472,6 +508,15 @@ def repo_files(request: AuthedRequest, kind: Kind, namespace: str, name: str, pa
     else:
         context["file" if as_file else "tree"] = result
     return render(request, "repos/files.html", context, status=status)
+
+
+@require_safe
+def repo_blob(request: AuthedRequest, kind: Kind, namespace: str, name: str, revision: str, path: str) -> HttpResponse:
+    """A file or folder address as the Hub shapes it (`…/blob/<revision>/<path>`, `…/tree/…`): the same
+    file or folder here, at that revision."""
+    url = reverse(f"{kind}-files", kwargs={"namespace": namespace, "name": name, "path": path})
+    query = {"revision": revision} if revision != "main" else {}
+    return redirect(url + (f"?{urlencode(query)}" if query else ""))
 
 
 def repo_failure(request: AuthedRequest, err: hub.HubError, repo_id: str) -> HttpResponse:

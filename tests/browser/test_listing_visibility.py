@@ -40,7 +40,9 @@ def test_switch_a_rows_visibility_in_place(tab, demo_hub):
     expect(row.locator(".badge.private")).to_have_count(0)
     assert not private_on_hub(demo_hub)
 
-    row.get_by_role("button", name="Make private").click()  # hiding it again asks nothing
+    row.get_by_role("button", name="Make private").click()  # hiding it asks too: downloads would stop
+    expect(row.get_by_text(f"Make {REPO} private?")).to_be_visible()
+    row.get_by_role("button", name="Yes, make it private").click()
     expect(row.get_by_text("The Hub says: now private.")).to_be_visible()
     expect(row.locator(".badge.private")).to_be_visible()
     assert private_on_hub(demo_hub)
@@ -61,6 +63,8 @@ def test_change_a_rows_gating_in_place(tab, demo_hub):
     expect(row.locator(".badge.gated")).to_have_count(0)
 
     gating.get_by_role("button", name="Manual").click()
+    expect(row.get_by_text(f"Gate {REPO}, approving requests by hand?")).to_be_visible()
+    row.get_by_role("button", name="Yes, gate it").click()
     expect(row.get_by_text("The Hub says: gated, manual approval.")).to_be_visible()
     expect(row.locator(".badge.gated")).to_have_text("gated (manual)")
     expect(row.get_by_role("group", name=f"Gating of {REPO}").get_by_role("button", name="Manual")).to_have_attribute(
@@ -76,6 +80,12 @@ def test_change_a_rows_gating_in_place(tab, demo_hub):
     tab.assert_quiet()
 
 
+def one_row(page, row):
+    """The listing row of the repo `row` shows, by its name."""
+    name = row.locator(".repo-title a").inner_text()
+    return page.locator("li.repo-item").filter(has=page.get_by_role("link", name=name, exact=True))
+
+
 def shoot_rows(tab, name: str) -> None:
     """The top of the listing (the first rows, as a person first sees them) at a laptop's and a phone's width."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -84,6 +94,35 @@ def shoot_rows(tab, name: str) -> None:
         tab.page.locator("li.repo-item").first.scroll_into_view_if_needed()
         tab.page.screenshot(path=str(ARTIFACTS / f"rows-{name}-{width}.png"), caret="initial")
     tab.page.set_viewport_size({"width": WIDE[0], "height": WIDE[1]})
+
+
+def row_text(row) -> str:
+    """What a row shows, its "Updated ..." time by its timestamp (the words move on as seconds pass)."""
+    return row.evaluate(
+        "e => { const c = e.cloneNode(true); c.querySelectorAll('time').forEach(t => t.textContent = t.dateTime);"
+        r" return c.textContent.replace(/\s+/g, ''); }"
+    )
+
+
+def test_make_private_from_a_row_asks_first_and_cancel_changes_nothing(tab, demo_hub):
+    hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
+    hub.update_repo_settings(REPO, private=False)
+    demo_hub.control("DELETE", "requests")
+    page = tab.open("/models/?author=acme&search=classifier")
+    row = page.locator("li.repo-item").filter(has_text=REPO)
+    before = row_text(row)
+    row.get_by_role("button", name="Make private").click()
+    cancel = row.get_by_role("button", name="Cancel")
+    expect(row.get_by_role("alert")).to_contain_text(f"Make {REPO} private?")
+    expect(cancel).to_be_focused()  # Enter on what had the focus does not make it private
+    assert not private_on_hub(demo_hub)
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Make private")).to_be_visible()
+    expect(row.get_by_role("alert")).to_have_count(0)
+    assert row_text(row) == before  # the row as it was, in the listing's own layout
+    assert not private_on_hub(demo_hub)
+    assert [r["path"] for r in demo_hub.requests() if r["method"] != "GET"] == []  # nothing sent to the Hub
+    tab.assert_quiet()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -97,14 +136,43 @@ def test_screenshots_of_rows_with_their_switches(tab, demo_hub, scheme):
         .filter(has_not=page.locator(".badge.private"))  # a public Space: made protected without a question
     )
     expect(rows.first).to_be_visible()
-    rows.first.get_by_role("button", name="Make protected").click()
-    expect(rows.first.get_by_text("The Hub says: now protected.")).to_be_visible()
-    expect(rows.first.locator(".badge.protected")).to_be_visible()
+    row = one_row(page, rows.first)  # found again by its name: while it asks, it has no switches
+    row.get_by_role("button", name="Make protected").click()
+    expect(row.get_by_role("button", name="Cancel")).to_be_focused()
+    shoot_rows(tab, f"spaces-asking-{scheme}")
+    row.get_by_role("button", name="Yes, make it protected").click()
+    expect(row.get_by_text("The Hub says: now protected.")).to_be_visible()
+    expect(row.locator(".badge.protected")).to_be_visible()
     shoot_rows(tab, f"spaces-{scheme}")
     page = tab.open("/models/?author=acme")
-    row = page.locator("li.repo-item").filter(has=page.get_by_role("group", name=re.compile("^Gating of "))).first
+    rows = page.locator("li.repo-item").filter(has=page.get_by_role("group", name=re.compile("^Gating of ")))
+    row = one_row(page, rows.first)
     row.get_by_role("button", name="Automatic").click()
+    expect(row.get_by_role("button", name="Cancel")).to_be_focused()
+    shoot_rows(tab, f"models-asking-{scheme}")
+    row.get_by_role("button", name="Yes, gate it").click()
     expect(row.get_by_text("The Hub says: gated, auto approval.")).to_be_visible()
     expect(row.locator(".badge.gated")).to_have_text("gated (auto)")
     shoot_rows(tab, f"models-{scheme}")
     tab.assert_quiet()
+
+
+def test_without_javascript_a_rows_switch_opens_a_page_that_asks(tab, browser, demo_hub):
+    hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
+    hub.update_repo_settings(REPO, private=False)
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(tab.page.context.cookies())
+    page = context.new_page()
+    page.goto(tab.url + "/models/?author=acme&search=classifier")
+    row = page.locator("li.repo-item").filter(has_text=REPO)
+    row.get_by_role("button", name="Make private").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"Make {REPO} private?")
+    assert not private_on_hub(demo_hub)  # asking changed nothing
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_test_id("current-visibility")).to_have_text("public")
+    assert not private_on_hub(demo_hub)
+    page.go_back()
+    page.get_by_role("button", name="Yes, make it private").click()
+    expect(page.get_by_text(f"{REPO} is now private.")).to_be_visible()
+    assert private_on_hub(demo_hub)
+    context.close()

@@ -50,7 +50,7 @@ def test_create_a_model_and_land_on_its_page(tab, demo_hub):
     tab.assert_quiet()
 
 
-def test_switch_visibility_in_place_and_making_public_asks_first(tab, demo_hub):
+def test_switch_visibility_in_place_and_each_change_asks_first(tab, demo_hub):
     page = tab.open("/models/acme/internal-classifier/")
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_test_id("current-visibility")).to_have_text("private")
@@ -66,13 +66,16 @@ def test_switch_visibility_in_place_and_making_public_asks_first(tab, demo_hub):
     expect(page.locator("#repo-badges")).not_to_contain_text("private")  # the header follows, out of band
     assert on_hub(demo_hub).model_info("acme/internal-classifier").private is False
 
-    page.get_by_role("button", name="Make private").click()  # no question asked to hide it again
+    page.get_by_role("button", name="Make private").click()  # hiding it asks too: downloads would stop
+    expect(page.get_by_role("link", name="Cancel")).to_be_focused()
+    page.get_by_role("button", name="Yes, make it private").click()
     expect(page.get_by_text("The Hub says: now private.")).to_be_visible()
     expect(page.locator("#repo-badges")).to_contain_text("private")
     assert on_hub(demo_hub).model_info("acme/internal-classifier").private is True
 
     page.get_by_label("Access requests").select_option("manual")
     page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Yes, gate it").click()
     expect(page.get_by_test_id("current-gating")).to_have_text("gated, manual approval")
     assert page.evaluate("window.__noReload") == 1
     assert on_hub(demo_hub).model_info("acme/internal-classifier").gated == "manual"
@@ -85,8 +88,18 @@ def test_delete_with_the_typed_confirmation(tab, demo_hub):
     page.get_by_label("Type the repo's full name to confirm").fill("doomed-model")
     page.get_by_label("Your hubdash password").fill(PASSWORD)
     page.get_by_role("button", name="Delete alice/doomed-model").click()
-    expect(page.get_by_text("Type alice/doomed-model exactly.")).to_be_visible()
+    expect(page.get_by_text("Type alice/doomed-model exactly.")).to_be_in_viewport()
+    why = page.get_by_role("alert").filter(has_text="alice/doomed-model was not deleted")
+    expect(why).to_be_focused()  # where the person is looking, not the top of the page
+    expect(why).to_be_in_viewport()
     assert on_hub(demo_hub).repo_exists("alice/doomed-model")
+    tab.problems.remove(f"{page.url}: Failed to load resource: the server responded with a status of 400 (Bad Request)")
+
+    page.get_by_label("Type the repo's full name to confirm").fill("alice/doomed-model")
+    page.get_by_label("Your hubdash password").fill("not the password")
+    page.get_by_role("button", name="Delete alice/doomed-model").click()
+    expect(why).to_be_focused()
+    expect(page.get_by_label("Your hubdash password")).to_be_in_viewport()
     tab.problems.remove(f"{page.url}: Failed to load resource: the server responded with a status of 400 (Bad Request)")
 
     page.get_by_label("Type the repo's full name to confirm").fill("alice/doomed-model")

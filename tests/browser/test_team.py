@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, Console
 from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,9 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def test_an_invitee_joins_through_the_link_and_the_admin_sees_it(live_server, transactional_db, browser: Browser):
+def test_an_invitee_joins_through_the_link_and_the_admin_sees_it(
+    live_server, transactional_db, browser: Browser, console: Console
+):
     from django.contrib.auth.models import User
 
     User.objects.create_superuser("alice", "alice@example.com", PASSWORD)
@@ -54,6 +56,7 @@ def test_an_invitee_joins_through_the_link_and_the_admin_sees_it(live_server, tr
     expect(invitee.locator(".field.has-error", has=invitee.get_by_label("Password", exact=True))).to_contain_text(
         "too short"
     )
+    console.expect("the server responded with a status of 400")  # the refused form's answer
     invitee.get_by_label("Password", exact=True).fill(DANA_PASSWORD)
     invitee.get_by_label("Password confirmation").fill(DANA_PASSWORD)
     invitee.get_by_role("button", name="Join").click()
@@ -66,6 +69,7 @@ def test_an_invitee_joins_through_the_link_and_the_admin_sees_it(live_server, tr
     again = browser.new_context().new_page()
     again.goto(link)
     expect(again.get_by_role("heading", name="Invitation used")).to_be_visible()
+    console.expect("the server responded with a status of 410")
 
     admin.goto(live_server.url + "/team/")
     expect(admin.get_by_role("row", name=re.compile(r"^dana member"))).to_contain_text(

@@ -22,6 +22,7 @@ class AccountApi:
         router.add("GET POST", r"/api/settings/webhooks", self.webhooks)
         router.add("GET POST DELETE", r"/api/settings/webhooks/(?P<id>[0-9a-f]+)", self.webhook)
         router.add("POST", r"/api/settings/webhooks/(?P<id>[0-9a-f]+)/(?P<switch>enable|disable)", self.switch)
+        router.add("GET", r"/api/organizations/(?P<org>[^/]+)/settings/repositories", self.org_repositories)
 
     def _caller(self, request: Request) -> Token:
         if request.token is None:
@@ -206,3 +207,28 @@ class AccountApi:
             hook = self._own(request)
             hook.disabled = request.params["switch"] == "disable"
             return json_response({"webhook": self._webhook_json(hook)})
+
+    def org_repositories(self, request: Request) -> Response:
+        """An organisation's repositories with their visibility (protected included) and storage, for its
+        admins (the Hub's organisation settings page; the OAS's `List organization repositories`)."""
+        token = self._caller(request)
+        org = request.params["org"]
+        with self.world.lock:
+            account = self.world.accounts.get(org)
+            if account is None or not account.is_org:
+                raise HubError(404, "Organization not found")
+            if self.world.role_in(token.user, org) != "admin" or not token.reaches(org):
+                raise HubError(403, f"You must be an admin of {org} to see its repositories settings")
+            kind, search = request.arg("type"), (request.arg("search") or "").lower()
+            repos = [
+                repo
+                for (repo_type, _), repo in self.world.repos.items()
+                if repo.namespace == org and (not kind or repo_type == kind) and search in repo.id.lower()
+            ]
+            items = [
+                {"id": repo.id, "type": repo.type, "updatedAt": iso(repo.created_at), "visibility": repo.visibility,
+                 "storage": 0, "storagePercent": 0}
+                for repo in repos
+            ]  # fmt: skip
+        limit = int(request.arg("limit") or 0) if (request.arg("limit") or "").isdigit() else len(items)
+        return json_response(items[:limit])

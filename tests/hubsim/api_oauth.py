@@ -172,6 +172,7 @@ class OAuthApi:
         )
         page = (
             "<!doctype html><title>hubsim: sign in with Hugging Face</title>"
+            '<link rel="icon" href="data:,">'  # no favicon request: its 404 would be a console error
             "<h1>hubsim: authorize this app</h1>"
             '<form method="post" action="/oauth/authorize">'
             f"{hidden}"

@@ -68,7 +68,8 @@ def test_a_fine_grained_token_gets_switches_only_where_its_scopes_write(world, a
 
 def test_making_a_row_private_answers_with_the_row_as_the_hub_has_it(world):
     world.alice.get("/models/")  # the listing is cached now
-    response = world.alice.post(switch_url("acme/open-model"), {"visibility": "private", "place": "row"}, **HTMX)
+    data = {"visibility": "private", "place": "row", "confirm": "1"}
+    response = world.alice.post(switch_url("acme/open-model"), data, **HTMX)
     assert response.status_code == 200
     row = read(response)
     assert row.lstrip().startswith('<li class="repo-item">')
@@ -115,3 +116,17 @@ def test_spaces_can_be_made_protected_from_their_row_and_their_settings(world):
     # A model cannot be protected: refused with the choices it has, nothing sent.
     refused = world.alice.post(switch_url("acme/open-model"), {"visibility": "protected"}, **HTMX)
     assert refused.status_code == 400 and "Choose public or private." in read(refused)
+
+
+def test_making_a_row_private_asks_first_and_cancel_changes_nothing(world):
+    url = switch_url("acme/open-model")
+    asked = read(world.alice.post(url, {"visibility": "private", "place": "row"}, **HTMX))
+    assert asked.lstrip().startswith('<li class="repo-item">')
+    assert "Make acme/open-model private?" in asked and "Yes, make it private" in asked
+    assert "downloads, and apps that load it, stop working" in asked
+    assert not is_private(world.hub, "acme/open-model")
+    cancelled = read(world.alice.post(url, {"place": "row", "cancel": "1"}, **HTMX))
+    assert "private?" not in cancelled and "Make private" in cancelled
+    assert '<span class="badge private">' not in cancelled
+    assert not [c for c in world.hub_calls() if c["method"] != "GET"]
+    assert not is_private(world.hub, "acme/open-model")

@@ -107,6 +107,29 @@ def test_the_name_is_checked_as_you_type(browsing):
     assert browsing.hub_calls() == []
 
 
+def test_the_name_check_says_when_the_owner_already_has_that_repo(browsing):
+    browsing.hub.add_repo("acme/fresh-model", private=True)
+    browsing.hub.add_repo("acme/fresh-space", type="space")
+    browsing.forget_calls()
+    taken = read(browsing.alice.get("/new/check-name/", {"name": "fresh-model", "owner": "acme", "kind": "model"}))
+    assert "acme/fresh-model already exists" in taken and 'href="/models/acme/fresh-model/"' in taken
+    assert 'class="help error"' in taken
+    free = read(browsing.alice.get("/new/check-name/", {"name": "fresh-space", "owner": "acme", "kind": "model"}))
+    assert "already exists" not in free and "is free in acme" in free  # a Space of that name is no model
+    space = read(browsing.alice.get("/new/check-name/", {"name": "fresh-space", "owner": "acme", "kind": "space"}))
+    assert "acme/fresh-space already exists" in space
+    # Typing pauses are checked once: the same name asked again is answered from the cache.
+    calls = len(browsing.hub_calls())
+    browsing.alice.get("/new/check-name/", {"name": "fresh-model", "owner": "acme", "kind": "model"})
+    assert len(browsing.hub_calls()) == calls
+
+
+def test_the_name_check_says_so_when_the_hub_cannot_answer(browsing):
+    browsing.hub.fault(method="GET", path="/api/models/acme/some-name", status=503)
+    check = read(browsing.alice.get("/new/check-name/", {"name": "some-name", "owner": "acme", "kind": "model"}))
+    assert "follows the Hub's naming rules; hubdash could not check whether it is free" in check
+
+
 def test_an_existing_repo_is_a_conflict_with_a_link_and_the_form_still_filled(browsing):
     browsing.hub.add_repo("acme/fresh-model", private=True)
     response = create(browsing.alice, license="apache-2.0")
@@ -242,12 +265,17 @@ def test_making_a_repo_public_asks_first_then_shows_what_the_hub_answered(browsi
     assert event.summary == "visibility to public"
 
 
-def test_making_a_repo_private_takes_one_click_and_listings_follow_at_once(browsing, repo):
+def test_making_a_repo_private_asks_first_without_javascript_and_listings_follow_at_once(browsing, repo):
     browsing.hub.add_repo("acme/open-model", private=False)
     listing = read(browsing.alice.get("/models/", {"author": "acme"}))
     row = listing.split("open-model</a>")[1].split("</p>")[0]
     assert "private" not in row
-    response = browsing.alice.post("/models/acme/open-model/settings/visibility/", {"visibility": "private"})
+    url = "/models/acme/open-model/settings/visibility/"
+    asked = read(browsing.alice.post(url, {"visibility": "private"}))  # without htmx: the settings page asks
+    assert "Make acme/open-model private?" in asked and "Yes, make it private" in asked
+    assert 'name="confirm" value="1"' in asked and "csrfmiddlewaretoken" in asked
+    assert api(browsing.hub).model_info("acme/open-model").private is False
+    response = browsing.alice.post(url, {"visibility": "private", "confirm": "1"})
     assert response.status_code == 302  # without htmx: back to the settings page
     assert api(browsing.hub).model_info("acme/open-model").private is True
     assert "acme/open-model is now private." in read(browsing.alice.get(response["Location"]))
@@ -258,7 +286,8 @@ def test_making_a_repo_private_takes_one_click_and_listings_follow_at_once(brows
 
 @pytest.mark.parametrize("gating", ["manual", "auto", "off"])
 def test_gating_is_set_on_the_hub(browsing, repo, gating):
-    response = browsing.alice.post("/models/acme/bert-tiny/settings/gating/", {"gating": gating}, **HTMX)
+    url = "/models/acme/bert-tiny/settings/gating/"
+    response = browsing.alice.post(url, {"gating": gating, "confirm": "1"}, **HTMX)
     assert response.status_code == 200
     expected = False if gating == "off" else gating
     assert api(browsing.hub).model_info(repo).gated == expected
@@ -268,7 +297,8 @@ def test_gating_is_set_on_the_hub(browsing, repo, gating):
 
 def test_a_hub_fault_while_changing_settings_changes_nothing_and_says_so(browsing, repo):
     browsing.hub.fault(method="PUT", path="/api/models/acme/bert-tiny/settings", status=503, times=1)
-    response = browsing.alice.post("/models/acme/bert-tiny/settings/gating/", {"gating": "manual"}, **HTMX)
+    url = "/models/acme/bert-tiny/settings/gating/"
+    response = browsing.alice.post(url, {"gating": "manual", "confirm": "1"}, **HTMX)
     assert response.status_code == 503
     assert "did not confirm the change" in read(response)
     assert api(browsing.hub).model_info(repo).gated is False
@@ -290,7 +320,13 @@ def test_bob_cannot_change_settings(browsing):
 
 
 def test_settings_change_only_with_a_post(browsing, repo):
-    assert browsing.alice.get("/models/acme/bert-tiny/settings/visibility/").status_code == 405
+    # A GET only asks (a row's switch without JavaScript): the page's form posts, nothing is sent yet.
+    asked = browsing.alice.get("/models/acme/bert-tiny/settings/visibility/", {"visibility": "private"})
+    assert asked.status_code == 200 and "Make acme/bert-tiny private?" in read(asked)
+    asked = browsing.alice.get("/models/acme/bert-tiny/settings/gating/", {"gating": "auto"})
+    assert asked.status_code == 200 and "Gate acme/bert-tiny, approving requests automatically?" in read(asked)
+    assert browsing.alice.get("/models/acme/bert-tiny/settings/visibility/").status_code == 302  # nothing asked
+    assert writes(browsing) == []
     assert browsing.alice.get("/models/acme/bert-tiny/settings/delete/").status_code == 405
 
 
@@ -388,7 +424,7 @@ def test_a_hub_fault_during_delete_keeps_the_repo_and_says_so(browsing, repo):
 
 def test_every_action_is_in_the_feed(browsing):
     create(browsing.alice, name="feed-model", visibility="private")
-    browsing.alice.post("/models/acme/feed-model/settings/gating/", {"gating": "auto"})
+    browsing.alice.post("/models/acme/feed-model/settings/gating/", {"gating": "auto", "confirm": "1"})
     browsing.alice.post("/models/acme/feed-model/settings/move/", {"owner": "acme", "name": "feed-model-2"})
     delete(browsing.alice, repo_id="acme/feed-model-2")
     feed = read(browsing.alice.get("/activity/"))
@@ -422,7 +458,8 @@ def test_datasets_and_spaces_have_the_same_settings(browsing, kind, plural):
     browsing.hub.add_repo("acme/thing", type=kind, private=False)
     page = read(browsing.alice.get(f"/{plural}/acme/thing/settings/"))
     assert f"Delete this {kind}" in page
-    response = browsing.alice.post(f"/{plural}/acme/thing/settings/visibility/", {"visibility": "private"}, **HTMX)
+    url = f"/{plural}/acme/thing/settings/visibility/"
+    response = browsing.alice.post(url, {"visibility": "private", "confirm": "1"}, **HTMX)
     assert "The Hub says: now private." in read(response)
     assert api(browsing.hub).repo_info("acme/thing", repo_type=kind).private is True
     response = browsing.alice.post(
@@ -435,7 +472,8 @@ def test_datasets_and_spaces_have_the_same_settings(browsing, kind, plural):
 def test_a_change_the_hub_took_but_hubdash_could_not_read_back_is_not_called_a_failure(browsing, repo):
     browsing.alice.get("/models/acme/bert-tiny/settings/")  # the repo's info is cached for the next view
     browsing.hub.fault(method="GET", path="/api/models/acme/bert-tiny", status=503, times=1)
-    response = browsing.alice.post("/models/acme/bert-tiny/settings/gating/", {"gating": "auto"}, **HTMX)
+    url = "/models/acme/bert-tiny/settings/gating/"
+    response = browsing.alice.post(url, {"gating": "auto", "confirm": "1"}, **HTMX)
     assert response.status_code == 200
     assert "The Hub accepted the change, but hubdash could not read the repo back" in read(response)
     assert api(browsing.hub).model_info(repo).gated == "auto"

@@ -281,3 +281,39 @@ def test_a_repo_whose_default_branch_is_not_main_still_shows_its_card_and_files(
     browsing.hub.fault(method="GET", path="/acme/trunk-based/resolve/main/README.md", **no_main)
     html = browsing.alice.get("/models/acme/trunk-based/").content.decode()
     assert "On trunk" in html and "weights.bin" in html and 'class="hub-error"' not in html
+
+
+@pytest.mark.django_db
+def test_a_files_address_without_view_file_opens_the_file(browsing, bert):
+    """As typed, or as the Hub shapes it: the file, not "There is no 'config.json' at this revision"."""
+    typed = browsing.alice.get("/models/acme/bert-tiny/files/config.json")
+    assert typed.status_code == 200
+    html = typed.content.decode()
+    assert "There is no" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    nested = browsing.alice.get("/models/acme/bert-tiny/files/docs/usage.md").content.decode()
+    assert "Use it." in nested
+    shaped = browsing.alice.get("/models/acme/bert-tiny/blob/main/config.json", follow=True)
+    assert shaped.status_code == 200 and "&lt;script&gt;alert(1)&lt;/script&gt;" in shaped.content.decode()
+    at_tag = browsing.alice.get("/models/acme/bert-tiny/blob/v1/config.json")
+    assert at_tag["Location"] == "/models/acme/bert-tiny/files/config.json?revision=v1"
+    missing = browsing.alice.get("/models/acme/bert-tiny/files/nope.json")
+    assert missing.status_code == 404 and "There is no “nope.json” at this revision." in missing.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_revision_line_names_a_commit_once_and_a_branch_or_tag_beside_it(browsing, bert):
+    by_sha = browsing.alice.get(f"/models/acme/bert-tiny/?revision={bert['first']}").content.decode()
+    line = re.sub(r"<[^>]+>", "", by_sha.split("Showing commit", 1)[1].split("</span>", 1)[0])
+    assert line.strip() == bert["first"][:12]  # not "abc123 of abc123…"
+    at_tag = browsing.alice.get("/models/acme/bert-tiny/?revision=v1").content.decode()
+    assert "<strong>v1</strong>" in at_tag.split("Showing commit", 1)[1].split("</span>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_a_repo_whose_readme_has_only_metadata_is_not_told_it_has_no_card(browsing):
+    browsing.hub.add_repo("acme/readme-only", files={"README.md": "---\nlicense: mit\n---\n"})
+    html = browsing.alice.get("/models/acme/readme-only/").content.decode()
+    assert "has no card" not in html
+    assert "Its card (README.md) has no text yet" in html
+    browsing.hub.add_repo("acme/no-readme", files={"config.json": "{}"})
+    assert "This repo has no card (README.md)." in browsing.alice.get("/models/acme/no-readme/").content.decode()

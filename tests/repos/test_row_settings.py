@@ -11,8 +11,9 @@ import pytest
 from huggingface_hub import HfApi
 
 from hubdash.activity.models import Event
+from hubdash.hub import cache as hub_cache
 from tests.pages import read, row_of
-from tests.personas import ALICE_TOKEN
+from tests.personas import ALICE_TOKEN, BOB_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,10 @@ def writes(world) -> list[dict]:
     return [r for r in world.hub_calls() if r["method"] in ("POST", "PUT", "DELETE")]
 
 
-def gate(client, repo_id: str, gating: str, plural: str = "models"):
-    return client.post(f"/{plural}/{repo_id}/settings/gating/", {"gating": gating, "place": "row"}, **HTMX)
+def gate(client, repo_id: str, gating: str, plural: str = "models", **more: str):
+    """The row's gating switch, confirmed (a change that gates asks first without `confirm`)."""
+    data = {"gating": gating, "place": "row", "confirm": "1", **more}
+    return client.post(f"/{plural}/{repo_id}/settings/gating/", data, **HTMX)
 
 
 @pytest.fixture
@@ -161,9 +164,8 @@ def space(world):
 
 
 def test_making_a_space_protected_from_its_row_says_protected(world, space):
-    response = world.alice.post(
-        f"/spaces/{space}/settings/visibility/", {"visibility": "protected", "place": "row"}, **HTMX
-    )
+    data = {"visibility": "protected", "place": "row", "confirm": "1"}
+    response = world.alice.post(f"/spaces/{space}/settings/visibility/", data, **HTMX)
     assert response.status_code == 200
     row = read(response)
     assert "The Hub says: now protected." in row
@@ -172,14 +174,14 @@ def test_making_a_space_protected_from_its_row_says_protected(world, space):
     assert on_hub(world.hub, space, "space")["visibility"] == "protected"
     [event] = Event.objects.filter(source="hubdash", action="settings", repo_id=space)
     assert event.details["visibility"] == "protected" and event.private is False
-    # Repo info cannot tell it (the Space is readable): the listing shows no badge rather than a wrong one.
+    # Repo info cannot tell it (the Space is readable): the listing shows hubdash's last answer for it.
     listed = row_of(read(world.alice.get("/spaces/")), space)
-    assert "badge protected" not in listed and "badge private" not in listed
+    assert "badge protected" in listed and "badge private" not in listed
 
 
 def test_a_protected_space_made_public_from_its_row_asks_first(world, space):
     url = f"/spaces/{space}/settings/visibility/"
-    world.alice.post(url, {"visibility": "protected", "place": "row"}, **HTMX)
+    world.alice.post(url, {"visibility": "protected", "place": "row", "confirm": "1"}, **HTMX)
     asked = read(world.alice.post(url, {"visibility": "public", "was": "protected", "place": "row"}, **HTMX))
     assert f"Make {space} public?" in asked
     assert on_hub(world.hub, space, "space")["visibility"] == "protected"
@@ -189,7 +191,8 @@ def test_a_protected_space_made_public_from_its_row_asks_first(world, space):
 
 
 def test_the_settings_panel_says_protected_after_the_change(world, space):
-    response = world.alice.post(f"/spaces/{space}/settings/visibility/", {"visibility": "protected"}, **HTMX)
+    data = {"visibility": "protected", "confirm": "1"}
+    response = world.alice.post(f"/spaces/{space}/settings/visibility/", data, **HTMX)
     panel = read(response)
     assert response.status_code == 200
     assert '<strong data-testid="current-visibility">protected</strong>' in panel
@@ -216,3 +219,131 @@ def test_a_space_created_protected_is_stored_protected_and_readable(world):
     # Repo info has only `private`: a protected Space is readable, so it is not private there.
     info = HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).space_info("acme/guarded")
     assert info.private is False
+
+
+# -- asking first ---------------------------------------------------------------------------------------
+
+
+def test_gating_from_a_row_asks_first_and_cancel_leaves_the_row_and_the_hub_as_they_were(world):
+    url = "/models/acme/open-model/settings/gating/"
+    asked = read(world.alice.post(url, {"gating": "manual", "place": "row"}, **HTMX))
+    assert asked.lstrip().startswith('<li class="repo-item">')
+    assert "Gate acme/open-model, approving requests by hand?" in asked and "Yes, gate it" in asked
+    assert "downloads by anyone not yet granted access stop working" in asked
+    assert re.search(r"<button[^>]*autofocus[^>]*>Cancel</button>", asked)  # a stray Enter changes nothing
+    assert writes(world) == [] and on_hub(world.hub, "acme/open-model")["gated"] is False
+    cancelled = read(world.alice.post(url, {"place": "row", "cancel": "1"}, **HTMX))
+    assert "Gate acme/open-model" not in cancelled and pressed(cancelled) == ["Off"]
+    assert gated_badge(cancelled) is None
+    assert writes(world) == [] and on_hub(world.hub, "acme/open-model")["gated"] is False
+    # Turning gating off breaks nobody's downloads: done at once.
+    done = read(
+        world.alice.post("/models/acme/manual-model/settings/gating/", {"gating": "off", "place": "row"}, **HTMX)
+    )
+    assert "The Hub says: access requests are off." in done
+
+
+def test_a_public_space_made_protected_from_its_row_asks_first(world, space):
+    url = f"/spaces/{space}/settings/visibility/"
+    asked = read(world.alice.post(url, {"visibility": "protected", "place": "row"}, **HTMX))
+    assert f"Make {space} protected?" in asked and "Yes, make it protected" in asked
+    assert writes(world) == [] and on_hub(world.hub, space, "space")["visibility"] == "public"
+
+
+def test_a_row_redrawn_after_a_change_keeps_the_listings_layout(world):
+    """A listing without full details shows no commit or file count: the row it gets back does not either."""
+    world.hub.add_repo("acme/filled-model", private=False, files={"config.json": "{}", "README.md": "# Filled"})
+    listed = row_of(read(world.alice.get("/models/", {"author": "acme"})), "acme/filled-model")
+    assert "Latest commit" not in listed and " files" not in listed
+    row = read(gate(world.alice, "acme/filled-model", "auto"))
+    assert "The Hub says: gated, auto approval." in row
+    assert "Latest commit" not in row and " files" not in row
+    # From a listing with full details, the row keeps them (its switches say so).
+    full = row_of(read(world.alice.get("/models/", {"author": "acme", "full": "on"})), "acme/filled-model")
+    assert "Latest commit" in full and '"full": "1"' in full
+    files = re.search(r"\d+ files", full).group(0)
+    row = read(gate(world.alice, "acme/filled-model", "off", full="1"))
+    assert "Latest commit" in row and files in row
+
+
+# -- a protected Space after a reload ------------------------------------------------------------------
+
+
+def test_a_protected_space_after_a_reload_shows_hubdashs_last_answer_with_its_age(world, space):
+    world.alice.post(f"/spaces/{space}/settings/visibility/", {"visibility": "protected", "confirm": "1"}, **HTMX)
+    hub_cache.forget_repo("space", space)  # the cached answers are lost (as on a restart)
+    hub_cache.forget_listings()
+    page = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">protected</strong>' in page
+    assert "As the Hub answered hubdash's last change, <time" in page
+    assert '<span class="badge protected"' in page.split('id="repo-badges"', 1)[1]
+    assert '<span class="badge protected"' in read(world.alice.get(f"/spaces/{space}/"))
+    assert "badge protected" in row_of(read(world.alice.get("/spaces/")), space)
+    # Its row still says protected after a gating change from the row (the Hub's answer says so too).
+    row = read(gate(world.alice, space, "auto", plural="spaces"))
+    assert "badge protected" in row
+
+
+def test_a_space_not_set_through_hubdash_says_public_or_protected_with_a_link_to_the_hub(world):
+    space = "datalab/demo-space"  # alice writes in datalab but is not its admin: its settings list is closed
+    world.hub.add_repo(space, type="space", private=False, sdk="gradio")
+    page = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">public or protected</strong>' in page
+    assert "not set through hubdash" in page and f'href="{world.hub.url}/spaces/{space}/settings"' in page
+    assert "Make public" in page  # it may be protected: every choice is offered
+
+
+def test_a_protected_space_renamed_or_deleted_in_hubdash_keeps_no_stale_answer(world, space):
+    world.alice.post(f"/spaces/{space}/settings/visibility/", {"visibility": "protected", "confirm": "1"}, **HTMX)
+    moved = world.alice.post(f"/spaces/{space}/settings/move/", {"owner": "acme", "name": "renamed-space"})
+    assert moved.status_code == 302
+    page = read(world.alice.get("/spaces/acme/renamed-space/settings/"))
+    assert '<strong data-testid="current-visibility">protected</strong>' in page  # the answer followed it
+    world.hub.add_repo(space, type="space", private=False)  # someone else's new Space under the old name
+    again = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">public</strong>' in again  # as acme's settings list it
+    deleted = world.alice.post(
+        "/spaces/acme/renamed-space/settings/delete/", {"confirm_id": "acme/renamed-space", "password": PASSWORD}
+    )
+    assert deleted.status_code == 302
+    world.hub.add_repo("acme/renamed-space", type="space", private=False)
+    fresh = read(world.alice.get("/spaces/acme/renamed-space/settings/"))
+    assert '<strong data-testid="current-visibility">public</strong>' in fresh
+
+
+def test_an_org_admin_sees_a_space_protected_elsewhere_from_the_orgs_repositories_settings(world, space):
+    HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).update_repo_settings(
+        space, visibility="protected", repo_type="space"
+    )
+    hub_cache.forget_repo("space", space)  # changed on the Hub, not through hubdash: nothing stored
+    page = read(world.alice.get(f"/spaces/{space}/settings/"))
+    assert '<strong data-testid="current-visibility">protected</strong>' in page
+    assert "As acme's repositories settings on the Hub list it." in page
+    calls = [c["path"] for c in world.hub_calls()]
+    assert "/api/organizations/acme/settings/repositories" in calls
+
+
+def test_the_orgs_repositories_settings_are_for_its_admins_only(world):
+    """hubsim's emulation of `GET /api/organizations/{org}/settings/repositories`, read as hubdash reads it."""
+    from huggingface_hub.utils import HfHubHTTPError, build_hf_headers, get_session, hf_raise_for_status
+
+    world.hub.add_repo("acme/guarded-space", type="space", visibility="protected")
+    url = f"{world.hub.url}/api/organizations/acme/settings/repositories"
+    answer = get_session().get(
+        url, params={"type": "space", "search": "guarded"}, headers=build_hf_headers(token=ALICE_TOKEN)
+    )
+    hf_raise_for_status(answer)
+    assert [(r["id"], r["visibility"]) for r in answer.json()] == [("acme/guarded-space", "protected")]
+    refused = get_session().get(url, headers=build_hf_headers(token=BOB_TOKEN))
+    with pytest.raises(HfHubHTTPError):
+        hf_raise_for_status(refused)
+    assert refused.status_code == 403
+
+
+def test_a_member_who_may_not_read_the_orgs_settings_list_is_not_asked_again_on_each_page(world):
+    space = "datalab/demo-space"
+    world.hub.add_repo(space, type="space", private=False, sdk="gradio")
+    world.alice.get(f"/spaces/{space}/settings/")
+    world.alice.get(f"/spaces/{space}/")
+    asked = [c for c in world.hub_calls() if c["path"] == "/api/organizations/datalab/settings/repositories"]
+    assert len(asked) == 1

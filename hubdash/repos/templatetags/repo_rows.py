@@ -48,10 +48,18 @@ def repo_line(repo: RepoSummary, visibility: str = "") -> SafeString:
 
 
 @register.simple_tag
-def repo_item(repo: RepoSummary, writable: Container[str] = frozenset(), visibility: str = "") -> SafeString:
+def repo_item(
+    repo: RepoSummary,
+    writable: Container[str] = frozenset(),
+    visibility: str = "",
+    protected: Container[str] = frozenset(),
+) -> SafeString:
     """A repo's whole row in a list (listings, home, metrics): its line and, when the person may write
     it, its switches. A switch's answer, which may carry a message or a confirmation, is drawn by
-    `repos/_repo_item.html` around the same parts."""
+    `repos/_repo_item.html` around the same parts. `protected`: the readable Spaces hubdash last saw
+    answered as protected (repo info cannot tell)."""
+    if repo.id in protected and not repo.private:
+        visibility = "protected"
     settings = ""
     if repo.namespace in writable:
         settings = f'<div class="row-settings" aria-live="polite">{row_switches(repo, visibility)}</div>'
@@ -60,40 +68,46 @@ def repo_item(repo: RepoSummary, writable: Container[str] = frozenset(), visibil
 
 @register.simple_tag
 def row_switches(repo: RepoSummary, visibility: str = "") -> SafeString:
-    """A writable row's visibility and gating switches. htmx-only: the rows are cached HTML without a CSRF
-    token (htmx sends the page's), and without JavaScript the settings page is the way. Each answers with
-    the row (`repos/_repo_item.html`); the confirmation before going public stays in `_visibility_switch.html`."""
+    """A writable row's visibility and gating switches. With htmx each posts and is answered by the row
+    (`repos/_repo_item.html`): a change asks first in the row (`repos/_confirm_change.html`). The rows are
+    cached HTML without a CSRF token (htmx sends the page's), so without JavaScript each switch is a GET form:
+    it opens a page that asks, whose form carries the token."""
     namespace, _, name = repo.id.partition("/")
     visibility_url = text(link(f"{repo.kind}-visibility", namespace, name, samples=REPO_SAMPLES))
     gating_url = text(link(f"{repo.kind}-gating", namespace, name, samples=REPO_SAMPLES))
+    # What the listing showed of the repo, so that its answer draws the row the same way.
+    layout = (', "full": "1"' if repo.sha or repo.files else "") + (', "config": "1"' if repo.config else "")
     protected = visibility == "protected"
+    was = ', "was": "protected"' if protected else ""
     buttons = []
     if repo.private or protected:
-        was = ', "was": "protected"' if protected else ""
-        buttons.append(_switch(visibility_url, f'"visibility": "public"{was}', "Make public"))
+        buttons.append(_switch(visibility_url, "visibility", "public", was + layout, "Make public"))
     if not repo.private:
-        buttons.append(_switch(visibility_url, '"visibility": "private"', "Make private"))
+        buttons.append(_switch(visibility_url, "visibility", "private", was + layout, "Make private"))
     if repo.kind == "space" and not protected:
-        buttons.append(_switch(visibility_url, '"visibility": "protected"', "Make protected"))
+        buttons.append(_switch(visibility_url, "visibility", "protected", layout, "Make protected"))
     gating = [
-        _switch(gating_url, f'"gating": "{value}"', label, pressed=(repo.gated or "off") == value)
+        _switch(gating_url, "gating", value, layout, label, pressed=(repo.gated or "off") == value)
         for value, label in (("off", "Off"), ("auto", "Automatic"), ("manual", "Manual"))
     ]
     return mark_safe(  # noqa: S308 (the repo id is escaped by text(); the rest is fixed)
-        f'<div class="row-switch row-visibility" role="group" aria-label="Visibility of {text(repo.id)}">'
-        f'<span class="row-switch-label" aria-hidden="true">Visibility</span>{"".join(buttons)}</div>'
-        f'<div class="row-switch row-gating" role="group" aria-label="Gating of {text(repo.id)}">'
-        f'<span class="row-switch-label" aria-hidden="true">Gating</span>{"".join(gating)}</div>'
+        f'<form class="row-switch row-visibility" method="get" action="{visibility_url}" role="group" '
+        f'aria-label="Visibility of {text(repo.id)}">'
+        f'<span class="row-switch-label" aria-hidden="true">Visibility</span>{"".join(buttons)}</form>'
+        f'<form class="row-switch row-gating" method="get" action="{gating_url}" role="group" '
+        f'aria-label="Gating of {text(repo.id)}">'
+        f'<span class="row-switch-label" aria-hidden="true">Gating</span>{"".join(gating)}</form>'
     )
 
 
-def _switch(url: str, values: str, label: str, pressed: bool | None = None) -> str:
-    """One switch button: posts `values` (fixed JSON members) and the row's place, answered by the row."""
+def _switch(url: str, field: str, value: str, more: str, label: str, pressed: bool | None = None) -> str:
+    """One switch: a submit button of its GET form, which htmx turns into a post answered by the row.
+    `more`: further fixed JSON members for the post."""
     state = "" if pressed is None else f' aria-pressed="{"true" if pressed else "false"}"'
     return (
-        f'<button type="button" class="small"{state} hx-post="{url}" hx-vals=\'{{"place": "row", {values}}}\' '
-        'hx-target="closest .repo-item" hx-swap="outerHTML">'
-        f"{label}</button>"
+        f'<button type="submit" name="{field}" value="{value}" class="small"{state} hx-post="{url}" '
+        f'hx-vals=\'{{"place": "row", "{field}": "{value}"{more}}}\' hx-target="closest .repo-item" '
+        f'hx-swap="outerHTML">{label}</button>'
     )
 
 
