@@ -269,6 +269,7 @@ def test_a_listing_drawn_around_a_hub_failure_is_not_kept(browsing):
     assert again.status_code == 200 and len(_shown_ids(again)) == 2
 
 
+@pytest.mark.backend
 @pytest.mark.django_db(transaction=True)
 def test_the_same_listing_opened_by_many_people_at_once_asks_the_hub_once(hub_world, alice):
     from hubdash import hub

@@ -13,7 +13,7 @@ from hubdash.hub.tokens import _cache_key
 from tests.pages import read, row_of
 from tests.personas import ALICE_TOKEN, FINE_TOKEN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hubdash.hub.models import HubToken
 from tests.personas import signed_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 
 def _browser(user: User) -> Client:

@@ -14,7 +14,7 @@ from hubdash.hub.tokens import _cache_key
 from tests.pages import read, row_of
 from tests.personas import ALICE_TOKEN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 REPO = "/models/acme/org-model/"
 HUB_DOWN = {"method": "GET", "path": "/api/whoami-v2", "status": 503}
