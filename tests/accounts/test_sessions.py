@@ -16,10 +16,12 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.personas import PASSWORD
+from hubdash import hub
+from tests.personas import ALICE_TOKEN, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,20 @@ def test_a_signed_in_browser_stays_signed_in_across_pages(alice):
     browser = _signed_in_browser(alice)
     for path in (reverse("profile"), reverse("team"), reverse("profile")):
         assert browser.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("person", ["alice", "charlie"])  # with a Hub token, and without one
+def test_a_signed_in_page_reads_the_session_from_the_cache_and_the_person_with_their_token_at_once(
+    hub_world, request, person
+):
+    user = request.getfixturevalue(person)
+    if person == "alice":
+        hub.connect_token(user, ALICE_TOKEN)
+    browser = _signed_in_browser(user)
+    assert browser.get(reverse("profile")).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(reverse("profile")).status_code == 200
+    assert [query["sql"].split(" FROM ")[1].split()[0] for query in queries.captured_queries] == ['"auth_user"']
 
 
 def test_a_session_outlives_its_copy_in_the_cache(alice):
