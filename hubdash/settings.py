@@ -265,7 +265,11 @@ AXES_SENSITIVE_PARAMETERS = [
 ]
 
 # Sessions of hours, not weeks; cookies that only this host over HTTPS can set in production.
-SESSION_ENGINE = "hubdash.accounts.session_store"  # Django's database sessions, read by a fixed statement
+# Django's database sessions with a copy in the cache, which is shared by every worker (the file cache
+# under var/ by default, Redis with HUBDASH_CACHE_URL): a page reads its session from the cache, and a
+# session the cache dropped (culled, Redis restarted) is read back from the database. Several machines
+# need Redis: a session ended on one would otherwise live on in the others' file caches.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("HUBDASH_SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -1,41 +1,28 @@
-"""Ending every session of a person at once (deactivation), whichever session store is configured."""
+"""Ending every session of a person at once (deactivation)."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
 from django.http import HttpRequest
 from django.utils import timezone
-
-DATABASE_ENGINES = (
-    "hubdash.accounts.session_store",
-    "django.contrib.sessions.backends.db",
-    "django.contrib.sessions.backends.cached_db",
-)
 
 
 def end_sessions(user: User) -> int:
     """Delete the person's live sessions; returns how many were found.
 
-    With the database stores (hubdash's default) the rows are read and the person's deleted, from the
-    cache too for cached_db. A store that cannot be listed (cache-only, signed cookies) cannot be searched:
-    there the sessions die on their next request anyway, since the sign-in backend refuses an inactive
-    person (ModelBackend.user_can_authenticate), which is what deactivation sets first.
+    The session store (settings.SESSION_ENGINE) keeps each session in the database and a copy in the
+    cache: the store's own delete() drops both, so no worker reads a copy that outlived its row.
     """
-    if settings.SESSION_ENGINE not in DATABASE_ENGINES:
-        return 0
-    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     user_id = str(user.pk)
     # Sessions last hours (HUBDASH_SESSION_HOURS), so the live rows are few even for a large team.
     for row in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(row.get_decoded().get(SESSION_KEY)) == user_id:
-            store(row.session_key).delete()
+            SessionStore(row.session_key).delete()
             ended += 1
     return ended
 

@@ -33,6 +33,14 @@ class OccasionallyCulledFileCache(FileBasedCache):
     _lock = threading.Lock()
     _last_cull = 0.0
 
+    def __init__(self, dir: str, params: dict[str, Any]) -> None:
+        # Django makes the cache folder here, and raises when it cannot (a full or read-only disk). The
+        # session middleware opens the cache on every request, /healthz's too, which must answer that the
+        # cache is broken (503) rather than fail before it runs: the error waits for the first use instead
+        # (set() makes the folder again whenever it is missing).
+        with contextlib.suppress(OSError):
+            super().__init__(dir, params)
+
     def _write_content(self, file: Any, timeout: float | None, value: Any) -> None:
         expiry = self.get_backend_timeout(timeout)
         file.write(pickle.dumps(expiry, self.pickle_protocol))

@@ -1,7 +1,8 @@
 """Each person's Hub token: checked with whoami, stored sealed, unsealed only here, identity cached.
 
-The token row is read at most once per request: it is cached on the user object (Django's own cache of
-the one-to-one relation), which lives as long as the request, and every write here keeps that cache true.
+The token row is read at most once per request: the signed-in person is loaded with it (`user.hub_token`,
+hub/auth.py), a user object lives as long as the request, and every write here puts the new row (or its
+absence) on the user object.
 The row object in turn keeps its unsealed token and the cached whoami answer once read (`_unsealed`,
 `cached_identity`): a page asks who its person is three times (what they may write, the shell, the key
 of a page kept whole), and unsealing, fingerprinting and reading the cache each time was 0.5 ms a page.
@@ -28,7 +29,6 @@ from .vault import TokenKeyError, seal, unseal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
-    from django.db.models import ForeignObjectRel
 
     from .models import HubToken
 
@@ -45,11 +45,6 @@ def _token_model() -> type[HubToken]:
     from .models import HubToken
 
     return HubToken
-
-
-def _user_token() -> ForeignObjectRel:
-    """The reverse side of HubToken.user (`user.hub_token`), which caches the row on each user object."""
-    return _token_model()._meta.get_field("user").remote_field
 
 
 def _cache_key(token: str) -> str:
@@ -90,13 +85,30 @@ def last_known_identity(user: User | AnonymousUser) -> HubIdentity | None:
     return found if isinstance(found, HubIdentity) else None
 
 
+# Set on a user object known to have no token row. Django remembers a missing row only when the user was
+# loaded with select_related (the signed-in person is); for any other user object, each `user.hub_token`
+# would ask the database again, and a page reads the row once per Hub call.
+_WITHOUT_ROW = "hubdash_without_token_row"
+
+
 def _row(user: User | AnonymousUser) -> HubToken | None:
-    """This person's token row, read from the database once per user object (so once per request)."""
-    if not user.is_authenticated:
+    """This person's token row, read from the database at most once per user object (so once per request)."""
+    if not user.is_authenticated or getattr(user, _WITHOUT_ROW, False):
         return None
-    if not _user_token().is_cached(user):
-        _user_token().set_cached_value(user, _token_model().objects.filter(user=user).first())
-    return cast("HubToken | None", _user_token().get_cached_value(user))
+    try:
+        return user.hub_token
+    except _token_model().DoesNotExist:
+        setattr(user, _WITHOUT_ROW, True)
+        return None
+
+
+def _keep(user: User, row: HubToken | None) -> None:
+    """What `_row` answers for this user object from now on, after the row was written or deleted."""
+    if row is None:
+        setattr(user, _WITHOUT_ROW, True)
+    else:
+        user.hub_token = row
+        setattr(user, _WITHOUT_ROW, False)
 
 
 _STATUS_FIELDS = (
@@ -201,7 +213,7 @@ def _renewed(user: User, row: HubToken) -> HubToken | None:
     with transaction.atomic():
         locked = _token_model().objects.select_for_update().filter(pk=row.pk).first()
         if locked is None or not _due(locked):
-            _user_token().set_cached_value(user, locked)
+            _keep(user, locked)
             return locked
         assert locked.refresh_ciphertext is not None  # _due checked it
         refresh = unseal(locked.refresh_key_id, locked.refresh_ciphertext, locked.user_id)
@@ -213,7 +225,7 @@ def _renewed(user: User, row: HubToken) -> HubToken | None:
             locked.rejected_at = timezone.now()
             locked.rejected_reason = SIGN_IN_AGAIN
             locked.save(update_fields=["rejected_at", "rejected_reason", "updated_at"])
-            _user_token().set_cached_value(user, locked)
+            _keep(user, locked)
             return locked
         old_token = unseal(locked.key_id, locked.ciphertext, locked.user_id)
         locked.key_id, locked.ciphertext = seal(renewed.access_token, locked.user_id)
@@ -233,7 +245,7 @@ def _renewed(user: User, row: HubToken) -> HubToken | None:
     if _fresh(cached) is not None:
         cache.set(_cache_key(renewed.access_token), cached, settings.WHOAMI_CACHE_SECONDS)
     cache.delete(_cache_key(old_token))
-    _user_token().set_cached_value(user, locked)
+    _keep(user, locked)
     return locked
 
 
@@ -271,7 +283,7 @@ def connect_token(user: User, token: str) -> HubIdentity:
             "granted_orgs": [],
         },
     )
-    _user_token().set_cached_value(user, row)
+    _keep(user, row)
     if old_key is not None:
         cache.delete(old_key)
     _remember(user.pk, token, identity)
@@ -309,7 +321,7 @@ def connect_oauth(user: User, grant: oauth.Grant) -> HubIdentity:
             "granted_orgs": [{"name": org.name, "role": org.role} for org in grant.orgs],
         },
     )
-    _user_token().set_cached_value(user, row)
+    _keep(user, row)
     if old_key is not None:
         cache.delete(old_key)
     _remember(user.pk, grant.access_token, identity)
@@ -436,7 +448,7 @@ def remove_token(user: User) -> None:
     forget_identity(user)
     cache.delete(_last_key(user.pk))
     _token_model().objects.filter(user=user).delete()
-    _user_token().set_cached_value(user, None)
+    _keep(user, None)
 
 
 def reseal_all() -> tuple[int, str]:

@@ -133,7 +133,7 @@ def _timed_phases() -> dict[str, list[float]]:
         "file cache set": ("hubdash.core.filecache", "OccasionallyCulledFileCache.set"),
         "file cache get": ("hubdash.core.filecache", "OccasionallyCulledFileCache.get"),
         "parse.listing": ("hubdash.hub.parse", "listing"),
-        "session load": ("hubdash.accounts.session_store", "SessionStore.load"),
+        "session load": ("django.contrib.sessions.backends.cached_db", "SessionStore.load"),
         "auth get_user": ("django.contrib.auth", "get_user"),
     }
     spent: dict[str, list[float]] = {}
