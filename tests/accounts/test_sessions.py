@@ -23,7 +23,7 @@ from django.utils import timezone
 from hubdash import hub
 from tests.personas import ALICE_TOKEN, PASSWORD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.backend]
 
 ROOT = Path(__file__).resolve().parents[2]
 
