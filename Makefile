@@ -17,13 +17,11 @@ $(VENV)/.installed: pyproject.toml
 # As people use it: hubdash's own error pages, never Django's debug pages (hubdash/run.py).
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m hubdash.run
 
 # For developers: `make run` with Django's debug pages (tracebacks, the list of routes on a 404).
 dev: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	HUBDASH_DEBUG=true $(BIN)/python -m hubdash.run
 
 # The whole suite on SQLite (with the cache hubdash uses by default): the README's one command.
@@ -73,7 +71,6 @@ nginx:
 
 # hubsim on HUBSIM_PORT (8765) and hubdash on HUBDASH_BIND (127.0.0.1:8000); set either if its port is taken.
 demo: install
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python -m tests.demo
 
 bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload

@@ -55,6 +55,11 @@ def main(env: dict[str, str] | None = None) -> int:
     # Served as people use it: the designed error pages, never Django's debug pages (every route, settings,
     # tracebacks). Debugging is `make dev`, or HUBDASH_DEBUG=true.
     env.setdefault("HUBDASH_DEBUG", "false")
+    # Static files collected as this server will serve them: with debug off, their hashed names come from
+    # the manifest that only a collectstatic run with debug off writes (the Procfile's release step).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+    )
     for name, command in commands().items():
         # Their own process groups: the terminal's Ctrl-C reaches them once, through us, not twice.
         children[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603 - our own commands
