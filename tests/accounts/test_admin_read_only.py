@@ -85,3 +85,20 @@ def test_nothing_registered_in_the_admin_can_be_added_changed_or_deleted_there(a
         or model_admin.get_actions(request)
     ]
     assert writable == []
+
+
+def test_the_admins_password_form_sends_to_hubdashs_throttled_one_and_changes_nothing(alice_client, alice):
+    from tests.personas import PASSWORD
+
+    guess = alice_client.post(
+        "/admin/password_change/",
+        {"old_password": "a-guess", "new_password1": "n3w-pass-phrase!", "new_password2": "n3w-pass-phrase!"},
+    )
+    assert guess.status_code == 302 and guess["Location"] == "/account/password/"
+    right = alice_client.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": "n3w-pass-phrase!", "new_password2": "n3w-pass-phrase!"},
+    )
+    assert right.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
