@@ -138,6 +138,7 @@ MIDDLEWARE = [
     "hubdash.core.middleware.FirstRunMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "hubdash.core.middleware.HtmxRedirectMiddleware",
+    "hubdash.core.middleware.MethodNotAllowedPageMiddleware",
     "hubdash.accounts.middleware.LastSeenMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -33,13 +33,26 @@ def _never_cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 bad_request = _never_cached(defaults.bad_request)
 
 
+def _back(request: HttpRequest) -> str:
+    """The page the person came from on this site, if any (not this very page)."""
+    referer = request.headers.get("Referer", "")
+    came_from = url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure())
+    return referer if referer and came_from and referer != request.build_absolute_uri() else ""
+
+
 @_never_cached
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 403 page, with a way back: to the page the person came from on this site, else home."""
-    referer = request.headers.get("Referer", "")
-    came_from = url_has_allowed_host_and_scheme(referer, {request.get_host()}, require_https=request.is_secure())
-    back = referer if referer and came_from and referer != request.build_absolute_uri() else ""
-    return render(request, "403.html", {"exception": str(exception), "back": back}, status=403)
+    return render(request, "403.html", {"exception": str(exception), "back": _back(request)}, status=403)
+
+
+def method_not_allowed(request: HttpRequest, refused: HttpResponse) -> HttpResponse:
+    """A page for the empty 405 of `require_POST` and friends: a form's address opened as a page (reloaded
+    after submitting, typed, bookmarked) says what happened and leads back, instead of a blank page."""
+    page = render(request, "405.html", {"back": _back(request)}, status=405)
+    page["Allow"] = refused["Allow"]
+    add_never_cache_headers(page)
+    return page
 
 
 page_not_found = _never_cached(defaults.page_not_found)

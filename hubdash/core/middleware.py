@@ -1,4 +1,4 @@
-"""First-run redirect and htmx-aware redirects."""
+"""First-run redirect, htmx-aware redirects, and a page for a form's address opened as a page."""
 
 from __future__ import annotations
 
@@ -40,4 +40,20 @@ class HtmxRedirectMiddleware:
         response = self.get_response(request)
         if getattr(request, "htmx", False) and response.status_code in (301, 302, 303) and "Location" in response:
             return HttpResponseClientRedirect(response["Location"])
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Views refuse a method with an empty 405 (`require_POST`): a person who opens such an address (the
+    address left in the bar after a form without JavaScript, then reloaded) gets a page saying so."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            from .error_pages import method_not_allowed
+
+            return method_not_allowed(request, response)
         return response

@@ -77,3 +77,12 @@ def test_a_refusal_says_no_access_once_and_links_back(hub_world, bob):
         assert main.count("No access") == 1
         assert 'href="/"' in main
     assert 'href="http://testserver/team/">Go back' in main  # to the page the person came from
+
+
+def test_a_forms_address_opened_as_a_page_says_so_instead_of_a_blank_page(alice_client):
+    # The address left in the bar after "Make invitation link" without JavaScript, then reloaded.
+    opened = alice_client.get("/team/invite/", HTTP_REFERER="http://testserver/team/")
+    assert opened.status_code == 405 and "POST" in opened["Allow"]
+    text = opened.content.decode()
+    assert "Nothing was changed by opening it" in text
+    assert 'href="http://testserver/team/"' in text and 'href="/"' in text
