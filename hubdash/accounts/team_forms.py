@@ -30,6 +30,8 @@ class InviteForm(forms.Form):
     )
 
     def __init__(self, *args: Any, can_email: bool = False, **kwargs: Any) -> None:
+        # Its own ids: the Team page also shows the add-person form, whose role field would share `id_role`.
+        kwargs.setdefault("auto_id", "id_invite_%s")
         super().__init__(*args, **kwargs)
         if not can_email:
             del self.fields["email"]

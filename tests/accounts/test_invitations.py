@@ -177,7 +177,7 @@ def test_an_admin_demoted_meanwhile_cannot_invite(alice, alice_client, bob):
 @pytest.mark.parametrize("role", ["superuser", "owner", "", "admin "])
 def test_a_role_that_does_not_exist_is_refused_with_a_message(alice_client, role):
     response = alice_client.post(reverse("team-invite"), {"role": role, "valid_days": "7"})
-    role_field = response.content.decode().split('for="id_role"', 1)[1].split("</div>", 1)[0]
+    role_field = response.content.decode().split('for="id_invite_role"', 1)[1].split("</div>", 1)[0]
     assert response.status_code == 400 and ("valid choice" in role_field or "required" in role_field)
     assert not Invitation.objects.exists()
 
@@ -258,3 +258,13 @@ def test_members_see_who_joined_but_not_the_pending_invitations_or_their_notes(a
     assert "invited someone as member" in page
     assert "Frank the contractor" not in page and "Invite someone" not in page and "Revoke" not in page
     assert "Frank the contractor" in alice_client.get(reverse("team")).content.decode()
+
+
+def test_every_control_of_the_team_page_has_its_own_id_and_label(alice_client):
+    import re
+
+    page = alice_client.get(reverse("team")).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for control in re.findall(r'<(?:select|input|textarea)\b[^>]*\bid="([^"]+)"', page):
+        assert f'for="{control}"' in page or "aria-label" in page.split(f'id="{control}"', 1)[1].split(">", 1)[0]
