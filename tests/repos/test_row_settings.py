@@ -277,8 +277,13 @@ def test_a_protected_space_after_a_reload_shows_hubdashs_last_answer_with_its_ag
     assert '<strong data-testid="current-visibility">protected</strong>' in page
     assert "As the Hub answered hubdash's last change, <time" in page
     assert '<span class="badge protected"' in page.split('id="repo-badges"', 1)[1]
-    assert '<span class="badge protected"' in read(world.alice.get(f"/spaces/{space}/"))
+    overview = read(world.alice.get(f"/spaces/{space}/"))
+    assert '<span class="badge protected"' in overview
+    assert "<dt>Visibility</dt><dd>protected</dd>" in overview  # its facts agree with its badge
     assert "badge protected" in row_of(read(world.alice.get("/spaces/")), space)
+    # The feed's record of the change says protected too (the event's own page).
+    event = Event.objects.filter(repo_id=space, action="settings").latest("pk")
+    assert "<dt>Visibility</dt><dd>protected</dd>" in read(world.alice.get(f"/activity/{event.pk}/"))
     # Its row still says protected after a gating change from the row (the Hub's answer says so too).
     row = read(gate(world.alice, space, "auto", plural="spaces"))
     assert "badge protected" in row
@@ -291,6 +296,7 @@ def test_a_space_not_set_through_hubdash_says_public_or_protected_with_a_link_to
     assert '<strong data-testid="current-visibility">public or protected</strong>' in page
     assert "not set through hubdash" in page and f'href="{world.hub.url}/spaces/{space}/settings"' in page
     assert "Make public" in page  # it may be protected: every choice is offered
+    assert "<dt>Visibility</dt><dd>public or protected</dd>" in read(world.alice.get(f"/spaces/{space}/"))
 
 
 def test_a_protected_space_renamed_or_deleted_in_hubdash_keeps_no_stale_answer(world, space):
