@@ -109,6 +109,7 @@ lint: install
 	$(BIN)/ruff format --check hubdash tests
 	$(BIN)/mypy hubdash
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from hubdash.core import views as core_views
+from hubdash import health
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("", include("hubdash.accounts.urls")),
     path("", include("hubdash.repos.urls")),
     path("", include("hubdash.uploads.urls")),

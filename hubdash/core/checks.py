@@ -27,8 +27,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http.request import split_domain_port
 from gunicorn.util import parse_address
 
-from hubdash.hub.vault import TokenKeyError, parse_keys
-
 logger = logging.getLogger(__name__)
 
 TAG = "hubdash"
@@ -48,19 +46,8 @@ GUNICORN_COUNTS = {
 Messages = list[checks.CheckMessage]
 
 
-def _error(check_id: str, msg: str, hint: str) -> checks.Error:
+def config_error(check_id: str, msg: str, hint: str) -> checks.Error:
     return checks.Error(msg, hint=hint, id=f"hubdash.{check_id}")
-
-
-@checks.register(TAG)
-def check_token_keys(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Messages:
-    try:
-        parse_keys(settings.HUBDASH_TOKEN_KEYS)
-    except TokenKeyError as exc:
-        # vault's messages name key ids, never key material.
-        detail = str(exc) if str(exc).startswith("HUBDASH_TOKEN_KEYS") else f"HUBDASH_TOKEN_KEYS: {exc}"
-        return [_error("E001", f"{detail}, so hubdash could neither store nor read Hub tokens.", NEW_KEY_HINT)]
-    return []
 
 
 def _is_loopback(host: str) -> bool:
@@ -95,7 +82,7 @@ def check_hub_endpoint(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -
         or "@" in parts.netloc
     ):
         return [
-            _error(
+            config_error(
                 "E002",
                 f"HF_ENDPOINT must be the Hub's address as an absolute http(s) URL, not {endpoint!r}.",
                 "For example https://huggingface.co (the default): no query, fragment or credentials.",
@@ -103,7 +90,7 @@ def check_hub_endpoint(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -
         ]
     if settings.PRODUCTION and parts.scheme != "https" and not _is_loopback(parts.hostname):
         return [
-            _error(
+            config_error(
                 "E003",
                 f"HF_ENDPOINT must use https in production, not {endpoint!r}: members' tokens are sent there.",
                 "Use the Hub's https:// address (plain http is accepted only for a Hub on this machine).",
@@ -130,7 +117,7 @@ def check_numbers(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Mes
         ("HUBDASH_HSTS_SECONDS", getattr(settings, "SECURE_HSTS_SECONDS", 0), True),
     ]
     return [
-        _error(
+        config_error(
             "E004",
             f"{name} must be {'0 or more' if zero_allowed else 'more than 0'}, not {value:g}.",
             "Set a positive number, or unset it for the default (see .env.example).",
@@ -158,7 +145,7 @@ def check_cache_url(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> M
         problem = ""
     if problem:
         return [
-            _error(
+            config_error(
                 "E005",
                 f"HUBDASH_CACHE_URL is not a usable Redis URL: {problem}.",
                 "Use redis://host:6379/0, rediss://… for TLS, or unix:///path/to/redis.sock; "
@@ -196,7 +183,7 @@ def check_gunicorn(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Me
     problem = _bind_problem(bind) if bind else ""
     if problem:
         errors.append(
-            _error(
+            config_error(
                 "E006",
                 f"HUBDASH_BIND is not an address gunicorn can listen on ({bind!r}): {problem}.",
                 "Use host:port (127.0.0.1:8000, [::1]:8000, 0.0.0.0:8000) or unix:/path/to/socket.",
@@ -206,7 +193,7 @@ def check_gunicorn(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> Me
         value = os.environ.get(name, "")
         if value and not (value.strip().isdigit() and int(value) >= least):
             errors.append(
-                _error(
+                config_error(
                     "E010",
                     f"{name} must be a whole number of at least {least}, not {value!r}.",
                     "Set it to a whole number or unset it for the default (see .env.example).",
@@ -224,7 +211,7 @@ def check_hosts_and_origins(app_configs: Sequence[AppConfig] | None, **kwargs: A
         domain, port = split_domain_port(host)
         if host == "*" or not domain or port:
             errors.append(
-                _error(
+                config_error(
                     "E007",
                     f"HUBDASH_ALLOWED_HOSTS has {host!r}, which is not an exact host name.",
                     "List the names hubdash answers to, without scheme, port or path "
@@ -235,7 +222,7 @@ def check_hosts_and_origins(app_configs: Sequence[AppConfig] | None, **kwargs: A
         parts = _split_url(origin)
         if parts is None or parts.scheme != "https" or not parts.hostname or parts.path or parts.query:
             errors.append(
-                _error(
+                config_error(
                     "E008",
                     f"HUBDASH_CSRF_TRUSTED_ORIGINS has {origin!r}, which is not an https origin.",
                     "Each origin is https:// and a host (and port if not 443), nothing after it: "
@@ -254,10 +241,10 @@ def check_static_files_collected(app_configs: Sequence[AppConfig] | None, **kwar
         # (paths, hash) since Django 4.2; django-stubs still describe the older dict.
         collected, _ = cast("tuple[dict[str, str], str]", staticfiles_storage.load_manifest())
     except ValueError:
-        return [_error("E009", f"The static files manifest under {settings.STATIC_ROOT} cannot be read.", hint)]
+        return [config_error("E009", f"The static files manifest under {settings.STATIC_ROOT} cannot be read.", hint)]
     if not collected:
         return [
-            _error(
+            config_error(
                 "E009",
                 f"Static files are not collected: {settings.STATIC_ROOT} has no staticfiles.json, "
                 "so every page would fail.",

@@ -10,5 +10,7 @@ class HubConfig(AppConfig):
 
         from hubdash.core.logging import register_secret
 
+        from . import checks  # noqa: F401 (registers the token keys' check)
+
         if settings.HF_OAUTH_CLIENT_SECRET:
             register_secret(settings.HF_OAUTH_CLIENT_SECRET)

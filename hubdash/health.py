@@ -3,6 +3,9 @@
 200 while everything hubdash needs to serve pages works (database, cache, static files, token keys);
 503 naming what does not. The Hub's reachability is reported but not required: pages that need no
 Hub still work without it. Only state words are answered, never an error's text.
+
+At project level (beside urls.py), not in `core`: it asks every part, the Hub's door among them, and
+`core` imports no app.
 """
 
 from __future__ import annotations
