@@ -268,3 +268,13 @@ def test_every_control_of_the_team_page_has_its_own_id_and_label(alice_client):
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     for control in re.findall(r'<(?:select|input|textarea)\b[^>]*\bid="([^"]+)"', page):
         assert f'for="{control}"' in page or "aria-label" in page.split(f'id="{control}"', 1)[1].split(">", 1)[0]
+
+
+def test_the_invitation_page_says_until_when_the_link_works(alice_client):
+    from hubdash.accounts.models import Invitation
+
+    browser = Client()
+    assert browser.get(make_invitation(alice_client)).status_code == 302
+    page = browser.get(reverse("invitation-accept")).content.decode()
+    expires = Invitation.objects.get().expires_at
+    assert f'works once, until <time datetime="{expires.isoformat()}">' in page
