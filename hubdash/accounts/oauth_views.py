@@ -120,6 +120,8 @@ def _connect(
     """Link this person to the Hub account and make the sign-in's token theirs (replacing any other).
     One banner says how it went: when this is a sign-in, that banner says so too."""
     done = f"Signed in with Hugging Face as @{grant.username}" if signing_in else f"Linked to @{grant.username}"
+    if signing_in and user.get_username() != grant.username:  # the Hub's name was taken here: say which is theirs
+        done += f" (in hubdash: {user.get_username()})"
     owner = links.user_id_for(grant.sub)
     if owner is not None and owner != user.pk:
         return _failed(request, f"@{grant.username} on the Hub is already linked to another hubdash person.", 409)

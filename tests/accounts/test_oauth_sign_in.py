@@ -227,3 +227,14 @@ def test_signing_in_with_hugging_face_shows_one_banner(erin):
     page = client.get(response["Location"]).content.decode()
     banners = page.split('<ul class="messages"', 1)[1].split("</ul>", 1)[0].count('<li class="message')
     assert banners == 1 and "Signed in with Hugging Face as @erin." in page
+
+
+def test_a_hub_name_taken_in_hubdash_is_told_beside_the_name_given_there(erin):
+    User.objects.create_user("erin", "other-erin@example.com", "a-long-password-of-hers")  # another erin
+    admit_orgs("acme")
+    erin.oauth_browser("erin", orgs=["acme"])
+    client = Client()
+    page = client.get(sign_in_with_hf(client)["Location"]).content.decode()
+    person = HubLink.objects.get().user
+    assert person.username != "erin"
+    assert f"Signed in with Hugging Face as @erin (in hubdash: {person.username})." in page
