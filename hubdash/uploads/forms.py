@@ -46,30 +46,43 @@ class UploadForm(forms.Form):
         if not self.files_list:
             self.add_error(None, "Choose at least one file.")
             return data
-        paths = self.paths
-        if len(paths) > 1 and len(paths) != len(self.files_list):
+        if len(self.paths) > 1 and len(self.paths) != len(self.files_list):
             self.add_error(None, "Give one path per file (or one folder ending in / for all of them).")
             return data
+        self.entries = list(zip(self.files_list, self._destinations(), strict=True))
+        self.path_errors = self._refusals()
+        if self.path_errors:
+            self.add_error(None, "Some paths would be refused by the Hub; nothing was uploaded.")
+        if not data.get("message"):
+            names = [path for _, path in self.entries]
+            data["message"] = f"Upload {names[0]}" if len(names) == 1 else f"Upload {len(names)} files"
+        return data
+
+    def _destinations(self) -> list[str]:
+        """Each file's path in the repo: all in one folder (one path ending in /, or one path for several
+        files), or a path per file, where a path ending in / keeps the file's own name."""
+        paths = self.paths
         folder = paths[0] if len(paths) == 1 and (paths[0].endswith("/") or len(self.files_list) > 1) else None
         if folder is not None and not folder.endswith("/"):
             folder += "/"
-        seen: set[str] = set()
+        destinations = []
         for n, upload in enumerate(self.files_list):
             name = (upload.name or "").rsplit("/", 1)[-1]
             given = folder if folder is not None else (paths[n] if n < len(paths) else "")
-            path = given + name if (not given or given.endswith("/")) else given
+            destinations.append(given + name if (not given or given.endswith("/")) else given)
+        return destinations
+
+    def _refusals(self) -> list[str]:
+        """What the Hub would refuse, path by path: its path rules, two files on one path, the size limit."""
+        refusals: list[str] = []
+        seen: set[str] = set()
+        for upload, path in self.entries:
             problem = path_problem(path)
             if problem is None and path in seen:
                 problem = "Two files would have the same path."
             if problem is None and self.max_bytes and (upload.size or 0) > self.max_bytes:
                 problem = f"Larger than the limit of {filesizeformat(self.max_bytes)} per file."
             if problem:
-                self.path_errors.append(f"{path or '(empty)'}: {problem}")
+                refusals.append(f"{path or '(empty)'}: {problem}")
             seen.add(path)
-            self.entries.append((upload, path))
-        if self.path_errors:
-            self.add_error(None, "Some paths would be refused by the Hub; nothing was uploaded.")
-        if not data.get("message") and self.entries:
-            names = [path for _, path in self.entries]
-            data["message"] = f"Upload {names[0]}" if len(names) == 1 else f"Upload {len(names)} files"
-        return data
+        return refusals
