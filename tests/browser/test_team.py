@@ -34,7 +34,7 @@ def test_an_invitee_joins_through_the_link_and_the_admin_sees_it(
     sign_in(admin, live_server.url, "alice", PASSWORD)
     admin.get_by_role("link", name="Team").first.click()
     admin.get_by_role("link", name="Invite someone").click()
-    admin.get_by_label("Role").select_option("member")
+    admin.get_by_role("region", name="Invite someone").get_by_label("Role").select_option("member")
     admin.get_by_label("Link valid for").select_option("3")
     admin.get_by_label("For whom (optional)").fill("Dana, data team")
     admin.get_by_role("button", name="Make invitation link").click()
@@ -97,7 +97,7 @@ def test_an_invitee_joins_with_hugging_face_and_lands_connected(live_server, hub
     admin.set_default_timeout(10_000)
     sign_in(admin, live_server.url, "alice", PASSWORD)
     admin.goto(live_server.url + "/team/")
-    admin.get_by_label("Role").select_option("member")
+    admin.get_by_role("region", name="Invite someone").get_by_label("Role").select_option("member")
     admin.get_by_role("button", name="Make invitation link").click()
     link = admin.get_by_label("Invitation link").input_value()
 
