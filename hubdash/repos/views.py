@@ -25,7 +25,7 @@ from hubdash.accounts.account_menu import shell_parts
 from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
-from hubdash.core.page_cache import BODY_MARK, cached_page, page_key, render_framed, render_marked
+from hubdash.core.page_cache import BODY_MARK, cached_page, page_key, render_framed
 from hubdash.hub import HubClient
 from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
@@ -257,7 +257,7 @@ def _listing_page(
         marked.setlist("search", [_SEARCH_MARK])
         marked.setlist("author", [_AUTHOR_MARK])
         frame_context = {**context, "form": ListingForm(kind, marked), "body_html": BODY_MARK}
-        return render_marked(request, "repos/listing.html", frame_context)
+        return render_to_string("repos/listing.html", frame_context, request)
 
     fills = {
         _SEARCH_MARK: escape(form["search"].value() or ""),
