@@ -176,3 +176,27 @@ def test_without_javascript_a_rows_switch_opens_a_page_that_asks(tab, browser, d
     expect(page.get_by_text(f"{REPO} is now private.")).to_be_visible()
     assert private_on_hub(demo_hub)
     context.close()
+
+
+def test_without_javascript_every_action_of_a_kept_listing_completes(tab, browser, demo_hub):
+    hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
+    hub.update_repo_settings(REPO, gated=False)
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(tab.page.context.cookies())
+    page = context.new_page()
+    listing = tab.url + "/models/?author=acme&search=classifier"
+    for _ in range(3):  # from the second visit on, the page is the kept one, which holds no CSRF token
+        page.goto(listing)
+    assert page.locator("input[name=csrfmiddlewaretoken]").count() == 0
+    gating = page.locator("li.repo-item").filter(has_text=REPO).get_by_role("group", name=f"Gating of {REPO}")
+    gating.get_by_role("button", name="Manual").click()
+    page.get_by_role("button", name="Yes, gate it").click()
+    expect(page.get_by_text("gated, manual approval")).to_be_visible()
+    assert gating_on_hub(demo_hub, REPO) == "manual"
+    page.goto(listing)
+    page.locator("summary", has=page.get_by_text("Account menu")).click()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()  # on the page that asks
+    expect(page.get_by_role("heading", name="Sign in to hubdash")).to_be_visible()
+    context.close()
+    hub.update_repo_settings(REPO, gated=False)  # as the demo world had it, for the tests after
