@@ -23,8 +23,11 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString
 
-BODY_MARK = "page-body-to-fill-in"
+# Where the body goes in a frame. Given to templates as safe, it stays as it is, where every text from the
+# Hub or a person is escaped: nothing they write can read as it.
+BODY_MARK = SafeString("<page-body>")
 FRAMES_MAX = 512
 _frames: OrderedDict[str, tuple[str, str]] = OrderedDict()
 _frames_lock = threading.Lock()

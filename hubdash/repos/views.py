@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -234,9 +235,10 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     return push_url(HttpResponse(body_html, status=status), address)
 
 
-# Where the typed search and author go in a listing's frame (letters and dashes: escaping keeps them).
-_SEARCH_MARK = "listing-search-to-fill-in"
-_AUTHOR_MARK = "listing-author-to-fill-in"
+# Where the typed search and author go in a listing's frame. Safe strings, the form's inputs show them as
+# they are, where any text typed or from the Hub is escaped: nothing anyone writes can read as them.
+_SEARCH_MARK = SafeString("<listing-search>")
+_AUTHOR_MARK = SafeString("<listing-author>")
 # The form's other fields: the frame shows their choice, so there is a frame per combination.
 _FRAME_CHOICES = ("sort", "direction", "limit", "full", "config")
 
@@ -257,7 +259,7 @@ def _listing_page(
         frame_context = {**context, "form": ListingForm(kind, marked), "body_html": BODY_MARK}
         return render_to_string("repos/listing.html", frame_context, request)
 
-    fills = {
+    fills: dict[str, str] = {
         _SEARCH_MARK: escape(form["search"].value() or ""),
         _AUTHOR_MARK: escape(form["author"].value() or ""),
     }
