@@ -157,12 +157,17 @@ def test_screenshots_of_rows_with_their_switches(tab, demo_hub, scheme):
     tab.assert_quiet()
 
 
+def _without_javascript(tab, browser):
+    """A browser of alice's session with JavaScript off: its context (to close) and a page."""
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(tab.page.context.cookies())
+    return context, context.new_page()
+
+
 def test_without_javascript_a_rows_switch_opens_a_page_that_asks(tab, browser, demo_hub):
     hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
     hub.update_repo_settings(REPO, private=False)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(tab.page.context.cookies())
-    page = context.new_page()
+    context, page = _without_javascript(tab, browser)
     page.goto(tab.url + "/models/?author=acme&search=classifier")
     row = page.locator("li.repo-item").filter(has_text=REPO)
     row.get_by_role("button", name="Make private").click()
@@ -181,9 +186,7 @@ def test_without_javascript_a_rows_switch_opens_a_page_that_asks(tab, browser, d
 def test_without_javascript_every_action_of_a_kept_listing_completes(tab, browser, demo_hub):
     hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
     hub.update_repo_settings(REPO, gated=False)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(tab.page.context.cookies())
-    page = context.new_page()
+    context, page = _without_javascript(tab, browser)
     listing = tab.url + "/models/?author=acme&search=classifier"
     for _ in range(3):  # from the second visit on, the page is the kept one, which holds no CSRF token
         page.goto(listing)
