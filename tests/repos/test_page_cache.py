@@ -44,6 +44,7 @@ def test_a_kept_page_holds_no_csrf_token_and_each_browser_posts_with_its_own(bro
     assert "csrfmiddlewaretoken" not in page_two and "X-CSRFToken" not in page_two
     assert 'method="post"' not in page_two  # its buttons post with htmx, or open a page that asks
     # htmx sends the token of the browser's own CSRF cookie (hubdash.js), which the kept page set too.
+    assert not second.cookies[settings.CSRF_COOKIE_NAME]["httponly"]  # a script may read it
     assert second.post(reverse("logout"), HTTP_X_CSRFTOKEN=_cookie_token(first)).status_code == 403
     assert second.post(reverse("logout"), HTTP_X_CSRFTOKEN=_cookie_token(second)).status_code == 302
 
