@@ -160,7 +160,14 @@ TEMPLATES = [
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
-    }
+    },
+    {
+        # The long lists only (hubdash.lists): as fast as strings built by hand, escaped as Django's.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "hubdash.lists.environment"},  # which turns autoescape on
+    },
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import cast
 
-from django.conf import settings
-from django.template.loader import get_template
+from django.template import engines
 from django.urls import get_resolver
 
 from hubdash.activity.templatetags.activity_tags import activity_icons
@@ -30,10 +28,14 @@ _SPRITE_TAG = re.compile(r"\{%\s*icon_sprite\s+([^%]+)%\}")
 def warm_up() -> None:
     get_resolver().reverse_dict  # noqa: B018 (imports every view, and builds what reverse() reads)
     transport.ssl_context()
-    for root in map(Path, cast("list[Path]", settings.TEMPLATES[0]["DIRS"])):
+    # Each engine compiles its own templates: the Jinja2 lists' folder lies inside the Django templates'.
+    roots = {Path(folder): backend for backend in engines.all() for folder in backend.dirs}
+    for root, backend in roots.items():
+        inner = [other for other in roots if other != root and other.is_relative_to(root)]
         for path in sorted(root.rglob("*.html")):
-            get_template(path.relative_to(root).as_posix())
-            _read_icons(path.read_text())
+            if not any(path.is_relative_to(other) for other in inner):
+                backend.get_template(path.relative_to(root).as_posix())
+                _read_icons(path.read_text())
     # The icons named in code rather than in templates: a repo header's kind, the feed's events.
     for kind in KINDS:
         icons.heroicon_outline(kind_icon(kind))

@@ -1,4 +1,3 @@
-from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from . import oauth_views, passwords, team_views, views
@@ -6,7 +5,7 @@ from . import oauth_views, passwords, team_views, views
 urlpatterns = [
     path("setup/", views.setup, name="setup"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.sign_out, name="logout"),
     path("accounts/hf/login/", oauth_views.hf_start, name="hf-start"),
     path("accounts/hf/confirm/", oauth_views.hf_confirm, name="hf-confirm"),
     path("accounts/hf/callback/", oauth_views.hf_callback, name="hf-callback"),

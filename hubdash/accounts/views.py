@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
@@ -204,3 +204,14 @@ def profile_refresh(request: AuthedRequest) -> HttpResponse:
         response = redirect("profile")
     patch_vary_headers(response, ["HX-Request"])  # one URL, two kinds of answer
     return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """A post signs out (the menu's button, with htmx, or this page's form). The menu is part of pages that
+    may come from the cache, which hold no CSRF token: without JavaScript its button opens this page,
+    which asks, with a form that carries the token."""
+    if request.method == "POST":
+        return LogoutView.as_view()(request)
+    return render(request, "registration/sign_out.html")

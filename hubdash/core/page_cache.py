@@ -1,10 +1,11 @@
-"""Whole pages kept for the person who asked, their CSRF token filled in at each answer.
+"""Whole pages kept for the person who asked.
 
 A warm listing is the same Hub answer drawn into the same markup as a moment ago: keeping the rendered
 page saves its shell and form, most of such a page's CPU. The key holds everything the page shows (the
-caller's parts: the person, what the shell says of them, the query); the CSRF token is per browser, not
-per person, so pages are kept with a mark in its place and each answer gets its own. Pages with one-time
-messages to show are neither served from the cache nor kept.
+caller's parts: the person, what the shell says of them, the query). A kept page holds no CSRF token (it
+is per browser, not per person) and no posting form: htmx sends the CSRF cookie's token (hubdash.js), and
+without JavaScript its buttons open pages that ask, with the token. Pages with one-time messages to show
+are neither served from the cache nor kept.
 
 A cold listing draws new results into the same frame (shell, heading, form) as the person's last one:
 frames are kept per process with marks where the results and the typed values go (`render_framed`).
@@ -17,17 +18,16 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
-# Letters and dashes only: escaping leaves it as it is, in a form field and in the hx-headers JSON alike.
-CSRF_MARK = "csrf-token-to-fill-in"
-BODY_MARK = "page-body-to-fill-in"
+# Where the body goes in a frame. Given to templates as safe, it stays as it is, where every text from the
+# Hub or a person is escaped: nothing they write can read as it.
+BODY_MARK = SafeString("<page-body>")
 FRAMES_MAX = 512
 _frames: OrderedDict[str, tuple[str, str]] = OrderedDict()
 _frames_lock = threading.Lock()
@@ -46,13 +46,9 @@ def cached_page(request: HttpRequest, key: str | None) -> HttpResponse | None:
     return _answer(request, html) if isinstance(html, str) else None
 
 
-def render_marked(request: HttpRequest, template: str, context: dict[str, Any]) -> str:
-    """The page with the mark in place of its CSRF token."""
-    return render_to_string(template, {**context, "csrf_token": CSRF_MARK}, request)
-
-
 def _answer(request: HttpRequest, html: str, status: int = 200) -> HttpResponse:
-    return HttpResponse(html.replace(CSRF_MARK, get_token(request)), status=status)
+    get_token(request)  # sets the CSRF cookie, whose token htmx sends (hubdash.js)
+    return HttpResponse(html, status=status)
 
 
 def render_framed(

@@ -15,21 +15,23 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
+from markupsafe import Markup
 
 from hubdash import hub
 from hubdash.accounts.account_menu import shell_parts
 from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
-from hubdash.core.page_cache import BODY_MARK, cached_page, page_key, render_framed, render_marked
+from hubdash.core.page_cache import BODY_MARK, cached_page, page_key, render_framed
 from hubdash.hub import HubClient
 from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import KINDS, PLURAL, Kind, TagVocabulary
+from hubdash.lists import render_list
 
 from .access import person_client, repo_for, writable_namespaces
 from .cards import render_card
@@ -118,13 +120,14 @@ def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
 
 
 # Facet links differ between queries only in their prefix (the listing's other parameters), so the facet
-# groups are rendered once per process for each vocabulary and selection, with this marker where the
-# prefix goes (letters and hyphens: escaping leaves it as it is), then the page's own prefix is put in.
-_PREFIX_MARK = "facet-link-prefix-5e1f0c"
+# groups are drawn once per process for each vocabulary and selection with this mark where the prefix goes
+# (templates/jinja2/repos/facets.html), then the page's own prefix is put in. Drawn with escaping on,
+# no text from the Hub can read as the mark: its "<" would be "&lt;".
+_PREFIX_MARK = Markup("<facet-link-prefix>")
 # Per kind, for the vocabulary object last seen (each process keeps the one it read for a while) and
 # then by selection: comparing the object is free, where hashing the Hub's thousands of tags on every
 # page was not; a new vocabulary drops the markup drawn from the old one.
-_FACETS_HTML: dict[Kind, tuple[TagVocabulary, dict[tuple[str, ...], str]]] = {}
+_FACETS_HTML: dict[Kind, tuple[TagVocabulary, dict[tuple[str, ...], Markup]]] = {}
 _FACETS_HTML_MAX = 256
 
 
@@ -151,15 +154,12 @@ class Facets:
             for tag in self.selected
         ]
 
-    @cached_property
-    def groups(self) -> list[dict[str, Any]]:
-        return self._groups(self.with_filters)
-
-    def _groups(self, link: Callable[[list[str]], str]) -> list[dict[str, Any]]:
+    def _groups(self) -> list[dict[str, Any]]:
+        """The facet groups, each tag with the query string of the filters it adds to the selection."""
         groups = []
         for group, heading in FACET_GROUPS[self.kind] if self.vocabulary else ():
             tags = [
-                {"id": t.id, "label": t.label, "add_url": link([*self.selected, t.id])}
+                {"id": t.id, "label": t.label, "query": urlencode([("filter", tag) for tag in (*self.selected, t.id)])}
                 for t in self.vocabulary.groups.get(group, ())  # type: ignore[union-attr]
                 if t.id not in self.selected
             ]
@@ -169,23 +169,22 @@ class Facets:
         return groups
 
     @cached_property
-    def groups_html(self) -> str:
-        """The facet groups' markup: rendered once per vocabulary and selection, this page's links put in."""
+    def groups_html(self) -> Markup:
+        """The facet groups' markup: drawn once per vocabulary and selection, this page's links put in."""
         if self.vocabulary is None:
-            return ""
+            return Markup()
         kept = _FACETS_HTML.get(self.kind)
         if kept is None or kept[0] is not self.vocabulary:
             kept = _FACETS_HTML[self.kind] = (self.vocabulary, {})
         by_selection = kept[1]
         html = by_selection.get(self.selected)
         if html is None:
-            marked = self._groups(lambda tags: _PREFIX_MARK + urlencode([("filter", tag) for tag in tags]))
-            html = render_to_string("repos/listing.html#facet-groups", {"groups": marked})
+            html = render_list("repos/facets.html", "groups", self._groups())
             if len(by_selection) >= _FACETS_HTML_MAX:
                 by_selection.clear()
             by_selection[self.selected] = html
-        prefix = self.with_filters([])  # this listing's own parameters, ending in "?" or "&"
-        return mark_safe(html.replace(_PREFIX_MARK, escape(prefix)))  # noqa: S308 (escaped above and in the template)
+        # Markup's replace escapes the prefix (this listing's own parameters, ending in "?" or "&").
+        return html.replace(_PREFIX_MARK, self.with_filters([]))
 
 
 @require_safe
@@ -236,9 +235,10 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     return push_url(HttpResponse(body_html, status=status), address)
 
 
-# Where the typed search and author go in a listing's frame (letters and dashes: escaping keeps them).
-_SEARCH_MARK = "listing-search-to-fill-in"
-_AUTHOR_MARK = "listing-author-to-fill-in"
+# Where the typed search and author go in a listing's frame. Safe strings, the form's inputs show them as
+# they are, where any text typed or from the Hub is escaped: nothing anyone writes can read as them.
+_SEARCH_MARK = SafeString("<listing-search>")
+_AUTHOR_MARK = SafeString("<listing-author>")
 # The form's other fields: the frame shows their choice, so there is a frame per combination.
 _FRAME_CHOICES = ("sort", "direction", "limit", "full", "config")
 
@@ -257,9 +257,9 @@ def _listing_page(
         marked.setlist("search", [_SEARCH_MARK])
         marked.setlist("author", [_AUTHOR_MARK])
         frame_context = {**context, "form": ListingForm(kind, marked), "body_html": BODY_MARK}
-        return render_marked(request, "repos/listing.html", frame_context)
+        return render_to_string("repos/listing.html", frame_context, request)
 
-    fills = {
+    fills: dict[str, str] = {
         _SEARCH_MARK: escape(form["search"].value() or ""),
         _AUTHOR_MARK: escape(form["author"].value() or ""),
     }

@@ -25,6 +25,14 @@
       if (menu !== opened) menu.removeAttribute("open");
     });
   }, true);
+  // htmx's posts carry the CSRF token of the CSRF cookie (named in settings.py: "__Host-hubdash-csrf" in
+  // production, "hubdash-csrf" in development), read at each request: pages, which may come from a cache
+  // shared by the person's browsers, hold no token of their own.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb === "get") return;
+    var found = document.cookie.match(/(?:^|;\s*)(?:__Host-)?hubdash-csrf=([^;]+)/);
+    if (found) event.detail.headers["X-CSRFToken"] = decodeURIComponent(found[1]);
+  });
   // A "Copy" button beside a read-only field (data-copy="<field id>"); hidden without JavaScript.
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     var field = document.getElementById(button.dataset.copy);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -93,9 +94,21 @@ def test_sign_out_works_from_a_menu_drawn_for_another_browser(alice):
     for browser in (first, second):
         browser.force_login(alice)
     pages = [browser.get(reverse("home")).content.decode() for browser in (first, second)]
-    tokens = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1) for page in pages]  # type: ignore[union-attr]
-    assert "csrf-token-to-fill-in" not in pages[0] + pages[1]
-    # Each browser signs out with the token its own page carried; another browser's is refused.
-    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 403
-    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[1]}).status_code == 302
-    assert first.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 302
+    assert "csrfmiddlewaretoken" not in pages[0] + pages[1]  # the menu holds no token: pages may be kept
+    tokens = [browser.cookies[settings.CSRF_COOKIE_NAME].value for browser in (first, second)]
+    # The menu's button posts with htmx, which sends the browser's own CSRF cookie; another browser's is refused.
+    assert second.post(reverse("logout"), HTTP_X_CSRFTOKEN=tokens[0]).status_code == 403
+    assert second.post(reverse("logout"), HTTP_X_CSRFTOKEN=tokens[1]).status_code == 302
+    assert first.post(reverse("logout"), HTTP_X_CSRFTOKEN=tokens[0]).status_code == 302
+
+
+def test_without_javascript_sign_out_asks_on_a_page_with_a_form(alice):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)
+    menu = browser.get(reverse("home")).content.decode()
+    assert f'<form method="get" action="{reverse("logout")}"' in menu
+    asked = browser.get(reverse("logout")).content.decode()  # what the menu's button opens without htmx
+    assert "Sign out of hubdash?" in asked and browser.get(reverse("home")).status_code == 200  # still in
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', asked).group(1)  # type: ignore[union-attr]
+    assert browser.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert browser.get(reverse("home")).status_code == 302  # signed out

@@ -1,5 +1,5 @@
 """The Team page's add and invite forms: what was typed comes back escaped, with its errors, and the fields
-are the same markup every other form of hubdash has (`_form_fields.html`), though written by a tag."""
+are the same markup every other form of hubdash has (`_form_fields.html`)."""
 
 from __future__ import annotations
 

@@ -157,12 +157,17 @@ def test_screenshots_of_rows_with_their_switches(tab, demo_hub, scheme):
     tab.assert_quiet()
 
 
+def _without_javascript(tab, browser):
+    """A browser of alice's session with JavaScript off: its context (to close) and a page."""
+    context = browser.new_context(java_script_enabled=False)
+    context.add_cookies(tab.page.context.cookies())
+    return context, context.new_page()
+
+
 def test_without_javascript_a_rows_switch_opens_a_page_that_asks(tab, browser, demo_hub):
     hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
     hub.update_repo_settings(REPO, private=False)
-    context = browser.new_context(java_script_enabled=False)
-    context.add_cookies(tab.page.context.cookies())
-    page = context.new_page()
+    context, page = _without_javascript(tab, browser)
     page.goto(tab.url + "/models/?author=acme&search=classifier")
     row = page.locator("li.repo-item").filter(has_text=REPO)
     row.get_by_role("button", name="Make private").click()
@@ -176,3 +181,25 @@ def test_without_javascript_a_rows_switch_opens_a_page_that_asks(tab, browser, d
     expect(page.get_by_text(f"{REPO} is now private.")).to_be_visible()
     assert private_on_hub(demo_hub)
     context.close()
+
+
+def test_without_javascript_every_action_of_a_kept_listing_completes(tab, browser, demo_hub):
+    hub = HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN)
+    hub.update_repo_settings(REPO, gated=False)
+    context, page = _without_javascript(tab, browser)
+    listing = tab.url + "/models/?author=acme&search=classifier"
+    for _ in range(3):  # from the second visit on, the page is the kept one, which holds no CSRF token
+        page.goto(listing)
+    assert page.locator("input[name=csrfmiddlewaretoken]").count() == 0
+    gating = page.locator("li.repo-item").filter(has_text=REPO).get_by_role("group", name=f"Gating of {REPO}")
+    gating.get_by_role("button", name="Manual").click()
+    page.get_by_role("button", name="Yes, gate it").click()
+    expect(page.get_by_text("gated, manual approval")).to_be_visible()
+    assert gating_on_hub(demo_hub, REPO) == "manual"
+    page.goto(listing)
+    page.locator("summary", has=page.get_by_text("Account menu")).click()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()  # on the page that asks
+    expect(page.get_by_role("heading", name="Sign in to hubdash")).to_be_visible()
+    context.close()
+    hub.update_repo_settings(REPO, gated=False)  # as the demo world had it, for the tests after

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hubdash.core.page_cache import BODY_MARK
 from hubdash.hub.models import HubToken
+from hubdash.repos.views import _AUTHOR_MARK, _PREFIX_MARK, _SEARCH_MARK
 from tests.personas import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.backend]
@@ -23,26 +27,52 @@ def _browser(user: User) -> Client:
     return browser
 
 
-def _form_token(html: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-
 def _menu_name(html: str) -> str:
     return re.search(r'<span class="account-name">([^<]*)</span>', html).group(1)
 
 
-def test_a_kept_page_carries_the_csrf_token_of_the_browser_that_asked(browsing, alice):
+def _cookie_token(browser: Client) -> str:
+    return browser.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_a_kept_page_holds_no_csrf_token_and_each_browser_posts_with_its_own(browsing, alice):
     first, second = _browser(alice), _browser(alice)
     first.get("/models/")
     page_one = first.get("/models/").content.decode()  # asked a second time: kept whole from here
     page_two = second.get("/models/").content.decode()  # the same person and query: the kept page
-    assert page_one.replace(_form_token(page_one), "") == page_two.replace(_form_token(page_two), "")
-    assert "csrf-token-to-fill-in" not in page_two
-    for html in (page_two, second.get("/models/").content.decode()):
-        assert f'"X-CSRFToken": "{_form_token(html)}"' in html  # htmx sends the same token
-    # The second browser's token is its own: the first browser's page would not let it post.
-    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": _form_token(page_one)}).status_code == 403
-    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": _form_token(page_two)}).status_code == 302
+    assert page_one == page_two
+    assert "csrfmiddlewaretoken" not in page_two and "X-CSRFToken" not in page_two
+    assert 'method="post"' not in page_two  # its buttons post with htmx, or open a page that asks
+    # htmx sends the token of the browser's own CSRF cookie (hubdash.js), which the kept page set too.
+    assert not second.cookies[settings.CSRF_COOKIE_NAME]["httponly"]  # a script may read it
+    assert second.post(reverse("logout"), HTTP_X_CSRFTOKEN=_cookie_token(first)).status_code == 403
+    assert second.post(reverse("logout"), HTTP_X_CSRFTOKEN=_cookie_token(second)).status_code == 302
+
+
+# What pages were once put together around (the CSRF token's mark, before kept pages held none), and the
+# marks they still are: repo names, cards, tags and config values that read like them are text like any other.
+PLACEHOLDERS = ("csrf-token-to-fill-in", BODY_MARK, _SEARCH_MARK, _AUTHOR_MARK, _PREFIX_MARK)
+
+
+def test_hub_text_that_reads_like_a_placeholder_is_shown_as_itself(browsing):
+    names = {mark: re.sub(r"[^a-z-]", "", mark) for mark in PLACEHOLDERS}  # "<" is no repo name's
+    for mark, name in names.items():
+        card = f"---\nlicense: mit\n---\n# {mark}\n\n{mark}\n"
+        browsing.hub.add_repo(
+            f"acme/{name}", config={"model_type": mark, mark: mark}, tags=[mark], files={"README.md": card}
+        )
+    for _ in range(3):  # drawn, kept, and served as kept
+        raw = browsing.alice.get("/models/?author=acme&config=on").content.decode()
+        assert "<facet-link-prefix>" not in raw  # put in as text, escaped
+        html = unescape(raw)
+        for mark, name in names.items():
+            assert f'<span class="ns">acme/</span>{name}</a>' in html
+            assert f"<summary>Config: {mark}</summary>" in html
+            assert f"<dt>{mark}</dt><dd><code>{mark}</code></dd>" in html
+    for mark, name in names.items():
+        page = unescape(browsing.alice.get(reverse("model-repo", args=["acme", name])).content.decode())
+        assert page.count(mark) >= 3  # its card's heading and text, its tag (and its name, when it can be)
+        assert f">{mark}</" in page
 
 
 def test_people_without_a_token_each_see_their_own_name_in_the_menu(browsing, charlie):
