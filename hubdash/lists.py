@@ -2,8 +2,9 @@
 `render_list`, which hands a list drawn by it to a Django page.
 
 A Django template costs a few hundred microseconds a row, too much for thirty rows in a cold page's
-budget; Django's own Jinja2 backend draws a row in 50-90 µs, with autoescaping on (settings.TEMPLATES). The rest of every page stays a Django template. Beside settings and
-urls because its filters come from several apps.
+budget; Django's own Jinja2 backend draws a row in 50-90 µs, with autoescaping on (settings.TEMPLATES).
+The rest of every page stays a Django template. Beside settings and urls because its filters come from
+several apps.
 """
 
 from __future__ import annotations

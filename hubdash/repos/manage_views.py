@@ -290,7 +290,7 @@ def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writab
         row_values = {"place": "row", **dict.fromkeys(layout, "1")}
         field, value = extra["confirm"]["field"], extra["confirm"]["value"]
         extra["confirm"]["yes_values"] = json.dumps({**row_values, field: value, "confirm": "1"})
-        extra["confirm"]["cancel_values"] = json.dumps({**row_values, "cancel": "1"})
+        extra["confirm"]["cancel_values"] = json.dumps({**row_values, "cancel": f"{field}:{value}"})
     return render(request, "repos/_repo_item.html", context, status=status)
 
 
@@ -411,7 +411,7 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
         return access
     repo = access.detail.summary
     if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
-        return _answer(request, access, repo, "visibility")
+        return _answer(request, access, repo, "visibility", focus=request.POST["cancel"])
     form = VisibilityForm(request.POST if request.method == "POST" else request.GET, kind=kind)
     if not form.is_valid():
         if request.method != "POST":
@@ -448,7 +448,7 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         return access
     repo = access.detail.summary
     if request.POST.get("cancel"):  # a listing row's confirmation, dismissed: the row as it was
-        return _answer(request, access, repo, "gating")
+        return _answer(request, access, repo, "gating", focus=request.POST["cancel"])
     form = GatingForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         if request.method != "POST":

@@ -117,7 +117,7 @@ def test_make_private_from_a_row_asks_first_and_cancel_changes_nothing(tab, demo
     expect(cancel).to_be_focused()  # Enter on what had the focus does not make it private
     assert not private_on_hub(demo_hub)
     page.keyboard.press("Enter")
-    expect(row.get_by_role("button", name="Make private")).to_be_visible()
+    expect(row.get_by_role("button", name="Make private")).to_be_focused()  # back where the person was
     expect(row.get_by_role("alert")).to_have_count(0)
     assert row_text(row) == before  # the row as it was, in the listing's own layout
     assert not private_on_hub(demo_hub)
