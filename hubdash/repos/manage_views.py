@@ -7,8 +7,6 @@ answered. Visibility and gating change in place with htmx; create, move and dele
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,38 +26,27 @@ from hubdash.hub import manage as hub_manage
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import PLURAL, Kind, RepoSummary
 
-from .access import RepoAccess, may_write, person_client, repo_for
+from .access import RepoAccess, person_client
 from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
-from .models import last_visibility, remember_visibility, repo_deleted, repo_moved
-from .views import repo_context, repo_failure
+from .models import remember_visibility, repo_deleted, repo_moved
+from .pages import (
+    from_row,
+    oauth_gap,
+    read_only,
+    repo_context,
+    row_answer,
+    writable_or_refusal,
+    write_refusal,
+)
 
-# What a listing row may show beyond the listing's own fields (the Full details and Model config choices).
-LAYOUTS = {"full", "config"}
 UNREAD = "The Hub accepted the change, but hubdash could not read the repo back: reload to see its state."
 
 # -- what the Hub's refusals mean, in plain words --------------------------------------------------
 
 
-def _oauth_gap(status: hub.TokenStatus | None, namespace: str, scope: str) -> str | None:
-    """What a Hugging Face sign-in's token was not granted for this action, and how to grant it; None if nothing."""
-    if status is None or not status.is_oauth:
-        return None
-    if not status.reaches(namespace):
-        return (
-            f"Your Hugging Face sign-in did not grant hubdash the organisation {namespace}. Sign in with Hugging "
-            f"Face again (your profile has the button) and tick {namespace} on the Hub's consent screen."
-        )
-    if not status.has_scope(scope):
-        return (
-            f"Your Hugging Face sign-in did not grant the {scope} scope this needs. Ask an admin to add it to "
-            "HUBDASH_HF_OAUTH_SCOPES, then sign in with Hugging Face again and approve it."
-        )
-    return None
-
-
 def _refusal(request: AuthedRequest, err: hub.HubError, namespace: str, scope: str = "write-repos") -> str:
     status = hub.token_status(request.user)
-    gap = _oauth_gap(status, namespace, scope) if isinstance(err, hub.NoAccess | hub.NotFound) else None
+    gap = oauth_gap(status, namespace, scope) if isinstance(err, hub.NoAccess | hub.NotFound) else None
     if gap is not None:
         return gap
     if isinstance(err, hub.NoToken):
@@ -76,11 +63,6 @@ def _refusal(request: AuthedRequest, err: hub.HubError, namespace: str, scope: s
         # The change was sent and its answer lost: it may have happened. Never claim nothing changed.
         return f"{err.message} The Hub did not confirm the change: check the repo before trying again."
     return err.message
-
-
-def _read_only(request: AuthedRequest) -> bool:
-    status = hub.token_status(request.user)
-    return status is not None and status.role == "read"
 
 
 def _record(
@@ -135,7 +117,7 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "token": token,
         "owners_error": owners_error,
-        "read_only": _read_only(request),
+        "read_only": read_only(request),
     }
     if request.method != "POST":
         return render(request, "repos/new.html", context)
@@ -213,85 +195,6 @@ def _id_kwargs(repo_id: str) -> dict[str, str]:
 
 
 # -- the settings panel ------------------------------------------------------------------------------
-
-
-def writable_or_refusal(
-    request: AuthedRequest, kind: Kind, repo_id: str, row_field: str | None = None
-) -> RepoAccess | HttpResponse:
-    """The repo if this person may change it; else the page that says why (missing, or no right).
-
-    With `row_field` ("visibility", "gating") and a switch used on a listing row, the refusal is that row
-    instead, its `<row_field>_error` saying why and without switches.
-    """
-    on_row = row_field is not None and _from_row(request)
-    try:
-        access = repo_for(request, kind, repo_id, None)
-    except hub.HubError as err:
-        if not on_row:
-            return repo_failure(request, err, repo_id)
-        status = 404 if isinstance(err, hub.Moved) else err.status  # a row cannot follow a redirect
-        return _row(request, RepoSummary(kind, repo_id), status, writable=False, **{f"{row_field}_error": err.message})
-    if access.rights_error is not None:  # the Hub could not say who the person is: not a refusal
-        if not on_row:
-            return hub_error_page(request, access.rights_error, what=repo_id)
-        error = {f"{row_field}_error": access.rights_error.message}
-        return _row(request, access.detail.summary, access.rights_error.status, writable=False, **error)
-    if not access.can_write:
-        if not on_row:
-            return no_right(request, repo_id)
-        reason = _no_right_reason(request, repo_id)
-        return _row(request, access.detail.summary, 403, writable=False, **{f"{row_field}_error": reason})
-    return access
-
-
-def write_refusal(request: AuthedRequest, repo_id: str) -> HttpResponse | None:
-    """Without reading the repo: the page that says why this person may not change it, or None if they may.
-    A Hub that cannot say who they are gets its own state (503, 429), never a refusal."""
-    try:
-        allowed = may_write(request, repo_id.split("/", 1)[0])
-    except hub.HubError as err:
-        return hub_error_page(request, err, what=repo_id)
-    return None if allowed else no_right(request, repo_id)
-
-
-def no_right(request: AuthedRequest, repo_id: str) -> HttpResponse:
-    return hub_error_page(request, hub.NoAccess(_no_right_reason(request, repo_id)), what=repo_id)
-
-
-def _no_right_reason(request: AuthedRequest, repo_id: str) -> str:
-    gap = _oauth_gap(hub.token_status(request.user), repo_id.split("/", 1)[0], "write-repos")
-    if gap is not None:
-        return gap
-    if _read_only(request):
-        return "Your Hub token is read-only: connect a token with write access to change repos."
-    return "Your Hub token may not change this repo."
-
-
-def _from_row(request: AuthedRequest) -> bool:
-    """The switch was used on a listing row: the answer is that row, never a panel or a whole page."""
-    return bool(request.htmx) and request.POST.get("place") == "row"
-
-
-def _row(request: AuthedRequest, repo: RepoSummary, status: int = 200, *, writable: bool, **extra: Any) -> HttpResponse:
-    """The listing row, drawn as its listing drew it: the repo is read back whole (commit, files, config),
-    but a row shows only what its listing asked the Hub for (`layout`, sent by the row's switches)."""
-    layout = sorted(name for name in LAYOUTS if request.POST.get(name))
-    repo = replace(
-        repo,
-        sha=repo.sha if "full" in layout else None,
-        files=repo.files if "full" in layout else (),
-        config=repo.config if "config" in layout else None,
-    )
-    if not extra.get("visibility") and not repo.private:  # as the listing drew it (`protected_among`)
-        answer = last_visibility(repo.kind, repo.id) if repo.kind == "space" else None
-        extra["visibility"] = answer.visibility if answer and answer.visibility == "protected" else ""
-    context = {"repo": repo, "writable": {repo.namespace} if writable else set(), **extra}
-    if "confirm" in extra:  # the row's own buttons answer: with the row's place and layout
-        row_values = {"place": "row", **dict.fromkeys(layout, "1")}
-        field, value = extra["confirm"]["field"], extra["confirm"]["value"]
-        extra["confirm"]["yes_values"] = json.dumps({**row_values, field: value, "confirm": "1"})
-        extra["confirm"]["cancel_values"] = json.dumps({**row_values, "cancel": f"{field}:{value}"})
-    return render(request, "repos/_repo_item.html", context, status=status)
 
 
 # What each change asks before it is made: the question, what it does to people, the button that does it.
@@ -395,8 +298,8 @@ def _answer(
     for field in ("visibility", "gating"):
         if extra.get(f"confirm_{field}"):
             extra["confirm"] = _confirmation(repo, field, extra[f"confirm_{field}"])
-    if _from_row(request):
-        return _row(request, repo, status, writable=True, **extra)
+    if from_row(request):
+        return row_answer(request, repo, status, writable=True, **extra)
     return _panel(request, access, repo, which, status, **extra)
 
 

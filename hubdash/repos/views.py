@@ -36,17 +36,9 @@ from hubdash.lists import render_list
 from .access import person_client, repo_for, writable_namespaces
 from .cards import render_card
 from .forms import ListingForm
-from .models import last_visibility, protected_among
+from .models import protected_among
+from .pages import FACET_GROUPS, facet_rank, repo_context, repo_failure
 
-# The tag groups shown as facets, in order, with their headings.
-FACET_GROUPS: dict[Kind, tuple[tuple[str, str], ...]] = {
-    "model": (("pipeline_tag", "Tasks"), ("library", "Libraries"), ("language", "Languages"),
-              ("license", "Licenses"), ("dataset", "Datasets"), ("other", "Other")),
-    "dataset": (("task_categories", "Tasks"), ("modality", "Modalities"), ("format", "Formats"),
-                ("size_categories", "Sizes"), ("language", "Languages"), ("license", "Licenses"),
-                ("library", "Libraries"), ("benchmark", "Benchmarks")),
-    "space": (),
-}  # fmt: skip
 FACETS_SHOWN = 10
 # One URL answers with a page, the results fragment or the next rows, depending on these.
 FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
@@ -376,66 +368,6 @@ def _card_html(access: Any, markdown: str | None) -> str | None:
     return render_card(markdown, base)
 
 
-def _facet_rank(kind: Kind, group: str) -> int:
-    """Where a tag group goes: the facet groups in their order, then the others."""
-    order = [g for g, _ in FACET_GROUPS[kind]]
-    return order.index(group) if group in order else len(order)
-
-
-def _grouped_tags(kind: Kind, tags: tuple[str, ...]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """A repo's tags by type: `type:value` tags by their prefix, the others by the Hub's vocabulary when known."""
-    vocabulary = hub_repos.cached_tag_vocabulary(kind)
-    headings = dict(FACET_GROUPS[kind])
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for tag in tags:
-        group = vocabulary.group_of(tag) if vocabulary else None
-        if group is None:
-            group = tag.split(":", 1)[0] if ":" in tag else "other"
-        label = vocabulary.label_of(tag) if vocabulary else tag
-        groups.setdefault(group, []).append((tag, label))
-    return [
-        (headings.get(group) or group.replace("_", " ").capitalize(), items)
-        for group, items in sorted(groups.items(), key=lambda i: (_facet_rank(kind, i[0]), i[0]))
-    ]
-
-
-def _visibility(access: Any) -> dict[str, Any]:
-    """What the page may say of a repo's visibility. Repo info tells only `private`, so a readable Space is
-    public or protected: hubdash's last settings answer for it says which (with its age), else nobody here knows."""
-    repo = access.detail.summary
-    if repo.private or access.kind != "space":
-        return {"visibility": "private" if repo.private else "public"}
-    answer = last_visibility(access.kind, access.repo_id)
-    if answer is not None and answer.visibility != "private":  # private answered: made readable elsewhere since
-        return {"visibility": answer.visibility, "visibility_answer": answer}
-    try:  # an organisation's admins may read its repositories settings, which say
-        listed = hub_repos.within_budget(
-            lambda: hub_repos.org_repo_visibility(access.client, access.kind, access.repo_id),
-            hub_repos.FRAGMENT_BUDGET_S,
-        )
-    except hub.HubError:
-        listed = None  # not an organisation, not its admin, or the Hub did not answer: say it is not known
-    if listed in ("public", "protected"):
-        return {"visibility": listed, "visibility_listed": True}
-    return {"visibility": "", "visibility_unknown": True}
-
-
-def repo_context(access: Any, tab: str) -> dict[str, Any]:
-    refs = access.results.get("refs")
-    return {
-        **_visibility(access),
-        "access": access,
-        "repo": access.detail.summary,
-        "detail": access.detail,
-        "kind": access.kind,
-        "tab": tab,
-        "page": "repo" if tab == "overview" else tab,
-        "refs": refs if not isinstance(refs, hub.HubError) else None,
-        "hub_url": hub_repos.hub_url(access.kind, access.repo_id),
-        "tag_groups": _grouped_tags(access.kind, access.detail.summary.tags),
-    }
-
-
 @require_safe
 def repo(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> HttpResponse:
     """A repo's overview at a revision: facts, card, top-level files, made as concurrent Hub calls."""
@@ -519,18 +451,6 @@ def repo_blob(request: AuthedRequest, kind: Kind, namespace: str, name: str, rev
     return redirect(url + (f"?{urlencode(query)}" if query else ""))
 
 
-def repo_failure(request: AuthedRequest, err: hub.HubError, repo_id: str) -> HttpResponse:
-    """The page for a repo the Hub will not show; a renamed repo sends the person to its new name."""
-    if isinstance(err, hub.Moved) and request.resolver_match is not None:
-        namespace, name = err.new_id.split("/", 1)
-        kwargs = {k: v for k, v in request.resolver_match.kwargs.items() if k != "kind"}
-        url = reverse(request.resolver_match.view_name, kwargs={**kwargs, "namespace": namespace, "name": name})
-        return redirect(url + (f"?{request.GET.urlencode()}" if request.GET else ""))
-    kind = request.resolver_match.kwargs.get("kind") if request.resolver_match else None
-    link = hub_repos.hub_url(kind, repo_id) if kind in KINDS and hub_repos.valid_repo_id(repo_id) else ""
-    return hub_error_page(request, err, what=repo_id, hub_link=link if isinstance(err, hub.NoAccess) else "")
-
-
 def _crumbs(path: str) -> list[tuple[str, str]]:
     parts = [p for p in path.split("/") if p]
     return [(part, "/".join(parts[: i + 1])) for i, part in enumerate(parts)]
@@ -603,7 +523,7 @@ def tags(request: AuthedRequest, kind: Kind) -> HttpResponse:
         headings = dict(FACET_GROUPS[kind])
         context["groups"] = [
             {"id": group, "heading": headings.get(group) or group.replace("_", " ").capitalize(), "tags": tags}
-            for group, tags in sorted(groups.items(), key=lambda item: (_facet_rank(kind, item[0]), item[0]))
+            for group, tags in sorted(groups.items(), key=lambda item: (facet_rank(kind, item[0]), item[0]))
         ]
     return render(request, "repos/tags.html", context, status=status)
 

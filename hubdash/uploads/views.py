@@ -25,8 +25,7 @@ from hubdash.core.hub_errors import hub_error_page
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import Kind
 from hubdash.repos.access import RepoAccess
-from hubdash.repos.manage_views import writable_or_refusal, write_refusal
-from hubdash.repos.views import repo_context
+from hubdash.repos.pages import repo_context, writable_or_refusal, write_refusal
 
 from . import staging
 from .forms import UploadForm
