@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "hubdash.core",
     "hubdash.hub",
     "hubdash.accounts",
+    "hubdash.team",
     "hubdash.repos",
     "hubdash.activity",
     "hubdash.uploads",
@@ -139,7 +140,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "hubdash.core.middleware.HtmxRedirectMiddleware",
     "hubdash.core.middleware.MethodNotAllowedPageMiddleware",
-    "hubdash.accounts.middleware.LastSeenMiddleware",
+    "hubdash.team.middleware.LastSeenMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -7,6 +7,7 @@ from hubdash import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("", include("hubdash.accounts.urls")),
+    path("", include("hubdash.team.urls")),
     path("", include("hubdash.repos.urls")),
     path("", include("hubdash.uploads.urls")),
     path("", include("hubdash.activity.urls")),

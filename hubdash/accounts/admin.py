@@ -1,4 +1,4 @@
-"""People, groups, invitations and sign-in locks in the Django admin, read-only (see hubdash.core.admin)."""
+"""People, groups and sign-in locks in the Django admin, read-only (see hubdash.core.admin)."""
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -7,8 +7,6 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
 from hubdash.core.admin import ReadOnlyAdmin, read_only
-
-from .models import Invitation, Member
 
 # Deleting an access attempt would unlock someone with no record of who did it: the Team page unlocks.
 read_only(AccessAttempt, AccessAttemptAdmin)
@@ -29,16 +27,3 @@ class PersonAdmin(ReadOnlyAdmin[User], UserAdmin[User]):
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, PersonAdmin)
-
-
-@admin.register(Member)
-class MemberAdmin(ReadOnlyAdmin[Member]):
-    list_display = ("user", "last_seen_at")
-
-
-@admin.register(Invitation)
-class InvitationAdmin(ReadOnlyAdmin[Invitation]):
-    """Facts only: the link's hash is left out, and revoking is on the Team page (on record)."""
-
-    list_display = ("pk", "role", "note", "created_by", "created_at", "expires_at", "state")
-    fields = ("role", "note", "email", "created_by", "created_at", "expires_at", "used_at", "used_by", "revoked_at")

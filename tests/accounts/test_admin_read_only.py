@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from hubdash import hub
-from hubdash.accounts.models import Invitation
 from hubdash.activity.models import Event
 from hubdash.hub.models import HubToken
+from hubdash.team.models import Invitation
 from tests.personas import BOB_TOKEN
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def rows(hub_world, alice, bob):
         "auth/user": alice,
         "auth/group": Group.objects.create(name="editors"),
         "hub/hubtoken": HubToken.objects.get(user=bob),
-        "accounts/invitation": invitation,
+        "team/invitation": invitation,
         "axes/accessattempt": attempt,
     }
 
@@ -48,9 +48,7 @@ def test_alice_can_neither_demote_herself_the_last_admin_nor_deactivate_bob_thro
     assert not Event.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "table", ["auth/user", "auth/group", "hub/hubtoken", "accounts/invitation", "axes/accessattempt"]
-)
+@pytest.mark.parametrize("table", ["auth/user", "auth/group", "hub/hubtoken", "team/invitation", "axes/accessattempt"])
 def test_every_change_form_of_the_admin_is_refused(alice_client, rows, table):
     row = rows[table]
     assert alice_client.get(f"/admin/{table}/").status_code == 200  # the list is there to read
@@ -66,7 +64,7 @@ def test_every_change_form_of_the_admin_is_refused(alice_client, rows, table):
 def test_the_admin_shows_no_password_hash_nor_invitation_link_hash(alice_client, alice, rows):
     person = alice_client.get(f"/admin/auth/user/{alice.pk}/change/").content.decode()
     assert "pbkdf2" not in person and alice.password.split("$")[-1][:6] not in person
-    invitation = alice_client.get(f"/admin/accounts/invitation/{rows['accounts/invitation'].pk}/change/")
+    invitation = alice_client.get(f"/admin/team/invitation/{rows['team/invitation'].pk}/change/")
     assert "0" * 64 not in invitation.content.decode()
 
 

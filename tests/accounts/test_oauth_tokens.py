@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hubdash import hub
-from hubdash.accounts.oauth_admission import SignInPolicy
 from hubdash.hub.models import HubToken
+from hubdash.team.models import SignInPolicy
 from tests.accounts.oauth_flow import hf_oauth, sign_in_with_hf
 
 __all__ = ["hf_oauth"]

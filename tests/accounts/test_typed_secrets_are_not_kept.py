@@ -129,7 +129,7 @@ def _forms_of(module_names: list[str]) -> list[type[forms.BaseForm]]:
 
 
 def test_every_password_field_of_every_form_is_masked_by_axes(settings):
-    modules = [f"hubdash.{app}" for app in ("accounts.forms", "accounts.passwords_forms", "accounts.team_forms")]
+    modules = [f"hubdash.{app}" for app in ("accounts.forms", "accounts.passwords_forms", "team.team_forms")]
     modules.append("hubdash.repos.manage_forms")
     secret_fields = {
         name

@@ -10,7 +10,7 @@ from tests.browser.conftest import ARTIFACTS
 
 @pytest.mark.browser
 def test_a_member_of_an_admitted_organisation_signs_in_with_hugging_face(live_server, hub_world, page, alice, settings):
-    from hubdash.accounts.oauth_admission import SignInPolicy
+    from hubdash.team.models import SignInPolicy
 
     callback = live_server.url + "/accounts/hf/callback/"
     app = hub_world.oauth_app([callback], client_id="hubdash-browser", client_secret="browser-client-secret-0123")

@@ -18,7 +18,7 @@ def test_a_reset_link_sets_a_password_and_its_token_goes_nowhere(live_server, tr
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
-    from hubdash.accounts.passwords import reset_tokens
+    from hubdash.team.reset_links import reset_tokens
 
     alice = User.objects.create_superuser("alice", "alice@example.com", PASSWORD)
     bob = User.objects.create_user("bob", "bob@example.com", PASSWORD)

@@ -11,7 +11,8 @@ from django.contrib.auth.models import User
 from django.core.validators import MaxLengthValidator
 from django.views.decorators.debug import sensitive_variables
 
-from .forms import PASSWORD_MAX_LENGTH, ROLE_CHOICES
+from hubdash.accounts.forms import PASSWORD_MAX_LENGTH, ROLE_CHOICES
+
 from .invitations import VALID_FOR_CHOICES
 
 

@@ -11,54 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.db import models
 from django.http import HttpRequest
 
-from .invitations import Invitation, pending_invitation
+from .invitations import pending_invitation
+from .models import ANY_ROLE, ORGS, Invitation, SignInPolicy
 
 if TYPE_CHECKING:
     from hubdash.hub.oauth import Grant
-
-INVITED = "invited"
-ORGS = "orgs"
-MODES = [(INVITED, "Only people an admin invited"), (ORGS, "People with a role in chosen Hub organisations")]
-# Hub roles in an organisation, weakest first ("no_access" is no role).
-ORG_ROLES = ("read", "contributor", "write", "admin")
-ANY_ROLE = "any"
-MIN_ROLES = [(ANY_ROLE, "Any role"), *((role, f"At least {role}") for role in ORG_ROLES[1:])]
-
-
-class SignInPolicy(models.Model):
-    """The one row saying who may sign in with Hugging Face for the first time (`SignInPolicy.current()`)."""
-
-    mode = models.CharField(max_length=16, choices=MODES, default=INVITED)
-    orgs = models.JSONField(default=list, blank=True)  # Hub organisation names
-    min_role = models.CharField(max_length=16, choices=MIN_ROLES, default=ANY_ROLE)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-
-    class Meta:
-        app_label = "accounts"
-
-    def __str__(self) -> str:
-        return f"sign-in policy: {self.describe()}"
-
-    @classmethod
-    def current(cls) -> SignInPolicy:
-        """The saved policy, or the default (invited people only) if none was saved yet."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
-
-    def describe(self) -> str:
-        if self.mode == ORGS and self.orgs:
-            role = "any role" if self.min_role == ANY_ROLE else f"at least the {self.min_role} role"
-            return f"people with {role} in {', '.join(self.orgs)} on the Hub, and invited people"
-        return "only people an admin invited"
-
-    def admits_role(self, role: str) -> bool:
-        if role not in ORG_ROLES:
-            return False
-        return self.min_role == ANY_ROLE or ORG_ROLES.index(role) >= ORG_ROLES.index(self.min_role)
 
 
 @dataclass(frozen=True)

@@ -25,17 +25,17 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hubdash import hub
+from hubdash.accounts.oauth_fresh import mark_confirmed
+from hubdash.accounts.permissions import admin_required
+from hubdash.accounts.team_changes import record_team_change
 from hubdash.activity import record
 from hubdash.core.http import AuthedRequest
 from hubdash.hub import links
 from hubdash.hub import oauth as hub_oauth
 
 from . import invitations
-from .models import Member
-from .oauth_admission import MIN_ROLES, MODES, ORGS, SignInPolicy, admit
-from .oauth_fresh import mark_confirmed
-from .permissions import admin_required
-from .team_changes import record_team_change
+from .models import MIN_ROLES, MODES, ORGS, Member, SignInPolicy
+from .oauth_admission import admit
 
 PURPOSES = ("sign_in", "connect", "confirm")
 

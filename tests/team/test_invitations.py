@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hubdash.accounts.invitations import Invitation, token_hash
 from hubdash.activity.models import Event
+from hubdash.team.invitations import token_hash
+from hubdash.team.models import Invitation
 from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.backend]
@@ -271,7 +272,7 @@ def test_every_control_of_the_team_page_has_its_own_id_and_label(alice_client):
 
 
 def test_the_invitation_page_says_until_when_the_link_works(alice_client):
-    from hubdash.accounts.models import Invitation
+    from hubdash.team.models import Invitation
 
     browser = Client()
     assert browser.get(make_invitation(alice_client)).status_code == 302

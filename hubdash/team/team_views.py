@@ -33,17 +33,19 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hubdash import hub
+from hubdash.accounts.forms import ActiveForm, PersonForm, RoleForm
+from hubdash.accounts.passwords import no_referrer
+from hubdash.accounts.permissions import admin_required, is_admin
+from hubdash.accounts.sessions import end_sessions
+from hubdash.accounts.team_changes import record_team_change
 from hubdash.core.http import AuthedRequest
 from hubdash.core.links import PK_SAMPLE, link
 from hubdash.hub import oauth as hub_oauth
 
 from . import invitations
-from .forms import ActiveForm, PersonForm, RoleForm
-from .models import Member
-from .passwords import no_referrer, reset_link
-from .permissions import admin_required, is_admin
-from .sessions import end_sessions
-from .team_changes import recent_changes, record_team_change
+from .models import Invitation, Member
+from .reset_links import reset_link
+from .team_changes import recent_changes
 from .team_forms import InviteForm, JoinForm
 
 log = logging.getLogger(__name__)
@@ -197,7 +199,7 @@ def invite(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/team_invitation_made.html", context)
 
 
-def _send_invitation(admin: User, invitation: invitations.Invitation, link: str, to: str) -> str:
+def _send_invitation(admin: User, invitation: Invitation, link: str, to: str) -> str:
     """Email the link; on failure the admin still has it to copy, and is told so."""
     try:
         send_mail(
@@ -213,14 +215,14 @@ def _send_invitation(admin: User, invitation: invitations.Invitation, link: str,
     except (smtplib.SMTPException, OSError) as err:
         log.warning("Could not email invitation %s: %s", invitation.pk, type(err).__name__)
         return ""
-    invitations.Invitation.objects.filter(pk=invitation.pk).update(email=to)
+    Invitation.objects.filter(pk=invitation.pk).update(email=to)
     return to
 
 
 @require_POST
 @admin_required
 def invitation_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    get_object_or_404(invitations.Invitation, pk=pk)
+    get_object_or_404(Invitation, pk=pk)
     if invitations.revoke(pk, request.user) is None:
         messages.error(request, "That invitation was already used, revoked or expired.")
     else:
@@ -265,7 +267,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
     pending = invitations.pending_invitation(request)
     if pending is None:
         opened_pk = request.session.get(invitations.SESSION_KEY)
-        opened = invitations.Invitation.objects.filter(pk=opened_pk).first() if isinstance(opened_pk, int) else None
+        opened = Invitation.objects.filter(pk=opened_pk).first() if isinstance(opened_pk, int) else None
         return _unavailable(request, opened.state if opened is not None else "unknown")
     if request.user.is_authenticated:
         context = {"invitation": pending, "signed_in_as": request.user.get_username()}
@@ -440,6 +442,6 @@ def team_unlock(request: AuthedRequest) -> HttpResponse:
     return redirect("team")
 
 
-def _joining(invitation: invitations.Invitation, form: JoinForm) -> dict[str, object]:
+def _joining(invitation: Invitation, form: JoinForm) -> dict[str, object]:
     # Joining by Hugging Face sign-in instead: the callback finds this invitation in the session.
     return {"invitation": invitation, "form": form, "hf_sign_in": hub_oauth.configured()}

@@ -16,7 +16,6 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -24,13 +23,14 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .permissions import is_admin
-from .team_changes import record_team_change
+from hubdash.accounts.permissions import is_admin
+from hubdash.accounts.team_changes import record_team_change
+
+from .models import ROLES, Invitation, Member
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-ROLES = ("member", "admin")
 # Sessions carry the invitation someone opened, until they join (with a password or Hugging Face).
 SESSION_KEY = "hubdash_invitation"
 VALID_FOR_CHOICES = [(1, "1 day"), (3, "3 days"), (7, "7 days"), (14, "14 days")]
@@ -42,69 +42,6 @@ class InvitationUnavailable(Exception):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
-class Invitation(models.Model):
-    token_hash = models.CharField(max_length=64, unique=True)
-    role = models.CharField(max_length=8, choices=[(role, role) for role in ROLES], default="member")
-    note = models.CharField(max_length=100, blank=True)  # whom it is for, in the admin's words
-    email = models.EmailField(blank=True)  # where hubdash sent it, if it did
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="invitations_made"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation_used"
-    )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ("-id",)
-
-    def __str__(self) -> str:
-        return f"invitation {self.pk} ({self.role}, {self.state})"
-
-    @property
-    def state(self) -> str:
-        """pending, used, revoked, expired or void (its maker was deactivated after making it)."""
-        if self.used_at is not None:
-            return "used"
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        if not _maker_vouches(self):
-            return "void"
-        return "pending"
-
-    @property
-    def gives(self) -> str:
-        """The role it gives if used now: its own, capped at its maker's current role."""
-        maker = self.created_by
-        if self.role == "admin" and (maker is None or not maker.is_superuser):
-            return "member"
-        return self.role
-
-    @property
-    def capped(self) -> bool:
-        return self.gives != self.role
-
-    @property
-    def usable(self) -> bool:
-        return self.state == "pending"
-
-
-def _maker_vouches(invitation: Invitation) -> bool:
-    """Whether its maker is active and was not deactivated since making it (see Member.deactivated_at)."""
-    maker = invitation.created_by
-    if maker is None or not maker.is_active:
-        return False
-    from .models import Member
-
-    deactivated_at = Member.objects.filter(user=maker).values_list("deactivated_at", flat=True).first()
-    return deactivated_at is None or deactivated_at <= invitation.created_at
 
 
 def usable_invitations() -> models.QuerySet[Invitation]:
@@ -192,7 +129,6 @@ def redeem(invitation: Invitation, user: User) -> None:
     if user.is_superuser != admin:
         user.is_superuser = user.is_staff = admin
         user.save(update_fields=["is_superuser", "is_staff"])
-    from .models import Member
 
     Member.objects.get_or_create(user=user)
     inviter = invitation.created_by

@@ -1,4 +1,4 @@
-"""Record when each signed-in person was last active, at most every few minutes."""
+"""Record when each signed-in person was last active, at most every few minutes (Member.last_seen_at)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from .models import Member
 
 TOUCH_EVERY_S = 300
 
@@ -22,8 +24,6 @@ class LastSeenMiddleware:
             # The session remembers the last write, so most requests cost no query.
             now = time.time()
             if now - request.session.get("last_seen_touch", 0) > TOUCH_EVERY_S:
-                from .models import Member
-
                 Member.objects.update_or_create(user=user, defaults={"last_seen_at": timezone.now()})
                 request.session["last_seen_touch"] = now
         return response

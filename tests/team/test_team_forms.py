@@ -10,8 +10,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from hubdash.accounts.forms import PersonForm
-from hubdash.accounts.team_forms import InviteForm
-from hubdash.accounts.team_views import email_configured
+from hubdash.team.team_forms import InviteForm
+from hubdash.team.team_views import email_configured
 from tests.pages import read
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,12 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from hubdash.accounts.oauth_admission import SignInPolicy
 from hubdash.activity.models import Event
 from hubdash.hub.models import HubLink, HubToken
+from hubdash.team.models import SignInPolicy
 from tests.accounts.oauth_flow import follow_to_hub, hf_oauth, sign_in_with_hf, with_param
-from tests.accounts.test_invitations import make_invitation
 from tests.personas import PASSWORD
+from tests.team.test_invitations import make_invitation
 
 __all__ = ["hf_oauth"]
 
