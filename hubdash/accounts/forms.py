@@ -1,4 +1,4 @@
-"""Forms for the first admin, sign-in, Hub tokens and the team."""
+"""Forms for the first admin, sign-in and Hub tokens (the Team page adds people with PersonForm too)."""
 
 from __future__ import annotations
 
@@ -195,11 +195,3 @@ class RemoveTokenForm(PasswordCheckMixin):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "remove_%s")
         super().__init__(*args, **kwargs)
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=ROLE_CHOICES)
-
-
-class ActiveForm(forms.Form):
-    active = forms.BooleanField(required=False)

@@ -1,4 +1,4 @@
-"""First run, sign-in, your Hub token and identity. The team's pages are in team_views.py."""
+"""First run, sign-in, your Hub token and identity. The team's pages are hubdash.team's."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ _LIBRARY_NAMES = frozenset(
     }
 )
 
-# Invitation and password-reset links carry a one-time secret as a path segment (hubdash/accounts/urls.py:
+# Invitation and password-reset links carry a one-time secret as a path segment (hubdash/team/urls.py:
 # invitation/<token>/, password/reset/<uidb64>/<token>/), and every access or request log writes paths. The
 # segment goes, whatever comes around it (a full URL, a request line); the token-less steps the links
 # redirect to keep their names. A slash may come percent-encoded, which Django decodes before routing.

@@ -3,6 +3,13 @@
 One callback serves three purposes, remembered with the flow's `state`: signing in (or arriving, if the
 policy admits a new person), connecting a signed-in person's Hub account (the OAuth token replaces a
 pasted one), and confirming a dangerous action with a fresh sign-in for people without a password.
+
+These views are team's, not accounts', although signing in is accounts' room: the callback's hard part is
+admitting someone new (the invitation this browser opened, the admins' policy, making the member and
+recording that they joined), and all of that is team's. Kept in accounts, the callback would have to
+reach team through a signal or a setting-named hook at every step, which hides the flow; here it reads
+top to bottom, and team only imports accounts' small parts (fresh sign-in marks, permissions, the change
+record). The URLs and their names did not change.
 """
 
 from __future__ import annotations
@@ -48,7 +55,7 @@ def _next(request: HttpRequest, value: str | None, default: str) -> str:
 
 def _failed(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:
     context = {"message": message, **extra}
-    return render(request, "accounts/oauth_failed.html", context, status=status)
+    return render(request, "team/oauth_failed.html", context, status=status)
 
 
 # -- starting a flow -------------------------------------------------------------------------------------
@@ -256,14 +263,14 @@ def sign_in_policy(request: AuthedRequest) -> HttpResponse:
     form = SignInPolicyForm(request.POST or None, initial=initial)
     context: dict[str, Any] = {"form": form, "policy": policy, "configured": hub_oauth.configured()}
     if request.method != "POST":
-        return render(request, "accounts/oauth_policy.html", context)
+        return render(request, "team/oauth_policy.html", context)
     if not form.is_valid():
-        return render(request, "accounts/oauth_policy.html", context, status=400)
+        return render(request, "team/oauth_policy.html", context, status=400)
     proposed = SignInPolicy(pk=1, mode=form.cleaned_data["mode"], min_role=form.cleaned_data["min_role"])
     proposed.orgs = form.cleaned_data["orgs"] if proposed.mode == ORGS else []
     if not form.cleaned_data["confirm"]:
         context.update(confirming=True, proposed=proposed)
-        return render(request, "accounts/oauth_policy.html", context)
+        return render(request, "team/oauth_policy.html", context)
     proposed.updated_by = request.user
     proposed.save()
     record_team_change(

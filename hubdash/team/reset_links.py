@@ -88,7 +88,7 @@ class PasswordResetView(PasswordResetConfirmView):
 
     token_generator = reset_tokens
     form_class = NewPasswordForm
-    template_name = "accounts/password_reset.html"
+    template_name = "team/password_reset.html"
     post_reset_login = True
     post_reset_login_backend = "hubdash.hub.auth.ModelBackend"
     success_url = reverse_lazy("profile")

@@ -53,3 +53,11 @@ class JoinForm(BaseUserCreationForm[User]):
     @sensitive_variables("password")
     def validate_password_for_user(self, user: Any, password_field_name: str = "password1") -> None:  # noqa: S107 (a field name)
         super().validate_password_for_user(user, "password1")  # type: ignore[misc]  # not in the stubs
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=ROLE_CHOICES)
+
+
+class ActiveForm(forms.Form):
+    active = forms.BooleanField(required=False)

@@ -33,7 +33,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hubdash import hub
-from hubdash.accounts.forms import ActiveForm, PersonForm, RoleForm
+from hubdash.accounts.forms import PersonForm
 from hubdash.accounts.passwords import no_referrer
 from hubdash.accounts.permissions import admin_required, is_admin
 from hubdash.accounts.sessions import end_sessions
@@ -46,7 +46,7 @@ from . import invitations
 from .models import Invitation, Member
 from .reset_links import reset_link
 from .team_changes import recent_changes
-from .team_forms import InviteForm, JoinForm
+from .team_forms import ActiveForm, InviteForm, JoinForm, RoleForm
 
 log = logging.getLogger(__name__)
 _get_or_post = require_http_methods(["GET", "HEAD", "POST"])
@@ -154,7 +154,7 @@ _PERSON_LINKS = {
 
 @never_cache
 def team(request: AuthedRequest) -> HttpResponse:
-    return render(request, "accounts/team.html", _team_context(request))
+    return render(request, "team/team.html", _team_context(request))
 
 
 @require_POST
@@ -165,7 +165,7 @@ def team_add(request: AuthedRequest) -> HttpResponse:
     """Add someone with a password the admin passes on (where an invitation cannot reach them)."""
     form = PersonForm(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/team.html", _team_context(request, add_form=form), status=400)
+        return render(request, "team/team.html", _team_context(request, add_form=form), status=400)
     with transaction.atomic():
         person = form.save()
         Member.objects.get_or_create(user=person)
@@ -185,7 +185,7 @@ def invite(request: AuthedRequest) -> HttpResponse:
     can_email = email_configured()
     form = InviteForm(request.POST, can_email=can_email)
     if not form.is_valid():
-        return render(request, "accounts/team.html", _team_context(request, invite_form=form), status=400)
+        return render(request, "team/team.html", _team_context(request, invite_form=form), status=400)
     role = form.cleaned_data["role"]
     invitation, token = invitations.create(
         request.user, role=role, valid_days=form.cleaned_data["valid_days"], note=form.cleaned_data["note"]
@@ -196,7 +196,7 @@ def invite(request: AuthedRequest) -> HttpResponse:
         sent_to = _send_invitation(request.user, invitation, link, form.cleaned_data["email"])
     # The link is shown this once: only its hash is kept, so it cannot be shown again.
     context = {"invitation": invitation, "link": link, "sent_to": sent_to, "valid_for": form.cleaned_data["valid_days"]}
-    return render(request, "accounts/team_invitation_made.html", context)
+    return render(request, "team/team_invitation_made.html", context)
 
 
 def _send_invitation(admin: User, invitation: Invitation, link: str, to: str) -> str:
@@ -241,7 +241,7 @@ _UNAVAILABLE = {
 def _unavailable(request: HttpRequest, state: str) -> HttpResponse:
     status = 404 if state == "unknown" else 410
     message = _UNAVAILABLE.get(state, "This invitation link is not valid. Check that it was copied whole.")
-    return render(request, "accounts/invitation_unavailable.html", {"message": message, "state": state}, status=status)
+    return render(request, "team/invitation_unavailable.html", {"message": message, "state": state}, status=status)
 
 
 @login_not_required
@@ -271,7 +271,7 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
         return _unavailable(request, opened.state if opened is not None else "unknown")
     if request.user.is_authenticated:
         context = {"invitation": pending, "signed_in_as": request.user.get_username()}
-        return render(request, "accounts/invitation_accept.html", context)
+        return render(request, "team/invitation_accept.html", context)
     form = JoinForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -288,8 +288,8 @@ def invitation_accept(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="hubdash.hub.auth.ModelBackend")
                 messages.success(request, f"Welcome to hubdash, {user.username}! Connect your Hub token next.")
                 return redirect("token")
-        return render(request, "accounts/invitation_accept.html", _joining(pending, form), status=400)
-    return render(request, "accounts/invitation_accept.html", _joining(pending, form))
+        return render(request, "team/invitation_accept.html", _joining(pending, form), status=400)
+    return render(request, "team/invitation_accept.html", _joining(pending, form))
 
 
 # -- changes to a person (each confirmed first) --------------------------------------------------
@@ -319,7 +319,7 @@ def _lock_for_team_change(actor: User, pk: int) -> tuple[User, bool]:
 
 def _confirm(request: AuthedRequest, pk: int, what: str, **context: Any) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
-    return render(request, "accounts/team_confirm.html", {"person": person, "what": what, **context})
+    return render(request, "team/team_confirm.html", {"person": person, "what": what, **context})
 
 
 @confirmed_change
@@ -406,7 +406,7 @@ def team_password_reset(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     hours = settings.PASSWORD_RESET_TIMEOUT // 3600
     context = {"person": person, "link": link, "hours": hours}
-    return render(request, "accounts/team_password_link.html", context)
+    return render(request, "team/team_password_link.html", context)
 
 
 @require_POST

@@ -1,5 +1,5 @@
 """The Team table's rows: `{% load team_rows %}{% team_rows rows can_manage %}`, drawn by Jinja2
-(templates/jinja2/accounts/team_rows.html): a team of fifty drew fifty rows of some forty template
+(templates/jinja2/team/team_rows.html): a team of fifty drew fifty rows of some forty template
 nodes each, most of the page's time in Django's templates (hubdash.lists)."""
 
 from __future__ import annotations
@@ -16,4 +16,4 @@ register = template.Library()
 
 @register.simple_tag
 def team_rows(rows: list[dict[str, Any]], can_manage: bool) -> Markup:
-    return render_list("accounts/team_rows.html", "rows", rows, can_manage)
+    return render_list("team/team_rows.html", "rows", rows, can_manage)
