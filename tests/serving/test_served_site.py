@@ -87,7 +87,7 @@ def one_time_links(env: dict[str, str]) -> dict[str, str]:
         "import json; from datetime import timedelta; from django.contrib.auth.models import User; "
         "from django.contrib.auth.tokens import default_token_generator as tokens; "
         "from django.utils import timezone; from django.utils.http import urlsafe_base64_encode; "
-        "from hubdash.accounts import invitations; "
+        "from hubdash.team import invitations; "
         "alice, bob = User.objects.get(username='alice'), User.objects.get(username='bob'); "
         "_, pending = invitations.create(alice, role='member', valid_days=7); "
         "old, expired = invitations.create(alice, role='member', valid_days=7); "
