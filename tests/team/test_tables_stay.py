@@ -25,6 +25,8 @@ def migrate(targets: list[tuple[str, str | None]]) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_rows_made_before_the_split_are_team_rows_after_it(alice, bob):
     migrate(BEFORE_THE_SPLIT)
+    applied = MigrationExecutor(connection).loader.applied_migrations
+    assert ("team", "0001_initial") not in applied and ("accounts", "0007_team_tables_move_to_team") not in applied
     old_apps = MigrationExecutor(connection).loader.project_state(BEFORE_THE_SPLIT[0]).apps
     seen, deactivated = timezone.now() - timedelta(hours=1), timezone.now() - timedelta(days=2)
     old_apps.get_model("accounts", "Member").objects.create(
