@@ -34,6 +34,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 
 # Older imports name the personas through this module; tests/personas.py is their home.
 from tests.personas import ALICE_TOKEN, BOB_TOKEN, FINE_TOKEN, PASSWORD, signed_in  # noqa: E402
@@ -41,6 +42,13 @@ from tests.personas import ALICE_TOKEN, BOB_TOKEN, FINE_TOKEN, PASSWORD, signed_
 __all__ = ["ALICE_TOKEN", "BOB_TOKEN", "FINE_TOKEN", "PASSWORD", "signed_in"]
 
 HUB_SAMPLES = Path(__file__).resolve().parent / "samples" / "hub"
+
+# CI (`.ci/run` sets CI=true) draws the same examples on every run, so that a red run is one a developer can
+# repeat and a green one is not luck; it keeps no example database in the fresh clone. At a desk, hypothesis
+# draws new examples each run and remembers the failing ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture
