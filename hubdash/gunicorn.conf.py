@@ -27,8 +27,8 @@ threads = int(os.environ.get("HUBDASH_THREADS", "16"))
 timeout = int(os.environ.get("HUBDASH_WORKER_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
-# No recycling by default: a worker that restarts sends its keep-alive clients to the other one, which
-# halved throughput in measured runs. Set HUBDASH_MAX_REQUESTS to recycle anyway (e.g. against a leak).
+# No recycling by default: a worker that restarts drops the keep-alive connections it holds and starts
+# cold. Set HUBDASH_MAX_REQUESTS to recycle anyway (e.g. against a leak).
 max_requests = int(os.environ.get("HUBDASH_MAX_REQUESTS", "0"))
 max_requests_jitter = max_requests // 10
 # Django, hubdash and their templates and icons are loaded once, in the master, before the workers fork

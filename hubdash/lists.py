@@ -1,4 +1,4 @@
-"""The long lists (listing and home rows, feed lines, Team rows): their Jinja2 environment, and
+"""The long lists (listing and home rows, facets, feed lines, Team rows): their Jinja2 environment, and
 `render_list`, which hands a list drawn by it to a Django page.
 
 A Django template costs a few hundred microseconds a row, too much for thirty rows in a cold page's

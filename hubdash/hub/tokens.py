@@ -85,30 +85,21 @@ def last_known_identity(user: User | AnonymousUser) -> HubIdentity | None:
     return found if isinstance(found, HubIdentity) else None
 
 
-# Set on a user object known to have no token row. Django remembers a missing row only when the user was
-# loaded with select_related (the signed-in person is); for any other user object, each `user.hub_token`
-# would ask the database again, and a page reads the row once per Hub call.
-_WITHOUT_ROW = "hubdash_without_token_row"
-
-
 def _row(user: User | AnonymousUser) -> HubToken | None:
-    """This person's token row, read from the database at most once per user object (so once per request)."""
-    if not user.is_authenticated or getattr(user, _WITHOUT_ROW, False):
+    """This person's token row, read from the database at most once per user object (so once per request):
+    Django keeps what `user.hub_token` found on the user object, a missing row included."""
+    if not user.is_authenticated:
         return None
     try:
         return user.hub_token
     except _token_model().DoesNotExist:
-        setattr(user, _WITHOUT_ROW, True)
         return None
 
 
 def _keep(user: User, row: HubToken | None) -> None:
-    """What `_row` answers for this user object from now on, after the row was written or deleted."""
-    if row is None:
-        setattr(user, _WITHOUT_ROW, True)
-    else:
-        user.hub_token = row
-        setattr(user, _WITHOUT_ROW, False)
+    """What `_row` answers for this user object from now on, after the row was written or deleted (after a
+    deletion the next `_row` reads the database once more)."""
+    user.hub_token = row
 
 
 _STATUS_FIELDS = (

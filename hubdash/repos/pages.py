@@ -210,4 +210,4 @@ def row_answer(
         field, value = extra["confirm"]["field"], extra["confirm"]["value"]
         extra["confirm"]["yes_values"] = json.dumps({**row_values, field: value, "confirm": "1"})
         extra["confirm"]["cancel_values"] = json.dumps({**row_values, "cancel": f"{field}:{value}"})
-    return render(request, "repos/_repo_item.html", context, status=status)
+    return render(request, "repos/_repo_item.html", context, status=status, using="jinja2")

@@ -120,7 +120,9 @@ _PREFIX_MARK = Markup("<facet-link-prefix>")
 # then by selection: comparing the object is free, where hashing the Hub's thousands of tags on every
 # page was not; a new vocabulary drops the markup drawn from the old one.
 _FACETS_HTML: dict[Kind, tuple[TagVocabulary, dict[tuple[str, ...], Markup]]] = {}
-_FACETS_HTML_MAX = 256
+# A selection's markup holds a link per tag (about 250 bytes each, thousands of tags), and any member can
+# ask for any selection: a few are kept, the most asked (no filter, one filter) among them.
+_FACETS_HTML_MAX = 16
 
 
 class Facets:

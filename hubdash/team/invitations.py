@@ -29,7 +29,7 @@ from hubdash.accounts.team_changes import record_team_change
 from .models import ROLES, Invitation, Member
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    pass
 
 # Sessions carry the invitation someone opened, until they join (with a password or Hugging Face).
 SESSION_KEY = "hubdash_invitation"
@@ -158,8 +158,3 @@ def pending_invitation(request: HttpRequest) -> Invitation | None:
     if not isinstance(pk, int):
         return None
     return usable_invitations().filter(pk=pk).select_related("created_by").first()
-
-
-def expires_in_words(expires_at: datetime) -> str:
-    days = max(0, round((expires_at - timezone.now()).total_seconds() / 86400))
-    return f"{days} day{'s' if days != 1 else ''}"

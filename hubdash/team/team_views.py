@@ -366,13 +366,16 @@ def team_active(request: AuthedRequest, pk: int) -> HttpResponse:
         person.save(update_fields=["is_active"])
         if not active:
             # Offboarding leaves nothing that works: no session, no stored Hub token.
-            end_sessions(person)
             had_token = hub.token_status(person) is not None
             hub.remove_token(person)
         if changed:
             summary = "reactivated" if active else "deactivated" + (", Hub token removed" if had_token else "")
             change = "reactivated" if active else "deactivated"
             record_team_change(person=person, by=request.user, summary=summary, change=change)
+    if not active:
+        # Once the deactivation is committed: ended before it, a request meanwhile could read the session's row
+        # (still there for it) back into the cache, where it would outlive a reactivation.
+        end_sessions(person)
     messages.success(request, f"{person.username} is {'active again' if active else 'deactivated and signed out'}.")
     return redirect("team")
 

@@ -30,7 +30,10 @@
   // shared by the person's browsers, hold no token of their own.
   document.addEventListener("htmx:configRequest", function (event) {
     if (event.detail.verb === "get") return;
-    var found = document.cookie.match(/(?:^|;\s*)(?:__Host-)?hubdash-csrf=([^;]+)/);
+    // The prefixed name first: in production a plain "hubdash-csrf" could only be a cookie planted from
+    // elsewhere, and sending it would make every post fail.
+    var found = document.cookie.match(/(?:^|;\s*)__Host-hubdash-csrf=([^;]+)/) ||
+      document.cookie.match(/(?:^|;\s*)hubdash-csrf=([^;]+)/);
     if (found) event.detail.headers["X-CSRFToken"] = decodeURIComponent(found[1]);
   });
   // A "Copy" button beside a read-only field (data-copy="<field id>"); hidden without JavaScript.

@@ -53,5 +53,11 @@ def test_rows_made_before_the_split_are_team_rows_after_it(alice, bob):
     )
     policy = SignInPolicy.current()
     assert (policy.mode, policy.orgs, policy.min_role, policy.updated_by) == ("orgs", ["acme"], "write", alice)
+    # Their permissions and admin history followed them: one content type each, under team.
+    from django.contrib.contenttypes.models import ContentType
+
+    for model in ("member", "invitation", "signinpolicy"):
+        assert ContentType.objects.filter(app_label="team", model=model).count() == 1
+        assert not ContentType.objects.filter(app_label="accounts", model=model).exists()
     # New rows go to the same tables, and the ids go on from the old ones.
     assert Invitation.objects.create(token_hash="b" * 64, expires_at=seen).pk > invitation.pk

@@ -6,6 +6,21 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+MOVED = ("member", "invitation", "signinpolicy")
+
+
+def move_content_types(apps, schema_editor, old="accounts", new="team"):
+    """Permissions and admin history of the models follow them to their new app (as hub's HubToken did)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    types = ContentType.objects.using(schema_editor.connection.alias)
+    for model in MOVED:
+        if not types.filter(app_label=new, model=model).exists():  # post_migrate may have made one already
+            types.filter(app_label=old, model=model).update(app_label=new)
+
+
+def move_content_types_back(apps, schema_editor):
+    move_content_types(apps, schema_editor, old="team", new="accounts")
+
 
 class Migration(migrations.Migration):
 
@@ -14,6 +29,7 @@ class Migration(migrations.Migration):
     dependencies = [
         # The tables were made by accounts' migrations (0001, 0003, 0004, 0006), under the names kept here.
         ('accounts', '0006_member_deactivated_at'),
+        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -69,4 +85,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
+        migrations.RunPython(move_content_types, move_content_types_back),
     ]
