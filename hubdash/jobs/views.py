@@ -110,6 +110,15 @@ def jobs_page(request: AuthedRequest) -> HttpResponse:
     return render(request, "jobs/jobs.html", context)
 
 
+@require_safe
+@admins_only
+@never_cache
+def paused_line(request: AuthedRequest) -> HttpResponse:
+    """The home page's line for admins when scheduled work is paused (nothing when none is)."""
+    pauses = list(Pause.objects.order_by("capability", "namespace")[:6])
+    return render(request, "jobs/_paused_line.html", {"pauses": pauses[:5], "more": len(pauses) > 5})
+
+
 @require_POST
 @admins_only
 def run_now(request: AuthedRequest, name: str) -> HttpResponse:
