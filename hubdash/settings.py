@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "hubdash.repos",
     "hubdash.activity",
     "hubdash.uploads",
+    "hubdash.access",
     "django_tasks",
     "django_tasks_db",
 ]
