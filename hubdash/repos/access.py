@@ -50,7 +50,7 @@ def person_client(request: AuthedRequest) -> hub.HubClient:
 
 
 def writable_namespaces(request: AuthedRequest) -> frozenset[str]:
-    """The namespaces this person's token may change repos in (`hub.rights.writable_namespaces`).
+    """The namespaces this person's token may change repos in (hub.rights, the rule unattended work shares).
 
     Raises a HubError when the Hub cannot say who the person is.
     """
