@@ -186,6 +186,8 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
         return _back(request, reverse("access-queue"))
     ctx = _row_context(request, {row.namespace})
     ctx["next"] = request.POST.get("next", "")
+    if not ok:
+        ctx["typed"] = request.POST.get("reason", "")[:1000]  # a refused rejection keeps the reason typed
     html = render_list("access/lines.html", "line", row, ctx, message, ok)
     response = HttpResponse(html, status=200 if status != 400 else 400)
     return trigger_client_event(response, CHANGED) if ok else response
