@@ -70,7 +70,7 @@ def test_the_csv_says_who_when_and_who_decided_through_hubdash_or_on_the_hub(wor
 
 
 def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(world):
-    ask(gated("acme/bert"), "erin", fullname="=HYPERLINK(\"http://evil\")", email="+1@example.com")
+    ask(gated("acme/bert"), "erin", fullname='=HYPERLINK("http://evil")', email="+1@example.com")
     row = rows_of(world.alice.get(reverse("access-export", args=["model", "acme", "bert"])))[0]
-    assert row["fullname"] == "'=HYPERLINK(\"http://evil\")"
+    assert row["fullname"] == '\'=HYPERLINK("http://evil")'
     assert row["email"] == "'+1@example.com"
