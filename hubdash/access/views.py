@@ -118,6 +118,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
         reason_max=REASON_MAX,
     )
     status = 200 if form.is_bound and not form.errors else 400
+    if _wants_fragment(request) and request.htmx.target == "access-counts-inner":
+        return render(request, "access/queue.html#counts", context)
     if _wants_fragment(request) and request.htmx.target == "queue-body":
         return render(request, "access/queue.html#body", context, status=status)
     return render(request, "access/queue.html", context, status=status)
