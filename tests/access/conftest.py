@@ -83,6 +83,13 @@ def held(hub, repo_id: str, kind: str = "model") -> dict[str, str]:
     return {r["user"]: r["status"] for r in hub.control("GET", f"access/{kind}/{repo_id}")}
 
 
+def ungate(hub, repo_id: str) -> None:
+    """An admin turns gating off on the Hub (the official client's settings call)."""
+    from huggingface_hub import HfApi
+
+    HfApi(endpoint=hub.url, token=ALICE_TOKEN).update_repo_settings(repo_id, gated=False)
+
+
 @pytest.fixture
 def mirrored(world, alice):
     """hubsim with gated repos in acme (alice's) and zeta (not hers), requests filed, and a function that

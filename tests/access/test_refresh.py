@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import file_request
+from .conftest import file_request, ungate
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_a_repo_no_longer_gated_leaves_the_queue(world, mirrored):
 
     from hubdash.access.models import GatedRepo
 
-    world.hub.add_repo("acme/bert", gated=False)
+    ungate(world.hub, "acme/bert")
     mirrored()
 
     assert GatedRepo.objects.get(repo_id="acme/bert").gated is False
