@@ -1,5 +1,5 @@
-"""`python -m hubdash.run` (what `make run` and `make demo` start): the web server and the job worker
-together, as the Procfile's `web` and `worker` would run, stopped together.
+"""`python -m hubdash.run` (what `make run` and `make demo` start): the web server, the job worker and the
+scheduler together, as the Procfile's `web`, `worker` and `scheduler` would run, stopped together.
 
 Ctrl-C (or SIGTERM) asks both to stop gracefully: gunicorn finishes its requests, the worker its current
 push. A second Ctrl-C stops the worker's push at once (the upload is marked failed); if either process
@@ -30,10 +30,11 @@ def procfile_line(name: str) -> str:
 
 
 def commands() -> dict[str, list[str]]:
-    """gunicorn as `make run` always ran it (on loopback, HUBDASH_BIND), and the Procfile's worker line."""
+    """gunicorn as `make run` always ran it (on loopback, HUBDASH_BIND), and the Procfile's worker and scheduler."""
     return {
         "web": [str(BIN / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"],
         "worker": ["/bin/sh", "-c", procfile_line("worker")],
+        "scheduler": ["/bin/sh", "-c", procfile_line("scheduler")],
     }
 
 

@@ -99,6 +99,9 @@ FILE_UPLOAD_TEMP_DIR = str(UPLOAD_DIR / "incoming")  # the same disk as the stag
 # Jobs (uploads' pushes) in the database, run by `manage.py db_worker` (the Procfile's worker). Django 6
 # ships this API as django.tasks; on 5.2 the django-tasks backport provides it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Scheduled jobs (hubdash/jobs): the `scheduler` process enqueues each period of each job once, looking every
+# so many seconds (a period's run starts at most this late).
+SCHEDULER_TICK_SECONDS = envfloat("HUBDASH_SCHEDULER_TICK_SECONDS", 15)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -121,6 +124,7 @@ INSTALLED_APPS = [
     "hubdash.repos",
     "hubdash.activity",
     "hubdash.uploads",
+    "hubdash.jobs",
     "hubdash.access",
     "django_tasks",
     "django_tasks_db",
@@ -371,5 +375,6 @@ LOGGING = {
         "httpx2": {"level": "WARNING"},
         "httpcore2": {"level": "WARNING"},
         "huggingface_hub": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},  # a line per tick otherwise
     },
 }

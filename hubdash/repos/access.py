@@ -10,9 +10,8 @@ from typing import Any
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
 from hubdash.hub import repos as hub_repos
+from hubdash.hub import rights
 from hubdash.hub.repo_types import Kind, RepoDetail
-
-WRITE_ROLES = {"admin", "write"}
 
 
 @dataclass(frozen=True)
@@ -51,21 +50,11 @@ def person_client(request: AuthedRequest) -> hub.HubClient:
 
 
 def writable_namespaces(request: AuthedRequest) -> frozenset[str]:
-    """The namespaces this person's token may change repos in: the stored token's role and scopes, and the
-    organisations of its whoami (cached; one whoami when no answer is fresh).
+    """The namespaces this person's token may change repos in (hub.rights, the rule unattended work shares).
 
-    Conservative: a fine-grained token writes only where a scope grants `repo.write`, and an org's
-    `contributor` (who may write only the repos they made) is not assumed to write any given one.
     Raises a HubError when the Hub cannot say who the person is.
     """
-    status = hub.token_status(request.user)
-    if status is None or status.state != "valid" or status.role == "read":
-        return frozenset()
-    if status.role == "fineGrained":
-        return frozenset(scope.name for scope in status.scopes if "repo.write" in scope.permissions)
-    identity = hub.current_identity(request.user)
-    orgs = [org.name for org in identity.orgs if org.role in WRITE_ROLES] if identity else []
-    return frozenset([status.hub_username, *orgs])
+    return rights.writable_namespaces(request.user)
 
 
 def may_write(request: AuthedRequest, namespace: str) -> bool:

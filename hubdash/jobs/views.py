@@ -1,0 +1,223 @@
+"""The jobs page (admins) and the profile's "use my token for …" fragment (each person, for themselves)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Concatenate, ParamSpec
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from hubdash import hub
+from hubdash.core.http import AuthedRequest
+from hubdash.hub.rights import writable_namespaces
+
+from . import delegation, schedule
+from .models import CAPABILITIES, DONE, FAILED, PAUSED, QUEUED, RUNNING, Delegation, Pause, ScheduledRun
+
+P = ParamSpec("P")
+
+
+def admins_only(
+    view: Callable[Concatenate[AuthedRequest, P], HttpResponse],
+) -> Callable[Concatenate[AuthedRequest, P], HttpResponse]:
+    """Admins only (the team's rule, accounts.permissions.is_admin, which jobs may not import): 403 else."""
+
+    @wraps(view)
+    def wrapper(request: AuthedRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        user = request.user
+        if not (user.is_active and user.is_superuser):
+            raise PermissionDenied("Only admins may do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def every_words(every: timedelta) -> str:
+    seconds = int(every.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"every {unit}" if count == 1 else f"every {count} {unit}s"
+    return f"every {seconds} seconds"
+
+
+@dataclass(frozen=True)
+class Namespace:
+    name: str
+    person: str | None  # whose token, None if nobody's
+    pause: Pause | None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job: schedule.Job
+    every: str
+    capability: str | None
+    namespaces: list[Namespace]
+    last: ScheduledRun | None  # the latest run that ended
+    current: ScheduledRun | None  # queued or running now
+    next_at: datetime | None
+
+
+def _job_rows(now: datetime) -> list[JobRow]:
+    jobs = schedule.registered()
+    delegations = Delegation.objects.select_related("person").order_by("namespace")
+    pauses = {(p.capability, p.namespace): p for p in Pause.objects.all()}
+    rows = []
+    for job in jobs:
+        runs = ScheduledRun.objects.filter(job=job.name).order_by("-created_at")
+        last = runs.filter(state__in=[DONE, FAILED, PAUSED]).first()
+        current = runs.filter(state__in=[QUEUED, RUNNING]).first()
+        try:
+            every = job.every
+            start = job.period_start(now)
+            enqueued = runs.filter(trigger="schedule", period_start=start).exists()
+            next_at: datetime | None = start + every if enqueued else now
+            words = every_words(every)
+        except (AttributeError, TypeError, ValueError):
+            next_at, words = None, "a period hubdash cannot read (check its setting)"
+        namespaces: list[Namespace] = []
+        if job.capability:
+            held = {d.namespace: d.person.get_username() for d in delegations if d.capability == job.capability}
+            names = sorted(set(held) | {ns for cap, ns in pauses if cap == job.capability})
+            namespaces = [Namespace(ns, held.get(ns), pauses.get((job.capability, ns))) for ns in names]
+        rows.append(JobRow(job, words, job.capability, namespaces, last, current, next_at))
+    return rows
+
+
+@require_safe
+@admins_only
+@never_cache
+def jobs_page(request: AuthedRequest) -> HttpResponse:
+    now = timezone.now()
+    context = {
+        "rows": _job_rows(now),
+        "pauses": Pause.objects.order_by("capability", "namespace"),
+        "capabilities": CAPABILITIES,
+        "now": now,
+    }
+    return render(request, "jobs/jobs.html", context)
+
+
+@require_POST
+@admins_only
+def run_now(request: AuthedRequest, name: str) -> HttpResponse:
+    job = schedule.job_named(name)
+    if job is None:
+        raise Http404("No such job.")
+    run = schedule.run_now(name, by=request.user)
+    if run.requested_by_id == request.user.pk and run.trigger == "run_now":
+        messages.success(request, f"{job.label}: a run is queued; it starts as soon as a worker is free.")
+    else:
+        messages.info(request, f"{job.label}: a run was already waiting to start; it is the one that runs.")
+    return redirect("jobs")
+
+
+# -- the profile's fragment ------------------------------------------------------------------------
+
+
+def _choices(request: AuthedRequest) -> tuple[list[str], hub.HubError | None]:
+    """The namespaces this person may lend their token for (their Hub name, orgs where they admin or write)."""
+    try:
+        return sorted(writable_namespaces(request.user)), None
+    except hub.TokenKeyError:
+        return [], hub.BadToken("hubdash can no longer decrypt your stored token (its key was removed).")
+    except hub.HubError as err:
+        return [], err
+
+
+def _render_delegation(
+    request: AuthedRequest,
+    status: int = 200,
+    ticked: set[tuple[str, str]] | None = None,
+    held: list[tuple[str, str, str]] | None = None,
+    error: str = "",
+    saved: bool = False,
+) -> HttpResponse:
+    namespaces, hub_error = _choices(request)
+    mine = delegation.delegations_of(request.user)
+    others = {
+        (d.capability, d.namespace): d.person.get_username()
+        for d in Delegation.objects.select_related("person").filter(namespace__in=namespaces)
+        if d.person_id != request.user.pk
+    }
+    paused = {(p.capability, p.namespace): p.reason for p in Pause.objects.filter(namespace__in=namespaces)}
+    rows = [
+        {
+            "namespace": ns,
+            "cells": [
+                {
+                    "value": f"{cap}:{ns}",
+                    "capability": cap,
+                    "words": words,
+                    "checked": (cap, ns) in (ticked if ticked is not None else mine),
+                    "mine": (cap, ns) in mine,
+                    "other": others.get((cap, ns)),
+                    "paused": paused.get((cap, ns)),
+                }
+                for cap, words in CAPABILITIES.items()
+            ],
+        }
+        for ns in namespaces
+    ]
+    context = {
+        "rows": rows,
+        "hub_error": hub_error,
+        "held": held or [],
+        "error": error,
+        "saved": saved,
+        "capabilities": CAPABILITIES,
+    }
+    template = "jobs/delegation.html#delegations" if request.htmx and not request.htmx.history_restore_request else None
+    return render(request, template or "jobs/delegation.html", context, status=status)
+
+
+@vary_on_headers("HX-Request")
+@never_cache
+def delegation_view(request: AuthedRequest) -> HttpResponse:
+    """GET: the person's own "use my token for …" choices; POST: take on what is ticked, give up the rest."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    if request.method != "POST":
+        return _render_delegation(request)
+    namespaces, hub_error = _choices(request)
+    if hub_error is not None:
+        return _render_delegation(request, status=hub_error.status if hub_error.status < 500 else 503)
+    ticked: set[tuple[str, str]] = set()
+    for value in request.POST.getlist("use"):
+        cap, _, ns = value.partition(":")
+        if cap not in CAPABILITIES or not ns:
+            return _render_delegation(request, 400, error="That choice is not one hubdash offers.")
+        if ns not in namespaces:
+            return _render_delegation(
+                request, 403, ticked=ticked, error=f"Your Hub token may not manage {ns}: it cannot do its work."
+            )
+        ticked.add((cap, ns))
+    replace = set(request.POST.getlist("replace"))
+    mine = delegation.delegations_of(request.user)
+    held: list[tuple[str, str, str]] = []
+    for cap, ns in sorted(ticked - mine):
+        try:
+            delegation.take_on(request.user, cap, ns, replace=f"{cap}:{ns}" in replace)
+        except delegation.Held as err:
+            held.append((f"{cap}:{ns}", f"{CAPABILITIES[cap]} in {ns}", err.holder.get_username()))
+    for cap, ns in sorted(mine - ticked):
+        if ns in namespaces:  # only what the form showed: work of a namespace no longer listed stays as it is
+            delegation.give_up(request.user, cap, ns)
+    if held:
+        return _render_delegation(request, 409, ticked=ticked, held=held)
+    if not request.htmx:
+        messages.success(request, "Saved: the work you ticked runs with your token.")
+        return redirect(reverse("jobs-delegation"))
+    return _render_delegation(request, saved=True)
