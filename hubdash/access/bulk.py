@@ -18,6 +18,7 @@ from hubdash import hub
 from hubdash.hub import access as hub_access
 from hubdash.hub import ratelimit
 from hubdash.hub.access import Status, Target
+from hubdash.hub.repo_types import Kind
 
 from . import plan
 from .models import ACCEPTED, PENDING, REJECTED, WITHDRAWN
@@ -185,7 +186,7 @@ def _refusal(err: hub.HubError, repo_id: str) -> str:
 
 def _read_again(
     client: hub.HubClient,
-    kind: str,
+    kind: Kind,
     repo_id: str,
     missing: list[plan.Item[int]],
     pacer: Paced,

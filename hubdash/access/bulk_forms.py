@@ -40,7 +40,7 @@ class BulkForm(forms.Form):
     query = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("request") and not data.get("all"):
             raise forms.ValidationError("Tick at least one request, or choose every request matching the filter.")
         if data.get("status") != "rejected":

@@ -19,7 +19,7 @@ from hubdash import hub
 from hubdash.activity import record
 from hubdash.activity.models import ACTIONS
 from hubdash.hub import ratelimit
-from hubdash.hub.access import Status
+from hubdash.hub.access import Status, Target
 from hubdash.hub.repo_types import Kind
 from hubdash.hub.rights import writable_namespaces
 
@@ -55,7 +55,7 @@ def item_of(row: AccessRequest) -> plan.Item[int]:
     return plan.Item(row.pk, cast(Kind, row.repo.kind), row.repo.repo_id, _target(row))
 
 
-def _target(row: AccessRequest) -> hub.access.Target:  # type: ignore[name-defined]
+def _target(row: AccessRequest) -> Target:
     return bulk.target_of("" if row.hidden else row.username, "" if row.hidden else row.hub_user_id, row.request_id)
 
 

@@ -25,6 +25,7 @@ from hubdash.core.hub_errors import hub_error_page
 from hubdash.hub.rights import writable_namespaces
 
 from . import bulk_runs
+from .bulk import REREADS_PER_REPO
 from .bulk_forms import MAX_SELECTED, BulkForm
 from .models import PENDING, AccessRequest
 from .models_rules import DONE, DRAFT, BulkRun
@@ -42,7 +43,7 @@ def bulk_preview(request: AuthedRequest) -> HttpResponse:
     """POST from the queue: the selection and the decision become a draft run, shown as its preview."""
     form = BulkForm(request.POST)
     if not form.is_valid():
-        return _refused(request, " ".join(e for errors in form.errors.values() for e in errors), 400, form)
+        return _refused(request, " ".join(str(e) for errors in form.errors.values() for e in errors), 400, form)
     data = form.cleaned_data
     try:
         allowed = _allowed(request)
@@ -132,7 +133,7 @@ def _context(run: BulkRun) -> dict[str, Any]:
     context["settled"] = context["counts"]["total"] - context["counts"]["not_tried"]
     if run.state == DRAFT:
         context["preview"] = bulk_runs.preview(run)
-        context["rereads"] = bulk_runs.bulk.REREADS_PER_REPO
+        context["rereads"] = REREADS_PER_REPO
     return context
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from hubdash import hub
 from hubdash.activity import record
 from hubdash.hub.access import Status
+from hubdash.hub.repo_types import Kind
 
 from . import bulk, plan
 from .bulk_runs import FEED_ACTION, mirror_decision
@@ -132,7 +133,7 @@ def _apply_rule(rule: Rule, rows: list[AccessRequest], client: hub.HubClient) ->
     items = [
         plan.Item(
             r.pk,
-            cast(hub.repo_types.Kind, r.repo.kind),  # type: ignore[attr-defined]
+            cast(Kind, r.repo.kind),
             r.repo.repo_id,
             bulk.target_of("" if r.hidden else r.username, "" if r.hidden else r.hub_user_id, r.request_id),
         )

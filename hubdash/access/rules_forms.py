@@ -41,12 +41,12 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.namespace = namespace
         repos = GatedRepo.objects.filter(namespace=namespace, gated=True).order_by("repo_id")
-        self.fields["repo"].choices = [("", f"Every gated repo of {namespace}")] + [
-            (str(r.pk), f"{r.repo_id} ({r.kind})") for r in repos
-        ]
+        self.fields["repo"].choices = [  # type: ignore[attr-defined]
+            ("", f"Every gated repo of {namespace}")
+        ] + [(str(r.pk), f"{r.repo_id} ({r.kind})") for r in repos]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         conditions: list[dict[str, Any]] = []
         try:
             if data.get("email_domains"):

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -97,11 +97,17 @@ def rule_dry_run(request: AuthedRequest, namespace: str) -> HttpResponse:
 
 
 def _with_proof(form: RuleForm, editing: Rule | None) -> RuleForm:
-    data = form.data.copy()
+    data = request_data(form)
     data["proof"] = form.proof_for(editing.pk if editing else None)
     proven = RuleForm(data, namespace=form.namespace)
     proven.is_valid()
     return proven
+
+
+def request_data(form: RuleForm) -> QueryDict:
+    data = form.data
+    assert isinstance(data, QueryDict)
+    return data.copy()
 
 
 def _candidate(form: RuleForm, editing: Rule | None) -> Rule:

@@ -31,8 +31,9 @@ class World:
 
     def refresh(self, namespace: str = "acme") -> str:
         """The scheduled refresh of one namespace, with alice's token (mirror, then rules)."""
-        from hubdash import hub as hubdash_hub
         from hubdash.access.refresh import refresh_namespace
+
+        from hubdash import hub as hubdash_hub
 
         return refresh_namespace(namespace, hubdash_hub.client_for(self.users["alice"]))
 
@@ -51,8 +52,8 @@ def requester(name: str, **profile: Any) -> dict[str, Any]:
     return {"user": name, "fullname": name.title(), "email": f"{name}@example.org", **profile}
 
 
-@pytest.fixture
-def world(hub_world, alice, bob, charlie) -> World:
+@pytest.fixture(name="world")
+def world_fixture(hub_world, alice, bob, charlie) -> World:
     from hubdash import hub
 
     hub.connect_token(alice, ALICE_TOKEN)
@@ -61,5 +62,9 @@ def world(hub_world, alice, bob, charlie) -> World:
         hub_world.add_repo(name, gated="manual")
     hub_world.control("DELETE", "requests")
     return World(
-        hub_world, signed_in(alice), signed_in(bob), signed_in(charlie), {"alice": alice, "bob": bob, "charlie": charlie}
+        hub_world,
+        signed_in(alice),
+        signed_in(bob),
+        signed_in(charlie),
+        {"alice": alice, "bob": bob, "charlie": charlie},
     )

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.access.bulk_world import World, requester, world  # noqa: F401
+from tests.access.bulk_world import World, requester, world_fixture  # noqa: F401
 from tests.uploads.jobs import run_jobs
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend]
@@ -42,14 +42,17 @@ def test_250_acceptances_on_3_repos_use_one_batch_call_per_100_and_the_rereads_t
     assert len(ids) == 250
     # One of them the Hub refuses ("not found") while still listing it as pending.
     world.hub.control(
-        "POST", "access/refusals", {"id": "acme/gated-a", "type": "model", "user": "a-user-007", "error": "request_not_found"}
+        "POST",
+        "access/refusals",
+        {"id": "acme/gated-a", "type": "model", "user": "a-user-007", "error": "request_not_found"},
     )
 
     run, page = preview(world, status="accepted", request=ids)
     text = page.content.decode()
     assert "Accept 250 requests on 3 repos" in text
     for repo_id, n in SPLIT.items():
-        assert re.search(rf'data-repo="{repo_id}">.*?<td data-label="Requests">{n}</td><td data-label="Batch calls">{math.ceil(n / 100)}</td>', text)
+        cells = f'<td data-label="Requests">{n}</td><td data-label="Batch calls">{math.ceil(n / 100)}</td>'
+        assert re.search(rf'data-repo="{repo_id}">.*?{cells}', text)
     assert "Hub calls: <strong>4</strong>" in text
     assert "plus up to 3 list calls on a repo where the Hub answers “not found”" in text
     assert world.calls("POST") == []  # a preview sends nothing
