@@ -7,9 +7,14 @@ every page reads these rows, never the Hub. A request's personal fields are kept
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from hubdash.hub.repo_types import Kind
 
 PENDING, ACCEPTED, REJECTED, WITHDRAWN = "pending", "accepted", "rejected", "withdrawn"
 # `withdrawn`: gone from every list of the Hub (the requester cancelled, or the Hub dropped it).
@@ -39,6 +44,14 @@ class GatedRepo(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.repo_id}"
 
+    @property
+    def hub_kind(self) -> Kind:
+        return cast("Kind", self.kind)
+
+    @property
+    def name(self) -> str:
+        return self.repo_id.partition("/")[2]
+
 
 class AccessRequest(models.Model):
     """One request as the Hub last listed it, with what hubdash adds: who decided here, and why.
@@ -62,6 +75,8 @@ class AccessRequest(models.Model):
     status = models.CharField(max_length=12, choices=STATUSES, default=PENDING)
     requested_at = models.DateTimeField()
     fields = models.JSONField(default=dict, blank=True)  # the gate form's answers, label -> text
+    email_domain = models.CharField(max_length=254, blank=True)  # lower case, for the domain filter
+    search_text = models.TextField(blank=True)  # every shown field in lower case, for the text filter
     reviewed_at = models.DateTimeField(null=True, blank=True)  # the Hub's review time
     granted_by = models.CharField(max_length=96, blank=True)  # the Hub's `grantedBy`
     decided_by = models.ForeignKey(
@@ -83,6 +98,7 @@ class AccessRequest(models.Model):
             models.Index(fields=["namespace", "status", "-requested_at"], name="access_ns_status_time"),
             models.Index(fields=["repo", "status", "-requested_at"], name="access_repo_status_time"),
             models.Index(fields=["decided_at"], name="access_decided_at"),
+            models.Index(fields=["email_domain"], name="access_email_domain"),
         )
 
     def __str__(self) -> str:
@@ -91,6 +107,19 @@ class AccessRequest(models.Model):
     @property
     def who(self) -> str:
         return self.username or ("hidden requester" if self.hidden else "unknown")
+
+
+class NamespaceRefresh(models.Model):
+    """How the refresh of one namespace last went: when it read the Hub, or why it could not."""
+
+    namespace = models.CharField(max_length=96, unique=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)  # the last refresh that read every repo
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.CharField(max_length=300, blank=True)  # no delegate, or the delegate's rights lapsed
+    outcome = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.namespace}: {self.outcome or self.paused_reason}"
 
 
 class SavedReason(models.Model):
