@@ -5,13 +5,13 @@ event per run."""
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -24,7 +24,8 @@ from hubdash.hub.repo_types import Kind
 from hubdash.hub.rights import writable_namespaces
 
 from . import bulk, plan
-from .models import PENDING, AccessRequest
+from .decisions import user_hub_name
+from .models import PENDING, REJECTED, AccessRequest
 from .models_rules import (
     DONE,
     DRAFT,
@@ -232,17 +233,32 @@ def _settle(run: BulkRun, settled: list[bulk.Settled]) -> None:
 
 
 def mirror_decision(
-    rows: object, status: str, *, by: User | None = None, rule: str = "", reason: str = "", when: object = None
+    rows: QuerySet[AccessRequest],
+    status: str,
+    *,
+    by: User | None = None,
+    rule: str = "",
+    reason: str = "",
+    when: datetime | None = None,
 ) -> None:
-    """The mirror rows after a decision hubdash made (or found already made on the Hub)."""
-    from django.db.models import QuerySet
-
-    assert isinstance(rows, QuerySet)
-    fields: dict[str, object] = {"status": status, "decided_at": when or timezone.now()}
+    """The mirror rows after a decision hubdash made (`by` a person or a `rule`), or found made on the Hub."""
+    now = when or timezone.now()
+    fields: dict[str, object] = {"status": status}
     if by is not None or rule:
-        fields.update(decided_by=by, decided_by_rule=rule, reason=reason if status == "rejected" else "")
-        # A person moving a request back to pending tells the rules to leave it alone from now on.
-        fields["reopened_by_person"] = status == PENDING and by is not None
+        fields.update(
+            decided_by=by,
+            decided_by_rule=rule,
+            reason=reason if status == REJECTED else "",
+            decided_at=None if status == PENDING else now,
+            # A person moving a request back to pending tells the rules to leave it alone from now on.
+            reopened_by_person=status == PENDING and by is not None,
+        )
+        if status != PENDING:
+            fields["reviewed_at"] = now
+            if by is not None:
+                fields["granted_by"] = user_hub_name(by)
+    else:
+        fields.update(decided_by=None, decided_by_rule="", decided_at=now)
     rows.update(**fields)
 
 
@@ -280,15 +296,3 @@ def _tail(c: dict[str, int]) -> str:
     ]
     said = [p for p in parts if p]
     return f" ({', '.join(said)})" if said else ""
-
-
-def pending_matching(rows: Iterable[AccessRequest]) -> list[AccessRequest]:
-    return [r for r in rows if r.status == PENDING]
-
-
-def active_q() -> Q:
-    return Q(state__in=[QUEUED, RUNNING, WAITING])
-
-
-def outcome_counts(items: Iterable[BulkItem]) -> Counter[str]:
-    return Counter(i.outcome for i in items)

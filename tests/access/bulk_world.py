@@ -31,9 +31,8 @@ class World:
 
     def refresh(self, namespace: str = "acme") -> str:
         """The scheduled refresh of one namespace, with alice's token (mirror, then rules)."""
-        from hubdash.access.refresh import refresh_namespace
-
         from hubdash import hub as hubdash_hub
+        from hubdash.access.refresh import refresh_namespace
 
         return refresh_namespace(namespace, hubdash_hub.client_for(self.users["alice"]))
 
