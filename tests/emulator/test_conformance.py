@@ -525,7 +525,8 @@ def test_injected_faults_surface_as_client_errors(people):
     with pytest.raises(HfHubHTTPError) as limited:
         api(people, "hf_alice_write").whoami()
     assert limited.value.response.status_code == 429
-    assert limited.value.response.headers["RateLimit"] == '"api";r=0;t=7'
+    assert limited.value.response.headers["RateLimit"] == '"api";r=0;t=6'  # waits t + 1 = 7 s
+    assert limited.value.response.headers["Retry-After"] == "7"
     people.fault(method="GET", path="/api/models/acme/m", body='{"id": "acme/m", trunc', times=1)
     people.add_repo("acme/m")
     with pytest.raises(ValueError):

@@ -35,6 +35,15 @@ ENDPOINTS = {
         ["url", "watched", "domains", "secret"],
     ),
     ("POST", "/api/validate-yaml"): ({"content": "---\na: 1\n---\n"}, ["content", "repoType"]),
+    ("POST", "/api/models/alice/fuzz-gated/user-access-request/handle"): (
+        {"status": "accepted", "user": "zed"},
+        ["status", "user", "userId", "requestId", "rejectionReason"],
+    ),
+    ("POST", "/api/models/alice/fuzz-gated/user-access-request/batch"): (
+        {"status": "rejected", "requests": [{"user": "zed"}]},
+        ["status", "requests", "rejectionReason"],
+    ),
+    ("POST", "/api/models/alice/fuzz-gated/user-access-request/grant"): ({"user": "zed"}, ["user", "userId"]),
 }
 
 
@@ -54,8 +63,11 @@ def bodies_for(base: dict, fields: list[str]) -> st.SearchStrategy:
 @pytest.fixture(scope="module")
 def fuzz_hub(hubsim_server):
     hubsim_server.reset()
+    hubsim_server.control("POST", "ratelimit", {})  # hundreds of examples: the fuzzing, not a 429, answers each
     hubsim_server.add_user("alice", tokens={"hf_alice_write": "write"})
     hubsim_server.add_repo("alice/fuzz")
+    hubsim_server.add_repo("alice/fuzz-gated", gated="manual")
+    hubsim_server.control("POST", "access/requests", {"id": "alice/fuzz-gated", "user": "zed"})
     return hubsim_server
 
 

@@ -7,6 +7,7 @@ import threading
 import urllib.request
 
 from . import seed as seeds
+from .api_access import AccessApi
 from .api_account import AccountApi
 from .api_files import FileApi
 from .api_oauth import OAuthApi
@@ -36,6 +37,7 @@ def build_server(
     ControlApi(server, world, deliverer, files).register(router)
     AccountApi(world).register(router)
     OAuthApi(world).register(router)
+    AccessApi(world, repos).register(router)
     files.register(router)
     repos.register(router)
     return server

@@ -60,8 +60,17 @@ class ControlApi:
         for org, role in orgs.items():
             if role not in ("admin", "write", "contributor", "read", "no_access"):
                 raise bad_request(f"Unknown role for {org}: {role}")
+        verified = body.get("verifiedOrgs")
+        if verified is not None and (not isinstance(verified, list) or not all(isinstance(o, str) for o in verified)):
+            raise bad_request('"verifiedOrgs" must be a list of organisation names')
         user = self.world.add_user(
-            name, body.get("fullname"), orgs, body.get("tokens") or {}, body.get("email"), bool(body.get("isPro"))
+            name,
+            body.get("fullname"),
+            orgs,
+            body.get("tokens") or {},
+            body.get("email"),
+            bool(body.get("isPro")),
+            verified,
         )
         return json_response({"name": user.name, "id": user.id})
 
@@ -131,7 +140,7 @@ class ControlApi:
         self.server.release = type(self.server.release)()
         with self.server.faults_lock:
             self.server.faults.clear()
-        self.server.rate_limiter = None
+        self.server.rate_limiter = RateLimiter.default()
         self.server.log.clear()
         self.deliverer.clear()
         self.world.reset()
@@ -195,7 +204,12 @@ class ControlApi:
     def ratelimit(self, request: Request) -> Response:
         body = request.json()
         quotas = body.get("quotas") or {}
-        self.server.rate_limiter = RateLimiter(quotas, int(body.get("window_s", 300))) if quotas else None
+        if body.get("default"):
+            self.server.rate_limiter = RateLimiter.default()
+            quotas = dict(self.server.rate_limiter.quotas)
+        else:
+            window = int(body.get("window_s", RateLimiter.DEFAULT_WINDOW_S))
+            self.server.rate_limiter = RateLimiter(quotas, window) if quotas else None
         return json_response({"quotas": quotas})
 
     def webhook_policy(self, request: Request) -> Response:

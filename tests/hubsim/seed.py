@@ -145,6 +145,116 @@ def _card(meta: dict, body: str) -> str:
     return "\n".join(lines)
 
 
+# The gate form of acme/gated-llm (card metadata, shared/hub-api.md §15.1): one field of each kind.
+GATE_FORM = {
+    "extra_gated_prompt": "Tell us who you are and how you will use the model.",
+    "extra_gated_fields": {
+        "Company": "text",
+        "Country": "country",
+        "Intended use": {
+            "type": "select",
+            "options": ["Research", "Education", {"label": "Commercial", "value": "commercial"}],
+        },
+        "I agree to the license terms": "checkbox",
+    },
+}
+# Requesters of the demo's gated repos: name, full name, email, verified orgs, PRO.
+REQUESTERS = [
+    ("ana-ribeiro", "Ana Ribeiro", "ana@uni-lisboa.pt", [], False),
+    ("bjorn-lind", "Björn Lind", "bjorn.lind@nordic-ai.se", ["nordic-ai"], True),
+    ("chen-wei", "Chen Wei", "chen.wei@tsinghua.edu.cn", ["tsinghua"], False),
+    ("dara-obi", "Dara Obi", "dara@gmail.com", [], False),
+    ("elif-sahin", "Elif Şahin", "elif@bigcorp.com", ["bigcorp"], True),
+    ("farid-haddad", "Farid Haddad", "farid@bigcorp.com", ["bigcorp"], False),
+    ("greta-muller", "Greta Müller", "greta.mueller@tum.de", ["tum"], False),
+    ("hiro-tanaka", "Hiro Tanaka", "hiro@example.jp", [], True),
+    ("ines-garcia", "Inés García", "ines@upf.edu", [], False),
+    ("jonas-berg", "Jonas Berg", "jonas@gmail.com", [], False),
+    ("kemi-adeyemi", "Kemi Adeyemi", "kemi@lagos-ml.ng", ["lagos-ml"], False),
+    ("lucas-martin", "Lucas Martin", "lucas.martin@inria.fr", ["inria"], True),
+    ("maya-cohen", "Maya Cohen", "maya@startup.io", [], False),
+    ("nils-olsen", "Nils Olsen", "nils@protonmail.com", [], False),
+    ("olga-ivanova", "Olga Ivanova", "olga@bigcorp.com", ["bigcorp"], False),
+    ("priya-nair", "Priya Nair", "priya.nair@iisc.ac.in", ["iisc"], True),
+    ("quentin-roy", "Quentin Roy", "quentin@outlook.com", [], False),
+    ("rosa-lopez", "Rosa López", "rosa@unam.mx", [], False),
+    ("sam-taylor", "Sam Taylor", "sam.taylor@ox.ac.uk", ["oxford"], False),
+    ("tomas-novak", "Tomáš Novák", "tomas@cvut.cz", [], False),
+    ("uma-patel", "Uma Patel", "uma@health-data.org", [], True),
+    ("victor-hugo", "Victor Hugo", "victor@gmail.com", [], False),
+    ("wen-li", "Wen Li", "wen.li@bigcorp.com", ["bigcorp"], False),
+    ("xavier-dupont", "Xavier Dupont", "xavier@mistral-labs.fr", [], True),
+    ("yara-haddad", "Yara Haddad", "yara@aub.edu.lb", [], False),
+    ("zoe-evans", "Zoë Evans", "zoe@example.com", [], False),
+]
+COUNTRIES = ["PT", "SE", "CN", "NG", "TR", "DE", "JP", "ES", "FR", "IN", "GB", "MX", "US", "CZ"]
+COMPANIES = ["University of Lisbon", "Nordic AI", "Tsinghua", "", "BigCorp", "Inria", "a start-up", "freelance"]
+USES = ["Research", "Education", "commercial"]
+
+
+def _access_requests(world: World) -> None:
+    """Gated repos in acme and alice with pending, accepted and rejected requests (deterministic)."""
+    rng = random.Random(2112)
+    base = datetime(2026, 10, 1, tzinfo=UTC).timestamp()
+    for name, fullname, email, verified, pro in REQUESTERS:
+        world.add_user(name, fullname, email=email, is_pro=pro, verified_orgs=verified)
+    world.add_user("elif-sahin", orgs={"bigcorp": "write"})
+    world.add_user("farid-haddad", orgs={"bigcorp": "read", "openlab": "read"})
+    world.add_user("lucas-martin", orgs={"inria": "admin"})
+    world.accounts["bigcorp"].fullname = "BigCorp"
+    world.accounts["inria"].fullname = "Inria"
+
+    def weights(seed: str) -> dict[str, object]:
+        return {
+            "README.md": _card({"license": "other"}, "# Gated\n\nAsk for access.\n"),
+            "model.safetensors": {"size": 200_000, "seed": seed},
+        }
+
+    old = datetime(2022, 5, 1, tzinfo=UTC).timestamp()
+    world.create_repo(
+        "dataset", "acme/clinical-notes", gated="manual", created_by="alice", created_at=old, files=weights("clinical")
+    )
+    world.create_repo(
+        "model", "alice/gated-tiny-llm", gated="manual", created_by="alice", created_at=old, files=weights("tiny")
+    )
+    world.create_repo(
+        "model", "acme/auto-weights", gated="manual", created_by="bob", created_at=old, files=weights("auto")
+    )
+    world.repos[("dataset", "acme/clinical-notes")].hide_requesters = True
+    plan = [  # repo, how many pending, accepted, rejected
+        (("model", "acme/gated-llm"), 15, 4, 2),
+        (("dataset", "acme/clinical-notes"), 10, 2, 1),
+        (("model", "alice/gated-tiny-llm"), 12, 3, 1),
+        (("model", "acme/auto-weights"), 5, 0, 0),  # filed before it moved to automatic gating
+    ]
+    deciders = {"acme": world.accounts["alice"], "alice": world.accounts["alice"]}
+    for key, pending, accepted, rejected in plan:
+        repo = world.repos[key]
+        people = rng.sample(REQUESTERS, pending + accepted + rejected)
+        for n, (name, *_rest) in enumerate(people):
+            fields = None
+            if repo.id == "acme/gated-llm":
+                fields = {
+                    "Company": rng.choice(COMPANIES),
+                    "Country": rng.choice(COUNTRIES),
+                    "Intended use": rng.choice(USES),
+                    "I agree to the license terms": "on",
+                }
+            stamp = int((base + rng.uniform(0, 60 * 86400)) * 1000)
+            record = world.file_access_request(repo, world.accounts[name], fields, stamp)
+            if n >= pending:
+                status = "accepted" if n < pending + accepted else "rejected"
+                reason = "Please use your work email." if status == "rejected" else None
+                world.set_access(repo, record, status, deciders[repo.namespace], reason)
+                record.reviewed_at = stamp / 1000 + rng.uniform(3600, 5 * 86400)
+    auto = world.repos[("model", "acme/auto-weights")]
+    auto.gated = "auto"
+    for name, *_rest in REQUESTERS[-4:]:  # automatic gating accepts at once
+        if world.accounts[name].id not in auto.access_requests:
+            stamp = int((base + rng.uniform(0, 60 * 86400)) * 1000)
+            world.file_access_request(auto, world.accounts[name], None, stamp).reviewed_at = stamp / 1000
+
+
 def demo(world: World) -> None:
     rng = random.Random(20261126)
     for name, fullname, orgs, tokens in USERS:
@@ -333,7 +443,8 @@ def demo(world: World) -> None:
         created_by="alice",
         files={
             "README.md": _card(
-                {"license": "llama3", "pipeline_tag": "text-generation"}, "# Gated LLM\n\nAsk for access.\n"
+                {"license": "llama3", "pipeline_tag": "text-generation", **GATE_FORM},
+                "# Gated LLM\n\nAsk for access.\n",
             ),
             "model.safetensors": {"size": 3_000_000, "seed": "gated"},
         },
@@ -347,3 +458,4 @@ def demo(world: World) -> None:
         created_by="bob",
         files={"README.md": _card({"license": "other"}, "# Internal classifier\n")},
     )
+    _access_requests(world)

@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import INVALID_CREDENTIALS, HubError, Redirect
@@ -201,7 +202,16 @@ class Fault:
 
 
 class RateLimiter:
-    """Fixed windows per caller and bucket, with the Hub's IETF-draft headers."""
+    """Fixed windows per caller (the token's user, else the address) and bucket, with the Hub's IETF-draft
+    headers. On by default with a free account's `api` quota (DEFAULT_QUOTAS), so every API answer says
+    what is left; the control API sets other quotas or turns it off."""
+
+    DEFAULT_QUOTAS: ClassVar[dict[str, int]] = {"api": 1000}
+    DEFAULT_WINDOW_S = 300
+
+    @classmethod
+    def default(cls) -> RateLimiter:
+        return cls(dict(cls.DEFAULT_QUOTAS), cls.DEFAULT_WINDOW_S)
 
     def __init__(self, quotas: dict[str, int], window_s: int) -> None:
         self.quotas = quotas
@@ -238,7 +248,7 @@ class HubSimServer(ThreadingHTTPServer):
         self.faults: list[Fault] = []
         self.faults_lock = threading.Lock()
         self.log: collections.deque[dict] = collections.deque(maxlen=20000)
-        self.rate_limiter: RateLimiter | None = None
+        self.rate_limiter: RateLimiter | None = RateLimiter.default()
         self.release = threading.Event()  # frees hung requests on reset/shutdown
         self.deliverer = None  # set by app.build_server
         super().__init__(address, RequestHandler)
@@ -294,16 +304,21 @@ class RequestHandler(BaseHTTPRequestHandler):
         if fault is not None:
             if self._apply_fault(fault, request, request_id):
                 return
-        response = self._route(request)
-        if not control and server.rate_limiter is not None:
+        latency = 0.0 if control else float(world.switches.get("latency_s") or 0)  # type: ignore[arg-type]
+        if latency > 0:
+            server.release.wait(latency)
+        # Counted, and refused, before anything is done: a call answered 429 changed nothing.
+        rl_headers: dict[str, str] = {}
+        limiter = server.rate_limiter
+        allowed = True
+        if not control and limiter is not None:
             bucket = "resolvers" if "/resolve/" in request.path else "api"
-            if request.path == "/api/whoami-v2" and "whoami" in server.rate_limiter.quotas:
+            if request.path == "/api/whoami-v2" and "whoami" in limiter.quotas:
                 bucket = "whoami"  # the Hub limits whoami on its own, much more strictly
             caller = request.token.user if request.token else "ip:" + self.client_address[0]
-            allowed, rl_headers = server.rate_limiter.check(caller, bucket)
-            if not allowed:
-                response = self._rate_limited(bucket, rl_headers)
-            response.headers.update(rl_headers)
+            allowed, rl_headers = limiter.check(caller, bucket)
+        response = self._route(request) if allowed else self._rate_limited(rl_headers)
+        response.headers.update(rl_headers)
         response.headers["X-Request-Id"] = request_id
         response.headers.setdefault("Access-Control-Expose-Headers", EXPOSE_HEADERS)
         request.drain()
@@ -376,9 +391,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         headers["X-Error-Message"] = err.message.encode("ascii", "replace").decode()
         return json_response(err.body or {"error": err.message}, err.status, headers)
 
-    def _rate_limited(self, bucket: str, headers: dict[str, str]) -> Response:
-        limiter = self.server.rate_limiter
-        assert limiter is not None
+    @staticmethod
+    def _rate_limited(headers: dict[str, str]) -> Response:
+        bucket = headers["RateLimit"].split('"')[1]
         message = f"You have exceeded our hourly quotas for action '{bucket}'. Retry later."
         return json_response({"error": message}, 429, {**headers, "X-Error-Message": message})
 
@@ -409,7 +424,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         headers = {"X-Request-Id": request_id, **fault.headers}
         if status == 429:
             wait = fault.retry_after if fault.retry_after is not None else 2
-            headers.setdefault("RateLimit", f'"api";r=0;t={wait}')
+            # r=0: the client waits t + 1 s (http_backoff), so t = N - 1 makes every reader wait N.
+            headers.setdefault("RateLimit", f'"api";r=0;t={max(0, wait - 1)}')
             headers.setdefault("RateLimit-Policy", '"fixed window";"api";q=1000;w=300')
             headers.setdefault("Retry-After", str(wait))
         elif fault.retry_after is not None:

@@ -58,6 +58,10 @@ class Account:
     members: dict[str, str] = field(default_factory=dict)  # orgs: user name -> role
     plan: str | None = None
     is_pro: bool = False
+    verified_orgs: tuple[str, ...] = ()  # `verifiedOrgNames` in access requests: orgs that verified this user
+
+    def orgs(self, world: World) -> list[Account]:
+        return [a for a in world.accounts.values() if a.is_org and self.name in a.members]
 
     @property
     def avatar_url(self) -> str:
@@ -161,6 +165,24 @@ class Commit:
 
 
 @dataclass
+class AccessRecord:
+    """One person's access request to a gated repo (shared/hub-api.md §15.1), keyed by their account id."""
+
+    id: str  # the `requestId`
+    user_id: str  # the requester's Account.id (survives a rename)
+    status: str  # pending | accepted | rejected
+    timestamp_ms: int  # when they asked; unique within a repo, so that `before`/`after` page exactly
+    fields: dict[str, str] | None = None  # the gate form's answers, label -> string
+    reviewed_at: float | None = None
+    granted_by: str | None = None  # the Account.id of who decided, None for automatic gating
+    rejection_reason: str | None = None
+    manual: bool = False  # granted without a request: the Hub shares no email then
+
+
+ACCESS_STATUSES = ("pending", "accepted", "rejected")
+
+
+@dataclass
 class Repo:
     type: str
     id: str
@@ -184,6 +206,8 @@ class Repo:
     config: dict | None = None
     discussions_disabled: bool = False
     gated_approved: set[str] = field(default_factory=set)
+    hide_requesters: bool = False  # access-request lists leave out `user` (the Hub's "hide requesters" setting)
+    access_requests: dict[str, AccessRecord] = field(default_factory=dict)  # requester's Account.id -> request
     branches: dict[str, str] = field(default_factory=dict)
     tags_refs: dict[str, str] = field(default_factory=dict)
     commits: dict[str, Commit] = field(default_factory=dict)
@@ -335,6 +359,8 @@ class World:
             self.redirects: dict[tuple[str, str], str] = {}  # moved repos: old id -> new id
             self.webhooks: dict[str, Webhook] = {}
             self.switches: dict[str, object] = {"metrics": False}
+            # Injected refusals of access decisions (api_access.py): [{type, id, user, error, times}].
+            self.access_refusals: list[dict] = []
             # The OAuth side (api_oauth.py): registered apps, codes and refresh tokens in flight, and who is
             # "signed in" at the emulated Hub's consent screen.
             self.oauth_apps: dict[str, dict] = {}
@@ -365,6 +391,8 @@ class World:
         for name in self._PERSISTED:
             if name in state:
                 setattr(self, name, state[name])
+        for repo in self.repos.values():  # saved before access requests existed
+            repo.__dict__.setdefault("access_requests", {})
 
     # -- accounts and tokens -------------------------------------------------
     def add_user(
@@ -375,6 +403,7 @@ class World:
         tokens: dict[str, object] | None = None,
         email: str | None = None,
         is_pro: bool = False,
+        verified_orgs: list[str] | tuple[str, ...] | None = None,
     ) -> Account:
         with self.lock:
             user = self.accounts.get(name)
@@ -383,6 +412,8 @@ class World:
                 self.accounts[name] = user
             elif fullname:
                 user.fullname = fullname
+            if verified_orgs is not None:
+                user.verified_orgs = tuple(verified_orgs)
             for org_name, role in (orgs or {}).items():
                 org = self.accounts.get(org_name)
                 if org is None:
@@ -446,6 +477,64 @@ class World:
             return None
         role = account.members.get(user)
         return None if role == "no_access" else role
+
+    def account_by_id(self, account_id: str) -> Account | None:
+        with self.lock:
+            for account in self.accounts.values():
+                if account.id == account_id:
+                    return account
+        return None
+
+    # -- access requests ---------------------------------------------------------
+    def file_access_request(
+        self, repo: Repo, user: Account, fields: dict[str, str] | None = None, timestamp_ms: int | None = None
+    ) -> AccessRecord:
+        """`user` asks for access; automatic gating accepts at once. Timestamps are kept unique per repo."""
+        with self.lock:
+            stamp = int(time.time() * 1000) if timestamp_ms is None else int(timestamp_ms)
+            taken = {r.timestamp_ms for r in repo.access_requests.values()}
+            while stamp in taken:
+                stamp += 1
+            record = AccessRecord(id=object_id(), user_id=user.id, status="pending", timestamp_ms=stamp, fields=fields)
+            repo.access_requests[user.id] = record
+            if repo.gated == "auto":
+                self.set_access(repo, record, "accepted")
+            return record
+
+    def set_access(
+        self, repo: Repo, record: AccessRecord, status: str, reviewer: Account | None = None, reason: str | None = None
+    ) -> None:
+        """Move a request to `status`; file access follows (accepted reads the files, the rest do not)."""
+        with self.lock:
+            record.status = status
+            record.rejection_reason = reason if status == "rejected" else None
+            record.reviewed_at = None if status == "pending" else time.time()
+            record.granted_by = None if status == "pending" or reviewer is None else reviewer.id
+            user = self.account_by_id(record.user_id)
+            if user is not None:
+                if status == "accepted":
+                    repo.gated_approved.add(user.name)
+                else:
+                    repo.gated_approved.discard(user.name)
+
+    def withdraw_access_request(self, repo: Repo, user: Account) -> bool:
+        """The requester cancels their own pending request; False when they have none."""
+        with self.lock:
+            record = repo.access_requests.get(user.id)
+            if record is None or record.status != "pending":
+                return False
+            del repo.access_requests[user.id]
+            return True
+
+    def grant_access(self, repo: Repo, user: Account, reviewer: Account | None) -> AccessRecord:
+        """Access without a request (or over a pending or rejected one)."""
+        with self.lock:
+            record = repo.access_requests.get(user.id)
+            if record is None:
+                record = self.file_access_request(repo, user)
+                record.manual = True
+            self.set_access(repo, record, "accepted", reviewer)
+            return record
 
     # -- permissions -----------------------------------------------------------
     @staticmethod
