@@ -93,7 +93,10 @@ def pacer_for(client: hub.HubClient, waiting: Callable[[str], None]) -> Paced:
     tenth of a small quota), and saying on the run's page when it waits for the window to reset."""
     from hubdash.jobs.pacing import Pacer
 
-    budget = ratelimit.latest(client)
+    try:
+        budget = ratelimit.latest(client)
+    except Exception:  # no figures is no reason to stop: the pacer lets calls go, a 429 waits
+        budget = None
     reserve = min(RESERVE, budget.quota // 10) if budget is not None and budget.quota else RESERVE
 
     def pause(seconds: float) -> None:

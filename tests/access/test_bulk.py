@@ -98,7 +98,7 @@ def test_requests_decided_or_withdrawn_on_the_hub_since_are_said_so(world):
     run_jobs()
 
     page = world.alice.get(f"/access/bulk/{run.pk}/").content.decode()
-    assert "already decided on the Hub (now: accepted)" in page.lower()
+    assert "Already decided on the Hub (now: accepted)." in page
     assert "Withdrawn: the request is no longer on the Hub." in page
     assert "<strong>1 accepted</strong>, 0 refused, 1 already decided on the Hub, 1 withdrawn, 0 not tried" in page
     assert world.state("acme/gated-a") == {"ann": "accepted", "ben": "accepted"}
