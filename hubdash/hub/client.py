@@ -24,7 +24,7 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
-from huggingface_hub.utils import get_session, hf_raise_for_status
+from huggingface_hub.utils import get_session, hf_raise_for_status, parse_ratelimit_headers
 
 from . import breaker, errors, parse, transport
 from .types import HubIdentity
@@ -178,14 +178,14 @@ def _from_status(err: HfHubHTTPError) -> errors.HubError:
 
 
 def _retry_after(response: httpx2.Response | None) -> int | None:
+    """Seconds to wait before trying again, as the client itself waits (`http_backoff`): the window's reset
+    plus one when none is left (`r=0`), else the Hub's `Retry-After`; None when the Hub says neither."""
     if response is None:
         return None
-    ratelimit = response.headers.get("RateLimit", "")
-    for part in ratelimit.split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
-            return int(value)
-    value = response.headers.get("Retry-After", "")
+    info = parse_ratelimit_headers(response.headers)
+    if info is not None and info.remaining == 0:
+        return info.reset_in_seconds + 1
+    value = response.headers.get("Retry-After", "").strip()
     return int(value) if value.isdigit() else None
 
 

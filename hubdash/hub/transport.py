@@ -197,12 +197,15 @@ def _answers_only_from_the_hub(response: httpx2.Response) -> None:
 
 
 def new_client() -> httpx2.Client:
-    """The shared client: huggingface_hub's request hook, our timeouts, deadline and origin rules."""
+    """The shared client: huggingface_hub's request hook, our timeouts, deadline and origin rules, and the
+    hook that keeps the Hub's rate-limit figures of every answer (ratelimit.py)."""
+    from .ratelimit import remember  # imports client.py, which installs this factory
+
     client = httpx2.Client(
         transport=_DeadlineTransport(),
         event_hooks={
             "request": [hf_request_event_hook],
-            "response": [_answers_only_from_the_hub],
+            "response": [_answers_only_from_the_hub, remember],
         },
         follow_redirects=True,
         timeout=httpx2.Timeout(settings.HUB_READ_TIMEOUT, connect=settings.HUB_CONNECT_TIMEOUT),
