@@ -24,6 +24,7 @@ from django_htmx.http import trigger_client_event
 
 from hubdash.core.http import AuthedRequest
 from hubdash.hub import rights
+from hubdash.jobs.models import Delegation, Pause
 from hubdash.lists import render_list
 
 from . import decisions, jobs
@@ -69,8 +70,20 @@ def _lines(rows: list[AccessRequest], ctx: dict[str, Any]) -> Any:
 
 
 def _freshness(namespaces: frozenset[str]) -> list[dict[str, Any]]:
+    """Per namespace: when the mirror was last refreshed, whose token refreshes it, and why it is paused."""
     known = {r.namespace: r for r in NamespaceRefresh.objects.filter(namespace__in=namespaces)}
-    return [{"namespace": ns, "state": known.get(ns)} for ns in sorted(namespaces)]
+    taken = dict(
+        Delegation.objects.filter(capability=jobs.CAPABILITY, namespace__in=namespaces).values_list(
+            "namespace", "person__username"
+        )
+    )
+    paused = dict(
+        Pause.objects.filter(capability=jobs.CAPABILITY, namespace__in=namespaces).values_list("namespace", "reason")
+    )
+    return [
+        {"namespace": ns, "state": known.get(ns), "delegate": taken.get(ns), "paused": paused.get(ns)}
+        for ns in sorted(namespaces)
+    ]
 
 
 def _listing(
@@ -105,6 +118,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
         reason_max=REASON_MAX,
     )
     status = 200 if form.is_bound and not form.errors else 400
+    if _wants_fragment(request) and request.htmx.target == "access-counts-inner":
+        return render(request, "access/queue.html#counts", context)
     if _wants_fragment(request) and request.htmx.target == "queue-body":
         return render(request, "access/queue.html#body", context, status=status)
     return render(request, "access/queue.html", context, status=status)
@@ -173,6 +188,8 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
         return _back(request, reverse("access-queue"))
     ctx = _row_context(request, {row.namespace})
     ctx["next"] = request.POST.get("next", "")
+    if not ok:
+        ctx["typed"] = request.POST.get("reason", "")[:1000]  # a refused rejection keeps the reason typed
     html = render_list("access/lines.html", "line", row, ctx, message, ok)
     response = HttpResponse(html, status=200 if status != 400 else 400)
     return trigger_client_event(response, CHANGED) if ok else response
@@ -217,6 +234,6 @@ def reason_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def refresh_now(request: AuthedRequest) -> HttpResponse:
     """Enqueue the refresh job at once; the page never waits on the Hub."""
-    jobs.refresh_soon()
+    jobs.refresh_soon(request.user)
     messages.success(request, "A refresh is on its way: the lists update in a moment.")
     return HttpResponseRedirect(reverse("access-queue"))

@@ -70,3 +70,44 @@ def ask(repo, username: str, minutes_ago: int = 0, **fields: Any):
     }
     values["search_text"] = _search_text([values["username"], values["fullname"], email, *answers.values()])
     return AccessRequest.objects.create(**values)
+
+
+def file_request(hub, repo_id: str, user: str, kind: str = "model", **fields: Any) -> dict:
+    """`user` asks hubsim for access to `repo_id` (created with their profile if new)."""
+    body = {"id": repo_id, "type": kind, "user": user, "email": f"{user}@example.org", **fields}
+    return hub.control("POST", "access/requests", body)
+
+
+def held(hub, repo_id: str, kind: str = "model") -> dict[str, str]:
+    """What hubsim holds: requester -> status."""
+    return {r["user"]: r["status"] for r in hub.control("GET", f"access/{kind}/{repo_id}")}
+
+
+def ungate(hub, repo_id: str) -> None:
+    """An admin turns gating off on the Hub (the official client's settings call)."""
+    from huggingface_hub import HfApi
+
+    HfApi(endpoint=hub.url, token=ALICE_TOKEN).update_repo_settings(repo_id, gated=False)
+
+
+@pytest.fixture
+def mirrored(world, alice):
+    """hubsim with gated repos in acme (alice's) and zeta (not hers), requests filed, and a function that
+    refreshes acme's mirror with alice's own token."""
+    hub = world.hub
+    hub.add_repo("acme/bert", gated="manual", files={"weights.txt": "w"})
+    hub.add_repo("acme/corpus", type="dataset", gated="manual")
+    hub.add_repo("acme/open")
+    for user in ("erin", "frank", "gina"):
+        file_request(hub, "acme/bert", user, fields={"Company": f"{user.title()} Labs"})
+    file_request(hub, "acme/corpus", "hana", kind="dataset")
+
+    def refresh(namespace: str = "acme") -> str:
+        from hubdash import hub as hub_door
+        from hubdash.access.refresh import refresh_namespace
+
+        return refresh_namespace(namespace, hub_door.client_for(alice))
+
+    refresh()
+    world.forget_calls()
+    return refresh

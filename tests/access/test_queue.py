@@ -127,3 +127,11 @@ def test_the_mirror_age_is_shown_and_a_namespace_nobody_took_on_says_so(world):
 def test_the_queue_needs_a_signed_in_person(client, alice):
     response = client.get(reverse("access-queue"))
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_counts_region_answers_alone_to_htmx(world):
+    ask(gated("acme/bert"), "erin")
+    response = world.alice.get(reverse("access-queue"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="access-counts-inner")
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="access-counts-inner">') and "<html" not in body
+    assert 'acme/bert</a> <span class="badge">1</span>' in body
