@@ -5,6 +5,7 @@ event per run."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,11 +112,14 @@ class Preview:
         if self.budget is None:
             return "The Hub has not yet said how many calls your token has left in its rate-limit window."
         b = self.budget
-        of = f"{b.remaining} left of {b.quota}" if b.quota else f"{b.remaining} left"
-        window = f" per {b.window // 60} minutes" if b.window and b.window % 60 == 0 else ""
-        share = f"{self.calls} of the {of} in your token's current rate-limit window{window}"
-        if self.calls > b.remaining:
-            return share + ": the job will wait for the window to reset and go on."
+        calls = f"These {self.calls} calls" if self.calls != 1 else "This call"
+        remaining = b.quota if b.quota and time.time() - b.seen_at >= b.reset_in else b.remaining  # window reset since
+        left = f"{remaining:,} of {b.quota:,}" if b.quota else f"{remaining:,}"
+        window = f" {b.window // 60}-minute" if b.window and b.window % 60 == 0 else ""
+        comes = "comes" if self.calls == 1 else "come"
+        share = f"{calls} {comes} out of your token's quota: {left} calls left in its current{window} window"
+        if self.calls > remaining:
+            return share + ", so the job will wait for the window to reset and go on."
         return share + "."
 
 

@@ -3,6 +3,7 @@ each request's outcome, the summary, the mirror and the feed."""
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -231,3 +232,18 @@ def test_the_progress_polls_while_the_job_runs_and_stops_when_it_is_done(world):
     run_jobs()
     fragment = world.alice.get(f"/access/bulk/{run.pk}/", headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in fragment and "Finished" in fragment
+
+
+def test_the_preview_says_its_share_of_the_persons_quota_as_the_hub_last_told_it(world):
+    from hubdash.access.models import AccessRequest
+
+    world.hub.control("POST", "ratelimit", {"quotas": {"api": 50, "whoami": 100}, "window_s": 300})
+    world.file("acme/gated-a", requester("ann"), requester("ben"))
+    world.refresh()  # alice's token: 1 repo listing, 3 status lists (the Hub says what is left after each)
+    ids = list(AccessRequest.objects.values_list("pk", flat=True))
+    _, page = preview(world, status="accepted", request=ids)
+    quota = html.unescape(page.content.decode().split('data-testid="bulk-quota">', 1)[1].split("</p>", 1)[0])
+    left = 50 - len(world.calls())
+    assert (
+        quota == f"This call comes out of your token's quota: {left} of 50 calls left in its current 5-minute window."
+    )
