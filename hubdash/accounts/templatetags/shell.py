@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from hubdash.accounts.account_menu import HubAccount, account_for
+from hubdash.accounts.permissions import is_admin
 from hubdash.core.templatetags.ui import main_nav
 
 register = template.Library()
@@ -30,7 +31,7 @@ def shell_header(context: template.Context) -> SafeString:
     # Only the account pages mark an item of the account menu: other paths share one drawing.
     path = request.path if request.path.startswith("/account/") else ""
     if user is not None and user.is_authenticated:
-        return _header(user.get_username(), account_for(user), main_nav(request.path), path)
+        return _header(user.get_username(), account_for(user), main_nav(request.path, is_admin(user)), path)
     return _header("", None, SafeString(""), path)
 
 

@@ -23,24 +23,24 @@ def current(path: str, prefix: str, exact: bool = False) -> SafeString:
 
 
 @register.simple_tag
-def main_nav(path: str) -> SafeString:
-    """The main navigation with the page's section marked; drawn once per section per process (every page
-    shows it twice: wide and in the phone menu)."""
+def main_nav(path: str, admin: bool = False) -> SafeString:
+    """The main navigation with the page's section marked (and admins' own entries for an admin); drawn once
+    per section per process (every page shows it twice: wide and in the phone menu)."""
     parts = path.split("/")
     first = parts[1] if len(parts) > 2 else ""
     if first == "tags" and len(parts) > 3:  # /tags/models/: the Models section's vocabulary
-        return _nav_for(f"/{parts[2]}/")
+        return _nav_for(f"/{parts[2]}/", admin)
     section = f"/{first}/" if first else "/"
-    return _nav_for(_SECTION_OF.get(section, section))
+    return _nav_for(_SECTION_OF.get(section, section), admin)
 
 
 # Pages that belong to a section without living under its address.
 _SECTION_OF = {"/webhooks/": "/activity/", "/metrics/": "/spaces/"}
 
 
-@lru_cache(maxsize=32)
-def _nav_for(section: str) -> SafeString:
-    return render_to_string("_main_nav.html", {"section": section})
+@lru_cache(maxsize=64)
+def _nav_for(section: str, admin: bool) -> SafeString:
+    return render_to_string("_main_nav.html", {"section": section, "admin": admin})
 
 
 @register.simple_tag
