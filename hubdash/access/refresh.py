@@ -55,6 +55,7 @@ def refresh_namespace(namespace: str, client: hub.HubClient, run: object = None)
         if (repo.kind, repo.repo_id) not in found:
             mirror.no_longer_gated(repo)
     pending = failed = 0
+    limited = False
     for (kind, repo_id), gating in found.items():
         repo, _ = GatedRepo.objects.update_or_create(
             kind=kind, repo_id=repo_id, defaults={"namespace": namespace, "gating": gating}
@@ -67,9 +68,15 @@ def refresh_namespace(namespace: str, client: hub.HubClient, run: object = None)
             failed += 1
             repo.last_error, repo.last_error_at = err.message[:300], timezone.now()
             repo.save(update_fields=["last_error", "last_error_at"])
+            if isinstance(err, hub.RateLimited):
+                # The token's window is spent: the other repos wait for the next run rather than fail too.
+                limited = True
+                break
     outcome = f"{len(found)} gated repo{'s' if len(found) != 1 else ''}, {pending} pending"
     if failed:
         outcome += f"; {failed} could not be read"
+    if limited:
+        outcome += "; rate limited by the Hub, the rest at the next run"
     ruled = rules.apply_rules(namespace, client, run)
     if ruled:
         outcome += f"; {ruled}"

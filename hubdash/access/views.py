@@ -191,7 +191,7 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     if not ok:
         ctx["typed"] = request.POST.get("reason", "")[:1000]  # a refused rejection keeps the reason typed
     html = render_list("access/lines.html", "line", row, ctx, message, ok)
-    response = HttpResponse(html, status=200 if status != 400 else 400)
+    response = HttpResponse(html, status=status)
     return trigger_client_event(response, CHANGED) if ok else response
 
 

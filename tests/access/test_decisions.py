@@ -140,3 +140,19 @@ def test_a_new_request_after_a_refresh_appears(world, mirrored):
     file_request(world.hub, "acme/bert", "jules")
     mirrored()
     assert row("jules").status == "pending"
+
+
+def test_a_rate_limited_decision_says_when_to_try_again_and_changes_nothing(world, mirrored):
+    world.hub.fault(method="POST", path="/api/models/acme/bert/user-access-request/*", status=429, retry_after=42)
+    response = decide(world.alice, "erin", "accepted")
+    assert response.status_code == 409
+    assert "rate limiting your token: try again in 42 seconds" in response.content.decode()
+    assert "HX-Trigger" not in response
+    assert held(world.hub, "acme/bert")["erin"] == "pending" and row("erin").status == "pending"
+
+
+def test_a_hub_that_is_down_says_so_on_the_line(world, mirrored):
+    world.hub.fault(method="POST", path="/api/models/acme/bert/user-access-request/*", status=503)
+    response = decide(world.alice, "erin", "accepted")
+    assert "The Hub is not answering right now; nothing changed." in response.content.decode()
+    assert row("erin").status == "pending"

@@ -75,3 +75,16 @@ def test_the_refresh_job_uses_the_token_of_who_took_the_namespace_on(world, mirr
 
     assert outcome.startswith("acme: 2 gated repos, 5 pending")
     assert statuses()["jules"] == "pending"
+
+
+def test_a_rate_limited_refresh_keeps_the_mirror_and_says_why(world, mirrored):
+    from hubdash.access.models import GatedRepo
+
+    file_request(world.hub, "acme/bert", "jules")
+    world.hub.fault(method="GET", path="*/user-access-request/*", status=429, retry_after=30)
+
+    outcome = mirrored()
+
+    assert "rate limited by the Hub, the rest at the next run" in outcome
+    assert statuses() == {"erin": "pending", "frank": "pending", "gina": "pending", "hana": "pending"}
+    assert any(repo.last_error for repo in GatedRepo.objects.all())
