@@ -1,22 +1,9 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path
 
 from . import views
 
-
-class GatedKind:
-    """The kinds of repo the Hub gates: models and datasets."""
-
-    regex = "model|dataset"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(GatedKind, "gated_kind")
-REPO = "<gated_kind:kind>/<str:namespace>/<str:name>"
+# The kinds of repo the Hub gates (models and datasets), then the repo's namespace and name.
+REPO = r"^access/(?P<kind>model|dataset)/(?P<namespace>[^/]+)/(?P<name>[^/]+)/"
 
 urlpatterns = [
     path("access/", views.queue, name="access-queue"),
@@ -25,8 +12,8 @@ urlpatterns = [
     path("access/request/<int:pk>/", views.decide, name="access-decide"),
     path("access/reasons/", views.reason_add, name="access-reason-add"),
     path("access/reasons/<int:pk>/delete/", views.reason_delete, name="access-reason-delete"),
-    path(f"access/{REPO}/", views.repo_access, name="access-repo"),
-    path(f"access/{REPO}/grant/", views.grant, name="access-grant"),
-    path(f"access/{REPO}/export.csv", views.repo_export, name="access-export"),
+    re_path(REPO + r"\Z", views.repo_access, name="access-repo"),
+    re_path(REPO + r"grant/\Z", views.grant, name="access-grant"),
+    re_path(REPO + r"export\.csv\Z", views.repo_export, name="access-export"),
     path("access/", include("hubdash.access.urls_bulk")),
 ]
