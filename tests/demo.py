@@ -108,7 +108,8 @@ def gunicorn(env: dict[str, str]) -> subprocess.Popen:
 
 
 def web_and_worker(env: dict[str, str]) -> subprocess.Popen:
-    """gunicorn and the job worker (uploads' pushes), as `make run` starts them (hubdash/run.py)."""
+    """gunicorn, the job worker (uploads' pushes, scheduled jobs) and the scheduler, as `make run` starts them
+    (hubdash/run.py)."""
     # Its own session: a stop reaches it once, from us (below), whether Ctrl-C came from a terminal or a signal.
     return subprocess.Popen([sys.executable, "-m", "hubdash.run"], cwd=ROOT, env=env, start_new_session=True)
 

@@ -33,6 +33,7 @@ class ScheduledRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # while running: its worker is alive
     outcome = models.CharField(max_length=300, blank=True)  # the line the jobs page shows
     detail = models.TextField(blank=True)
 

@@ -109,7 +109,11 @@ def enqueue_period(job: Job, now: datetime | None = None) -> ScheduledRun | None
 
 
 def tick(now: datetime | None = None) -> list[ScheduledRun]:
-    """Enqueue each registered job's current period, once: what the scheduler does every few seconds."""
+    """Enqueue each registered job's current period, once: what the scheduler does every few seconds. Runs
+    whose worker stopped mid-run are failed first (their next period runs as usual)."""
+    from .tasks import sweep
+
+    sweep(now)
     enqueued = []
     for job in registered():
         try:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import datetime, timedelta
 
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks import task
 
@@ -17,6 +20,10 @@ from .schedule import job_named
 logger = logging.getLogger(__name__)
 
 INTERNAL = "failed: an internal error (logged); it runs again next period"
+STOPPED = "failed: its worker stopped during the run; it runs again next period"
+# A running job says so this often (its own thread and connection); four missed beats and the scheduler's sweep
+# takes its worker for gone and the run for failed (the database queue has no lease of its own).
+HEARTBEAT_S = 10.0
 
 
 @task()
@@ -25,7 +32,10 @@ def run_period(run_id: int) -> str:
 
     Claimed with one UPDATE … WHERE state = queued: of two workers handed the same run, one runs it.
     """
-    claimed = ScheduledRun.objects.filter(pk=run_id, state=QUEUED).update(state=RUNNING, started_at=timezone.now())
+    now = timezone.now()
+    claimed = ScheduledRun.objects.filter(pk=run_id, state=QUEUED).update(
+        state=RUNNING, started_at=now, heartbeat_at=now
+    )
     if not claimed:
         return "not queued"
     run = ScheduledRun.objects.get(pk=run_id)
@@ -33,7 +43,8 @@ def run_period(run_id: int) -> str:
     if job is None:
         return _finish(run, FAILED, f"failed: no job named {run.job} in this worker (an app removed?)")
     try:
-        outcome = job.function(run)
+        with Heartbeat(run.pk):
+            outcome = job.function(run)
     except Paused as paused:
         return _finish(run, PAUSED, f"paused: {paused.reason}")
     except HubError as err:
@@ -51,3 +62,40 @@ def _finish(run: ScheduledRun, state: str, outcome: str) -> str:
     run.detail = redact(run.detail)
     run.save(update_fields=["state", "outcome", "finished_at", "detail"])
     return state
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Fail the runs whose worker stopped mid-run (four missed beats); returns how many."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=4 * HEARTBEAT_S)
+    return ScheduledRun.objects.filter(state=RUNNING, heartbeat_at__lt=stale).update(
+        state=FAILED, outcome=STOPPED, finished_at=now
+    )
+
+
+class Heartbeat:
+    """While a run runs, say so every HEARTBEAT_S (its own thread and connection)."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-run-{run_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(HEARTBEAT_S):
+                try:
+                    close_old_connections()
+                    ScheduledRun.objects.filter(pk=self.run_id, state=RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:  # a busy database: the next beat tries again; staleness allows several misses
+                    logger.warning("job run %s: heartbeat not written", self.run_id, exc_info=True)
+        finally:
+            connection.close()

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from hubdash import hub
@@ -110,6 +110,15 @@ def jobs_page(request: AuthedRequest) -> HttpResponse:
     return render(request, "jobs/jobs.html", context)
 
 
+@require_safe
+@admins_only
+@never_cache
+def paused_line(request: AuthedRequest) -> HttpResponse:
+    """The home page's line for admins when scheduled work is paused (nothing when none is)."""
+    pauses = list(Pause.objects.order_by("capability", "namespace")[:6])
+    return render(request, "jobs/_paused_line.html", {"pauses": pauses[:5], "more": len(pauses) > 5})
+
+
 @require_POST
 @admins_only
 def run_now(request: AuthedRequest, name: str) -> HttpResponse:
@@ -183,27 +192,32 @@ def _render_delegation(
     return render(request, template or "jobs/delegation.html", context, status=status)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @never_cache
 def delegation_view(request: AuthedRequest) -> HttpResponse:
     """GET: the person's own "use my token for …" choices; POST: take on what is ticked, give up the rest."""
-    if request.method not in ("GET", "HEAD", "POST"):
-        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     if request.method != "POST":
         return _render_delegation(request)
     namespaces, hub_error = _choices(request)
     if hub_error is not None:
         return _render_delegation(request, status=hub_error.status if hub_error.status < 500 else 503)
     ticked: set[tuple[str, str]] = set()
+    unknown, refused = False, []
     for value in request.POST.getlist("use"):
         cap, _, ns = value.partition(":")
         if cap not in CAPABILITIES or not ns:
-            return _render_delegation(request, 400, error="That choice is not one hubdash offers.")
-        if ns not in namespaces:
-            return _render_delegation(
-                request, 403, ticked=ticked, error=f"Your Hub token may not manage {ns}: it cannot do its work."
-            )
-        ticked.add((cap, ns))
+            unknown = True
+        elif ns not in namespaces:
+            refused.append(ns)
+        else:
+            ticked.add((cap, ns))
+    if unknown:
+        return _render_delegation(request, 400, ticked=ticked, error="That choice is not one hubdash offers.")
+    if refused:
+        names = ", ".join(sorted(set(refused)))
+        error = f"Your Hub token may not manage {names}: it cannot do that work. Nothing was changed."
+        return _render_delegation(request, 403, ticked=ticked, error=error)
     replace = set(request.POST.getlist("replace"))
     mine = delegation.delegations_of(request.user)
     held: list[tuple[str, str, str]] = []

@@ -70,6 +70,24 @@ def test_a_read_only_token_manages_nothing_and_cannot_take_anything_on(lending, 
 
 
 @pytest.mark.django_db
+def test_a_namespace_the_person_may_not_manage_changes_nothing_and_keeps_what_was_ticked(lending, alice_client):
+    refused = take_on(alice_client, "access:acme", "access:bigcorp", htmx=True)
+    page = refused.content.decode()
+    assert refused.status_code == 403 and "may not manage bigcorp" in page and "Nothing was changed" in page
+    assert 'value="access:acme" checked' in page
+    assert not Delegation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_taking_it_on_is_a_post_with_csrf(lending, alice):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice, backend="hubdash.hub.auth.ModelBackend")
+    assert strict.post(URL, {"use": ["access:acme"]}).status_code == 403
+    assert not Delegation.objects.exists()
+    assert signed_in(alice).put(URL).status_code == 405
+
+
+@pytest.mark.django_db
 def test_taking_it_on_makes_unattended_work_run_with_that_token_and_giving_up_pauses_it(lending, alice, alice_client):
     response = take_on(alice_client, "access:acme", "usage:datalab")
     assert response.status_code == 302
@@ -106,6 +124,7 @@ def test_a_deactivated_delegate_pauses_the_work_until_someone_else_takes_it_on(l
     jobs_page = alice_client.get(reverse("jobs")).content.decode()
     assert "dave was deactivated" in jobs_page
     assert Event.objects.filter(summary__contains="dave was deactivated").exists()
+    assert "dave was deactivated" in alice_client.get(reverse("activity")).content.decode()
     # alice takes it on: dave is paused, so no confirmation is asked; the pause ends at once.
     assert take_on(alice_client, "access:acme").status_code == 302
     assert not Pause.objects.exists()

@@ -88,3 +88,15 @@ def test_pauses_are_escaped(alice_client):
     page = alice_client.get(reverse("jobs")).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt; was deactivated" in page and "<img src=x" not in page
     assert "Usage snapshots in acme" in page
+
+
+def test_admins_home_page_says_when_scheduled_work_is_paused(alice_client, bob_client):
+    home = alice_client.get(reverse("home")).content.decode()
+    assert f'hx-get="{reverse("jobs-paused")}"' in home
+    assert reverse("jobs-paused") not in bob_client.get(reverse("home")).content.decode()
+    assert alice_client.get(reverse("jobs-paused")).content.decode().strip() == ""  # nothing paused: nothing said
+    Pause.objects.create(capability="access", namespace="acme", reason="alice was deactivated")
+    line = alice_client.get(reverse("jobs-paused"), headers={"HX-Request": "true"}).content.decode()
+    assert "Scheduled work is paused" in line and "access requests in acme (alice was deactivated)" in line
+    assert f'href="{reverse("jobs")}"' in line
+    assert bob_client.get(reverse("jobs-paused")).status_code == 403

@@ -3,6 +3,8 @@ own pages, and waits out a 429: its sleeps, from given budgets, on a clock the t
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from hubdash import hub
@@ -125,3 +127,39 @@ def test_an_absurd_figure_is_capped(clock, budget):
     p = pacer(clock, reserve=0)
     budget.set(remaining=0, reset_in=10**9)
     assert p.before_call() == pacing.LONGEST_SLEEP_S
+
+
+# -- against hubsim's RateLimit headers ------------------------------------------------------------
+
+
+def test_the_pacer_reads_the_hubs_own_figures_spreads_keeps_the_reserve_and_waits_out_a_429(hub_world, monkeypatch):
+    from tests.personas import ALICE_TOKEN
+
+    monkeypatch.setattr(pacing, "_last_call", {})
+    hub_world.control("POST", "ratelimit", {"quotas": {"api": 10}, "window_s": 300})  # the Hub's 5 minutes
+    if (to_reset := 300 - time.time() % 300) < 5:
+        time.sleep(to_reset + 0.5)  # not across hubsim's window boundary, which would give the quota back
+    client = hub.HubClient(ALICE_TOKEN)
+    slept: list[float] = []
+    p = Pacer(client, reserve=3, sleep=slept.append)  # the real clock; sleeps recorded, not slept
+    expected: list[float] = []
+    for _ in range(10):
+        figures = ratelimit.latest(client)
+        p.before_call()
+        if figures is None:
+            expected.append(0.0)
+        elif figures.remaining <= 3:
+            expected.append(figures.reset_in + 1)
+        else:
+            expected.append(figures.reset_in / figures.remaining)
+        client.whoami()
+    got = [0.0, *slept] if len(slept) == 9 else slept
+    assert got == pytest.approx(expected, abs=0.5)  # less what the calls themselves took
+    assert ratelimit.latest(client).remaining == 0
+    # Spread over r = 9 … 4, then at r = 3, 2, 1 (the reserve) a wait for the window's end: never spent.
+    assert got[7:] == pytest.approx([ratelimit.latest(client).reset_in + 1] * 3, abs=1.5)
+    assert max(got[:7]) < min(got[7:])
+    with pytest.raises(hub.RateLimited) as limited:
+        client.whoami()
+    waited = p.after_429(limited.value)
+    assert waited == limited.value.retry_after + 1 and limited.value.retry_after > 0

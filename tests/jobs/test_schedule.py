@@ -147,3 +147,35 @@ def test_a_hub_error_is_said_in_plain_words_with_any_echoed_token_redacted(regis
     assert run.state == FAILED
     assert run.outcome.startswith("failed: Your token may not do this")
     assert "hf_abcdefghijklmnop" not in run.outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_worker_stopped_is_failed_by_the_next_tick_and_the_next_period_runs(
+    register, run_jobs, monkeypatch
+):
+    from hubdash.jobs import tasks
+
+    monkeypatch.setattr(tasks, "HEARTBEAT_S", 0.1)
+    beats = []
+
+    def slow(run):
+        import time
+
+        time.sleep(0.5)
+        beats.append(ScheduledRun.objects.get(pk=run.pk).heartbeat_at > run.started_at)
+        return "slow but alive"
+
+    register("probe.slow", slow)
+    now = datetime.now(tz=UTC)
+    schedule.tick(now)
+    run_jobs()
+    assert beats == [True]  # a live run beats, and is left alone
+    assert ScheduledRun.objects.get(job="probe.slow").state == DONE
+    # A worker killed mid-run leaves its row running; four missed beats later the scheduler fails it.
+    killed = ScheduledRun.objects.create(
+        job="probe.slow", period_start=now - timedelta(days=1), trigger=SCHEDULE, state="running",
+        started_at=now - timedelta(seconds=5), heartbeat_at=now - timedelta(seconds=1),
+    )  # fmt: skip
+    schedule.tick(now)
+    killed.refresh_from_db()
+    assert (killed.state, killed.outcome) == (FAILED, tasks.STOPPED)

@@ -60,3 +60,4 @@ def test_make_run_shows_designed_error_pages_and_no_tracebacks() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     assert "Forbidden (Permission denied): /team/1/role/" in printed  # one line says what happened
     assert "Traceback" not in printed
+    assert "Scheduler: a tick every" in printed  # the scheduler ran beside web and worker, and stopped with them

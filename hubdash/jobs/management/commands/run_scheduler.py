@@ -13,6 +13,7 @@ import signal
 from types import FrameType
 from typing import Any
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from django.conf import settings
@@ -41,7 +42,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         jobs = schedule.registered()
         every = settings.SCHEDULER_TICK_SECONDS
-        scheduler = BlockingScheduler(timezone="UTC")
+        # One thread for the ticks: they run one at a time anyway, and so hold one database connection.
+        scheduler = BlockingScheduler(timezone="UTC", executors={"default": ThreadPoolExecutor(1)})
         scheduler.add_job(
             tick, IntervalTrigger(seconds=every), id="tick", coalesce=True, max_instances=1, misfire_grace_time=None
         )
