@@ -263,3 +263,18 @@ def test_only_people_who_manage_the_namespace_see_or_change_its_rules(world):
     world.hub.add_user("alice", orgs={"acme": "admin", "datalab": "write"})
     assert world.alice.post(f"/access/rules/datalab/{rule.pk}/delete/").status_code == 404
     assert Rule.objects.filter(pk=rule.pk).exists()
+
+
+def test_a_request_moved_back_to_pending_on_the_hub_itself_is_left_alone_too(world):
+    from huggingface_hub import HfApi
+
+    from tests.personas import ALICE_TOKEN
+
+    world.file(REPO, *PEOPLE)
+    make_rule("Universities", [{"kind": "email_domain", "values": ["uni.edu"]}])
+    world.refresh()
+    assert accepted(world) == {"ann"}
+    HfApi(endpoint=world.hub.url).cancel_access_request(REPO, "ann", token=ALICE_TOKEN)  # on the Hub's own page
+    world.refresh()
+    world.refresh()
+    assert world.state(REPO)["ann"] == "pending"
