@@ -39,8 +39,10 @@ def test_filter_the_queue_and_accept_one_request_in_place(tab, mirrored_demo):
     before = int(nav_count.inner_text().split()[0])
 
     page.get_by_label("Text").fill(target.username)
+    page.get_by_label("Repo", exact=True).select_option("acme/gated-llm")  # a requester may ask several repos
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(re.compile(rf"q={target.username}"))
+    expect(page).to_have_url(re.compile(r"repo=acme%2Fgated-llm"))
     lines = page.locator("#access-list > li")
     expect(lines).to_have_count(1)
 
