@@ -50,6 +50,7 @@ MAX_ITEMS = 1000
 FEED_ACTION = "access" if "access" in ACTIONS else "update"
 VERBS = {"accepted": "accept", "rejected": "reject", "pending": "move back to pending"}
 PAST = {"accepted": "accepted", "rejected": "rejected", "pending": "moved back to pending"}
+STOPPED = "The worker was stopped while deciding these; the rest was not tried. Select them again on the queue."
 INTERNAL = "hubdash stopped these decisions (an internal error, logged); the rest was not tried."
 
 
@@ -176,6 +177,9 @@ def run_bulk(run_id: int) -> str:
     except Exception:
         logger.exception("bulk run %s stopped", run_id)
         stopped = INTERNAL
+    except BaseException:  # the worker is being stopped: say so, and what was not tried, before it goes
+        _finish(run, STOPPED)
+        raise
     return _finish(run, stopped)
 
 

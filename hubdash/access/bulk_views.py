@@ -17,6 +17,7 @@ from django.template import engines
 from django.template.backends.jinja2 import Jinja2
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
 from markupsafe import Markup
 
 from hubdash import hub
@@ -108,15 +109,14 @@ def _run_for(request: AuthedRequest, run_id: int) -> BulkRun:
 
 
 @require_safe
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def bulk_run(request: AuthedRequest, run_id: int) -> HttpResponse:
     """A run: its preview before it is confirmed, then its progress (polled while it runs) and summary."""
     run = _run_for(request, run_id)
     context = _context(run)
     if request.htmx and not request.htmx.history_restore_request and run.state != DRAFT:
         return render(request, "access/bulk/run.html#progress", context)
-    response = render(request, "access/bulk/run.html", context)
-    response["Vary"] = "HX-Request"
-    return response
+    return render(request, "access/bulk/run.html", context)
 
 
 def _context(run: BulkRun) -> dict[str, Any]:

@@ -89,6 +89,8 @@ def upsert(repo: GatedRepo, req: hub_access.AccessRequest, now: datetime) -> Acc
         row.decided_by, row.decided_by_rule = None, ""
         if req.status == PENDING:
             row.reason, row.decided_at = "", None
+            # Moved back to pending on the Hub after a decision: a person did it, and rules leave it alone.
+            row.reopened_by_person = row.status != WITHDRAWN
     for name, value in values.items():
         setattr(row, name, value)
     row.personal_removed_at = None

@@ -51,7 +51,7 @@ def matches(rule: Rule, row: AccessRequest) -> bool:
 def pending_for_rules(namespace: str) -> list[AccessRequest]:
     """The requests rules may decide: pending, and not moved back to pending by a person."""
     return list(
-        AccessRequest.objects.filter(namespace=namespace, status=PENDING, reopened_by_person=False)
+        AccessRequest.objects.filter(namespace=namespace, status=PENDING, reopened_by_person=False, repo__gated=True)
         .select_related("repo")
         .order_by("requested_at", "id")
     )

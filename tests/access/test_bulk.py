@@ -247,3 +247,29 @@ def test_the_preview_says_its_share_of_the_persons_quota_as_the_hub_last_told_it
     assert (
         quota == f"This call comes out of your token's quota: {left} of 50 calls left in its current 5-minute window."
     )
+
+
+def test_a_worker_stopped_mid_run_leaves_a_summary_saying_what_was_not_tried(world, monkeypatch):
+    from hubdash.access import bulk
+    from hubdash.access.models import AccessRequest
+
+    file_many(world, {"acme/gated-a": 150})
+    world.refresh()
+    run, _ = preview(world, status="accepted", request=list(AccessRequest.objects.values_list("pk", flat=True)))
+    batches = 0
+    real = bulk.hub_access.decide_batch
+
+    def decide_then_stop(*args, **kwargs):
+        nonlocal batches
+        batches += 1
+        if batches == 2:
+            raise KeyboardInterrupt  # the worker's second Ctrl-C, between two batches
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bulk.hub_access, "decide_batch", decide_then_stop)
+    world.alice.post(f"/access/bulk/{run.pk}/start/")
+    run_jobs()  # the worker records the task as failed and goes on
+    page = world.alice.get(f"/access/bulk/{run.pk}/").content.decode()
+    assert 'data-state="done"' in page
+    assert "<strong>100 accepted</strong>, 0 refused, 50 not tried" in page
+    assert "The worker was stopped while deciding these" in page

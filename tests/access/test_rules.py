@@ -263,3 +263,49 @@ def test_only_people_who_manage_the_namespace_see_or_change_its_rules(world):
     world.hub.add_user("alice", orgs={"acme": "admin", "datalab": "write"})
     assert world.alice.post(f"/access/rules/datalab/{rule.pk}/delete/").status_code == 404
     assert Rule.objects.filter(pk=rule.pk).exists()
+
+
+def test_a_request_moved_back_to_pending_on_the_hub_itself_is_left_alone_too(world):
+    from huggingface_hub import HfApi
+
+    from tests.personas import ALICE_TOKEN
+
+    world.file(REPO, *PEOPLE)
+    make_rule("Universities", [{"kind": "email_domain", "values": ["uni.edu"]}])
+    world.refresh()
+    assert accepted(world) == {"ann"}
+    HfApi(endpoint=world.hub.url).cancel_access_request(REPO, "ann", token=ALICE_TOKEN)  # on the Hub's own page
+    world.refresh()
+    world.refresh()
+    assert world.state(REPO)["ann"] == "pending"
+
+
+def test_a_rule_for_one_repo_is_edited_through_its_dry_run_and_keeps_its_place(world):
+    from hubdash.access.models import GatedRepo
+    from hubdash.access.models_rules import Rule
+
+    world.file(REPO, *PEOPLE)
+    world.file("acme/gated-b", requester("eve", email="eve@uni.edu"))
+    world.refresh()
+    first = make_rule("first", [{"kind": "pro", "value": True}], action="leave", position=1)
+    rule = make_rule("Universities", [{"kind": "email_domain", "values": ["uni.edu"]}], position=2)
+    page = world.alice.get(f"/access/rules/acme/{rule.pk}/").content.decode()
+    assert 'value="uni.edu"' in page and "Edit “Universities”" in page
+    only_b = str(GatedRepo.objects.get(repo_id="acme/gated-b").pk)
+    typed = {
+        "rule_id": rule.pk,
+        "name": "Universities on b",
+        "repo": only_b,
+        "email_domains": "uni.edu",
+        "action": "accept",
+    }
+    text = world.alice.post("/access/rules/acme/dry-run/", typed).content.decode()
+    assert "this rule would <strong>accept 1</strong> on 1 repo" in text  # eve on b, not ann on a
+    proof = text.split('name="proof" value="', 1)[1].split('"', 1)[0]
+    assert world.alice.post("/access/rules/acme/save/", {**typed, "proof": proof}).status_code == 302
+    assert list(Rule.objects.order_by("position").values_list("pk", "name")) == [
+        (first.pk, "first"),
+        (rule.pk, "Universities on b"),
+    ]
+    world.refresh()
+    assert accepted(world, "acme/gated-b") == {"eve"} and accepted(world) == set()

@@ -190,6 +190,15 @@ def test_granting_access_without_a_request(gated):
     assert read_weights(gated, "hf_yann") == "the weights"
 
 
+def test_access_given_through_the_control_api_is_an_accepted_request(gated):
+    gated.add_user("yann", tokens={"hf_yann": "read"})
+    gated.control("POST", "gated-access", {"id": REPO, "type": "model", "user": "yann"})
+    gated.add_repo("acme/pre-approved", gated="manual", gatedApproved=["yann"])
+    assert [r.username for r in api(gated).list_accepted_access_requests(REPO)] == ["yann"]
+    assert [r.username for r in api(gated).list_accepted_access_requests("acme/pre-approved")] == ["yann"]
+    assert read_weights(gated, "hf_yann") == "the weights"
+
+
 def batch(hub, body: dict, token: str = ADMIN) -> requests.Response:
     return requests.post(
         f"{hub.url}/api/models/{REPO}/user-access-request/batch",

@@ -7,7 +7,7 @@ from datetime import datetime
 from . import seed as seeds
 from .errors import HubError, bad_request
 from .server import Fault, HubSimServer, RateLimiter, Request, Response, Router, json_response
-from .state import REPO_TYPES, SPACE_SDKS, World, valid_name
+from .state import REPO_TYPES, SPACE_SDKS, Repo, World, valid_name
 from .webhooks import Deliverer
 
 # Control-API repo fields (the Hub's spelling) and the attribute each one sets.
@@ -114,7 +114,7 @@ class ControlApi:
                 created_at=created_at,
                 **fields,
             )
-            repo.gated_approved = set(body.get("gatedApproved") or [])
+            self._approve(repo, [str(name) for name in body.get("gatedApproved") or []])
         return json_response({"id": repo.id, "_id": repo._id, "sha": repo.sha})
 
     def repo_state(self, request: Request) -> Response:
@@ -242,8 +242,17 @@ class ControlApi:
         repo = self.world.get_repo(body.get("type", "model"), str(body.get("id")))
         if repo is None:
             raise HubError(404, "Unknown repo")
-        repo.gated_approved.add(str(body.get("user")))
+        self._approve(repo, [str(body.get("user"))])
         return json_response({"ok": True})
+
+    def _approve(self, repo: Repo, names: list[str]) -> None:
+        """Access granted by hand: the files open, and a known user is listed among the accepted requests."""
+        with self.world.lock:
+            for name in names:
+                user = self.world.accounts.get(name)
+                if user is not None and not user.is_org and repo.gated:
+                    self.world.grant_access(repo, user, None)
+                repo.gated_approved.add(name)
 
     def lfs_options(self, request: Request) -> Response:
         body = request.json()
