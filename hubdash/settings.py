@@ -85,6 +85,9 @@ HF_OAUTH_SCOPES = envstr("HUBDASH_HF_OAUTH_SCOPES", "openid profile email read-r
 WEBHOOK_SECRETS = envlist("HUBDASH_WEBHOOK_SECRETS")
 ACTIVITY_RETENTION_DAYS = envint("HUBDASH_ACTIVITY_RETENTION_DAYS", 365)
 
+# Usage snapshots (one row per repo of the watched namespaces a day) are kept this many days.
+HUBDASH_USAGE_RETENTION_DAYS = envint("HUBDASH_USAGE_RETENTION_DAYS", 730)
+
 # File uploads: each file streams to disk as it arrives (never whole in memory) under HUBDASH_UPLOAD_DIR,
 # shared storage when web and job workers are on several machines; a background job pushes it to the
 # Hub. Bigger files are refused (413). The job beats every HUBDASH_UPLOAD_HEARTBEAT_SECONDS while it
@@ -125,6 +128,7 @@ INSTALLED_APPS = [
     "hubdash.activity",
     "hubdash.uploads",
     "hubdash.jobs",
+    "hubdash.usage",
     "django_tasks",
     "django_tasks_db",
 ]

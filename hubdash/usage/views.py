@@ -1,0 +1,270 @@
+"""/usage/ (everyone signed in), its settings (admins), a repo's Usage tab and the CSV of each chart's figures.
+
+Every page reads hubdash's snapshots only: no Hub call. A private repo's own figures are shown to people
+whose Hub rights may read it (series.readable_namespaces); others see the namespaces' totals only.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from functools import wraps
+from typing import Concatenate, ParamSpec
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from markupsafe import Markup
+
+from hubdash import activity
+from hubdash.activity import history
+from hubdash.core.http import AuthedRequest
+from hubdash.hub.tokens import last_known_identity, token_statuses
+from hubdash.jobs.delegation import delegate_of, pause_of
+from hubdash.jobs.models import Delegation
+
+from . import charts, jobs, series
+from .forms import WatchForm, quota_field
+from .models import TrackedRepo, Watched
+
+P = ParamSpec("P")
+WRITE_ROLES = {"admin", "write"}
+
+
+def admins_only(
+    view: Callable[Concatenate[AuthedRequest, P], HttpResponse],
+) -> Callable[Concatenate[AuthedRequest, P], HttpResponse]:
+    @wraps(view)
+    def wrapper(request: AuthedRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if not (request.user.is_active and request.user.is_superuser):
+            raise PermissionDenied("Only admins may do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _period(request: AuthedRequest) -> int:
+    try:
+        days = int(request.GET.get("days", series.DEFAULT_PERIOD))
+    except ValueError:
+        return series.DEFAULT_PERIOD
+    return days if days in series.PERIODS else series.DEFAULT_PERIOD
+
+
+@dataclass
+class Block:
+    """One namespace's (or the team's, or a repo's) charts, the table of their figures and its CSV."""
+
+    key: str
+    title: str
+    series: series.Series
+    csv_url: str
+    charts: list[tuple[str, Markup]] = field(default_factory=list)
+
+
+def _charts(one: series.Series, marks: Sequence[date] = ()) -> list[tuple[str, Markup]]:
+    days = one.days
+    daily = [p.downloads if p is not None and not p.gap_days else None for p in one.points]
+    after_gap = [p.downloads if p is not None and p.gap_days else None for p in one.points]
+    downloads = [("Downloads a day", daily)]
+    if any(v is not None for v in after_gap):
+        downloads.append(("Sum over a gap (first day after it)", after_gap))
+    storage: list[tuple[str, list[int | None]]] = [("Used storage", one.values("storage"))]
+    if one.quota:
+        storage.append(("Quota", [one.quota] * len(days)))
+    return [
+        ("Downloads a day", charts.line_chart(f"{one.name}: downloads a day", days, downloads, marks=marks)),
+        ("Likes", charts.line_chart(f"{one.name}: likes", days, [("Likes", one.values("likes"))], marks=marks)),
+        ("Used storage", charts.line_chart(f"{one.name}: used storage", days, storage, "bytes", marks=marks)),
+    ]
+
+
+@require_safe
+@never_cache
+def usage_page(request: AuthedRequest) -> HttpResponse:
+    days = _period(request)
+    context: dict[str, object] = {"days": days, "periods": series.PERIODS, "watched": Watched.objects.exists()}
+    span = series.window(days)
+    if span is not None and context["watched"]:
+        start, end = span
+        per, team = series.namespace_series(start, end)
+        query = f"?days={days}"
+        blocks = [Block("team", "Whole team", team, reverse("usage-csv", args=["team"]) + query)]
+        blocks += [Block(s.name, s.name, s, reverse("usage-csv", args=[s.name]) + query) for s in per]
+        for block in blocks:
+            block.charts = _charts(block.series)
+        by_storage, by_downloads = series.growers(request.user, start, end)
+        context.update(start=start, end=end, blocks=blocks, by_storage=by_storage, by_downloads=by_downloads)
+    return render(request, "usage/page.html", context)
+
+
+def _csv_response(one: series.Series, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["date", "downloads_gained", "days_missed_before", "downloads_30d", "likes", "used_storage_bytes"])
+    for day, point in zip(one.days, one.points, strict=True):
+        if point is None:
+            writer.writerow([day.isoformat(), "", "", "", "", ""])  # a gap: no snapshot that day
+            continue
+        writer.writerow(
+            [
+                day.isoformat(),
+                "" if point.downloads is None else point.downloads,
+                point.gap_days,
+                "" if point.downloads_30d is None else point.downloads_30d,
+                "" if point.likes is None else point.likes,
+                "" if point.storage is None else point.storage,
+            ]
+        )
+    return response
+
+
+@require_safe
+@never_cache
+def usage_csv(request: AuthedRequest, scope: str) -> HttpResponse:
+    span = series.window(_period(request))
+    if span is None:
+        raise Http404("No snapshot yet.")
+    per, team = series.namespace_series(*span)
+    if scope == "team":
+        return _csv_response(team, "usage-team.csv")
+    for one in per:
+        if one.name == scope:
+            return _csv_response(one, f"usage-{scope}.csv")
+    raise Http404("That namespace is not watched.")
+
+
+def _tracked(request: AuthedRequest, kind: str, namespace: str, name: str) -> TrackedRepo | None:
+    repo_id = f"{namespace}/{name}"
+    repo = TrackedRepo.objects.filter(kind=kind, repo_id=repo_id).first()
+    if repo is not None and not series.may_see(request.user, repo):
+        raise Http404("No such repo, or you may not see its figures.")
+    return repo
+
+
+@require_safe
+@never_cache
+def repo_usage(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponse:
+    repo = _tracked(request, kind, namespace, name)
+    context: dict[str, object] = {"kind": kind, "repo_id": f"{namespace}/{name}", "namespace": namespace, "name": name}
+    if repo is not None:
+        one = series.repo_series(repo)
+        since = datetime.combine(repo.first_day, time.min, tzinfo=UTC)
+        events = history.repo_events(kind, [repo.repo_id, *repo.former_ids], since)
+        marks = sorted({event.when.astimezone(UTC).date() for event in events})
+        csv_url = reverse("usage-repo-csv", args=[kind, namespace, name])
+        block = Block(repo.repo_id, repo.repo_id, one, csv_url, _charts(one, marks))
+        context.update(repo=repo, usage_block=block, events=events, marks=marks)
+    return render(request, "usage/repo.html", context)
+
+
+@require_safe
+@never_cache
+def repo_csv(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponse:
+    repo = _tracked(request, kind, namespace, name)
+    if repo is None:
+        raise Http404("hubdash has no snapshot of this repo.")
+    return _csv_response(series.repo_series(repo), f"usage-{namespace}-{name}.csv")
+
+
+# -- settings (admins) ------------------------------------------------------------------------------------
+
+
+def _candidates() -> list[str]:
+    """Namespaces an admin may tick: those watched, those someone took on for usage, and those members'
+    tokens manage (their Hub accounts and the organisations they admin or write in, as last known)."""
+    names = set(Watched.objects.values_list("namespace", flat=True))
+    names |= set(Delegation.objects.filter(capability="usage").values_list("namespace", flat=True))
+    statuses = token_statuses(User.objects.filter(is_active=True))
+    members = User.objects.in_bulk(list(statuses))
+    for user_id, status in statuses.items():
+        if status.state != "valid" or status.role == "read" or not status.hub_username:
+            continue
+        names.add(status.hub_username)
+        identity = last_known_identity(members[user_id]) if user_id in members else None
+        if identity is not None:
+            names.update(org.name for org in identity.orgs if org.role in WRITE_ROLES)
+    return sorted(names, key=str.lower)
+
+
+def _settings_context(form: WatchForm) -> dict[str, object]:
+    rows = []
+    for name in form.candidates:
+        person = delegate_of("usage", name)
+        pause = pause_of("usage", name)
+        rows.append(
+            {
+                "name": name,
+                "checkbox": next(w for w in form["watch"] if w.data["value"] == name),
+                "quota": form[quota_field(name)],
+                "person": person.get_username() if person else None,
+                "paused": pause.reason if pause else None,
+            }
+        )
+    watched = {w.namespace: w for w in Watched.objects.all()}
+    return {"form": form, "rows": rows, "watched": watched}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@admins_only
+@never_cache
+def settings_page(request: AuthedRequest) -> HttpResponse:
+    candidates = _candidates()
+    if request.method == "POST":
+        form = WatchForm(request.POST, candidates=candidates)
+        if not form.is_valid():
+            return render(request, "usage/settings.html", _settings_context(form), status=400)
+        chosen = form.watched()
+        with transaction.atomic():
+            before = set(Watched.objects.values_list("namespace", flat=True))
+            Watched.objects.exclude(namespace__in=list(chosen)).delete()
+            for name, quota in chosen.items():
+                Watched.objects.update_or_create(
+                    namespace=name, defaults={"quota_bytes": quota}, create_defaults={"quota_bytes": quota,
+                                                                                     "added_by": request.user}
+                )  # fmt: skip
+            added, removed = sorted(set(chosen) - before), sorted(before - set(chosen))
+            if added or removed:
+                words = "changed the namespaces whose usage is snapshotted"
+                if added:
+                    words += f": watching {', '.join(added)}"
+                if removed:
+                    words += f"{';' if added else ':'} no longer {', '.join(removed)}"
+                activity.record(action="team", summary=words[:300], member=request.user)
+        messages.success(request, "Usage settings saved.")
+        return redirect("usage-settings")
+    watched = {w.namespace: w for w in Watched.objects.all()}
+    initial: dict[str, object] = {"watch": list(watched)}
+    for name, w in watched.items():
+        if w.quota_bytes:
+            initial[quota_field(name)] = round(w.quota_bytes / 1_000_000_000, 3)
+    form = WatchForm(initial=initial, candidates=candidates)
+    return render(request, "usage/settings.html", _settings_context(form))
+
+
+@require_POST
+@admins_only
+def take_now(request: AuthedRequest) -> HttpResponse:
+    if not Watched.objects.exists():
+        messages.error(request, "Tick a namespace to watch first.")
+        return redirect("usage-settings")
+    jobs.take_one_now(by=request.user)
+    messages.success(request, "A snapshot will be taken in a moment; its outcome shows on the jobs page.")
+    return redirect("usage-settings")
+
+
+@require_safe
+@never_cache
+def setup_line(request: AuthedRequest) -> HttpResponse:
+    """The home page's line for admins until a namespace is watched (nothing otherwise, nor for others)."""
+    show = request.user.is_superuser and not Watched.objects.exists()
+    return render(request, "usage/_setup_line.html", {"show": show})
