@@ -13,6 +13,7 @@ import pygal
 from markupsafe import Markup
 
 STRIPPED = ("style", "script")
+MARK = "▲"
 
 
 def _strip(root: Any) -> Any:
@@ -21,6 +22,8 @@ def _strip(root: Any) -> Any:
         parent.attrib.pop("style", None)  # an inline style attribute is refused by the CSP too
         if parent.get("id") == "":
             parent.attrib.pop("id")
+        if (parent.text or "").startswith(MARK):  # an event's day on the x axis: drawn apart (usage.css)
+            parent.set("class", f"{parent.get('class') or ''} event".strip())
         for child in list(parent):
             tag = child.tag if isinstance(child.tag, str) else ""
             if tag.rsplit("}", 1)[-1] in STRIPPED or "tooltip-overlay" in (child.get("class") or ""):
@@ -62,7 +65,7 @@ def line_chart(
     (the feed's events): their labels are the axis's major ones, ▲-marked."""
     every = max(1, len(days) // 6)
     marked = set(marks)
-    labels = [f"▲ {d:%b %-d}" if d in marked else f"{d:%b %-d}" for d in days]
+    labels = [f"{MARK} {d:%b %-d}" if d in marked else f"{d:%b %-d}" for d in days]
     majors = [label for n, label in enumerate(labels) if n % every == 0 or days[n] in marked]
     chart = pygal.Line(
         title=None,

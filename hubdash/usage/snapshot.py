@@ -119,6 +119,7 @@ def _follow(namespace: str, listed: list[hub_usage.RepoUsage], day: date) -> dic
         for kind, old, new in history.moves(since):
             moved_from[(kind, new)] = moved_from.get((kind, old), old)
     found: dict[tuple[str, str], TrackedRepo] = {}
+    fresh: list[TrackedRepo] = []
     for usage in listed:
         key = (usage.kind, usage.repo_id)
         repo: TrackedRepo | None = by_hub_id.get(usage.hub_id) if usage.hub_id else None
@@ -136,9 +137,12 @@ def _follow(namespace: str, listed: list[hub_usage.RepoUsage], day: date) -> dic
         repo.namespace, repo.private, repo.deleted_on = namespace, bool(usage.private), None
         repo.hub_id = usage.hub_id or repo.hub_id
         repo.last_day = max(repo.last_day, day)
-        if changed:
+        if repo.pk is None:
+            fresh.append(repo)  # inserted together below
+        elif changed:
             repo.save()
         found[key] = repo
+    TrackedRepo.objects.bulk_create(fresh, batch_size=BATCH)  # their primary keys come back (SQLite, PostgreSQL)
     kinds = {u.kind for u in listed} | {"model", "dataset", "space"}
     seen = {r.pk for r in found.values()}
     gone = [r.pk for r in TrackedRepo.objects.filter(namespace=namespace, kind__in=kinds, deleted_on=None)
