@@ -7,6 +7,7 @@ whose Hub rights may read it (series.readable_namespaces); others see the namesp
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -15,10 +16,13 @@ from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -33,7 +37,7 @@ from hubdash.jobs.models import Delegation
 
 from . import charts, jobs, series
 from .forms import WatchForm, quota_field
-from .models import TrackedRepo, Watched
+from .models import Snapshot, TrackedRepo, Watched
 
 P = ParamSpec("P")
 WRITE_ROLES = {"admin", "write"}
@@ -87,22 +91,51 @@ def _charts(one: series.Series, marks: Sequence[date] = ()) -> list[tuple[str, M
     ]
 
 
+CACHE_SECONDS = 6 * 3600  # the figures change with a snapshot, which changes the version in the key anyway
+
+
+def _version() -> str:
+    """What the page's figures depend on: the newest snapshot row and the watched namespaces with their quotas.
+    Cheap (the primary key's index and a small table); a snapshot, a setting changed or retention changes it."""
+    newest = Snapshot.objects.aggregate(newest=Max("pk"), count=Count("pk"))
+    watched = list(Watched.objects.order_by("namespace").values_list("namespace", "quota_bytes"))
+    digest = hashlib.sha256(repr((newest, watched)).encode()).hexdigest()[:24]
+    return digest
+
+
 @require_safe
 @never_cache
 def usage_page(request: AuthedRequest) -> HttpResponse:
+    """The namespaces' and the team's charts are the same for everyone and change once a day: rendered once per
+    version of the figures and period, kept in the cache. The growers depend on whose private repos one may
+    read: kept per set of readable namespaces."""
     days = _period(request)
     context: dict[str, object] = {"days": days, "periods": series.PERIODS, "watched": Watched.objects.exists()}
     span = series.window(days)
     if span is not None and context["watched"]:
         start, end = span
-        per, team = series.namespace_series(start, end)
-        query = f"?days={days}"
-        blocks = [Block("team", "Whole team", team, reverse("usage-csv", args=["team"]) + query)]
-        blocks += [Block(s.name, s.name, s, reverse("usage-csv", args=[s.name]) + query) for s in per]
-        for block in blocks:
-            block.charts = _charts(block.series)
-        by_storage, by_downloads = series.growers(request.user, start, end)
-        context.update(start=start, end=end, blocks=blocks, by_storage=by_storage, by_downloads=by_downloads)
+        version = _version()
+        key = f"usage:blocks:{version}:{days}"
+        blocks_html = cache.get(key)
+        if blocks_html is None:
+            per, team = series.namespace_series(start, end)
+            query = f"?days={days}"
+            blocks = [Block("team", "Whole team", team, reverse("usage-csv", args=["team"]) + query)]
+            blocks += [Block(s.name, s.name, s, reverse("usage-csv", args=[s.name]) + query) for s in per]
+            for block in blocks:
+                block.charts = _charts(block.series)
+            blocks_html = render_to_string("usage/_blocks.html", {"blocks": blocks})
+            cache.set(key, blocks_html, CACHE_SECONDS)
+        readable = ",".join(sorted(series.readable_namespaces(request.user)))
+        key = f"usage:growers:{version}:{days}:{hashlib.sha256(readable.encode()).hexdigest()[:24]}"
+        growers_html = cache.get(key)
+        if growers_html is None:
+            by_storage, by_downloads = series.growers(request.user, start, end)
+            growers_html = render_to_string(
+                "usage/_growers.html", {"by_storage": by_storage, "by_downloads": by_downloads, "days": days}
+            )
+            cache.set(key, growers_html, CACHE_SECONDS)
+        context.update(start=start, end=end, blocks_html=blocks_html, growers_html=growers_html)
     return render(request, "usage/page.html", context)
 
 

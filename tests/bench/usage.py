@@ -155,7 +155,7 @@ def main() -> None:
             fill_history(args.page_repos, days, end)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM")
-            print(f"  ({days} days × {args.page_repos} repos inserted in {time.perf_counter() - started:.0f} s)")
+            print(f"  ({days} days x {args.page_repos} repos inserted in {time.perf_counter() - started:.0f} s)")
             page_bench(hub, f"team-wide, {label} of daily snapshots of {args.page_repos} repos")
 
 
