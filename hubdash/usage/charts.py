@@ -13,6 +13,7 @@ import pygal
 from markupsafe import Markup
 
 STRIPPED = ("style", "script")
+DRAWING = f"pygal-{pygal.__version__}-1"  # in the cache key of drawn charts: a new drawing is drawn anew
 MARK = "▲"
 
 
@@ -63,14 +64,14 @@ def line_chart(
 ) -> Markup:
     """An inline SVG line chart over `days`: a None is a gap in the line. `marks` are days named on the axis
     (the feed's events): their labels are the axis's major ones, ▲-marked."""
-    every = max(1, len(days) // 6)
+    every = max(1, len(days) // 4)
     marked = set(marks)
     labels = [f"{MARK} {d:%b %-d}" if d in marked else f"{d:%b %-d}" for d in days]
     majors = [label for n, label in enumerate(labels) if n % every == 0 or days[n] in marked]
     chart = pygal.Line(
         title=None,
-        width=720,
-        height=260,
+        width=400,
+        height=230,
         explicit_size=False,
         disable_xml_declaration=True,
         js=[],
@@ -81,17 +82,19 @@ def line_chart(
         dots_size=2.5,
         show_legend=len(lines) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=3,
+        legend_at_bottom_columns=1,
         x_labels=labels,
         x_labels_major=majors,
         show_minor_x_labels=False,
         truncate_label=-1,
         truncate_legend=-1,
         x_label_rotation=0,
-        margin=8,
+        margin=6,
+        margin_right=40,  # the last day's label (an event's ▲ too) is centred on the right edge
         spacing=8,
         print_values=False,
         include_x_axis=True,
+        max_scale=6,
         value_formatter=human_bytes if unit == "bytes" else human_count,
         no_data_text="No snapshot yet",
     )

@@ -115,7 +115,7 @@ def usage_page(request: AuthedRequest) -> HttpResponse:
     if span is not None and context["watched"]:
         start, end = span
         version = _version()
-        key = f"usage:blocks:{version}:{days}"
+        key = f"usage:blocks:{charts.DRAWING}:{version}:{days}"
         blocks_html = cache.get(key)
         if blocks_html is None:
             per, team = series.namespace_series(start, end)
