@@ -24,6 +24,7 @@ from markupsafe import Markup
 from hubdash import hub
 from hubdash.accounts.account_menu import shell_parts
 from hubdash.activity.feed import recent as recent_activity
+from hubdash.core import row_figures
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
 from hubdash.core.page_cache import BODY_MARK, cached_page, page_key, render_framed
@@ -200,7 +201,8 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     request.GET = QueryDict(urlencode(_canonical_params(request)))
     address = request.path + (f"?{request.GET.urlencode()}" if request.GET else "")
     generation = hub_cache.listings_generation()
-    scope = f"{client.cache_scope}:{generation}:{_digest(sorted(writable))}"
+    # Figures other apps add to rows (hubdash.core.row_figures: the usage app's trends) are part of the key too.
+    scope = f"{client.cache_scope}:{generation}:{_digest(sorted(writable))}:{_digest([row_figures.version()])}"
     body_key = _body_key(scope, address)
     page = None
     if not _wants_fragment(request):
