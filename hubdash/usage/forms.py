@@ -38,6 +38,7 @@ class WatchForm(forms.Form):
                 max_value=MAX_QUOTA_GB,
                 decimal_places=3,
                 label=f"Storage quota of {name} (GB)",
+                widget=forms.NumberInput(attrs={"aria-label": f"Storage quota of {name} (GB)", "step": "any"}),
             )
 
     def clean_add(self) -> str:
