@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from hubdash.jobs.schedule import periodic, run_now
 
-from . import snapshot
+from . import drawing, snapshot
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -20,7 +20,9 @@ JOB = "usage.snapshot"
 @periodic(JOB, every=timedelta(days=1), label="Usage snapshots", capability=snapshot.CAPABILITY)
 def take_snapshot(run: ScheduledRun) -> str:
     """Today's snapshot of every watched namespace; the outcome line says what was taken and what failed."""
-    return snapshot.take().line()[:300]
+    line = snapshot.take().line()
+    drawing.warm()  # the page's charts of the new figures, drawn now rather than for the first person to look
+    return line[:300]
 
 
 def take_one_now(by: User | None = None) -> ScheduledRun:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from collections.abc import Callable
+from datetime import UTC, datetime, time
 from functools import wraps
 from typing import Concatenate, ParamSpec
 
@@ -19,14 +18,12 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from markupsafe import Markup
 
 from hubdash import activity
 from hubdash.activity import history
@@ -35,9 +32,9 @@ from hubdash.hub.tokens import last_known_identity, token_statuses
 from hubdash.jobs.delegation import delegate_of, pause_of
 from hubdash.jobs.models import Delegation
 
-from . import charts, jobs, series
+from . import drawing, jobs, series
 from .forms import WatchForm, quota_field
-from .models import Snapshot, TrackedRepo, Watched
+from .models import TrackedRepo, Watched
 
 P = ParamSpec("P")
 WRITE_ROLES = {"admin", "write"}
@@ -63,47 +60,6 @@ def _period(request: AuthedRequest) -> int:
     return days if days in series.PERIODS else series.DEFAULT_PERIOD
 
 
-@dataclass
-class Block:
-    """One namespace's (or the team's, or a repo's) charts, the table of their figures and its CSV."""
-
-    key: str
-    title: str
-    series: series.Series
-    csv_url: str
-    charts: list[tuple[str, Markup]] = field(default_factory=list)
-
-
-def _charts(one: series.Series, marks: Sequence[date] = ()) -> list[tuple[str, Markup]]:
-    days = one.days
-    daily = [p.downloads if p is not None and not p.gap_days else None for p in one.points]
-    after_gap = [p.downloads if p is not None and p.gap_days else None for p in one.points]
-    downloads = [("Downloads a day", daily)]
-    if any(v is not None for v in after_gap):
-        downloads.append(("Sum over a gap (first day after it)", after_gap))
-    storage: list[tuple[str, list[int | None]]] = [("Used storage", one.values("storage"))]
-    if one.quota:
-        storage.append(("Quota", [one.quota] * len(days)))
-    return [
-        ("Downloads a day", charts.line_chart(f"{one.name}: downloads a day", days, downloads, marks=marks)),
-        ("Likes", charts.line_chart(f"{one.name}: likes", days, [("Likes", one.values("likes"))], marks=marks)),
-        ("Used storage", charts.line_chart(f"{one.name}: used storage", days, storage, "bytes", marks=marks)),
-    ]
-
-
-CACHE_SECONDS = 6 * 3600  # the figures change with a snapshot, which changes the version in the key anyway
-
-
-def _version() -> str:
-    """What the page's figures depend on: the newest snapshot row and the watched namespaces with their quotas.
-    Cheap (the primary key's index and a small table); a snapshot, a setting changed or retention changes it."""
-    # Two queries: SQLite reads a lone MAX or MIN off the index, not both at once (that scans the table).
-    newest = (Snapshot.objects.aggregate(newest=Max("pk")), Snapshot.objects.aggregate(oldest=Min("pk")))
-    watched = list(Watched.objects.order_by("namespace").values_list("namespace", "quota_bytes"))
-    digest = hashlib.sha256(repr((newest, watched)).encode()).hexdigest()[:24]
-    return digest
-
-
 @require_safe
 @never_cache
 def usage_page(request: AuthedRequest) -> HttpResponse:
@@ -115,18 +71,8 @@ def usage_page(request: AuthedRequest) -> HttpResponse:
     span = series.window(days)
     if span is not None and context["watched"]:
         start, end = span
-        version = _version()
-        key = f"usage:blocks:{charts.DRAWING}:{version}:{days}"
-        blocks_html = cache.get(key)
-        if blocks_html is None:
-            per, team = series.namespace_series(start, end)
-            query = f"?days={days}"
-            blocks = [Block("team", "Whole team", team, reverse("usage-csv", args=["team"]) + query)]
-            blocks += [Block(s.name, s.name, s, reverse("usage-csv", args=[s.name]) + query) for s in per]
-            for block in blocks:
-                block.charts = _charts(block.series)
-            blocks_html = render_to_string("usage/_blocks.html", {"blocks": blocks})
-            cache.set(key, blocks_html, CACHE_SECONDS)
+        version = drawing.version()
+        blocks_html = drawing.blocks_html(days, start, end, version)
         readable = ",".join(sorted(series.readable_namespaces(request.user)))
         key = f"usage:growers:{version}:{days}:{hashlib.sha256(readable.encode()).hexdigest()[:24]}"
         growers_html = cache.get(key)
@@ -135,7 +81,7 @@ def usage_page(request: AuthedRequest) -> HttpResponse:
             growers_html = render_to_string(
                 "usage/_growers.html", {"by_storage": by_storage, "by_downloads": by_downloads, "days": days}
             )
-            cache.set(key, growers_html, CACHE_SECONDS)
+            cache.set(key, growers_html, drawing.CACHE_SECONDS)
         context.update(start=start, end=end, blocks_html=blocks_html, growers_html=growers_html)
     return render(request, "usage/page.html", context)
 
@@ -196,7 +142,7 @@ def repo_usage(request: AuthedRequest, kind: str, namespace: str, name: str) -> 
         events = history.repo_events(kind, [repo.repo_id, *repo.former_ids], since)
         marks = sorted({event.when.astimezone(UTC).date() for event in events})
         csv_url = reverse("usage-repo-csv", args=[kind, namespace, name])
-        block = Block(repo.repo_id, repo.repo_id, one, csv_url, _charts(one, marks))
+        block = drawing.Block(repo.repo_id, repo.repo_id, one, csv_url, drawing.charts_of(one, marks))
         context.update(repo=repo, usage_block=block, events=events, marks=marks)
     return render(request, "usage/repo.html", context)
 

@@ -144,3 +144,17 @@ def test_the_quota_line_shows_only_where_entered(snapped):
     body = snapped.bob.get("/usage/").content.decode()
     assert "1.0 GB quota" in body and "Quota" in body
     _ = timedelta
+
+
+def test_the_daily_job_draws_the_pages_charts_so_nobody_waits(world):
+    from django.core.cache import cache
+
+    from hubdash.usage import charts, drawing, jobs
+
+    line = jobs.take_snapshot(None)  # type: ignore[arg-type]
+    assert "acme: 4 repos" in line
+    version = drawing.version()
+    for days in (7, 30, 90):
+        assert cache.get(f"usage:blocks:{charts.DRAWING}:{version}:{days}") is not None
+    page = world.bob.get("/usage/", {"days": 7}).content.decode()
+    assert page.count('<svg role="img"') == 6
