@@ -10,5 +10,6 @@ admin watches, drawn on /usage/ and on each repo's Usage tab.
 - `charts.py`: pygal SVG, stripped of its <style> and <script> (styled by static/css/usage.css: CSP-clean).
 - URL names: "usage" (the page), "usage-settings" (admins), "usage-take-now" (POST, admins),
   "usage-setup-line" (the home page's fragment for admins), "usage-repo" (a repo's Usage tab, by
-  kind/namespace/name), "usage-csv" (CSV of a chart's figures).
+  kind/namespace/name), "usage-repo-csv", "usage-csv" (a namespace's CSV) and "usage-csv-team".
+- `hubdash.core.row_figures` "trend": the listings' trend column (trends.py), registered when the app loads.
 """

@@ -13,7 +13,7 @@ import pygal
 from markupsafe import Markup
 
 STRIPPED = ("style", "script")
-DRAWING = f"pygal-{pygal.__version__}-1"  # in the cache key of drawn charts: a new drawing is drawn anew
+DRAWING = f"pygal-{pygal.__version__}-2"  # in the cache key of drawn charts: a new drawing is drawn anew
 MARK = "▲"
 
 

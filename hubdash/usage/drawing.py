@@ -66,8 +66,8 @@ def blocks_html(days: int, start: date, end: date, current: str | None = None) -
     if html is None:
         per, team = series.namespace_series(start, end)
         query = f"?days={days}"
-        blocks = [Block("team", "Whole team", team, reverse("usage-csv", args=["team"]) + query)]
-        blocks += [Block(s.name, s.name, s, reverse("usage-csv", args=[s.name]) + query) for s in per]
+        blocks = [Block("team", "Whole team", team, reverse("usage-csv-team") + query)]
+        blocks += [Block(f"ns-{s.name}", s.name, s, reverse("usage-csv", args=[s.name]) + query) for s in per]
         for block in blocks:
             block.charts = charts_of(block.series)
         html = render_to_string("usage/_blocks.html", {"blocks": blocks})

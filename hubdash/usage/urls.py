@@ -9,7 +9,8 @@ urlpatterns = [
     path("usage/settings/", views.settings_page, name="usage-settings"),
     path("usage/take-now/", views.take_now, name="usage-take-now"),
     path("usage/setup-line/", views.setup_line, name="usage-setup-line"),
-    path("usage/csv/<str:scope>.csv", views.usage_csv, name="usage-csv"),
+    path("usage/csv/team.csv", views.usage_csv, {"scope": ""}, name="usage-csv-team"),
+    path("usage/csv/namespace/<str:scope>.csv", views.usage_csv, name="usage-csv"),
     re_path(REPO + r"\Z", views.repo_usage, name="usage-repo"),
     re_path(REPO + r"usage\.csv\Z", views.repo_csv, name="usage-repo-csv"),
 ]

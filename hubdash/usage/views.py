@@ -115,7 +115,7 @@ def usage_csv(request: AuthedRequest, scope: str) -> HttpResponse:
     if span is None:
         raise Http404("No snapshot yet.")
     per, team = series.namespace_series(*span)
-    if scope == "team":
+    if not scope:  # the whole team (a namespace may be called "team": its own URL is apart)
         return _csv_response(team, "usage-team.csv")
     for one in per:
         if one.name == scope:

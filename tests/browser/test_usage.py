@@ -68,9 +68,9 @@ def test_usage_page_shows_charts_and_tables_and_the_csv_downloads(usage_tab: Pag
     charts = page.get_by_role("img", name="acme: downloads a day", exact=False)
     expect(charts.first).to_be_visible()
     expect(page.locator("figure.usage-chart svg")).to_have_count(6)
-    box = page.locator("#usage-acme figure.usage-chart svg").first.bounding_box()
+    box = page.locator("#usage-ns-acme figure.usage-chart svg").first.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 60  # drawn, at a size one can read
-    block = page.locator("#usage-acme")
+    block = page.locator("#usage-ns-acme")
     block.get_by_text("Table of these figures").click()
     table = block.locator("table")
     expect(table).to_be_visible()

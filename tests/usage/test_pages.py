@@ -65,7 +65,9 @@ def test_the_csv_holds_the_charts_figures_and_its_gaps(world):
 
     team = world.bob.get("/usage/csv/team.csv", {"days": 7})
     assert team.status_code == 200 and team.content.decode().startswith("date,downloads_gained")
-    assert world.bob.get("/usage/csv/nowhere.csv").status_code == 404
+    assert world.bob.get("/usage/csv/namespace/nowhere.csv").status_code == 404
+    acme = world.bob.get("/usage/csv/namespace/acme.csv", {"days": 7})
+    assert acme.status_code == 200 and len(acme.content.decode().splitlines()) == 1 + 7
 
 
 def test_the_repo_tab_marks_the_feeds_events_escaped(snapped):
