@@ -179,3 +179,24 @@ def test_the_job_is_registered_daily_for_the_usage_capability():
 
     job = job_named("usage.snapshot")
     assert job is not None and job.every == timedelta(days=1) and job.capability == "usage"
+
+
+def test_a_rename_is_followed_through_the_feeds_move_event_when_the_hub_gave_no_id_before(world):
+    from django.utils import timezone
+
+    from hubdash.activity.models import Event
+    from hubdash.usage.models import TrackedRepo
+
+    for day in world.days(FIRST, 2):
+        world.take(day)
+    TrackedRepo.objects.filter(repo_id="acme/grower").update(hub_id="")  # as if the Hub's answers had no `_id`
+    HfApi(endpoint=world.hub.url, token=ALICE_TOKEN).move_repo("acme/grower", "acme/grown")
+    Event.objects.create(
+        source="hub", action="move", summary="moved to acme/grown", repo_type="model", repo_id="acme/grower",
+        namespace="acme", details={"moved_to": "acme/grown"}, received_at=timezone.now(),
+    )  # fmt: skip
+    world.take(FIRST + timedelta(days=2))
+
+    repo = TrackedRepo.objects.get(kind="model", repo_id="acme/grown")
+    assert repo.former_ids == ["acme/grower"] and repo.snapshots.count() == 3
+    assert not TrackedRepo.objects.filter(repo_id="acme/grower").exists()
