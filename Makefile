@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload lint chromium clean
+.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload bench-usage lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -107,6 +107,10 @@ bench-hung-hub: install
 # A 2 GiB file uploaded through hubdash (web + job worker) to hubsim, against a direct upload_file.
 bench-upload: install
 	$(BIN)/python -m tests.bench.bench_upload
+
+# Usage snapshots (5,000 repos, 100 ms a Hub call) and /usage/ over 90 days and 2 years of snapshots.
+bench-usage: install
+	$(BIN)/python -m tests.bench.usage
 
 lint: install
 	$(BIN)/ruff check hubdash tests

@@ -89,6 +89,8 @@ ACTIVITY_RETENTION_DAYS = envint("HUBDASH_ACTIVITY_RETENTION_DAYS", 365)
 # requester's personal fields are removed this many days after their request was decided.
 HUBDASH_ACCESS_REFRESH_MINUTES = envint("HUBDASH_ACCESS_REFRESH_MINUTES", 5)
 HUBDASH_ACCESS_RETENTION_DAYS = envint("HUBDASH_ACCESS_RETENTION_DAYS", 90)
+# Usage snapshots (one row per repo of the watched namespaces a day) are kept this many days.
+HUBDASH_USAGE_RETENTION_DAYS = envint("HUBDASH_USAGE_RETENTION_DAYS", 730)
 
 # File uploads: each file streams to disk as it arrives (never whole in memory) under HUBDASH_UPLOAD_DIR,
 # shared storage when web and job workers are on several machines; a background job pushes it to the
@@ -131,6 +133,7 @@ INSTALLED_APPS = [
     "hubdash.uploads",
     "hubdash.jobs",
     "hubdash.access",
+    "hubdash.usage",
     "django_tasks",
     "django_tasks_db",
 ]

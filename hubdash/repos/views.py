@@ -24,6 +24,7 @@ from markupsafe import Markup
 from hubdash import hub
 from hubdash.accounts.account_menu import shell_parts
 from hubdash.activity.feed import recent as recent_activity
+from hubdash.core import row_figures
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
 from hubdash.hub import HubClient
@@ -200,7 +201,8 @@ def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
     # Rows of repos this person may write carry a visibility switch: what they may write is part of the
     # key, so that results drawn for one person never show their switches to another who shares the scope.
     generation = hub_cache.listings_generation()
-    scope = f"{client.cache_scope}:{generation}:{_digest(*sorted(writable))}"
+    # Figures other apps add to rows (hubdash.core.row_figures: the usage app's trends) are part of the key too.
+    scope = f"{client.cache_scope}:{generation}:{_digest(*sorted(writable))}:{_digest(row_figures.version())}"
     page_key = None if _wants_fragment(request) else _page_key(request, scope, address)
     if page_key is not None and (page := cache.get(page_key)) is not None:
         get_token(request)  # sets the CSRF cookie, whose token htmx sends (hubdash.js), as the shell would

@@ -11,6 +11,7 @@ from collections.abc import Container, Iterable
 from django import template
 from markupsafe import Markup
 
+from hubdash.core import row_figures
 from hubdash.hub.repo_types import RepoSummary
 from hubdash.lists import render_list
 
@@ -23,4 +24,7 @@ def repo_items(
 ) -> Markup:
     """The rows of `repos`, with switches on those the person may write (`writable`: namespaces).
     `protected`: the readable Spaces hubdash last saw answered as protected (repo info cannot tell)."""
-    return render_list("repos/rows.html", "items", repos, writable, protected)
+    repos = list(repos)
+    # Figures other apps add to rows (the usage app's trend), asked once for all the rows of the list.
+    figures = row_figures.for_rows([(repo.kind, repo.id) for repo in repos])
+    return render_list("repos/rows.html", "items", repos, writable, protected, figures.get("trend", {}))

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class UsageConfig(AppConfig):
+    """Daily snapshots of the watched namespaces' usage figures, their charts and trends."""
+
+    name = "hubdash.usage"
+    label = "usage"
+    verbose_name = "Usage over time"
+
+    def ready(self) -> None:
+        from hubdash.core import row_figures
+
+        from .trends import downloads_trend, version
+
+        row_figures.register("trend", downloads_trend, version)  # the listings' trend column, by the core registry

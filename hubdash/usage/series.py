@@ -1,0 +1,210 @@
+"""Figures over time, read from hubdash's database only (never the Hub): per namespace, for the whole team,
+per repo; the repos that grew most; who may see a private repo's figures.
+
+A day with no snapshot is a gap (None), never an invented value; the first day after one carries the
+downloads of the whole gap, marked (`gap_days`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Max, Q, QuerySet, Sum
+
+from hubdash import hub
+from hubdash.hub.tokens import last_known_identity
+
+from .models import Snapshot, TrackedRepo, Watched
+
+PERIODS = (7, 30, 90)
+DEFAULT_PERIOD = 30
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Point:
+    day: date
+    downloads: int | None  # gained since the previous snapshot (a gap's sum when gap_days > 0)
+    gap_days: int  # days missed before this one (0: none)
+    downloads_30d: int | None  # as the Hub gives it
+    likes: int | None
+    storage: int | None  # bytes
+
+
+@dataclass
+class Series:
+    """One chart's figures: one Point per day from `start` to `end` (None: no snapshot that day)."""
+
+    name: str
+    start: date
+    end: date
+    points: list[Point | None] = field(default_factory=list)
+    quota: int | None = None
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+    @property
+    def latest(self) -> Point | None:
+        return next((p for p in reversed(self.points) if p is not None), None)
+
+    @property
+    def has_data(self) -> bool:
+        return any(p is not None for p in self.points)
+
+    def values(self, attribute: str) -> list[int | None]:
+        return [getattr(p, attribute) if p is not None else None for p in self.points]
+
+
+def readable_namespaces(user: User | AnonymousUser) -> frozenset[str]:
+    """The namespaces whose private repos this person's own Hub rights may read: their Hub account and its
+    organisations, as the Hub last said (no call to the Hub)."""
+    try:
+        status = hub.token_status(user)
+    except hub.TokenKeyError:
+        return frozenset()
+    if status is None or status.state != "valid":
+        return frozenset()
+    names = {status.hub_username} if status.hub_username else set()
+    identity = last_known_identity(user)
+    if identity is not None and identity.name == status.hub_username:
+        names.update(org.name for org in identity.orgs)
+    return frozenset(names)
+
+
+def visible_repos(user: User | AnonymousUser) -> Q:
+    """The repos whose own figures this person may see: public ones, and private ones they may read."""
+    return Q(private=False) | Q(namespace__in=readable_namespaces(user))
+
+
+def may_see(user: User | AnonymousUser, repo: TrackedRepo) -> bool:
+    return not repo.private or repo.namespace in readable_namespaces(user)
+
+
+def last_day() -> date | None:
+    last: date | None = Snapshot.objects.aggregate(last=Max("day"))["last"]
+    return last
+
+
+def window(days: int, end: date | None = None) -> tuple[date, date] | None:
+    """The period's first and last day, ending on the latest snapshot; None before the first."""
+    end = end or last_day()
+    if end is None:
+        return None
+    return end - timedelta(days=days - 1), end
+
+
+def _fill(name: str, start: date, end: date, rows: Iterable[dict[str, Any]]) -> Series:
+    by_day = {row["day"]: row for row in rows}
+    series = Series(name, start, end)
+    for day in series.days:
+        row = by_day.get(day)
+        series.points.append(
+            None
+            if row is None
+            else Point(
+                day=day,
+                downloads=row["gained"],
+                gap_days=int(row["missed"] or 0),
+                downloads_30d=row["d30"],
+                likes=row["likes"],
+                storage=row["storage"],
+            )
+        )
+    return series
+
+
+SUMS = {
+    "gained": Sum("downloads_gained"),
+    "missed": Max("days_missed"),
+    "d30": Sum("downloads_30d"),
+    "likes": Sum("likes"),
+    "storage": Sum("used_storage"),
+}
+
+
+def namespace_series(start: date, end: date) -> tuple[list[Series], Series]:
+    """Each watched namespace's totals a day, and the whole team's: one query."""
+    watched = list(Watched.objects.all())
+    names = [w.namespace for w in watched]
+    rows: list[dict[str, Any]] = list(
+        Snapshot.objects.filter(namespace__in=names, day__gte=start, day__lte=end)
+        .values("namespace", "day")
+        .annotate(**SUMS)
+        .order_by("namespace", "day")  # type: ignore[arg-type]
+    )
+    per: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
+    team: dict[date, dict[str, Any]] = {}
+    for row in rows:
+        per[str(row["namespace"])].append(row)
+        total = team.setdefault(row["day"], {"day": row["day"], "gained": None, "missed": 0, "d30": None,
+                                             "likes": None, "storage": None})  # fmt: skip
+        for key in ("gained", "d30", "likes", "storage"):
+            if row[key] is not None:
+                total[key] = (total[key] or 0) + row[key]
+        total["missed"] = max(int(total["missed"] or 0), int(row["missed"] or 0))
+    series = []
+    for w in watched:
+        one = _fill(w.namespace, start, end, per[w.namespace])
+        one.quota = w.quota_bytes
+        series.append(one)
+    quotas = [w.quota_bytes for w in watched]
+    whole = _fill("Whole team", start, end, team.values())
+    whole.quota = sum(q for q in quotas if q) if quotas and all(quotas) else None
+    return series, whole
+
+
+def repo_series(repo: TrackedRepo, start: date | None = None, end: date | None = None) -> Series:
+    """One repo's figures a day, since hubdash began watching it (or `start`)."""
+    rows = Snapshot.objects.filter(repo=repo)
+    first, last = start or repo.first_day, end or repo.last_day
+    picked = rows.filter(day__gte=first, day__lte=last).values(
+        "day", "downloads_30d", "downloads_gained", "days_missed", "likes", "used_storage"
+    )
+    renamed: list[dict[str, Any]] = [
+        {"day": r["day"], "gained": r["downloads_gained"], "missed": r["days_missed"], "d30": r["downloads_30d"],
+         "likes": r["likes"], "storage": r["used_storage"]}
+        for r in picked
+    ]  # fmt: skip
+    return _fill(repo.repo_id, first, last, renamed)
+
+
+@dataclass(frozen=True)
+class Grower:
+    repo: TrackedRepo
+    amount: int
+
+
+def growers(user: User | AnonymousUser, start: date, end: date) -> tuple[list[Grower], list[Grower]]:
+    """The repos this person may see that grew most from `start` to `end`: (by storage added, by downloads
+    gained). Storage added is the last snapshot's storage less the first's in the period (a repo new in the
+    period: all of it)."""
+    names = list(Watched.objects.values_list("namespace", flat=True))
+    repos: QuerySet[TrackedRepo] = TrackedRepo.objects.filter(visible_repos(user), namespace__in=names)
+    in_period = Snapshot.objects.filter(repo__in=repos, day__gte=start, day__lte=end)
+    # Downloads: the days after the first of the period (the first's gain is from before it).
+    gained = (
+        in_period.filter(day__gt=start, downloads_gained__gt=0)
+        .values("repo")
+        .annotate(total=Sum("downloads_gained"))
+        .order_by("-total")[:TOP]
+    )
+    by_downloads = [(row["repo"], int(row["total"])) for row in gained]
+    firsts = dict(in_period.filter(day=start).values_list("repo", "used_storage"))
+    lasts = dict(in_period.filter(day=end).values_list("repo", "used_storage"))
+    added = sorted(
+        ((repo, (now or 0) - (firsts.get(repo) or 0)) for repo, now in lasts.items()),
+        key=lambda pair: -pair[1],
+    )
+    by_storage = [(repo, amount) for repo, amount in added if amount > 0][:TOP]
+    wanted = {repo for repo, _ in by_storage} | {repo for repo, _ in by_downloads}
+    found = TrackedRepo.objects.in_bulk(wanted)
+    return (
+        [Grower(found[r], a) for r, a in by_storage if r in found],
+        [Grower(found[r], a) for r, a in by_downloads if r in found],
+    )

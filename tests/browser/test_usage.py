@@ -1,0 +1,98 @@
+"""Usage pages in Chromium: /usage/ shows its charts and their tables with no console error (CSP included),
+the CSV downloads, and a repo's Usage tab marks a visibility change on the chart's axis."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.personas import ALICE_TOKEN, PASSWORD, signed_in
+
+pytestmark = pytest.mark.browser
+
+FIRST = date(2026, 11, 1)
+
+
+@pytest.fixture
+def usage_tab(browser: Browser, live_server, hub_world, transactional_db, settings) -> Iterator[Page]:
+    from django.contrib.auth.models import User
+
+    from hubdash import hub
+    from hubdash.activity.models import Event
+    from hubdash.jobs.delegation import take_on
+    from hubdash.usage import snapshot
+    from hubdash.usage.models import Watched
+
+    hub_world.add_repo(
+        "acme/grower",
+        downloadsAllTime=1000,
+        likes=5,
+        usage={"start": "2026-10-01", "downloadsPerDay": 100, "likesPerDay": 0.5, "storagePerDay": 10},
+    )
+    hub_world.add_repo("acme/corpus", type="dataset", downloadsAllTime=7, likes=2)  # fmt: skip
+    alice = User.objects.create_superuser("alice", "alice@example.com", PASSWORD)
+    hub.connect_token(alice, ALICE_TOKEN)
+    Watched.objects.create(namespace="acme")
+    take_on(alice, "usage", "acme")
+    for n in range(6):
+        if n == 3:
+            continue  # a missed day
+        hub_world.clock(today=(FIRST + timedelta(days=n)).isoformat())
+        snapshot.take(FIRST + timedelta(days=n))
+    Event.objects.create(
+        source="hub", action="settings", summary="made private", repo_type="model", repo_id="acme/grower",
+        namespace="acme", actor="alice", received_at=datetime(2026, 11, 3, 12, tzinfo=UTC),
+    )  # fmt: skip
+    client = signed_in(alice)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+          "url": live_server.url}]
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = live_server.url  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def test_usage_page_shows_charts_and_tables_and_the_csv_downloads(usage_tab: Page):
+    page = usage_tab
+    page.goto(page.base_url + "/usage/?days=7")  # type: ignore[attr-defined]
+    expect(page.get_by_role("heading", name="Usage over time")).to_be_visible()
+    charts = page.get_by_role("img", name="acme: downloads a day", exact=False)
+    expect(charts.first).to_be_visible()
+    expect(page.locator("figure.usage-chart svg")).to_have_count(6)
+    box = page.locator("#usage-ns-acme figure.usage-chart svg").first.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 60  # drawn, at a size one can read
+    block = page.locator("#usage-ns-acme")
+    block.get_by_text("Table of these figures").click()
+    table = block.locator("table")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(7)
+    expect(table).to_contain_text("no snapshot (a gap)")
+    expect(table).to_contain_text("sum of 2 days")
+
+    with page.expect_download() as download_info:
+        block.get_by_role("link", name="CSV of these figures").click()
+    download = download_info.value
+    assert download.suggested_filename == "usage-acme.csv"
+    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    assert [r["date"] for r in rows][-6:] == [(FIRST + timedelta(days=n)).isoformat() for n in range(6)]
+    assert rows[-3]["likes"] == "" and rows[-2]["days_missed_before"] == "1"
+
+
+def test_a_repos_usage_tab_marks_a_visibility_change_on_the_axis(usage_tab: Page):
+    page = usage_tab
+    page.goto(page.base_url + "/models/acme/grower/")  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Usage", exact=True).last.click()
+    expect(page.get_by_role("heading", name="Usage of acme/grower")).to_be_visible()
+    expect(page).to_have_url(page.base_url + "/usage/model/acme/grower/")  # type: ignore[attr-defined]
+    axis = page.locator("figure.usage-chart svg .axis.x").first
+    expect(axis.locator("text.event")).to_have_text(["▲ Nov 3"])  # the one event, on its day
+    expect(page.locator("#usage-events")).to_contain_text("alice made private")
