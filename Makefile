@@ -73,7 +73,11 @@ nginx:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload
+# Every bench in one run (tests/bench/all.py), then one table of the figures with their targets. The page
+# benches go through nginx with deploy/nginx/ as shipped; needs Debian's nginx and wrk. `python -m
+# tests.bench.all --skip upload` leaves out the 2 GiB upload (it needs about 12 GiB free).
+bench: install nginx
+	$(BIN)/python -m tests.bench.all
 
 bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim

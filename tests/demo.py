@@ -19,13 +19,17 @@ USERNAME, PASSWORD = "demo", "demo-password-123"
 DEMO_TOKEN = "hf_demo_alice_write"  # alice's write token in hubsim's demo world
 
 
-def start_hubsim(port: int) -> tuple[subprocess.Popen, str]:
+def start_hubsim(port: int, started: list[subprocess.Popen] | None = None) -> tuple[subprocess.Popen, str]:
+    """hubsim and its banner line ("" if it could not start); added to `started` before it is waited for, so
+    that a stop meanwhile stops it too."""
     hubsim = subprocess.Popen(
         [sys.executable, "-m", "tests.hubsim", "--port", str(port), "--seed", "demo"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
     )
+    if started is not None:
+        started.append(hubsim)
     line = hubsim.stdout.readline().strip()  # type: ignore[union-attr]
     return hubsim, line
 
@@ -114,10 +118,35 @@ def web_and_worker(env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "hubdash.run"], cwd=ROOT, env=env, start_new_session=True)
 
 
+def stop_requested(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM as Ctrl-C: one way out, through main's `finally`
+
+
+def stop(started: list[subprocess.Popen]) -> None:
+    """Stop what the demo started, and wait until each has: hubdash.run stops gunicorn and the job worker
+    gracefully (within its GRACE_S), hubsim at once. Another Ctrl-C or SIGTERM meanwhile is passed on, which
+    hubdash.run takes as "stop now"."""
+    for child in started:
+        if child.poll() is None:
+            child.terminate()
+    for child in reversed(started):
+        while True:
+            try:
+                child.wait(timeout=60)
+                break
+            except KeyboardInterrupt:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
 def main() -> int:
-    # Ctrl-C stops the demo even when it was started where SIGINT is ignored (a script's background job
-    # inherits SIG_IGN, and Python then installs no handler of its own).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Ctrl-C and SIGTERM stop the demo and everything it started (hubsim, and through hubdash.run gunicorn and
+    # the job worker), also when it was started where SIGINT is ignored (a script's background job inherits
+    # SIG_IGN, and Python then installs no handler of its own).
+    signal.signal(signal.SIGINT, stop_requested)
+    signal.signal(signal.SIGTERM, stop_requested)
     env = dict(
         os.environ,
         HF_ENDPOINT=f"http://127.0.0.1:{HUBSIM_PORT}",
@@ -130,36 +159,32 @@ def main() -> int:
     if refused:
         print(refused, file=sys.stderr, flush=True)
         return 1
-    hubsim, banner = start_hubsim(HUBSIM_PORT)
-    if not banner:  # it could not start after all (the port taken since we looked)
-        hubsim.wait(timeout=10)
-        print(
-            f"make demo: hubsim could not start on port {HUBSIM_PORT}; choose another with HUBSIM_PORT", file=sys.stderr
-        )
-        return 1
-    print(banner, flush=True)
+    started: list[subprocess.Popen] = []
     try:
-        prepare_account(env)
+        _, banner = start_hubsim(HUBSIM_PORT, started)
+        if not banner:  # it could not start after all (the port taken since we looked)
+            print(
+                f"make demo: hubsim could not start on port {HUBSIM_PORT}; choose another with HUBSIM_PORT",
+                file=sys.stderr,
+            )
+            return 1
+        print(banner, flush=True)
+        prepare_account(env)  # a stop meanwhile: subprocess.run kills the step it runs
         print(
             f"\nhubdash demo at {served_address(env)} — sign in as {USERNAME} / {PASSWORD} "
             "(connected to the demo Hub as alice). Ctrl-C stops both.\n",
             flush=True,
         )
         server = web_and_worker(env)
-        try:
-            if server.wait():
-                return 1  # it said why (gunicorn: "Cannot listen at ...")
-        except KeyboardInterrupt:  # Ctrl-C: hubdash.run stops web and worker gracefully
-            server.send_signal(signal.SIGINT)
-            server.wait(timeout=60)
+        started.append(server)
+        if server.wait():
+            return 1  # it said why (gunicorn: "Cannot listen at ...")
+    except KeyboardInterrupt:
+        pass
     finally:
-        hubsim.terminate()
-        hubsim.wait(timeout=10)
+        stop(started)
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(0)
+    sys.exit(main())

@@ -378,33 +378,43 @@ def identity_for(user: User | AnonymousUser, refresh: bool = False) -> HubIdenti
         identity = HubClient(_token_for(user, renew=True)).whoami()
     except errors.BadToken as err:
         row = _row(user) or row  # as a renewal may have left it
-        row.rejected_at = timezone.now()
-        row.rejected_reason = (SIGN_IN_AGAIN if row.kind == row.OAUTH else err.message)[:300]
-        row.save(update_fields=["rejected_at", "rejected_reason", "updated_at"])
+        _save_facts(
+            row,
+            rejected_at=timezone.now(),
+            rejected_reason=(SIGN_IN_AGAIN if row.kind == row.OAUTH else err.message)[:300],
+        )
         cache.delete(key)
         _note_identity(row, key, None)
         raise
     except errors.HubError as err:
         row.__dict__["_identity_failed"] = (key, err)
         raise
-    row = _row(user) or row
-    # Only the facts whoami gives: the token itself may have been replaced while the Hub answered (a slow
-    # whoami must not write an older token back), so its columns are never part of this save.
-    facts = {
-        "role": _oauth_role(identity) if row.kind == row.OAUTH else identity.token_role,
-        "scopes": identity.scopes_as_json(),
-        "hub_username": identity.name,
-        "verified_at": timezone.now(),
-        "rejected_at": None,
-        "rejected_reason": "",
-    }
-    for name, value in facts.items():
-        setattr(row, name, value)
-    row.save(update_fields=[*facts, "updated_at"])
+    row = _row(user) or row  # the row whose token whoami was asked about (renewed, perhaps)
+    saved = _save_facts(
+        row,
+        role=_oauth_role(identity) if row.kind == row.OAUTH else identity.token_role,
+        scopes=identity.scopes_as_json(),
+        hub_username=identity.name,
+        verified_at=timezone.now(),
+        rejected_at=None,
+        rejected_reason="",
+    )
     token, key = _unsealed(row)
-    _remember(row.user_id, token, identity)
+    if saved:  # else the answer is about a token no longer stored: not who the person is from now on
+        _remember(row.user_id, token, identity)
     _note_identity(row, key, identity)
     return identity
+
+
+def _save_facts(row: HubToken, **facts: object) -> bool:
+    """Store what the Hub said of this row's token, only if the row still holds that token: the person may
+    have replaced or removed it while the Hub answered, and an old token's facts must not land on a new one.
+    The row object takes the facts either way (it is the one this request goes on with). True if stored."""
+    for name, value in facts.items():
+        setattr(row, name, value)
+    row.updated_at = timezone.now()
+    stored = _token_model().objects.filter(pk=row.pk, key_id=row.key_id, ciphertext=bytes(row.ciphertext))
+    return stored.update(**facts, updated_at=row.updated_at) == 1
 
 
 def current_identity(user: User | AnonymousUser) -> HubIdentity | None:

@@ -28,6 +28,7 @@ os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 from huggingface_hub import HfApi
 
 from hubdash.run import commands
+from tests.bench import summary
 from tests.bench.pages import free_port, signed_in, wait_for
 from tests.demo import DEMO_TOKEN, ROOT, prepare_account, start_hubsim
 
@@ -182,6 +183,21 @@ def main() -> int:
         print(f"  peak RSS web worker {web_peak:6.1f} MB, job worker {job_peak:6.1f} MB (target: each < 150 MB)")
         print(f"direct huggingface_hub.upload_file      {direct_s:7.1f} s")
         print(f"ratio hubdash / direct                  {whole / direct_s:7.2f}x (target: < 1.5x)")
+        size = f"{SIZE / (1 << 30):.2f} GiB"
+        summary.record(
+            "upload",
+            f"a {size} file through hubdash against a direct upload_file",
+            f"{whole / direct_s:.2f} times ({whole:.0f} s against {direct_s:.0f} s)",
+            "under 1.5 times",
+            whole / direct_s < 1.5,
+        )
+        summary.record(
+            "upload",
+            f"peak memory during the {size} upload",
+            f"web worker {web_peak:.0f} MB, job worker {job_peak:.0f} MB",
+            "each under 150 MB",
+            max(web_peak, job_peak) < 150,
+        )
         return 0
     finally:
         for proc in procs:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.bench import summary
 from tests.bench.load import Figures, measure
 
 os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
@@ -101,10 +102,18 @@ def main() -> None:
     process, url, startup = start()
     try:
         print(f"hubsim start-up with --seed demo: {startup:.2f} s (target < 1 s)")
+        summary.record("hubsim", "start-up with the demo world", f"{startup:.2f} s", "under 1 s", startup < 1)
         figures = request_rate(url, args.seconds, args.clients)
         print(
             f"small API requests: {figures.rate:.0f} requests/s, p99 {figures.p99_ms:.1f} ms, "
             f"{figures.failures} errors, {args.clients} keep-alive clients (target >= 500/s)"
+        )
+        summary.record(
+            "hubsim",
+            "small API requests",
+            f"{figures.rate:.0f}/s, p99 {figures.p99_ms:.1f} ms, {figures.failures} errors",
+            "at least 500/s",
+            figures.rate >= 500 and not figures.failures,
         )
         if args.upload_mib:
             elapsed, before, peak = upload(url, process.pid, args.upload_mib)
@@ -113,6 +122,13 @@ def main() -> None:
                 f"LFS upload of {args.upload_mib} MiB: {elapsed:.1f} s, {args.upload_mib / elapsed:.0f} MiB/s; "
                 f"hubsim RSS {before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB, growth {growth:.1f} MiB "
                 "(target <= 50 MB)"
+            )
+            summary.record(
+                "hubsim",
+                f"memory growth during a {args.upload_mib} MiB LFS upload",
+                f"{growth:.1f} MiB ({args.upload_mib / elapsed:.0f} MiB/s)",
+                "at most 50 MB",
+                growth * 1.048576 <= 50,
             )
     finally:
         process.terminate()

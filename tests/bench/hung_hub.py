@@ -2,14 +2,16 @@
 
     python -m tests.bench.hung_hub [--members 50] [--seconds 40] [--rate 10]
 
-gunicorn with the project's config (hubdash/gunicorn.conf.py: gthread, 2 x 16) and production-like
-settings (DEBUG off), hubsim's demo world. Once the members are signed in and connected, hubsim stops
+Through nginx with deploy/nginx/'s upstream block and proxy snippet as shipped (tests/bench/served.py), in
+front of gunicorn with the project's config (hubdash/gunicorn.conf.py) and production-like settings (DEBUG
+off), hubsim's demo world. Once the members are signed in and connected, hubsim stops
 answering whoami (a hang); all members then refresh their profile (a whoami) at once, and again 2 s after
 each answer (`--pause`), while a prober asks the sign-in page and the Team page at a steady rate (an open loop: latency
 counts from when each request was due). Prints p50/p99 of both pages before the hang, during its first
 HUBDASH_HUB_TOTAL_TIMEOUT seconds (the first calls still waiting on the Hub), and after (the circuit
 open), with what the members were told and how many whoami calls reached the Hub. Target: sign-in and
-Team p99 under 200 ms while the Hub hangs. Figures are printed, not asserted.
+Team p99 under 200 ms while the Hub hangs. Also printed: each gunicorn worker's share of the workers' CPU
+over the hang. Figures are printed, not asserted.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from pathlib import Path
 
 import requests
 
+from tests.bench import summary
 from tests.bench.browse import wait_for
 from tests.bench.pages import free_port
+from tests.bench.served import BEHIND_PROXY, WorkerShares, behind_nginx, stop
 from tests.demo import DEMO_TOKEN, prepare_account, start_hubsim
 from tests.scratch import scratch_dir
 
@@ -147,8 +151,9 @@ def main() -> None:
         HUBDASH_DEBUG="false",
         HUBDASH_LOG_LEVEL="ERROR",
         HF_HUB_DISABLE_XET="1",
+        **BEHIND_PROXY,
     )
-    server = None
+    server = proxy = None
     try:
         manage = [sys.executable, "manage.py"]
         subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -164,8 +169,8 @@ def main() -> None:
             cwd=ROOT,
             env=dict(env, GUNICORN_CMD_ARGS="--access-logfile /dev/null"),
         )
-        base = f"http://127.0.0.1:{web_port}"
-        wait_for(base + "/accounts/login/")
+        wait_for(f"http://127.0.0.1:{web_port}/accounts/login/")
+        proxy, base = behind_nginx(env["HUBDASH_VAR_DIR"], web_port)
         for _ in range(20):  # every worker imported and warm
             requests.get(base + "/team/", headers={"Cookie": f"hubdash-session={admin}"}, timeout=30)
         total = float(subprocess.run(
@@ -174,8 +179,9 @@ def main() -> None:
             cwd=ROOT, env=env, check=True, capture_output=True, text=True,
         ).stdout.split()[0])  # fmt: skip
         print(
-            f"hubdash with a hung Hub: gunicorn per hubdash/gunicorn.conf.py, DEBUG off, SQLite, {os.cpu_count()} "
-            f"cores; {args.members} members each refreshing their profile (whoami) with {args.pause} s between "
+            f"hubdash with a hung Hub: through nginx (deploy/nginx/ as shipped) to gunicorn per "
+            f"hubdash/gunicorn.conf.py, DEBUG off, SQLite, {summary.load_average()}; "
+            f"{args.members} members each refreshing their profile (whoami) with {args.pause} s between "
             f"answers; sign-in and Team pages asked {args.rate:.0f}/s each (open loop); the Hub hangs on whoami "
             f"for {args.seconds:.0f} s (HUBDASH_HUB_TOTAL_TIMEOUT {total:g} s).",
             flush=True,
@@ -193,6 +199,8 @@ def main() -> None:
             f"{hub_url}/_hubsim/faults", json={"method": "GET", "path": "/api/whoami-v2", "hang": True}, timeout=10
         ).raise_for_status()
         requests.delete(f"{hub_url}/_hubsim/requests", timeout=10)
+        workers = WorkerShares(server.pid)
+        workers.start()
         crowd = [
             threading.Thread(target=member, args=(base, session, until, args.pause, told, lock), daemon=True)
             for session in sessions
@@ -200,6 +208,7 @@ def main() -> None:
         for thread in crowd:
             thread.start()
         probe.join()
+        spread = workers.text()
         for thread in crowd:
             thread.join(timeout=70)
         reached = [r for r in requests.get(f"{hub_url}/_hubsim/requests", timeout=10).json()
@@ -213,12 +222,14 @@ def main() -> None:
         ]
         print("\nLatency from when each request was due (ms):")
         worst = 0.0
+        p99s: dict[str, list[str]] = {page: [] for page in pages}
         for label, start, end in windows:
             print(f"  {label}:")
             for page in pages:
                 values = samples.window(page, start, end)
                 failed = len(samples.window(page + " (failed)", start, end))
                 p99 = percentile(values, 0.99)
+                p99s[page].append(f"{p99:.0f}")
                 if start >= 0 and end == args.seconds and start == 0:
                     worst = max(worst, p99)
                 print(
@@ -235,9 +246,22 @@ def main() -> None:
             print(f"  {count:6d}  {outcome}")
         print(f"whoami calls that reached the hung Hub: {len(reached)} (in {args.seconds:.0f} s, for "
               f"{sum(told.values())} refreshes)")  # fmt: skip
+        print(f"gunicorn workers during the hang: {spread}")
         print(f"\nTarget: sign-in and Team p99 under {TARGET_MS:.0f} ms while the Hub hangs: "
               f"{'met' if worst < TARGET_MS else 'MISSED'} (worst p99 {worst:.1f} ms)")  # fmt: skip
+        for page, figures in p99s.items():
+            before, first, after, whole = figures
+            summary.record(
+                "hung Hub",
+                f"{page} p99 while {args.members} members wait on a hung Hub",
+                f"{whole} ms over the whole hang ({first} ms in its first {total + 1:g} s, {after} ms once the "
+                f"breaker is open; {before} ms before the hang)",
+                f"under {TARGET_MS:.0f} ms",
+                float(whole) < TARGET_MS,
+            )
+        summary.record("hung Hub", "gunicorn workers' CPU share during the hang", spread)
     finally:
+        stop(proxy)
         if server is not None:
             server.terminate()
             server.wait(timeout=30)

@@ -1,9 +1,11 @@
-"""Benchmark hubdash's pages under gunicorn (the project's config) against hubsim's demo world.
+"""Benchmark hubdash's pages as production serves them against hubsim's demo world.
 
     python -m tests.bench.pages [--seconds 5] [--clients 8]
 
-Prints requests/s and p99 for: the sign-in page (template only), the Team page (database),
-the profile (whoami from the per-token cache), and /healthz (one Hub round trip each time).
+Through nginx with deploy/nginx/'s upstream block and proxy snippet as shipped (tests/bench/served.py), in
+front of gunicorn with the project's config. Prints requests/s, p99 and each gunicorn worker's share of the
+workers' CPU for: the sign-in page (template only), the Team page (database), the profile (whoami from the
+per-token cache), and /healthz (one Hub round trip each time, shared 5 s).
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ def load(base: str, path: str, cookies: dict | None, seconds: float, clients: in
 
 
 def main() -> None:
+    from tests.bench import summary
+    from tests.bench.served import BEHIND_PROXY, WorkerShares, behind_nginx, stop
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--clients", type=int, default=8)
@@ -74,21 +79,24 @@ def main() -> None:
         HUBDASH_BIND=f"127.0.0.1:{web_port}",
         HUBDASH_DEBUG="false",
         HF_HUB_DISABLE_XET="1",
+        **BEHIND_PROXY,
     )
-    server = None
+    server = proxy = None
     try:
         import subprocess
         import sys
 
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
         prepare_account(env)
-        server = gunicorn(env)
-        base = f"http://127.0.0.1:{web_port}"
-        wait_for(base + "/healthz")
+        server = gunicorn(dict(env, GUNICORN_CMD_ARGS="--access-logfile /dev/null"))
+        wait_for(f"http://127.0.0.1:{web_port}/healthz")
+        proxy, base = behind_nginx(env["HUBDASH_VAR_DIR"], web_port)
         cookies = signed_in(base).cookies.get_dict()
+        workers = WorkerShares(server.pid)
         print(
-            f"hubdash pages, gunicorn gthread (hubdash/gunicorn.conf.py), {args.clients} clients, "
-            f"{args.seconds:.0f} s each, SQLite, hubsim on loopback:"
+            f"hubdash pages through nginx (deploy/nginx/ as shipped, plain HTTP) in front of gunicorn gthread "
+            f"(hubdash/gunicorn.conf.py), {args.clients} clients, {args.seconds:.0f} s each, SQLite, hubsim on "
+            f"loopback; {summary.load_average()}:"
         )
         for label, path, auth in [
             ("sign-in page (template)", "/accounts/login/", None),
@@ -96,12 +104,20 @@ def main() -> None:
             ("profile (cached whoami)", "/account/", cookies),
             ("healthz (every dependency; Hub answer shared 5 s)", "/healthz", None),
         ]:
+            workers.start()
             figures = load(base, path, auth, args.seconds, args.clients)
             print(
                 f"  {label:38s} {figures.rate:7.0f} requests/s  p99 {figures.p99_ms:6.1f} ms  "
-                f"{figures.failures} non-200"
+                f"{figures.failures} non-200  {workers.text()}"
+            )
+            summary.record(
+                "pages",
+                label,
+                f"{figures.rate:.0f} requests/s, p99 {figures.p99_ms:.1f} ms, {figures.failures} non-200; "
+                f"{workers.text()}",
             )
     finally:
+        stop(proxy)
         if server is not None:
             server.terminate()
             server.wait(timeout=10)

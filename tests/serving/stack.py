@@ -108,11 +108,22 @@ def _logs_in(prefix: Path, config: str) -> str:
     return config.replace("/var/log/nginx/", f"{prefix}/")
 
 
-def _around(prefix: Path, servers: str, worker_processes: str = "1") -> str:
+def proxy_snippet(deadlines: dict[str, str] | None = None) -> str:
+    """deploy/nginx/hubdash-proxy.conf as shipped, or with some of its deadlines shortened (`{"client_body_timeout":
+    "3s"}`): a test of what a deadline does then waits seconds, not the shipped tens of seconds."""
+    snippet = (DEPLOY / "hubdash-proxy.conf").read_text()
+    for directive, value in (deadlines or {}).items():
+        shipped = re.findall(rf"^{directive} (\S+);$", snippet, flags=re.MULTILINE)
+        assert len(shipped) == 1, f"deploy/nginx/hubdash-proxy.conf should set {directive} once"
+        snippet = _replace_once(snippet, f"{directive} {shipped[0]};", f"{directive} {value};")
+    return snippet
+
+
+def _around(prefix: Path, servers: str, worker_processes: str = "1", deadlines: dict[str, str] | None = None) -> str:
     """A whole nginx.conf, everything it writes kept under `prefix`, with the proxy snippet beside it."""
     snippets = prefix / "snippets"
     snippets.mkdir(exist_ok=True)
-    (snippets / "hubdash-proxy.conf").write_text(_logs_in(prefix, (DEPLOY / "hubdash-proxy.conf").read_text()))
+    (snippets / "hubdash-proxy.conf").write_text(_logs_in(prefix, proxy_snippet(deadlines)))
     # As root, nginx's workers would switch to `nobody`, who cannot write the temporary folder.
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};" if os.geteuid() == 0 else ""
     return f"""
@@ -136,7 +147,12 @@ http {{
 
 
 def nginx_config(
-    prefix: Path, listen_port: int, upstream_port: int, upstream_keepalive: bool = True, worker_processes: str = "1"
+    prefix: Path,
+    listen_port: int,
+    upstream_port: int,
+    upstream_keepalive: bool = True,
+    worker_processes: str = "1",
+    deadlines: dict[str, str] | None = None,
 ) -> str:
     """deploy/nginx/'s upstream block and proxy snippet, in plain HTTP on a loopback port (the shipped site
     serves pages over HTTPS only). Without `upstream_keepalive`, the upstream block's `keepalive` lines
@@ -151,7 +167,7 @@ def nginx_config(
         assert len(kept) < len(upstream_block.splitlines()), "the upstream block has no `keepalive` line"
         upstream_block = "\n".join(kept)
     server = f"server {{\n    listen 127.0.0.1:{listen_port};\n    include snippets/hubdash-proxy.conf;\n}}"
-    return _around(prefix, upstream_block + "\n" + server, worker_processes)
+    return _around(prefix, upstream_block + "\n" + server, worker_processes, deadlines)
 
 
 def site_config(prefix: Path, http_port: int, https_port: int, upstream_port: int, static_root: Path) -> str:
@@ -211,23 +227,57 @@ def run_nginx(prefix: Path, config: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([nginx, "-p", str(prefix), "-c", str(path), "-e", error_log])
 
 
-def start_nginx(prefix: Path, listen_port: int, upstream_port: int) -> subprocess.Popen[bytes]:
-    return run_nginx(prefix, nginx_config(prefix, listen_port, upstream_port))
+def start_nginx(
+    prefix: Path, listen_port: int, upstream_port: int, deadlines: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    return run_nginx(prefix, nginx_config(prefix, listen_port, upstream_port, deadlines=deadlines))
+
+
+# Made once per test process by `migrated`: a database migrated by the product's settings, and whether the
+# static files were collected. Migrating took 3-8 s a stack and collecting 2-4 s, for what every stack shares.
+_TEMPLATES: dict[str, Path] = {}
+_COLLECTED: list[bool] = []
+DATABASE_FILE = "hubdash.sqlite3"  # under HUBDASH_VAR_DIR (hubdash/settings.py)
+
+
+def _copy_database(source: Path, var_dir: Path) -> None:
+    """The SQLite database of `source` into `var_dir`, with its write-ahead log if one was left."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    for part in source.parent.glob(DATABASE_FILE + "*"):
+        shutil.copy2(part, var_dir / part.name)  # keeps its owner-only mode
+
+
+def migrated(env: dict[str, str], admin: bool = False) -> None:
+    """The database under env's HUBDASH_VAR_DIR migrated (with an `admin` account if asked), as `manage.py
+    migrate` would leave it: a copy of one made once per test process. Static files collected once too."""
+    if env.get("DATABASE_URL"):
+        raise ValueError("migrated() copies SQLite databases; DATABASE_URL names another")
+    key = "admin" if admin else "bare"
+    if key not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix=f"hubdash-template-{key}-"))
+        template_env = dict(env, HUBDASH_VAR_DIR=str(folder))
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=template_env, check=True)
+        if admin:
+            subprocess.run(
+                [*manage, "createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com"],
+                cwd=ROOT,
+                env=dict(template_env, DJANGO_SUPERUSER_PASSWORD=secrets.token_urlsafe(16)),
+                check=True,
+                capture_output=True,
+            )
+        _TEMPLATES[key] = folder / DATABASE_FILE
+    _copy_database(_TEMPLATES[key], Path(env["HUBDASH_VAR_DIR"]))
+    if not _COLLECTED or not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
+        subprocess.run(collect, cwd=ROOT, env=env, check=True)
+        _COLLECTED.append(True)
 
 
 def prepare(env: dict[str, str]) -> None:
     """Migrate the throw-away database, add an account (else every page leads to the first-run form),
     and collect static files (the sign-in page needs them)."""
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [*manage, "createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com"],
-        cwd=ROOT,
-        env=dict(env, DJANGO_SUPERUSER_PASSWORD=secrets.token_urlsafe(16)),
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    migrated(env, admin=True)
 
 
 def csrf_token(page: str) -> str:
@@ -259,8 +309,9 @@ class Served:
 
 
 @contextmanager
-def serving(behind_nginx: bool, **gunicorn_env: str) -> Iterator[Served]:
-    """hubdash on free loopback ports: gunicorn alone, or nginx in front of it."""
+def serving(behind_nginx: bool, nginx_deadlines: dict[str, str] | None = None, **gunicorn_env: str) -> Iterator[Served]:
+    """hubdash on free loopback ports: gunicorn alone, or nginx in front of it (with deploy/nginx/'s
+    deadlines, or some of them shortened: `proxy_snippet`)."""
     folder = Path(tempfile.mkdtemp(prefix="hubdash-serving-"))
     var_dir = folder / "var"
     gunicorn_port = free_port()
@@ -275,7 +326,7 @@ def serving(behind_nginx: bool, **gunicorn_env: str) -> Iterator[Served]:
             nginx_prefix = folder / "nginx"
             nginx_prefix.mkdir()
             port = free_port()
-            processes.append(start_nginx(nginx_prefix, port, gunicorn_port))
+            processes.append(start_nginx(nginx_prefix, port, gunicorn_port, nginx_deadlines))
             wait_for(f"http://127.0.0.1:{port}{SIGN_IN}", processes[-1])
         yield Served(f"http://127.0.0.1:{port}", port, var_dir, processes[0].pid)
     finally:

@@ -37,12 +37,44 @@ def stored_token(env: dict[str, str]) -> str:
     ).stdout.strip()
 
 
-def run_demo(env: dict[str, str]) -> tuple[str, int, requests.Response]:
+def descendants(pid: int) -> set[int]:
+    """Every process started under `pid`, however deep (hubsim, hubdash.run, gunicorn and its workers, the
+    job worker), from the kernel's process table."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # gone meanwhile
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def running(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie, dead but not yet reaped by its parent, is not)."""
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+def run_demo(env: dict[str, str], stop: signal.Signals = signal.SIGINT) -> tuple[str, int, requests.Response]:
     """Start the demo, wait for the line that says where it serves, fetch the sign-in page and a mistyped
-    address, stop it."""
+    address, stop it with `stop` (Ctrl-C, or SIGTERM as a service manager or `kill` sends), and check that
+    everything it started has stopped by the time it exits."""
     demo = subprocess.Popen(
         [sys.executable, "-m", "tests.demo"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, bufsize=1
     )
+    started: set[int] = set()
     try:
         assert demo.stdout is not None
         line = ""
@@ -56,10 +88,15 @@ def run_demo(env: dict[str, str]) -> tuple[str, int, requests.Response]:
                 break
             except (requests.ConnectionError, requests.ReadTimeout):  # gunicorn or its worker still starting
                 time.sleep(0.1)
-        return address, status, requests.get(address + "/no-such-page/", timeout=10)
+        mistyped = requests.get(address + "/no-such-page/", timeout=10)
+        started = descendants(demo.pid)
     finally:
-        demo.send_signal(signal.SIGINT)  # as Ctrl-C: the demo stops gunicorn and hubsim
-        demo.wait(timeout=30)
+        demo.send_signal(stop)
+        demo.wait(timeout=90)
+    # hubsim, hubdash.run, gunicorn's master and its worker, the job worker: all of them.
+    assert len(started) >= 5, started
+    assert running(started) == set(), "left running after the demo stopped"
+    return address, status, mistyped
 
 
 def test_make_demo_prints_where_it_serves_and_connects_the_token_only_once(tmp_path):
@@ -73,7 +110,7 @@ def test_make_demo_prints_where_it_serves_and_connects_the_token_only_once(tmp_p
     assert "Page not found" in mistyped.text and "URLconf" not in mistyped.text  # the designed page, no routes
     first = stored_token(dict(env, HUBDASH_VAR_DIR=str(tmp_path)))
     assert first.startswith("[(")  # connected
-    address, status, _ = run_demo(env)
+    address, status, _ = run_demo(env, stop=signal.SIGTERM)
     assert status == 200
     assert stored_token(dict(env, HUBDASH_VAR_DIR=str(tmp_path))) == first  # not replaced
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.serving.stack import ROOT, SIGN_IN, free_port, hubdash_env, sign_in, stop, wait_for
+from tests.serving.stack import ROOT, SIGN_IN, free_port, hubdash_env, migrated, sign_in, stop, wait_for
 
 pytestmark = pytest.mark.serving
 
@@ -26,7 +26,7 @@ def test_make_run_shows_designed_error_pages_and_no_tracebacks() -> None:
     env = hubdash_env(folder / "var", f"127.0.0.1:{port}", HUBDASH_WORKERS="1", HUBDASH_THREADS="4")
     del env["HUBDASH_DEBUG"]  # as `make run` starts it: whatever hubdash.run chooses
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    migrated(env)
     # As on a fresh clone: no manifest of hashed static names yet (hubdash.run collects them itself).
     (ROOT / "staticfiles" / "staticfiles.json").unlink(missing_ok=True)
     people = (

@@ -23,6 +23,7 @@ from tests.serving.stack import (
     csrf_token,
     free_port,
     hubdash_env,
+    migrated,
     run_nginx,
     sign_in,
     site_config,
@@ -58,8 +59,7 @@ def site() -> Iterator[Site]:
     prefix.mkdir()
     gunicorn_port, http_port, https_port = free_port(), free_port(), free_port()
     env = hubdash_env(var_dir, f"127.0.0.1:{gunicorn_port}", HUBDASH_BEHIND_PROXY="true")
-    for step in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=env, check=True)
+    migrated(env)
     manage_shell(
         env,
         "from django.contrib.auth.models import User; "

@@ -1,8 +1,14 @@
 """Slow clients against the production way of serving (nginx from deploy/nginx/ in front of gunicorn),
-on loopback ports. Figures (latency) are `make bench-slow-clients`'s; these tests assert outcomes."""
+on loopback ports. Figures (latency) are `make bench-slow-clients`'s; these tests assert outcomes.
+
+What the deadlines cut is tested with the shipped snippet's deadlines shortened tenfold (the same directives,
+so the same behaviour: one timer for all the headers, not renewed per line; a body deadline per read, not a
+total), so that each waits seconds rather than the shipped tens of seconds; a test checks the shipped values.
+"""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -11,15 +17,34 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.serving.clients import SlowConnections, ordinary_requests
-from tests.serving.stack import SIGN_IN, Served, serving
+from tests.serving.stack import DEPLOY, SIGN_IN, Served, serving
 
 pytestmark = pytest.mark.serving
+
+
+SHIPPED = {"client_header_timeout": 10.0, "client_body_timeout": 30.0}  # seconds, deploy/nginx/hubdash-proxy.conf
+SCALE = 10
+HEADERS_S, BODY_S = SHIPPED["client_header_timeout"] / SCALE, SHIPPED["client_body_timeout"] / SCALE
 
 
 @pytest.fixture(scope="module")
 def production() -> Iterator[Served]:
     with serving(behind_nginx=True) as served:
         yield served
+
+
+@pytest.fixture(scope="module")
+def quick() -> Iterator[Served]:
+    """The production way with the header and body deadlines a tenth of the shipped ones."""
+    deadlines = {"client_header_timeout": f"{HEADERS_S * 1000:.0f}ms", "client_body_timeout": f"{BODY_S:.0f}s"}
+    with serving(behind_nginx=True, nginx_deadlines=deadlines) as served:
+        yield served
+
+
+def test_the_shipped_deadlines_are_those_the_quick_tests_scale_down() -> None:
+    snippet = (DEPLOY / "hubdash-proxy.conf").read_text()
+    for directive, seconds in SHIPPED.items():
+        assert re.findall(rf"^{directive} (\S+);$", snippet, flags=re.MULTILINE) == [f"{seconds:.0f}s"]
 
 
 def gunicorn_log(served: Served) -> str:
@@ -57,15 +82,16 @@ def test_ordinary_requests_are_answered_while_slow_clients_hold_connections(prod
     assert len(loads.seconds) == 40
 
 
-def test_a_client_sending_its_headers_slowly_is_cut_off(production: Served) -> None:
-    slow = SlowConnections(production.port, 1, "headers", reconnect=False)
+def test_a_client_sending_its_headers_slowly_is_cut_off(quick: Served) -> None:
+    # A line every fifth of the deadline: a timer renewed per line would never fire.
+    slow = SlowConnections(quick.port, 1, "headers", interval=HEADERS_S / 5, reconnect=False)
     with slow.held():
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 6 * HEADERS_S
         while slow.open and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert slow.open == 0, "a client still sending header lines after 60 s should have been cut off"
+            time.sleep(0.02)
+        assert slow.open == 0, "a client still sending header lines after six deadlines should have been cut off"
     assert len(slow.lifetimes) == 1
-    assert slow.lifetimes[0] > 2, "it was cut off while sending lines, not at once"
+    assert slow.lifetimes[0] > 0.9 * HEADERS_S, "it was cut off while sending lines, not at once"
 
 
 def stalled_upload(served: Served) -> bytes:
@@ -75,11 +101,12 @@ def stalled_upload(served: Served) -> bytes:
             b"POST /stalled-upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
             b"Content-Length: 2000\r\n\r\n" + b"x" * 1000
         )
-        return read_until_closed(sock, 90)
+        return read_until_closed(sock, 3 * BODY_S)
 
 
 def steady_upload(served: Served) -> bytes:
-    """A body trickled for longer than any per-read deadline's worth (a chunk every 4 s for 36 s)."""
+    """A body trickled for longer than the per-read deadline: a chunk every 2/15 of it, for 1.2 times it (as
+    shipped, a chunk every 4 s for 36 s against 30 s)."""
     chunks = 10
     with socket.create_connection(("127.0.0.1", served.port)) as sock:
         sock.sendall(
@@ -88,12 +115,13 @@ def steady_upload(served: Served) -> bytes:
         )
         for n in range(chunks):
             if n:
-                time.sleep(4)
+                time.sleep(BODY_S * 2 / 15)
             sock.sendall(b"a" * 1000)
         return read_until_closed(sock, 60)
 
 
-def test_a_stalled_upload_is_cut_off_and_a_slow_steady_one_is_not(production: Served) -> None:
+def test_a_stalled_upload_is_cut_off_and_a_slow_steady_one_is_not(quick: Served) -> None:
+    production = quick
     with ThreadPoolExecutor(2) as pool:
         stalled = pool.submit(stalled_upload, production)
         steady = pool.submit(steady_upload, production)
@@ -102,7 +130,7 @@ def test_a_stalled_upload_is_cut_off_and_a_slow_steady_one_is_not(production: Se
     # so no gunicorn thread waited on it.
     assert stalled_answer == b"" or stalled_answer.startswith(b"HTTP/1.1 408"), stalled_answer[:200]
     assert "/stalled-upload/" not in gunicorn_log(production)
-    # The steady body, 36 s long, is taken whole (nginx hands gunicorn only whole bodies), and
-    # hubdash answers it: the sign-in form refuses a post without a CSRF token.
+    # The steady body, longer than the per-read deadline, is taken whole (nginx hands gunicorn only whole
+    # bodies), and hubdash answers it: the sign-in form refuses a post without a CSRF token.
     assert steady_answer.startswith(b"HTTP/1.1 403"), steady_answer[:200]
     assert logged_soon(production, '"POST /accounts/login/" 403'), gunicorn_log(production)[-2000:]
