@@ -64,6 +64,8 @@ def target_of(user: str, user_id: str, request_id: str) -> Target:
 
 
 class Paced(Protocol):
+    slept: float
+
     def before_call(self) -> float: ...
     def after_429(self, err: hub.RateLimited) -> float: ...
 

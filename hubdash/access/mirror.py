@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -13,6 +14,16 @@ from hubdash import hub
 from hubdash.hub import access as hub_access
 
 from .models import PENDING, WITHDRAWN, AccessRequest, GatedRepo
+
+if TYPE_CHECKING:
+    from hubdash.hub.access import Status
+
+    from .bulk import Paced
+
+T = TypeVar("T")
+# A call the Hub answers 429 this many times in a row (each after waiting its window out) gives up: that repo
+# says so on its line and the refresh goes on with the others.
+MAX_WAITS = 5
 
 PERSONAL_FIELDS = {
     "username": "",
@@ -99,13 +110,34 @@ def upsert(repo: GatedRepo, req: hub_access.AccessRequest, now: datetime) -> Acc
     return row
 
 
-def refresh_repo(client: hub.HubClient, repo: GatedRepo) -> int:
+def retrying(pacer: Paced, make: Callable[[], T]) -> T:
+    """`make()`, and on a rate limit the window waited out (`pacer.after_429`) and the same call made again: a
+    429 means the Hub did nothing of it. Raises the RateLimited after MAX_WAITS waits in a row."""
+    for attempt in range(MAX_WAITS + 1):
+        try:
+            return make()
+        except hub.RateLimited as err:
+            if attempt == MAX_WAITS:
+                raise
+            pacer.after_429(err)
+    raise AssertionError("unreachable")
+
+
+def refresh_repo(client: hub.HubClient, repo: GatedRepo, pacer: Paced | None = None) -> int:
     """Read every status list of one gated repo and bring its mirror rows up to date; rows the Hub no longer
-    lists are marked withdrawn. Returns the number of pending requests. Raises what the lists raise
-    (NotGated first of all), leaving the mirror as it was."""
-    lists = {
-        status: hub_access.list_requests(client, repo.hub_kind, repo.repo_id, status) for status in hub_access.STATUSES
-    }
+    lists are marked withdrawn. Returns the number of pending requests. With a `pacer`, each page waits its
+    turn and a rate limit waits for the window to reset, then goes on. Raises what the lists raise (NotGated
+    first of all), leaving the mirror as it was."""
+
+    def listed(status: Status) -> list[hub_access.AccessRequest]:
+        if pacer is None:
+            return hub_access.list_requests(client, repo.hub_kind, repo.repo_id, status)
+        return retrying(
+            pacer,
+            lambda: hub_access.list_requests(client, repo.hub_kind, repo.repo_id, status, pacer.before_call),
+        )
+
+    lists = {status: listed(status) for status in hub_access.STATUSES}
     now = timezone.now()
     seen: set[str] = set()
     with transaction.atomic():
