@@ -39,8 +39,7 @@ def refresh_all(run: ScheduledRun) -> str:
     for namespace in namespaces():
         try:
             _, client = unattended_client(CAPABILITY, namespace)
-        except Paused as paused:
-            refresh.pause(namespace, paused.reason)
+        except Paused as paused:  # kept by the jobs app (its Pause), which the queue and the jobs page show
             parts.append(f"{namespace}: paused ({paused.reason})")
             continue
         except hub.HubError as err:

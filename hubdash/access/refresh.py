@@ -50,7 +50,7 @@ def refresh_namespace(namespace: str, client: hub.HubClient, run: object = None)
     only when the namespace's repos cannot be listed (nothing changed then); a repo whose lists fail keeps
     its rows and says why (`last_error`)."""
     state, _ = NamespaceRefresh.objects.get_or_create(namespace=namespace)
-    state.attempted_at, state.paused_reason = timezone.now(), ""
+    state.attempted_at = timezone.now()
 
     waits = 0
 
@@ -96,13 +96,6 @@ def refresh_namespace(namespace: str, client: hub.HubClient, run: object = None)
     state.outcome = outcome[:300]
     state.save()
     return outcome
-
-
-def pause(namespace: str, reason: str) -> None:
-    """Say on the queue why the namespace was not refreshed (no one took it on, or their rights lapsed)."""
-    NamespaceRefresh.objects.update_or_create(
-        namespace=namespace, defaults={"paused_reason": reason[:300], "attempted_at": timezone.now()}
-    )
 
 
 def known_namespaces() -> list[str]:
