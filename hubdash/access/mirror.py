@@ -85,14 +85,37 @@ def row_values(req: hub_access.AccessRequest) -> dict[str, object]:
     return values
 
 
-def upsert(repo: GatedRepo, req: hub_access.AccessRequest, now: datetime) -> AccessRequest:
-    """The mirror row of `req`, created or brought up to date with what the Hub says now."""
+class _Unknown:
+    """A row not looked up yet: upsert reads it itself."""
+
+
+_UNKNOWN = _Unknown()
+
+
+def upsert(
+    repo: GatedRepo,
+    req: hub_access.AccessRequest,
+    now: datetime,
+    row: AccessRequest | _Unknown | None = _UNKNOWN,
+    unchanged: list[int] | None = None,
+) -> AccessRequest:
+    """The mirror row of `req`, created or brought up to date with what the Hub says now. `row` is its row when
+    the caller read it already (None: there is none). A row the Hub's answer leaves as it was goes into
+    `unchanged` when given (the caller marks them all seen at once), else only its `last_seen` is written."""
     values = row_values(req)
-    row = AccessRequest.objects.filter(repo=repo, identity=identity_of(req)).first()
+    if isinstance(row, _Unknown):
+        row = AccessRequest.objects.filter(repo=repo, identity=identity_of(req)).first()
     if row is None:
         return AccessRequest.objects.create(
             repo=repo, namespace=repo.namespace, identity=identity_of(req), first_seen=now, last_seen=now, **values
         )
+    if row.personal_removed_at is None and all(getattr(row, name) == value for name, value in values.items()):
+        if unchanged is not None:
+            unchanged.append(row.pk)
+        else:
+            AccessRequest.objects.filter(pk=row.pk).update(last_seen=now)
+        row.last_seen = now
+        return row
     if row.status != req.status:
         # Decided (or moved back) on the Hub itself since: hubdash's own note of who decided no longer holds.
         if req.status != PENDING:
@@ -141,10 +164,15 @@ def refresh_repo(client: hub.HubClient, repo: GatedRepo, pacer: Paced | None = N
     now = timezone.now()
     seen: set[str] = set()
     with transaction.atomic():
+        known = {row.identity: row for row in repo.requests.all()}
+        unchanged: list[int] = []
         for requests in lists.values():
             for req in requests:
-                upsert(repo, req, now)
-                seen.add(identity_of(req))
+                identity = identity_of(req)
+                upsert(repo, req, now, known.get(identity), unchanged)
+                seen.add(identity)
+        for start in range(0, len(unchanged), 500):
+            AccessRequest.objects.filter(pk__in=unchanged[start : start + 500]).update(last_seen=now)
         gone = repo.requests.exclude(identity__in=seen).exclude(status=WITHDRAWN)
         gone.update(status=WITHDRAWN, decided_at=now, last_seen=now)
         repo.hides_requesters = any(r.requester is None for rs in lists.values() for r in rs)
