@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hubdash import hub
+from hubdash.activity.models import Event
 from hubdash.hub import access as hub_access
 
 from .models import PENDING, WITHDRAWN, AccessRequest, GatedRepo
+from .models_rules import DONE, DRAFT, BulkItem, BulkRun
 
 if TYPE_CHECKING:
     from hubdash.hub.access import Status
@@ -205,10 +208,28 @@ def retention_days() -> int:
     return int(getattr(settings, "HUBDASH_ACCESS_RETENTION_DAYS", 90))
 
 
+REMOVED = "(details removed)"
+
+
 def remove_old_personal_data(now: datetime | None = None) -> int:
-    """Blank the personal fields of requests decided (or withdrawn) more than the retention period ago.
-    Returns how many rows were blanked."""
+    """Blank the personal fields of requests decided (or withdrawn) more than the retention period ago, and the
+    requesters named elsewhere since as long: bulk runs' lines (drafts never confirmed go whole) and the feed's
+    access events (a decision, a grant, a rule's refusals). Returns how many requests were blanked."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=retention_days())
     old = AccessRequest.objects.exclude(status=PENDING).filter(decided_at__lt=cutoff, personal_removed_at=None)
-    return old.update(personal_removed_at=now, **PERSONAL_FIELDS)
+    removed = old.update(personal_removed_at=now, **PERSONAL_FIELDS)
+    BulkRun.objects.filter(state=DRAFT, created_at__lt=cutoff).delete()
+    BulkItem.objects.filter(run__state=DONE, run__finished_at__lt=cutoff).exclude(who=REMOVED).update(
+        who=REMOVED, user="", user_id=""
+    )
+    events = Event.objects.filter(source="hubdash", action="access", received_at__lt=cutoff)
+    for event in events.filter(Q(details__has_key="requester") | Q(details__has_key="problems")).iterator():
+        details = dict(event.details)
+        name = str(details.pop("requester", "") or "")
+        details.pop("problems", None)
+        if name:
+            event.summary = event.summary.replace(name, "a requester")
+        event.details = details
+        event.save(update_fields=["summary", "details"])
+    return removed
