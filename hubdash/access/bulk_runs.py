@@ -358,9 +358,10 @@ def _told(run: BulkRun, stopped: str) -> str:
     repos = run.items.values("repo_id").distinct().count()
     line = f"{PAST[run.status]} {c['done']} of {c['total']} access requests on {repos} repo{'s' if repos != 1 else ''}"
     tail = _tail(c)
+    why = f": {run.reason}" if run.reason else ""  # a rejection's reason, as the requesters read it
     record(
         action=FEED_ACTION,
-        summary=f"{line}{tail}",
+        summary=f"{line}{tail}{why}"[:300],
         member=run.created_by,
         details={
             "outcome": "success" if c["done"] == c["total"] else "partial",

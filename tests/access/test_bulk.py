@@ -346,3 +346,26 @@ def test_a_run_whose_worker_was_killed_is_said_stopped_and_resumed_without_decid
     world.alice.post(f"/access/bulk/{run.pk}/resume/")
     run_jobs()
     assert world.calls("POST") == []
+
+
+def test_a_bulk_rejection_says_who_and_why_in_the_feed_and_the_hub_keeps_the_reason(world):
+    from hubdash.access.models import AccessRequest
+    from hubdash.activity.models import Event
+
+    world.file("acme/gated-b", requester("ann"), requester("ben"))
+    world.refresh()
+    ids = list(AccessRequest.objects.values_list("pk", flat=True))
+    run, _ = preview(world, status="rejected", reason="Only for our partners.", request=ids)
+    world.alice.post(f"/access/bulk/{run.pk}/start/")
+    run_jobs()
+
+    held = world.hub.control("GET", "access/model/acme/gated-b")
+    assert {(r["user"], r["status"], r["rejectionReason"]) for r in held} == {
+        ("ann", "rejected", "Only for our partners."),
+        ("ben", "rejected", "Only for our partners."),
+    }
+    event = Event.objects.filter(source="hubdash", action="access").latest("id")
+    assert (event.actor, event.summary) == (
+        "alice",
+        "rejected 2 of 2 access requests on 1 repo: Only for our partners.",
+    )
