@@ -206,7 +206,7 @@ def main() -> None:
             f"{args.latency * 1000:.0f} ms to every Hub call, rate limit off; SQLite.",
             flush=True,
         )
-        for label in ("first, into an empty mirror", "again, nothing changed"):
+        for label in ("into an empty mirror", "again, nothing changed"):
             hub.clear()
             result = shell(env, REFRESH.format(person=PERSON, org=ORG))
             assert isinstance(result, dict)
@@ -214,7 +214,7 @@ def main() -> None:
             print(f"  refresh ({label}): {result['seconds']:.1f} s, Hub calls {said(calls)}; {result['outcome']}")
             summary.record(
                 "access",
-                f"one refresh of {total:,} pending over {args.repos} repos ({label})",
+                f"refresh, {total:,} pending on {args.repos} repos ({label})",
                 f"{result['seconds']:.1f} s, {sum(calls.values())} Hub calls",
             )
 
@@ -253,9 +253,7 @@ def main() -> None:
                 "access", f"{label}: p95 of {args.requests}", f"p50 {fast:.1f} ms, p95 {slowest:.1f} ms",
                 f"p95 < {P95_TARGET_MS:.0f} ms", slowest < P95_TARGET_MS,
             )  # fmt: skip
-            summary.record(
-                "access", f"{label}: Hub calls inside the requests", said(calls), "0", sum(calls.values()) == 0
-            )
+            summary.record("access", f"{label}: Hub calls inside", said(calls), "0", sum(calls.values()) == 0)
         page = session.get(base + "/access/", timeout=60).text
         assert f"{ORG}/gated-00" in page, "the queue does not show benchlab's requests"
 
@@ -304,7 +302,7 @@ def main() -> None:
         )
         summary.record(
             "access",
-            f"accept all {total:,} in batches ({len(run_ids)} bulk runs, one worker)",
+            f"accept all {total:,} ({len(run_ids)} bulk runs, one worker)",
             f"{ended - began:.1f} s, {sum(calls.values())} Hub calls "
             f"({calls.get('POST …/user-access-request/batch', 0)} batch calls), {accepted:,} accepted on the Hub",
             f"{total:,} accepted",
