@@ -514,6 +514,8 @@ class ColdQueries:
         self.pending = [(t, s) for s in self.SORTS for t in terms]
 
     def take(self, n: int) -> list[str]:
+        if not self.pending:
+            raise RuntimeError("every never-asked listing query was used: fewer --reps or --seconds")
         batch, self.pending = self.pending[:n], self.pending[n:]
         return [f"{WARM_LISTING}?{urlencode({'search': t, 'sort': s})}" for t, s in batch]
 
