@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload bench-usage lint chromium clean
+.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-access bench-upload bench-usage lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -103,6 +103,11 @@ bench-slow-clients: install
 # Sign-in and Team pages while the Hub hangs and 50 members wait on it (target p99 < 200 ms).
 bench-hung-hub: install
 	$(BIN)/python -m tests.bench.hung_hub
+
+# Access requests: one refresh of 2,000 pending over 20 repos (hubsim adding 100 ms per call), the queue's
+# p50/p95 through nginx + gunicorn (target p95 < 300 ms, 0 Hub calls inside), accepting all 2,000 in batches.
+bench-access: install nginx
+	$(BIN)/python -m tests.bench.access
 
 # A 2 GiB file uploaded through hubdash (web + job worker) to hubsim, against a direct upload_file.
 bench-upload: install

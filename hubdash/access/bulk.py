@@ -64,6 +64,8 @@ def target_of(user: str, user_id: str, request_id: str) -> Target:
 
 
 class Paced(Protocol):
+    slept: float
+
     def before_call(self) -> float: ...
     def after_429(self, err: hub.RateLimited) -> float: ...
 
@@ -76,12 +78,16 @@ def apply(
     *,
     settle: Callable[[list[Settled]], None],
     waiting: Callable[[str], None],
+    sending: Callable[[list[int]], None] | None = None,
 ) -> str:
-    """Make the plan's calls for `items`; `settle` is told each call's outcomes as they come. Returns "" when
-    every item was tried, else why the rest was not."""
+    """Make the plan's calls for `items`; `settle` is told each call's outcomes as they come, `sending` the
+    keys of each call's items just before it goes out. Returns "" when every item was tried, else why the rest
+    was not."""
     pacer = pacer_for(client, waiting)
     for call in plan.calls(items):
         try:
+            if sending is not None:
+                sending([i.key for i in call.items])
             settle(_one_call(client, call, status, reason, pacer))
         except Stop as stop:
             return stop.message
@@ -216,6 +222,35 @@ def _read_again(
         left = [i for i in left if i not in found]
     settled.extend(Settled(i.key, GONE, "Withdrawn: the request is no longer on the Hub.", WITHDRAWN) for i in left)
     return settled
+
+
+def confirm_sent(
+    client: hub.HubClient,
+    items: Sequence[plan.Item[int]],
+    status: Status,
+    waiting: Callable[[str], None],
+) -> tuple[list[Settled], list[plan.Item[int]]]:
+    """Items whose call went out but whose answer was never kept (the worker died in between): those the Hub
+    now lists with `status` are done (one list call per repo), the others are still to send."""
+    pacer = pacer_for(client, waiting)
+    by_repo: dict[tuple[Kind, str], list[plan.Item[int]]] = {}
+    for item in items:
+        by_repo.setdefault((item.kind, item.repo_id), []).append(item)
+    settled: list[Settled] = []
+    again: list[plan.Item[int]] = []
+    for (kind, repo_id), mine in by_repo.items():
+        try:
+            listed = _paced(pacer, lambda: hub_access.list_requests(client, kind, repo_id, status))  # noqa: B023
+        except Stop:
+            raise
+        except hub.HubError:
+            again.extend(mine)  # sent again: the Hub answers "not found" for one it holds decided, read again then
+            continue
+        found = _matching(listed, mine)
+        words = "Done before the worker stopped (confirmed on the Hub when the run was resumed)."
+        settled.extend(Settled(i.key, ITEM_DONE, words, status) for i in found)
+        again.extend(i for i in mine if i not in found)
+    return settled, again
 
 
 def _matching(listed: list[hub_access.AccessRequest], items: list[plan.Item[int]]) -> list[plan.Item[int]]:

@@ -5,14 +5,16 @@ event per run."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
-from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Count, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_tasks import task
 
@@ -50,8 +52,16 @@ MAX_ITEMS = 1000
 FEED_ACTION = "access" if "access" in ACTIONS else "update"
 VERBS = {"accepted": "accept", "rejected": "reject", "pending": "move back to pending"}
 PAST = {"accepted": "accepted", "rejected": "rejected", "pending": "moved back to pending"}
-STOPPED = "The worker was stopped while deciding these; the rest was not tried. Select them again on the queue."
+STOPPED = "The worker was stopped while deciding these; the rest was not tried. Resume to decide them."
 INTERNAL = "hubdash stopped these decisions (an internal error, logged); the rest was not tried."
+KILLED = (
+    "The worker deciding these stopped (killed or restarted) before it finished; the rest was not tried. "
+    "Resume to decide them."
+)
+ANOTHER = "Another worker took over these decisions; this one stopped."
+# A running job says so this often (its own thread and connection); four missed beats and the sweep takes its
+# worker for gone (the database queue has no lease of its own), as for scheduled jobs and uploads.
+HEARTBEAT_S = 10.0
 
 
 def item_of(row: AccessRequest) -> plan.Item[int]:
@@ -166,14 +176,59 @@ def start(run: BulkRun) -> bool:
     return True
 
 
+def resume(run: BulkRun) -> int:
+    """Queue a finished run again for its items not tried (a worker killed, a token reconnected since); the
+    ones settled are never sent again. Returns how many are left to try, 0 when there was nothing to resume."""
+    left = run.items.filter(outcome=NOT_TRIED).count()
+    if not left:
+        return 0
+    with transaction.atomic():
+        if not BulkRun.objects.filter(pk=run.pk, state=DONE).update(
+            state=QUEUED, stopped_because="", note="", finished_at=None
+        ):
+            return 0
+        run.items.filter(outcome=NOT_TRIED).update(message="")
+        run_bulk.enqueue(run.pk)
+    return left
+
+
+def stale_after() -> timedelta:
+    """Four missed heartbeats, and never less than a few seconds."""
+    return timedelta(seconds=max(2.0, 4 * HEARTBEAT_S))
+
+
+def sweep(now: datetime | None = None) -> int:
+    """End the runs whose worker is gone (a stale heartbeat): done, with what was decided kept and the rest
+    "not tried", told in the feed, ready to resume. Safe to run anywhere at once (one UPDATE claims each run).
+    Returns how many it ended."""
+    now = now or timezone.now()
+    ended = 0
+    stale = BulkRun.objects.filter(state__in=(RUNNING, WAITING), heartbeat_at__lt=now - stale_after())
+    for run in stale.select_related("created_by"):
+        claimed = BulkRun.objects.filter(pk=run.pk, state=run.state, heartbeat_at=run.heartbeat_at).update(
+            state=DONE, note="", stopped_because=KILLED, finished_at=now
+        )
+        if claimed:
+            logger.warning("bulk run %s: its worker stopped (no heartbeat since %s)", run.pk, run.heartbeat_at)
+            _told(run, KILLED)
+            ended += 1
+    return ended
+
+
 @task()
 def run_bulk(run_id: int) -> str:
     """Apply one confirmed bulk run; whatever happens it ends done, every item settled or said not tried."""
-    if not BulkRun.objects.filter(pk=run_id, state=QUEUED).update(state=RUNNING, started_at=timezone.now()):
+    sweep()
+    now = timezone.now()
+    claimed = BulkRun.objects.filter(pk=run_id, state=QUEUED).update(
+        state=RUNNING, started_at=Coalesce("started_at", Value(now)), heartbeat_at=now
+    )
+    if not claimed:
         return "not queued"
     run = BulkRun.objects.select_related("created_by").get(pk=run_id)
     try:
-        stopped = _run(run)
+        with Heartbeat(run.pk):
+            stopped = _run(run)
     except Exception:
         logger.exception("bulk run %s stopped", run_id)
         stopped = INTERNAL
@@ -205,7 +260,6 @@ def _run(run: BulkRun) -> str:
             outcome=REFUSED,
             message="Your token may no longer manage this namespace's repos, so this was not sent.",
         )
-    items = [_plan_item(i) for i in run.items.filter(outcome=NOT_TRIED)]
 
     def waiting(note: str) -> None:
         BulkRun.objects.filter(pk=run.pk).update(state=WAITING if note else RUNNING, note=note)
@@ -213,7 +267,26 @@ def _run(run: BulkRun) -> str:
     def settle(settled: list[bulk.Settled]) -> None:
         _settle(run, settled)
 
-    return bulk.apply(client, items, cast(Status, run.status), run.reason or None, settle=settle, waiting=waiting)
+    def sending(keys: list[int]) -> None:
+        # Each item goes out once: one that another worker marked sent (a run resumed while this worker was
+        # taken for dead) stops this one.
+        if BulkItem.objects.filter(pk__in=keys, outcome=NOT_TRIED, sent_at=None).update(sent_at=timezone.now()) < len(
+            keys
+        ):
+            raise bulk.Stop(ANOTHER)
+
+    status = cast(Status, run.status)
+    unsettled = run.items.filter(outcome=NOT_TRIED)
+    sent = [_plan_item(i) for i in unsettled.exclude(sent_at=None)]
+    if sent:  # sent when the worker died, their answer lost: the Hub says whether they were done
+        try:
+            confirmed, again = bulk.confirm_sent(client, sent, status, waiting)
+        except bulk.Stop as stop:
+            return stop.message
+        settle(confirmed)
+        BulkItem.objects.filter(pk__in=[i.key for i in again]).update(sent_at=None)
+    items = [_plan_item(i) for i in unsettled.all()]
+    return bulk.apply(client, items, status, run.reason or None, settle=settle, waiting=waiting, sending=sending)
 
 
 def _in_namespaces(namespaces: list[str]) -> str:
@@ -271,18 +344,24 @@ def mirror_decision(
 
 
 def _finish(run: BulkRun, stopped: str) -> str:
-    if stopped:
-        BulkItem.objects.filter(run=run, outcome=NOT_TRIED).update(message=stopped[:300])
     BulkRun.objects.filter(pk=run.pk).update(
         state=DONE, note="", stopped_because=stopped[:300], finished_at=timezone.now()
     )
+    return _told(run, stopped)
+
+
+def _told(run: BulkRun, stopped: str) -> str:
+    """The ended run's items not tried say why; one feed event with the counts; the summary line."""
+    if stopped:
+        BulkItem.objects.filter(run=run, outcome=NOT_TRIED).update(message=stopped[:300])
     c = counts(run)
     repos = run.items.values("repo_id").distinct().count()
     line = f"{PAST[run.status]} {c['done']} of {c['total']} access requests on {repos} repo{'s' if repos != 1 else ''}"
     tail = _tail(c)
+    why = f": {run.reason}" if run.reason else ""  # a rejection's reason, as the requesters read it
     record(
         action=FEED_ACTION,
-        summary=f"{line}{tail}",
+        summary=f"{line}{tail}{why}"[:300],
         member=run.created_by,
         details={
             "outcome": "success" if c["done"] == c["total"] else "partial",
@@ -304,3 +383,33 @@ def _tail(c: dict[str, int]) -> str:
     ]
     said = [p for p in parts if p]
     return f" ({', '.join(said)})" if said else ""
+
+
+class Heartbeat:
+    """While a run runs, say so every HEARTBEAT_S (its own thread and connection)."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"bulk-run-{run_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(HEARTBEAT_S):
+                try:
+                    close_old_connections()
+                    BulkRun.objects.filter(pk=self.run_id, state__in=(RUNNING, WAITING)).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # a busy database: the next beat tries again; staleness allows several misses
+                    logger.warning("bulk run %s: heartbeat not written", self.run_id, exc_info=True)
+        finally:
+            connection.close()

@@ -112,6 +112,7 @@ def _run_for(request: AuthedRequest, run_id: int) -> BulkRun:
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def bulk_run(request: AuthedRequest, run_id: int) -> HttpResponse:
     """A run: its preview before it is confirmed, then its progress (polled while it runs) and summary."""
+    bulk_runs.sweep()  # a run whose worker was killed is said stopped, not "running" for ever
     run = _run_for(request, run_id)
     context = _context(run)
     if request.htmx and not request.htmx.history_restore_request and run.state != DRAFT:
@@ -152,6 +153,27 @@ def bulk_start(request: AuthedRequest, run_id: int) -> HttpResponse:
         return render(request, "access/bulk/refused.html", {"message": message, "back": "/"}, status=403)
     if bulk_runs.start(run):
         messages.success(request, f"Started: {bulk_runs.VERBS[run.status]} {run.items.count()} requests.")
+    return redirect("access-bulk-run", run_id=run.pk)
+
+
+@require_POST
+def bulk_resume(request: AuthedRequest, run_id: int) -> HttpResponse:
+    """Start a finished run again for the requests it did not try; those it settled are never sent again."""
+    run = _run_for(request, run_id)
+    try:
+        allowed = _allowed(request)
+    except hub.HubError as err:
+        return hub_error_page(request, err)
+    outside = [ns for ns in run.namespaces if ns not in allowed]
+    if outside:
+        them = "it" if len(outside) == 1 else "them"
+        message = NOT_YOURS.format(namespaces=", ".join(outside), them=them)
+        return render(request, "access/bulk/refused.html", {"message": message, "back": "/"}, status=403)
+    left = bulk_runs.resume(run)
+    if left:
+        messages.success(request, f"Resumed: {bulk_runs.VERBS[run.status]} the {left} requests not tried.")
+    else:
+        messages.info(request, "Nothing to resume: this run is still going, or every request was tried.")
     return redirect("access-bulk-run", run_id=run.pk)
 
 

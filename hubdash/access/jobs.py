@@ -14,7 +14,7 @@ from hubdash.jobs.delegation import Paused, unattended_client
 from hubdash.jobs.models import Delegation
 from hubdash.jobs.schedule import periodic, run_now
 
-from . import mirror, refresh
+from . import bulk_runs, mirror, refresh
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -39,8 +39,7 @@ def refresh_all(run: ScheduledRun) -> str:
     for namespace in namespaces():
         try:
             _, client = unattended_client(CAPABILITY, namespace)
-        except Paused as paused:
-            refresh.pause(namespace, paused.reason)
+        except Paused as paused:  # kept by the jobs app (its Pause), which the queue and the jobs page show
             parts.append(f"{namespace}: paused ({paused.reason})")
             continue
         except hub.HubError as err:
@@ -50,6 +49,9 @@ def refresh_all(run: ScheduledRun) -> str:
             parts.append(f"{namespace}: {refresh.refresh_namespace(namespace, client, run)}")
         except hub.HubError as err:
             parts.append(f"{namespace}: could not list its repos ({err.message})")
+    stopped = bulk_runs.sweep()  # bulk runs whose worker was killed: said stopped, ready to resume
+    if stopped:
+        parts.append(f"{stopped} bulk decision{'s' if stopped != 1 else ''} whose worker stopped said so")
     removed = mirror.remove_old_personal_data()
     if removed:
         parts.append(f"personal details of {removed} old request{'s' if removed != 1 else ''} removed")

@@ -110,16 +110,16 @@ class AccessRequest(models.Model):
 
 
 class NamespaceRefresh(models.Model):
-    """How the refresh of one namespace last went: when it read the Hub, or why it could not."""
+    """How the refresh of one namespace last went: when it read the Hub, or why it could not. Why its work is
+    paused (nobody took it on, or their rights lapsed) is the jobs app's `Pause`, the one record of it."""
 
     namespace = models.CharField(max_length=96, unique=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)  # the last refresh that read every repo
     attempted_at = models.DateTimeField(null=True, blank=True)
-    paused_reason = models.CharField(max_length=300, blank=True)  # no delegate, or the delegate's rights lapsed
     outcome = models.CharField(max_length=300, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.namespace}: {self.outcome or self.paused_reason}"
+        return f"{self.namespace}: {self.outcome}"
 
 
 class SavedReason(models.Model):

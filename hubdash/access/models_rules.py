@@ -73,6 +73,9 @@ class BulkRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While running (or waiting on the Hub): its worker is alive. A stale beat means the worker was killed, and
+    # the sweep (bulk_runs.sweep) ends the run, the rest "not tried", for the person to resume.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-id",)
@@ -95,6 +98,9 @@ class BulkItem(models.Model):
     outcome = models.CharField(max_length=10, choices=OUTCOMES, default=NOT_TRIED, blank=True)
     message = models.CharField(max_length=300, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When its Hub call went out: an item sent but not settled when the worker died is read again on resuming,
+    # never sent twice.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("id",)

@@ -2,7 +2,9 @@
 no longer gated marked, the rules applied after; and the retention step.
 
 The job (`jobs.py`) runs this for each namespace with the token of the person who took it on. Lists never
-use the client's paginator, which sleeps through rate limits: `hub.access` follows the pages itself.
+use the client's paginator, which sleeps through rate limits: `hub.access` follows the pages itself, and
+each page waits its turn with the jobs app's Pacer (spread over the token's window, a reserve left for the
+person's own pages); a rate limit waits for the window to reset and goes on, never failing the rest.
 """
 
 from __future__ import annotations
@@ -15,21 +17,25 @@ from hubdash.hub import access as hub_access
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import Kind
 
-from . import mirror, rules
+from . import bulk, mirror, rules
 from .models import GatedRepo, NamespaceRefresh
 
 GATED_KINDS: tuple[Kind, ...] = ("model", "dataset")
 LIST_LIMIT = 1000
 
 
-def gated_repos(client: hub.HubClient, namespace: str) -> dict[tuple[str, str], str]:
+def gated_repos(client: hub.HubClient, namespace: str, pacer: bulk.Paced | None = None) -> dict[tuple[str, str], str]:
     """(kind, repo id) -> gating mode ("auto" or "manual") of every gated model and dataset of `namespace`."""
     found: dict[tuple[str, str], str] = {}
     for kind in GATED_KINDS:
         query = hub_repos.ListQuery(kind, author=namespace, limit=LIST_LIMIT)
         cursor: str | None = None
         while True:
-            listing = hub_repos.list_repos(client, query, cursor, keep=False)
+            if pacer is None:
+                listing = hub_repos.list_repos(client, query, cursor, keep=False)
+            else:
+                pacer.before_call()
+                listing = mirror.retrying(pacer, lambda: hub_repos.list_repos(client, query, cursor, keep=False))  # noqa: B023
             for repo in listing.repos:
                 if repo.gated and repo.namespace == namespace:
                     found[(kind, repo.id)] = str(repo.gated)
@@ -44,9 +50,19 @@ def refresh_namespace(namespace: str, client: hub.HubClient, run: object = None)
     only when the namespace's repos cannot be listed (nothing changed then); a repo whose lists fail keeps
     its rows and says why (`last_error`)."""
     state, _ = NamespaceRefresh.objects.get_or_create(namespace=namespace)
-    state.attempted_at, state.paused_reason = timezone.now(), ""
+    state.attempted_at = timezone.now()
+
+    waits = 0
+
+    def waiting(note: str) -> None:
+        nonlocal waits
+        if note:  # said on the namespace's line while it waits for the window to reset
+            waits += 1
+            NamespaceRefresh.objects.filter(pk=state.pk).update(outcome=f"refreshing: {note}"[:300])
+
+    pacer = bulk.pacer_for(client, waiting)
     try:
-        found = gated_repos(client, namespace)
+        found = gated_repos(client, namespace, pacer)
     except hub.HubError as err:
         state.outcome = f"could not list the repos: {err.message}"[:300]
         state.save()
@@ -55,28 +71,24 @@ def refresh_namespace(namespace: str, client: hub.HubClient, run: object = None)
         if (repo.kind, repo.repo_id) not in found:
             mirror.no_longer_gated(repo)
     pending = failed = 0
-    limited = False
     for (kind, repo_id), gating in found.items():
         repo, _ = GatedRepo.objects.update_or_create(
             kind=kind, repo_id=repo_id, defaults={"namespace": namespace, "gating": gating}
         )
         try:
-            pending += mirror.refresh_repo(client, repo)
+            pending += mirror.refresh_repo(client, repo, pacer)
         except hub_access.NotGated:
             mirror.no_longer_gated(repo)
-        except hub.HubError as err:
+        except hub.HubError as err:  # said on that repo's line; the others go on
             failed += 1
             repo.last_error, repo.last_error_at = err.message[:300], timezone.now()
             repo.save(update_fields=["last_error", "last_error_at"])
-            if isinstance(err, hub.RateLimited):
-                # The token's window is spent: the other repos wait for the next run rather than fail too.
-                limited = True
-                break
     outcome = f"{len(found)} gated repo{'s' if len(found) != 1 else ''}, {pending} pending"
     if failed:
         outcome += f"; {failed} could not be read"
-    if limited:
-        outcome += "; rate limited by the Hub, the rest at the next run"
+    if waits:
+        times = "once" if waits == 1 else f"{waits} times"
+        outcome += f"; waited {times} for the Hub's rate-limit window to reset ({round(pacer.slept)} s in all)"
     ruled = rules.apply_rules(namespace, client, run)
     if ruled:
         outcome += f"; {ruled}"
@@ -84,13 +96,6 @@ def refresh_namespace(namespace: str, client: hub.HubClient, run: object = None)
     state.outcome = outcome[:300]
     state.save()
     return outcome
-
-
-def pause(namespace: str, reason: str) -> None:
-    """Say on the queue why the namespace was not refreshed (no one took it on, or their rights lapsed)."""
-    NamespaceRefresh.objects.update_or_create(
-        namespace=namespace, defaults={"paused_reason": reason[:300], "attempted_at": timezone.now()}
-    )
 
 
 def known_namespaces() -> list[str]:

@@ -152,6 +152,8 @@ def _apply_rule(rule: Rule, rows: list[AccessRequest], client: hub.HubClient) ->
     ]
     tail = ", ".join(e for e in extra if e)
     summary = f"{line} ({tail})" if tail else line
+    if status == "rejected" and rule.reason:
+        summary += f": {rule.reason}"  # why, as the requesters read it
     record(
         action=FEED_ACTION,
         summary=summary,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("bulk/", bulk_views.bulk_preview, name="access-bulk-preview"),
     path("bulk/<int:run_id>/", bulk_views.bulk_run, name="access-bulk-run"),
     path("bulk/<int:run_id>/start/", bulk_views.bulk_start, name="access-bulk-start"),
+    path("bulk/<int:run_id>/resume/", bulk_views.bulk_resume, name="access-bulk-resume"),
     path("rules/<str:namespace>/", rules_views.rules_page, name="access-rules"),
     path("rules/<str:namespace>/dry-run/", rules_views.rule_dry_run, name="access-rule-dry-run"),
     path("rules/<str:namespace>/save/", rules_views.rule_save, name="access-rule-save"),

@@ -87,9 +87,12 @@ MAX_PAGES = 1000  # a list that pages further than this is not the Hub's
 _USER_ID = re.compile(r"[0-9a-f]{24}")
 
 
-def list_requests(client: HubClient, kind: Kind, repo_id: str, status: Status) -> list[AccessRequest]:
-    """Every request of one status on one repo (one call per page of up to 1,000). Raises NotGated, NotFound,
-    NoAccess, RateLimited (with the Hub's reset time), HubUnavailable."""
+def list_requests(
+    client: HubClient, kind: Kind, repo_id: str, status: Status, before_page: Callable[[], object] | None = None
+) -> list[AccessRequest]:
+    """Every request of one status on one repo (one call per page of up to 1,000; `before_page` is called before
+    each, e.g. a pacer's). Raises NotGated, NotFound, NoAccess, RateLimited (with the Hub's reset time),
+    HubUnavailable."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     url: str | None = f"{_url(kind, repo_id, status)}?limit={PAGE_LIMIT}"
@@ -100,6 +103,8 @@ def list_requests(client: HubClient, kind: Kind, repo_id: str, status: Status) -
         if url in seen or len(seen) >= MAX_PAGES:
             raise errors.HubUnavailable("The Hub's list of access requests does not end; try again later.")
         seen.add(url)
+        if before_page is not None:
+            before_page()
         with translated():
             response = _checked(get_session().get(url, headers=headers, follow_redirects=False))
             found += [_request(item) for item in _array(response.json())]

@@ -31,6 +31,15 @@ class AccessWorld:
         self.hub.control("DELETE", "requests")
 
 
+@pytest.fixture(autouse=True)
+def no_real_pacing_sleep(monkeypatch):
+    """The jobs' Pacer spreads a token's calls over its window (hubsim's default quota: about 0.3 s apart);
+    tests do not wait for real. Tests of waiting replace this with their own fake."""
+    from hubdash.access import bulk
+
+    monkeypatch.setattr(bulk, "sleep", lambda seconds: None)
+
+
 @pytest.fixture
 def world(hub_world, alice, bob, charlie) -> AccessWorld:
     from hubdash import hub

@@ -273,3 +273,99 @@ def test_a_worker_stopped_mid_run_leaves_a_summary_saying_what_was_not_tried(wor
     assert 'data-state="done"' in page
     assert "<strong>100 accepted</strong>, 0 refused, 50 not tried" in page
     assert "The worker was stopped while deciding these" in page
+
+
+def test_a_run_whose_worker_was_killed_is_said_stopped_and_resumed_without_deciding_one_twice(world, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hubdash.access import bulk, bulk_runs
+    from hubdash.access.models import AccessRequest
+    from hubdash.access.models_rules import BulkRun
+    from hubdash.activity.models import Event
+
+    file_many(world, {"acme/gated-a": 250})  # 3 batch calls: 100, 100, 50
+    world.refresh()
+    run, _ = preview(world, status="accepted", request=list(AccessRequest.objects.values_list("pk", flat=True)))
+    assert world.alice.post(f"/access/bulk/{run.pk}/start/").status_code == 302
+
+    class Killed(BaseException):
+        """SIGKILL: the process is gone, and none of hubdash's code runs after it."""
+
+    batches = 0
+    real = bulk.hub_access.decide_batch
+
+    def decide_then_die(*args, **kwargs):
+        nonlocal batches
+        batches += 1
+        answers = real(*args, **kwargs)  # the Hub did the call...
+        if batches == 2:
+            raise Killed  # ...and the worker died before it kept the answer
+        return answers
+
+    with monkeypatch.context() as killed:
+        killed.setattr(bulk.hub_access, "decide_batch", decide_then_die)
+        killed.setattr(bulk_runs, "_finish", lambda run, stopped: "")  # nothing is said on the way out
+        with pytest.raises(Killed):
+            bulk_runs.run_bulk.call(run.pk)
+    assert sum(1 for s in world.state("acme/gated-a").values() if s == "accepted") == 200
+
+    # While its heartbeat is fresh the run is running; once it is stale, the page says what became of it.
+    page = world.alice.get(f"/access/bulk/{run.pk}/").content.decode()
+    assert 'data-state="running"' in page and "Resume:" not in page
+    BulkRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    page = html.unescape(world.alice.get(f"/access/bulk/{run.pk}/").content.decode())
+    assert 'data-state="done"' in page
+    assert "<strong>100 accepted</strong>, 0 refused, 150 not tried" in page
+    assert "The worker deciding these stopped (killed or restarted)" in page
+    assert "Resume: accept the 150 not tried" in page
+    event = Event.objects.filter(source="hubdash", member__username="alice").latest("id")
+    assert event.summary == "accepted 100 of 250 access requests on 1 repo (150 not tried)"
+
+    # Only its owner may resume it, with a POST.
+    assert world.bob.post(f"/access/bulk/{run.pk}/resume/").status_code == 404
+    assert world.alice.get(f"/access/bulk/{run.pk}/resume/").status_code == 405
+    world.forget_calls()
+    assert world.alice.post(f"/access/bulk/{run.pk}/resume/").status_code == 302
+    run_jobs()
+
+    # The 100 sent before the kill are read back from the Hub's accepted list, never sent again; the last 50
+    # go in one batch.
+    batch_calls = world.calls("POST", "/user-access-request/batch")
+    assert len(batch_calls) == 1
+    reads = {c["path"] for c in world.calls("GET")} - {"/api/whoami-v2"}  # the token checked again
+    assert reads == {"/api/models/acme/gated-a/user-access-request/accepted"}
+    page = html.unescape(world.alice.get(f"/access/bulk/{run.pk}/").content.decode())
+    assert "<strong>250 accepted</strong>, 0 refused, 0 not tried" in page and "Resume:" not in page
+    assert page.count("Done before the worker stopped (confirmed on the Hub when the run was resumed).") == 100
+    assert set(world.state("acme/gated-a").values()) == {"accepted"}
+    assert AccessRequest.objects.filter(status="accepted", decided_by__username="alice").count() == 250
+    # Resuming a finished run with nothing left does nothing.
+    world.forget_calls()
+    world.alice.post(f"/access/bulk/{run.pk}/resume/")
+    run_jobs()
+    assert world.calls("POST") == []
+
+
+def test_a_bulk_rejection_says_who_and_why_in_the_feed_and_the_hub_keeps_the_reason(world):
+    from hubdash.access.models import AccessRequest
+    from hubdash.activity.models import Event
+
+    world.file("acme/gated-b", requester("ann"), requester("ben"))
+    world.refresh()
+    ids = list(AccessRequest.objects.values_list("pk", flat=True))
+    run, _ = preview(world, status="rejected", reason="Only for our partners.", request=ids)
+    world.alice.post(f"/access/bulk/{run.pk}/start/")
+    run_jobs()
+
+    held = world.hub.control("GET", "access/model/acme/gated-b")
+    assert {(r["user"], r["status"], r["rejectionReason"]) for r in held} == {
+        ("ann", "rejected", "Only for our partners."),
+        ("ben", "rejected", "Only for our partners."),
+    }
+    event = Event.objects.filter(source="hubdash", action="access").latest("id")
+    assert (event.actor, event.summary) == (
+        "alice",
+        "rejected 2 of 2 access requests on 1 repo: Only for our partners.",
+    )

@@ -91,8 +91,15 @@ def test_counts_per_repo_and_namespace_and_in_the_nav(world):
     counts = dict(re.findall(r'>([\w/.-]+)</a> <span class="badge">(\d+)</span>', body))
     assert counts == {"acme": "4", "datalab": "1", "acme/bert": "3", "acme/gpt": "1", "datalab/corpus": "1"}
 
-    assert ">5<" in world.alice.get(reverse("access-nav-count")).content.decode()
-    assert world.bob.get(reverse("access-nav-count")).content.decode().strip() == ""
+    # Every page asks for the count once; the answer fills both navs' Access entry and the phone's menu button.
+    assert body.count(reverse("access-nav-count")) == 1
+    assert body.count('<span class="nav-count-slot"></span>') == 2 and body.count('id="nav-menu-count"') == 1
+    filled = re.compile(r'hx-swap-oob="innerHTML:([^"]+)">(?:<span class="nav-count"[^>]*>(\d+))?')
+    answer = world.alice.get(reverse("access-nav-count")).content.decode()
+    assert filled.findall(answer) == [(".nav-list .nav-count-slot", "5"), ("#nav-menu-count", "5")]
+    assert "5 pending access requests" in answer  # the menu button's name says what the number is
+    answer = world.bob.get(reverse("access-nav-count")).content.decode()
+    assert filled.findall(answer) == [(".nav-list .nav-count-slot", ""), ("#nav-menu-count", "")]
 
 
 def test_the_queue_is_paged(world):

@@ -4,6 +4,7 @@ and repos no longer gated, and leaves other namespaces alone."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from .conftest import file_request, ungate
 
@@ -77,14 +78,55 @@ def test_the_refresh_job_uses_the_token_of_who_took_the_namespace_on(world, mirr
     assert statuses()["jules"] == "pending"
 
 
-def test_a_rate_limited_refresh_keeps_the_mirror_and_says_why(world, mirrored):
-    from hubdash.access.models import GatedRepo
+def test_a_rate_limit_waits_for_the_window_to_reset_and_the_refresh_goes_on(world, mirrored, monkeypatch):
+    from hubdash.access import bulk
 
     file_request(world.hub, "acme/bert", "jules")
-    world.hub.fault(method="GET", path="*/user-access-request/*", status=429, retry_after=30)
+    file_request(world.hub, "acme/corpus", "kim", kind="dataset")
+    # A small quota: three calls a window (whoami aside); the refresh makes 2 listings + 2 repos x 3 lists.
+    quota = {"quotas": {"api": 3, "whoami": 100}, "window_s": 300}
+    world.hub.control("POST", "ratelimit", quota)
+    # ...and one list answered 429 on top, as when another process of the same account spent the window.
+    world.hub.fault(method="GET", path="*/user-access-request/accepted", status=429, retry_after=30, times=1)
+    slept: list[float] = []
+
+    def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        world.hub.control("POST", "ratelimit", quota)  # the window resets: a fresh quota
+
+    monkeypatch.setattr(bulk, "sleep", fake_sleep)
+    world.forget_calls()
 
     outcome = mirrored()
 
-    assert "rate limited by the Hub, the rest at the next run" in outcome
-    assert statuses() == {"erin": "pending", "frank": "pending", "gina": "pending", "hana": "pending"}
-    assert any(repo.last_error for repo in GatedRepo.objects.all())
+    assert slept and 31 in slept  # the 429's own wait (Retry-After 30, plus a second)
+    assert all(s <= 302 for s in slept)  # never longer than the window
+    assert outcome.startswith("2 gated repos, 6 pending; waited ")
+    assert "for the Hub's rate-limit window to reset" in outcome
+    assert "could not be read" not in outcome
+    assert statuses() == {n: "pending" for n in ("erin", "frank", "gina", "hana", "jules", "kim")}
+    answered = [c for c in world.hub_calls() if c["status"] != 429]
+    assert len(answered) == 8  # each call made once, the 429'd one again after its wait
+    assert sum(1 for c in world.hub_calls() if c["status"] == 429) == 1
+
+
+def test_a_repo_the_hub_keeps_rate_limiting_says_so_and_the_others_are_read(world, mirrored, monkeypatch):
+    from hubdash.access import bulk, mirror
+    from hubdash.access.models import GatedRepo
+
+    file_request(world.hub, "acme/bert", "jules")
+    file_request(world.hub, "acme/corpus", "kim", kind="dataset")
+    world.hub.fault(method="GET", path="/api/models/acme/bert/user-access-request/*", status=429, retry_after=30)
+    slept: list[float] = []
+    monkeypatch.setattr(bulk, "sleep", slept.append)
+
+    outcome = mirrored()
+
+    assert len(slept) >= mirror.MAX_WAITS  # it waited the window out, again and again, before giving up
+    assert "2 gated repos" in outcome and "1 could not be read" in outcome
+    bert = GatedRepo.objects.get(repo_id="acme/bert")
+    assert "rate" in bert.last_error.lower() or "too many" in bert.last_error.lower()
+    # bert keeps what the mirror had; the dataset after it was read all the same.
+    assert statuses() == {"erin": "pending", "frank": "pending", "gina": "pending", "hana": "pending", "kim": "pending"}
+    page = world.alice.get(reverse("access-repo", args=["model", "acme", "bert"])).content.decode()
+    assert bert.last_error in page.replace("&#x27;", "'")

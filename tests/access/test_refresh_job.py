@@ -36,6 +36,38 @@ def test_personal_details_are_removed_after_the_retention_period(world, settings
     assert "Details removed" in page.content.decode() and "erin" not in page.content.decode()
 
 
+def test_retention_also_removes_requesters_named_in_old_feed_events_and_bulk_runs(world, alice, settings):
+    from hubdash.access import decisions
+    from hubdash.access.jobs import refresh_all
+    from hubdash.access.models_rules import BulkItem, BulkRun
+    from hubdash.activity.models import Event
+
+    settings.HUBDASH_ACCESS_RETENTION_DAYS = 30
+    bert = gated("acme/bert")
+    long_ago = timezone.now() - timedelta(days=31)
+    decisions._record(alice, bert, "rejected the request of erin: spam", {"requester": "erin", "reason": "spam"})
+    decisions._record(alice, bert, "accepted the request of frank", {"requester": "frank"})
+    old_event, recent_event = Event.objects.filter(action="access").order_by("id")
+    Event.objects.filter(pk=old_event.pk).update(received_at=long_ago)
+    old_run = BulkRun.objects.create(created_by=alice, status="accepted", state="done", finished_at=long_ago)
+    BulkItem.objects.create(run=old_run, kind="model", repo_id="acme/bert", who="gina", user="gina", user_id="g1")
+    recent_run = BulkRun.objects.create(created_by=alice, status="accepted", state="done", finished_at=timezone.now())
+    BulkItem.objects.create(run=recent_run, kind="model", repo_id="acme/bert", who="hana", user="hana")
+    forgotten = BulkRun.objects.create(created_by=alice, status="accepted", created_at=long_ago)  # a draft
+
+    refresh_all(None)  # type: ignore[arg-type]
+
+    old_event.refresh_from_db()
+    assert old_event.summary == "rejected the request of a requester: spam"
+    assert old_event.details == {"reason": "spam"}
+    assert Event.objects.get(pk=recent_event.pk).details["requester"] == "frank"  # within the period: kept
+    assert list(old_run.items.values_list("who", "user", "user_id")) == [("(details removed)", "", "")]
+    assert list(recent_run.items.values_list("who", flat=True)) == ["hana"]
+    assert not BulkRun.objects.filter(pk=forgotten.pk).exists()
+    page = world.alice.get(reverse("access-bulk-run", args=[old_run.pk])).content.decode()
+    assert "gina" not in page
+
+
 def test_the_refresh_pauses_a_namespace_whose_delegate_was_deactivated(world, alice, bob):
     from hubdash.access.jobs import refresh_all
     from hubdash.jobs.delegation import take_on

@@ -105,7 +105,10 @@ def test_the_first_matching_rule_decides_and_leave_for_a_person_stops_the_rest(w
         "Not now.",
     )
     events = [e.summary for e in Event.objects.filter(source="hubdash").order_by("id")]
-    assert events == ["rule “Universities” accepted 1 request on 1 repo", "rule “PRO” rejected 1 request on 1 repo"]
+    assert events == [
+        "rule “Universities” accepted 1 request on 1 repo",
+        "rule “PRO” rejected 1 request on 1 repo: Not now.",
+    ]
 
 
 def test_a_rule_turned_off_decides_nothing(world):

@@ -29,6 +29,7 @@ BENCHES: list[tuple[str, str, list[str]]] = [
     ("slow clients", "tests.bench.slow_clients", []),
     ("hung Hub", "tests.bench.hung_hub", []),
     ("activity", "tests.bench.activity", []),
+    ("access", "tests.bench.access", []),
     ("upload", "tests.bench.bench_upload", []),
     ("usage", "tests.bench.usage", []),
 ]

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_browse import alice_on_demo_hub, tab
+from tests.browser.test_browse import ARTIFACTS, alice_on_demo_hub, tab
 
 pytestmark = pytest.mark.browser
 __all__ = ["alice_on_demo_hub", "tab"]
@@ -33,10 +33,23 @@ def test_filter_the_queue_and_accept_one_request_in_place(tab, mirrored_demo):
 
     target = AccessRequest.objects.filter(repo__repo_id="acme/gated-llm", status="pending").order_by("?").first()
     assert target is not None and target.username in pending_on_hub(mirrored_demo, "acme/gated-llm")
+    asked: list[str] = []
+    tab.page.on("request", lambda r: asked.append(r.url) if "/access/count/" in r.url else None)
     page = tab.open("/access/")
     nav_count = page.locator(".nav-wide .nav-count")
     expect(nav_count).to_have_text(re.compile(r"^\d+"))
     before = int(nav_count.inner_text().split()[0])
+    assert len(asked) == 1  # one request fills the wide nav, the phone menu's and its button's badge
+    page.set_viewport_size({"width": 390, "height": 844})
+    menu_badge = page.locator(".nav-compact > summary .nav-count")
+    expect(menu_badge).to_be_visible()  # on a phone, without opening the menu
+    expect(menu_badge).to_have_text(f"{before} pending access requests")
+    expect(page.get_by_role("navigation", name="Main").filter(visible=True)).to_have_count(0)
+    page.locator("header.shell").screenshot(path=str(ARTIFACTS / "browse-access-nav-count-390.png"), caret="initial")
+    page.locator(".nav-compact > summary").click()
+    expect(page.locator(".nav-sheet .nav-count")).to_have_text(f"{before} pending")
+    page.locator(".nav-compact > summary").click()
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_label("Text").fill(target.username)
     page.get_by_label("Repo", exact=True).select_option("acme/gated-llm")  # a requester may ask several repos
