@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from huggingface_hub import HfApi
 
 from hubdash.activity.models import Event
