@@ -212,3 +212,26 @@ def test_plans_are_their_makers_and_admins_only(bulk):
     # someone with a read token plans: every repo is skipped, no right
     bob_plan = made(bulk.plan("visibility:private", ticked(bulk, ["acme/org-model"]), client=bulk.bob))
     assert outcomes(bob_plan)["acme/org-model"] == ("skipped", "You may not change repos of acme.")
+
+
+def test_spaces_protected_state_comes_from_the_repositories_settings_list(bulk, work):
+    bulk.hub.add_repo("acme/app-open", type="space", sdk="gradio", private=False)
+    bulk.hub.add_repo("acme/app-guarded", type="space", sdk="gradio", visibility="protected")
+    bulk.hub.add_repo("zed/app-theirs", type="space", sdk="gradio", private=False)
+    ids = ["acme/app-open", "acme/app-guarded", "zed/app-theirs"]
+    values = [v for v in bulk.ticks("/spaces/?sort=created") if v.split("|")[0] in ids]
+    assert len(values) == 3
+    plan = made(bulk.plan("visibility:protected", values, kind="space"))
+    items = {i.repo_id: i for i in plan.items.all()}
+    assert items["acme/app-open"].before["visibility"] == "public"
+    assert items["acme/app-guarded"].before["visibility"] == "protected"
+    assert (items["acme/app-guarded"].state, items["acme/app-guarded"].reason) == ("skipped", "Already protected.")
+    assert items["zed/app-theirs"].before["visibility"] is None  # not readable: unknown, said so
+    page = bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
+    assert '<span class="muted">unknown</span> → protected' in page
+    bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/")
+    work()
+    assert bulk.state("acme/app-open", "space")["visibility"] == "protected"
+    assert bulk.state("zed/app-theirs", "space")["visibility"] == "public"
+    models = made(bulk.plan("visibility:protected", ticked(bulk, ["acme/org-model"])))
+    assert outcomes(models) == {"acme/org-model": ("skipped", "Not a Space: only Spaces can be protected.")}
