@@ -115,3 +115,19 @@ def test_a_300_repo_plan_is_paced_by_the_hubs_ratelimit_headers(bulk, work, sett
     assert len(log) >= calls
     assert took <= (math.ceil(calls / quota) + 1) * window, took
     print(f"paced: {len(log)} calls in {took:.1f} s, busiest window {max(per_window.values())}")
+
+
+def test_a_429_without_warning_is_waited_out_and_the_repo_done_not_failed(bulk, work):
+    ids = make_repos(bulk, 2)
+    plan = made(bulk.plan("visibility:private", [f"{r}|0|" for r in ids]))
+    bulk.hub.fault(method="PUT", path=f"/api/models/{ids[0]}/settings", status=429, retry_after=1, times=1)
+    bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/")
+    bulk.forget_calls()
+    started = time.monotonic()
+    work()
+    plan.refresh_from_db()
+    assert plan.outcome == "2 done, 0 refused, 0 skipped, 0 not tried"
+    assert time.monotonic() - started >= 1  # it waited as the Hub said
+    statuses = [w["status"] for w in bulk.writes() if w["path"] == f"/api/models/{ids[0]}/settings"]
+    assert statuses == [429, 200]
+    assert all(bulk.state(r)["private"] for r in ids)
