@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "hubdash.activity",
     "hubdash.uploads",
     "hubdash.jobs",
+    "hubdash.bulk",
     "django_tasks",
     "django_tasks_db",
 ]

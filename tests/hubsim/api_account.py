@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 
+from .api_repos import paginate
 from .errors import INVALID_CREDENTIALS, HubError, bad_request
 from .server import Request, Response, Router, json_response
-from .state import Token, Webhook, World, iso
+from .state import Repo, Token, Webhook, World, iso
 
 WATCH_TYPES = ("dataset", "model", "space", "user", "org")
 DOMAINS = ("repo", "discussion")
@@ -23,6 +24,7 @@ class AccountApi:
         router.add("GET POST DELETE", r"/api/settings/webhooks/(?P<id>[0-9a-f]+)", self.webhook)
         router.add("POST", r"/api/settings/webhooks/(?P<id>[0-9a-f]+)/(?P<switch>enable|disable)", self.switch)
         router.add("GET", r"/api/organizations/(?P<org>[^/]+)/settings/repositories", self.org_repositories)
+        router.add("GET", r"/api/settings/repositories", self.own_repositories)
 
     def _caller(self, request: Request) -> Token:
         if request.token is None:
@@ -210,7 +212,8 @@ class AccountApi:
 
     def org_repositories(self, request: Request) -> Response:
         """An organisation's repositories with their visibility (protected included) and storage, for its
-        admins (the Hub's organisation settings page; the OAS's `List organization repositories`)."""
+        admins (the Hub's organisation settings page; the OAS's `List organization repositories`): 401 without
+        a valid token, 404 for no such organisation, 403 for anyone but its admins."""
         token = self._caller(request)
         org = request.params["org"]
         with self.world.lock:
@@ -219,16 +222,47 @@ class AccountApi:
                 raise HubError(404, "Organization not found")
             if self.world.role_in(token.user, org) != "admin" or not token.reaches(org):
                 raise HubError(403, f"You must be an admin of {org} to see its repositories settings")
-            kind, search = request.arg("type"), (request.arg("search") or "").lower()
-            repos = [
-                repo
-                for (repo_type, _), repo in self.world.repos.items()
-                if repo.namespace == org and (not kind or repo_type == kind) and search in repo.id.lower()
-            ]
-            items = [
-                {"id": repo.id, "type": repo.type, "updatedAt": iso(repo.created_at), "visibility": repo.visibility,
-                 "storage": 0, "storagePercent": 0}
-                for repo in repos
-            ]  # fmt: skip
-        limit = int(request.arg("limit") or 0) if (request.arg("limit") or "").isdigit() else len(items)
-        return json_response(items[:limit])
+            return self._repositories(request, org)
+
+    def own_repositories(self, request: Request) -> Response:
+        """The caller's own repositories, as `org_repositories` lists an organisation's."""
+        token = self._caller(request)
+        with self.world.lock:
+            return self._repositories(request, token.user)
+
+    def _repositories(self, request: Request, namespace: str) -> Response:
+        """Query (OAS): `search` (substring of the id, any case), `type`, `sort` (`storage`, the default, or
+        `updatedAt`), `direction` (`desc`, the default, or `asc`), `limit` (page size, as the list endpoints:
+        the switch `page_size` when absent); paged by an absolute `Link` with a `cursor`, as the client's
+        `list_user_repos` follows it. `storage` is `usedStorage`; `storagePercent` its share of the namespace's."""
+        kind, search = request.arg("type"), (request.arg("search") or "").lower()
+        if kind and kind not in ("model", "dataset", "space", "bucket", "kernel"):
+            raise bad_request('"type" must be one of [dataset, model, space, bucket, kernel]')
+        sort, direction = request.arg("sort") or "storage", request.arg("direction") or "desc"
+        if sort not in ("storage", "updatedAt") or direction not in ("asc", "desc"):
+            raise bad_request('"sort" must be storage or updatedAt, "direction" asc or desc')
+        today = self.world.today()
+        every = [repo for repo in self.world.repos.values() if repo.namespace == namespace]
+        storage = {repo.type + "/" + repo.id: repo.used_storage_on(today) for repo in every}
+        total = sum(storage.values())
+        repos = [r for r in every if (not kind or r.type == kind) and search in r.id.lower()]
+
+        def key(repo: Repo) -> tuple:
+            value = storage[repo.type + "/" + repo.id] if sort == "storage" else repo.last_modified
+            return (value, repo.type, repo.id) if direction == "asc" else (-value, repo.type, repo.id)
+
+        repos.sort(key=key)
+        page_size = int(self.world.switches.get("page_size") or 1000)  # type: ignore[call-overload]
+        page, headers = paginate(request, repos, page_size)
+        items = [
+            {
+                "id": repo.id,
+                "type": repo.type,
+                "updatedAt": iso(repo.last_modified),
+                "visibility": repo.visibility,
+                "storage": storage[repo.type + "/" + repo.id],
+                "storagePercent": round(100 * storage[repo.type + "/" + repo.id] / total, 2) if total else 0,
+            }
+            for repo in page
+        ]
+        return json_response(items, headers=headers)

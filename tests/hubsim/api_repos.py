@@ -19,17 +19,17 @@ MAX_PAGE = 1000
 
 # The Hub's sort keys (always descending) and what each sorts by here.
 SORT_KEYS = {
-    "createdAt": lambda r: r.created_at,
-    "created_at": lambda r: r.created_at,
-    "downloads": lambda r: r.downloads,
-    "lastModified": lambda r: r.last_modified,
-    "last_modified": lambda r: r.last_modified,
-    "likes": lambda r: r.likes,
-    "likes30d": lambda r: r.likes,
-    "trendingScore": lambda r: r.trending_score,
-    "trending_score": lambda r: r.trending_score,
-    "mainSize": lambda r: sum(f.size for f in r.head.files.values()),
-    "id": lambda r: r.id.lower(),
+    "createdAt": lambda r, day: r.created_at,
+    "created_at": lambda r, day: r.created_at,
+    "downloads": lambda r, day: r.downloads_on(day),
+    "lastModified": lambda r, day: r.last_modified,
+    "last_modified": lambda r, day: r.last_modified,
+    "likes": lambda r, day: r.likes_on(day),
+    "likes30d": lambda r, day: r.likes_on(day),
+    "trendingScore": lambda r, day: r.trending_score,
+    "trending_score": lambda r, day: r.trending_score,
+    "mainSize": lambda r, day: sum(f.size for f in r.head.files.values()),
+    "id": lambda r, day: r.id.lower(),
 }
 
 
@@ -150,13 +150,15 @@ class RepoApi:
                 if gated is not None and bool(repo.gated) != (gated == "true"):
                     continue
                 selected.append(repo)
-            key = SORT_KEYS[sort]
+            key, today = SORT_KEYS[sort], self.world.today()
             # `direction` is accepted and ignored: the Hub sorts descending only.
-            selected.sort(key=lambda r: (key(r), r._id), reverse=True)
+            selected.sort(key=lambda r: (key(r, today), r._id), reverse=True)
             page_size = int(self.world.switches.get("page_size") or DEFAULT_PAGE)  # type: ignore[call-overload]
             page, headers = paginate(request, selected, page_size)
             items = [
-                serialize.list_item(r, expand, request.flag("full"), request.flag("config"), request.flag("cardData"))
+                serialize.list_item(
+                    r, expand, request.flag("full"), request.flag("config"), request.flag("cardData"), today
+                )
                 for r in page
             ]
         return json_response(items, headers=headers)
@@ -170,7 +172,7 @@ class RepoApi:
             commit = self.world.resolve_revision(repo, revision)
             if commit is None:
                 raise revision_not_found(revision)
-            data = serialize.info(repo, commit, expand, request.flag("blobs"))
+            data = serialize.info(repo, commit, expand, request.flag("blobs"), self.world.today())
         if request.flag("securityStatus") and repo_type == "model":
             data["securityRepoStatus"] = {"scansDone": True, "filesWithIssues": []}
         return json_response(data)

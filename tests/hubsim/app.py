@@ -121,3 +121,18 @@ class HubSim:
 
     def deliveries(self, wait: bool = True) -> list[dict]:
         return self.control("GET", "deliveries?wait=1" if wait else "deliveries")  # type: ignore[return-value]
+
+    def clock(self, today: str | None = None, advance_days: int = 0, real: bool = False) -> str:
+        """Set the simulated clock of usage figures (a date, days forward, or back to the real date); its today."""
+        body: dict[str, object] = {"advance_days": advance_days, "real": real}
+        if today:
+            body["today"] = today
+        return self.control("POST", "clock", body)["today"]  # type: ignore[index]
+
+    def usage(self, repo_id: str, type: str = "model", days: int = 30) -> list[dict]:
+        """The figures the Hub gives for a repo on each of the `days` days up to the clock's today."""
+        return self.control("GET", f"usage/{type}/{repo_id}?days={days}")  # type: ignore[return-value]
+
+    def set_repo(self, repo_id: str, type: str = "model", **fields: object) -> dict:
+        """Change a repo as its owner would, without a token: `visibility`, `usage`."""
+        return self.control("POST", f"repos/{type}/{repo_id}", fields)  # type: ignore[return-value]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from . import seed as seeds
 from .errors import HubError, bad_request
 from .server import Fault, HubSimServer, RateLimiter, Request, Response, Router, json_response
-from .state import REPO_TYPES, SPACE_SDKS, Repo, World, valid_name
+from .state import REPO_TYPES, SPACE_SDKS, Repo, UsageSeries, World, day_iso, day_of, valid_name
 from .webhooks import Deliverer
 
 # Control-API repo fields (the Hub's spelling) and the attribute each one sets.
@@ -24,7 +24,63 @@ REPO_FIELDS = {
     "tags": "extra_tags",
 }
 # Control-API repo fields read by `repos` itself, never stored as they are.
-CONTROL_ONLY = {"id", "type", "private", "visibility", "files", "sdk", "createdAt", "createdBy", "gatedApproved"}
+CONTROL_ONLY = {
+    "id", "type", "private", "visibility", "files", "sdk", "createdAt", "createdBy", "gatedApproved", "usage"
+}  # fmt: skip
+# A usage series in the control API's spelling (state.UsageSeries) and the attribute each number sets.
+USAGE_NUMBERS = {
+    "downloadsAllTime": ("downloads0", int),
+    "downloadsPerDay": ("rate", float),
+    "wave": ("wave", float),
+    "period": ("period", float),
+    "phase": ("phase", float),
+    "likes": ("likes0", int),
+    "likesPerDay": ("likes_rate", float),
+    "storageBase": ("storage_base", int),
+    "storagePerDay": ("storage_rate", float),
+}
+
+
+def parse_day(value: object, name: str) -> int:
+    try:
+        return date.fromisoformat(str(value)[:10]).toordinal()
+    except ValueError:
+        raise bad_request(f'"{name}" must be a date (YYYY-MM-DD)') from None
+
+
+def usage_series(spec: object, repo: Repo) -> UsageSeries:
+    """`{"start": "YYYY-MM-DD", "downloadsAllTime": N, "downloadsPerDay": x, "wave": 0..0.9, "period": days,
+    "phase": radians, "spikes": {"YYYY-MM-DD": N}, "likes": N, "likesPerDay": x, "storageBase": bytes,
+    "storagePerDay": bytes}`, all optional: start defaults to the repo's creation day, the starting downloads
+    and likes to the repo's own fields."""
+    if not isinstance(spec, dict):
+        raise bad_request('"usage" must be an object')
+    unknown = set(spec) - set(USAGE_NUMBERS) - {"start", "spikes"}
+    if unknown:
+        raise bad_request(f'Unknown "usage" fields: {sorted(unknown)}')
+    start = parse_day(spec["start"], "usage.start") if spec.get("start") else day_of(repo.created_at)
+    series = UsageSeries(start=start, downloads0=repo.downloads_all_time, likes0=repo.likes)
+    for key, (attr, kind) in USAGE_NUMBERS.items():
+        if key in spec:
+            try:
+                value = kind(spec[key])
+            except (TypeError, ValueError):
+                raise bad_request(f'"usage.{key}" must be a number') from None
+            if value < 0:
+                raise bad_request(f'"usage.{key}" must not be negative')
+            setattr(series, attr, value)
+    if series.wave > 0.9:
+        raise bad_request('"usage.wave" is at most 0.9 (downloads since creation never go down)')
+    if series.period <= 0:
+        raise bad_request('"usage.period" must be positive')
+    spikes = spec.get("spikes") or {}
+    if not isinstance(spikes, dict):
+        raise bad_request('"usage.spikes" must map dates to downloads')
+    for when, extra in spikes.items():
+        if not isinstance(extra, int) or extra < 0:
+            raise bad_request('"usage.spikes" values must be whole numbers of downloads')
+        series.spikes[parse_day(when, "usage.spikes")] = extra
+    return series
 
 
 class ControlApi:
@@ -38,7 +94,9 @@ class ControlApi:
         router.add("GET", r"/_hubsim/health", lambda r: json_response({"ok": True}))
         router.add("POST", r"/_hubsim/users", self.users)
         router.add("POST", r"/_hubsim/repos", self.repos)
-        router.add("GET", r"/_hubsim/repos/(?P<t>model|dataset|space)/(?P<repo>[^/]+/[^/]+)", self.repo_state)
+        router.add("GET POST", r"/_hubsim/repos/(?P<t>model|dataset|space)/(?P<repo>[^/]+/[^/]+)", self.repo_state)
+        router.add("GET", r"/_hubsim/usage/(?P<t>model|dataset|space)/(?P<repo>[^/]+/[^/]+)", self.usage)
+        router.add("GET POST", r"/_hubsim/clock", self.clock)
         router.add("POST", r"/_hubsim/reset", self.reset)
         router.add("GET DELETE", r"/_hubsim/requests", self.requests)
         router.add("GET POST DELETE", r"/_hubsim/faults", self.faults)
@@ -115,14 +173,34 @@ class ControlApi:
                 **fields,
             )
             self._approve(repo, [str(name) for name in body.get("gatedApproved") or []])
+            if body.get("usage") is not None:
+                repo.usage = usage_series(body["usage"], repo)
         return json_response({"id": repo.id, "_id": repo._id, "sha": repo.sha})
 
+    def _repo(self, request: Request) -> Repo:
+        repo = self.world.get_repo(request.params["t"], request.params["repo"])
+        if repo is None:
+            raise HubError(404, "Unknown repo")
+        return repo
+
     def repo_state(self, request: Request) -> Response:
-        """A repo's settings as the Hub holds them, whoever may see it: for tests that check what changed."""
+        """A repo's settings as the Hub holds them, whoever may see it: for tests that check what changed.
+        POST changes them as the Hub's owner would, without a token or a webhook: `visibility` (`protected`
+        for a Space), `usage` (a new series, see `usage_series`; null: back to fixed figures)."""
         with self.world.lock:
-            repo = self.world.get_repo(request.params["t"], request.params["repo"])
-            if repo is None:
-                raise HubError(404, "Unknown repo")
+            repo = self._repo(request)
+            if request.method == "POST":
+                body = request.json()
+                visibility = body.get("visibility")
+                if visibility is not None:
+                    if visibility not in ("public", "private", "protected") or (
+                        visibility == "protected" and repo.type != "space"
+                    ):
+                        raise bad_request('"visibility" must be public or private, or protected for a Space')
+                    repo.private, repo.protected = visibility == "private", visibility == "protected"
+                if "usage" in body:
+                    repo.usage = None if body["usage"] is None else usage_series(body["usage"], repo)
+                self.world.save()
             return json_response(
                 {
                     "id": repo.id,
@@ -133,6 +211,43 @@ class ControlApi:
                     "discussionsDisabled": repo.discussions_disabled,
                 }
             )
+
+    def usage(self, request: Request) -> Response:
+        """The figures the Hub gives for a repo on each of the `days` (default 30, at most 3660) days up to the
+        clock's today, oldest first: `[{date, downloads, downloadsAllTime, likes, usedStorage}]` (no downloads
+        for a Space). What a test compares hubdash's snapshots with."""
+        days_arg = request.arg("days") or "30"
+        if not days_arg.isdigit() or not 1 <= int(days_arg) <= 3660:
+            raise bad_request('"days" must be a whole number from 1 to 3660')
+        with self.world.lock:
+            repo = self._repo(request)
+            today = self.world.today()
+            out = []
+            for day in range(today - int(days_arg) + 1, today + 1):
+                item: dict = {
+                    "date": day_iso(day),
+                    "likes": repo.likes_on(day),
+                    "usedStorage": repo.used_storage_on(day),
+                }
+                if repo.type != "space":
+                    item["downloads"] = repo.downloads_on(day)
+                    item["downloadsAllTime"] = repo.downloads_all_time_on(day)
+                out.append(item)
+        return json_response(out)
+
+    def clock(self, request: Request) -> Response:
+        """The simulated clock of usage figures: `{"today": "YYYY-MM-DD"}` fixes the day, `{"advance_days": N}`
+        moves it (a fixed day, or the real date's offset), `{"real": true}` goes back to the real UTC date;
+        GET or any POST answers `{"today", "fixed"}`."""
+        if request.method == "POST":
+            body = request.json()
+            today = date.fromordinal(parse_day(body["today"], "today")) if body.get("today") else None
+            advance = body.get("advance_days", 0)
+            if not isinstance(advance, int):
+                raise bad_request('"advance_days" must be a whole number')
+            self.world.set_clock(today, advance, bool(body.get("real")))
+            self.world.save()
+        return json_response({"today": day_iso(self.world.today()), "fixed": self.world.clock["fixed"] is not None})
 
     def reset(self, request: Request) -> Response:
         body = request.json()

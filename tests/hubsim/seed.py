@@ -8,11 +8,13 @@ Documented tokens (see README.md beside this file):
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from .state import World
+from .state import UsageSeries, World, day_of
 from .vocab import DATASET_NAMES, LANGUAGES, LICENSES, PIPELINES, TASK_CATEGORIES
 
 START = datetime(2021, 3, 1, tzinfo=UTC).timestamp()
@@ -459,3 +461,42 @@ def demo(world: World) -> None:
         files={"README.md": _card({"license": "other"}, "# Internal classifier\n")},
     )
     _access_requests(world)
+    _usage_series(world)
+
+
+SPIKE_REPO = ("model", "acme/gated-llm")  # downloads jump on the 15th of every month
+SPIKE_DOWNLOADS = 25_000
+
+
+def _usage_series(world: World) -> None:
+    """Every repo's figures from day to day (state.UsageSeries), from a hash of its type and id, so that they
+    do not depend on the order repos were made in: downloads growing at about the seed's 30-day figure a day
+    / 30 from creation (one repo in eight dormant: flat since before the seed began), with a wave of 0 to 81 %
+    over 5 to 29 days (low rates have flat days); likes reaching the seed's figure on END; storage of the
+    stored files plus a base of up to 6.5 MB, growing by 4 KB to 1 MB a day on one repo in four. A series starts
+    on the repo's creation day, or on END for the repos the seed makes "now"."""
+    end = day_of(END)
+    for repo in world.repos.values():
+        h = hashlib.sha256(f"{repo.type}/{repo.id}".encode()).digest()
+        start = min(day_of(repo.created_at), end)  # repos the seed makes "now" start on END: the same every run
+        series = UsageSeries(
+            start=start,
+            wave=(h[1] % 10) / 10 * 0.9,
+            period=7.0 if h[2] % 2 else float(5 + h[2] % 25),
+            phase=h[3] / 255 * 2 * math.pi,
+            likes_rate=repo.likes / max(1, end - start),
+            storage_base=(h[4] * 256 + h[5]) * 100,
+            storage_rate=float((h[7] + 1) * 4096) if h[6] % 4 == 0 else 0.0,
+        )
+        if repo.type != "space":
+            if h[0] % 8 == 0:
+                series.downloads0 = repo.downloads_all_time
+            else:
+                series.rate = repo.downloads / 30
+        repo.usage = series
+    spiky = world.repos[SPIKE_REPO].usage
+    assert spiky is not None
+    spiky.rate, spiky.wave, spiky.likes_rate = 40.0, 0.5, 0.4
+    spiky.spikes = {
+        date(year, month, 15).toordinal(): SPIKE_DOWNLOADS for year in range(2024, 2029) for month in range(1, 13)
+    }

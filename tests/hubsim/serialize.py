@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from .errors import bad_request
 from .state import Commit, Repo, iso
 
@@ -197,9 +199,11 @@ def siblings(commit: Commit, blobs: bool = False) -> list[dict]:
     return out
 
 
-def properties(repo: Repo, commit: Commit | None = None, blobs: bool = False) -> dict:
-    """Every property the Hub can return for this repo at this commit (absent ones left out)."""
+def properties(repo: Repo, commit: Commit | None = None, blobs: bool = False, day: int | None = None) -> dict:
+    """Every property the Hub can return for this repo at this commit (absent ones left out), with the usage
+    figures of `day` (the simulated clock's today; see state.UsageSeries)."""
     commit = commit or repo.head
+    day = day if day is not None else datetime.now(tz=UTC).date().toordinal()
     card = repo.card_data(commit)
     props: dict = {
         "author": repo.namespace,
@@ -209,19 +213,19 @@ def properties(repo: Repo, commit: Commit | None = None, blobs: bool = False) ->
         "private": repo.private,
         "gated": repo.gated,
         "disabled": repo.disabled,
-        "likes": repo.likes,
+        "likes": repo.likes_on(day),
         "trendingScore": repo.trending_score,
         "tags": repo.tags(),
         "siblings": siblings(commit, blobs),
-        "usedStorage": sum(f.size for f in commit.files.values()),
+        "usedStorage": repo.used_storage_on(day),
         "xetEnabled": False,
         "resourceGroup": None,
     }
     if card is not None:
         props["cardData"] = card
     if repo.type in ("model", "dataset"):
-        props["downloads"] = repo.downloads
-        props["downloadsAllTime"] = repo.downloads_all_time
+        props["downloads"] = repo.downloads_on(day)
+        props["downloadsAllTime"] = repo.downloads_all_time_on(day)
     if repo.type == "model":
         props["model-index"] = card.get("model-index") if card else None
         props["spaces"] = [r for r in repo.extra.get("spaces", [])]
@@ -249,7 +253,7 @@ def properties(repo: Repo, commit: Commit | None = None, blobs: bool = False) ->
         props["description"] = repo.extra.get("description", "")
         props["citation"] = repo.extra.get("citation", "")
         props["paperswithcode_id"] = repo.extra.get("paperswithcode_id")
-        props["mainSize"] = props["usedStorage"]
+        props["mainSize"] = sum(f.size for f in commit.files.values())
     else:
         props["sdk"] = repo.sdk
         props["subdomain"] = repo.subdomain
@@ -299,8 +303,8 @@ def shape(repo: Repo, keys: list[str], props: dict) -> dict:
     return out
 
 
-def list_item(repo: Repo, expand: list[str], full: bool, config: bool, card_data: bool) -> dict:
-    props = properties(repo)
+def list_item(repo: Repo, expand: list[str], full: bool, config: bool, card_data: bool, day: int | None = None) -> dict:
+    props = properties(repo, day=day)
     if expand:
         return shape(repo, expand, props)
     keys = list(LIST_DEFAULT[repo.type])
@@ -320,8 +324,8 @@ def list_item(repo: Repo, expand: list[str], full: bool, config: bool, card_data
     return item
 
 
-def info(repo: Repo, commit: Commit, expand: list[str], blobs: bool) -> dict:
-    props = properties(repo, commit, blobs)
+def info(repo: Repo, commit: Commit, expand: list[str], blobs: bool, day: int | None = None) -> dict:
+    props = properties(repo, commit, blobs, day)
     if expand:
         return shape(repo, expand, props)
     item = shape(repo, INFO_ORDER[repo.type], props)

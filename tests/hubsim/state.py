@@ -6,6 +6,7 @@ All mutation happens under `World.lock`; handlers read and write through it.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import pickle
 import re
@@ -13,7 +14,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import yaml
 
@@ -143,6 +144,16 @@ class FileEntry:
     def pointer_size(self) -> int:
         return len(lfs_pointer(self.lfs_sha256 or "", self.size))
 
+    def content_key(self) -> object:
+        """What identifies this file's content in storage, without hashing generated content."""
+        if self.content is not None:
+            return ("git", hashlib.sha1(self.content, usedforsecurity=False).hexdigest())
+        if self.sha256 is not None:
+            return ("lfs", self.sha256)
+        if self.synthetic is not None:
+            return ("synthetic", self.synthetic.seed, self.synthetic.size)
+        return ("path", self.path, self.size)
+
 
 @dataclass
 class Commit:
@@ -182,6 +193,65 @@ class AccessRecord:
 ACCESS_STATUSES = ("pending", "accepted", "rejected")
 
 
+def day_number(value: date) -> int:
+    """A UTC date as a day number (the proleptic ordinal): what the usage series and the clock count in."""
+    return value.toordinal()
+
+
+def day_of(ts: float) -> int:
+    return datetime.fromtimestamp(ts, tz=UTC).date().toordinal()
+
+
+def day_iso(day: int) -> str:
+    return date.fromordinal(day).isoformat()
+
+
+@dataclass
+class UsageSeries:
+    """How a repo's figures move from day to day (a pure function of the day: no randomness at read time).
+
+    Downloads since creation at day n >= start: `downloads0 + floor(rate * (n - start) + W(n) - W(start))` plus
+    every spike dated start..n, where W is a wave of relative amplitude `wave` (0..0.9) and `period` days:
+    its slope never exceeds the rate, so the total never goes down and a low rate has flat days. The 30-day
+    figure is the difference over 30 days. Likes: `likes0 + floor(likes_rate * (n - start))`. Storage: the
+    repo's stored files plus `storage_base + floor(storage_rate * (n - start))`. Before `start`, the figures
+    at `start`.
+    """
+
+    start: int  # a day number
+    downloads0: int = 0
+    rate: float = 0.0  # downloads a day
+    wave: float = 0.0
+    period: float = 7.0
+    phase: float = 0.0
+    spikes: dict[int, int] = field(default_factory=dict)  # day number -> extra downloads that day
+    likes0: int = 0
+    likes_rate: float = 0.0
+    storage_base: int = 0
+    storage_rate: float = 0.0  # bytes a day
+
+    def _wave(self, day: int) -> float:
+        if not self.wave or not self.rate:
+            return 0.0
+        amplitude = self.wave * self.rate * self.period / (2 * math.pi)
+        return amplitude * math.sin(2 * math.pi * day / self.period + self.phase)
+
+    def downloads_all_time(self, day: int) -> int:
+        day = max(day, self.start)
+        grown = self.rate * (day - self.start) + self._wave(day) - self._wave(self.start)
+        spiked = sum(extra for when, extra in self.spikes.items() if self.start <= when <= day)
+        return self.downloads0 + max(0, math.floor(grown + 1e-9)) + spiked
+
+    def downloads_30d(self, day: int) -> int:
+        return self.downloads_all_time(day) - self.downloads_all_time(day - 30)
+
+    def likes(self, day: int) -> int:
+        return self.likes0 + math.floor(self.likes_rate * (max(day, self.start) - self.start) + 1e-9)
+
+    def extra_storage(self, day: int) -> int:
+        return self.storage_base + math.floor(self.storage_rate * (max(day, self.start) - self.start))
+
+
 @dataclass
 class Repo:
     type: str
@@ -213,6 +283,41 @@ class Repo:
     commits: dict[str, Commit] = field(default_factory=dict)
     pr_count: int = 0
     extra: dict = field(default_factory=dict)  # any other field given to the control API
+    usage: UsageSeries | None = None  # figures that move with the clock; None: the fixed fields above
+
+    def downloads_on(self, day: int) -> int:
+        """Downloads of the 30 days up to `day`."""
+        usage = self.__dict__.get("usage")
+        return usage.downloads_30d(day) if usage else self.downloads
+
+    def downloads_all_time_on(self, day: int) -> int:
+        usage = self.__dict__.get("usage")
+        return usage.downloads_all_time(day) if usage else self.downloads_all_time
+
+    def likes_on(self, day: int) -> int:
+        usage = self.__dict__.get("usage")
+        return usage.likes(day) if usage else self.likes
+
+    def used_storage_on(self, day: int) -> int:
+        """Bytes the repo takes: every distinct file content of every commit (history included, as the Hub
+        counts it: deleting a file frees nothing), plus the series' base and growth."""
+        usage = self.__dict__.get("usage")
+        return self.stored_bytes() + (usage.extra_storage(day) if usage else 0)
+
+    def stored_bytes(self) -> int:
+        cached = self.__dict__.get("_stored")
+        if cached is not None and cached[0] == len(self.commits):
+            return int(cached[1])
+        seen: set[object] = set()
+        total = 0
+        for commit in self.commits.values():
+            for entry in commit.files.values():
+                key = entry.content_key()
+                if key not in seen:
+                    seen.add(key)
+                    total += entry.size
+        self.__dict__["_stored"] = (len(self.commits), total)
+        return total
 
     @property
     def visibility(self) -> str:
@@ -359,6 +464,8 @@ class World:
             self.redirects: dict[tuple[str, str], str] = {}  # moved repos: old id -> new id
             self.webhooks: dict[str, Webhook] = {}
             self.switches: dict[str, object] = {"metrics": False}
+            # The simulated clock of the usage figures: a fixed day number, else today's UTC date plus an offset.
+            self.clock: dict[str, int | None] = {"fixed": None, "offset": 0}
             # Injected refusals of access decisions (api_access.py): [{type, id, user, error, times}].
             self.access_refusals: list[dict] = []
             # The OAuth side (api_oauth.py): registered apps, codes and refresh tokens in flight, and who is
@@ -370,7 +477,7 @@ class World:
             self.oauth_options: dict[str, object] = {"expires_in": 28800, "code_ttl": 60, "fail_refresh": 0}
 
     # -- persistence ---------------------------------------------------------
-    _PERSISTED = ("accounts", "tokens", "repos", "redirects", "webhooks", "switches", "oauth_apps")
+    _PERSISTED = ("accounts", "tokens", "repos", "redirects", "webhooks", "switches", "oauth_apps", "clock")
 
     def save(self) -> None:
         if not self.data_dir:
@@ -393,6 +500,27 @@ class World:
                 setattr(self, name, state[name])
         for repo in self.repos.values():  # saved before access requests existed
             repo.__dict__.setdefault("access_requests", {})
+
+    # -- the clock -------------------------------------------------------------
+    def today(self) -> int:
+        """The simulated UTC day (a day number): what usage figures are computed for."""
+        clock = self.__dict__.get("clock") or {"fixed": None, "offset": 0}
+        if clock.get("fixed") is not None:
+            return int(clock["fixed"])  # type: ignore[arg-type]
+        return datetime.now(tz=UTC).date().toordinal() + int(clock.get("offset") or 0)
+
+    def set_clock(self, today: date | None = None, advance_days: int = 0, real: bool = False) -> int:
+        with self.lock:
+            if real:
+                self.clock = {"fixed": None, "offset": 0}
+            if today is not None:
+                self.clock = {"fixed": today.toordinal(), "offset": 0}
+            if advance_days:
+                if self.clock.get("fixed") is not None:
+                    self.clock["fixed"] = int(self.clock["fixed"]) + advance_days  # type: ignore[arg-type]
+                else:
+                    self.clock["offset"] = int(self.clock.get("offset") or 0) + advance_days
+            return self.today()
 
     # -- accounts and tokens -------------------------------------------------
     def add_user(

@@ -1,0 +1,1 @@
+"""Saved views and guardrails: the tables of the `bulk-views` branch (imported at the bottom of models.py)."""
