@@ -47,7 +47,12 @@ class Override:
 def facts(detail: RepoDetail) -> dict[str, Any]:
     """What the rules may look at, from the repo as the Hub just showed it."""
     repo = detail.summary
-    return {"private": repo.private, "gated": repo.gated or "off", "license": detail.license, "downloads": repo.downloads}
+    return {
+        "private": repo.private,
+        "gated": repo.gated or "off",
+        "license": detail.license,
+        "downloads": repo.downloads,
+    }
 
 
 def refusal(request: AuthedRequest, changes: list[guardrails.Change]) -> Refusal | Override | None:

@@ -105,7 +105,9 @@ def _owners(request: AuthedRequest) -> tuple[list[str], dict[str, Any] | None]:
         return [], error_region(request, err)
 
 
-def _guarded(request: AuthedRequest, access: RepoAccess | None, change: Change) -> guard.Refusal | guard.Override | None:
+def _guarded(
+    request: AuthedRequest, access: RepoAccess | None, change: Change
+) -> guard.Refusal | guard.Override | None:
     """The guardrails' word on a change (`access`: the repo as just read, for a row's refusal to say where
     an admin may override)."""
     checked = guard.refusal(request, [change])
