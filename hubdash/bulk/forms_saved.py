@@ -68,6 +68,7 @@ class SaveViewForm(ViewFiltersForm):
             "name": forms.TextInput(attrs={"autocomplete": "off"}),
             "query": forms.HiddenInput,
         }
+        error_messages: ClassVar[dict[str, dict[str, str]]] = {"name": {"required": "Give the view a name."}}
 
     def clean_name(self) -> str:
         name = " ".join(str(self.cleaned_data.get("name") or "").split())
@@ -87,7 +88,12 @@ class SaveViewForm(ViewFiltersForm):
 
 
 class RenameForm(forms.Form):
-    name = forms.CharField(label="New name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    name = forms.CharField(
+        label="New name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Give the view a name."},
+    )
 
     def clean_name(self) -> str:
         name = " ".join(str(self.cleaned_data["name"]).split())
