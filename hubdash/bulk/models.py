@@ -84,6 +84,7 @@ class Plan(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # while running: its worker is alive
     outcome = models.CharField(max_length=300, blank=True)
+    violations = models.JSONField(default=list, blank=True)  # the guardrails it breaks, in words
 
     class Meta:
         indexes = (models.Index(fields=["state", "created_at"], name="bulk_plan_state"),)

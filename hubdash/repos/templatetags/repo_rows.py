@@ -19,8 +19,12 @@ register = template.Library()
 
 @register.simple_tag
 def repo_items(
-    repos: Iterable[RepoSummary], writable: Container[str] = frozenset(), protected: Container[str] = frozenset()
+    repos: Iterable[RepoSummary],
+    writable: Container[str] = frozenset(),
+    protected: Container[str] = frozenset(),
+    select: bool = False,
 ) -> Markup:
     """The rows of `repos`, with switches on those the person may write (`writable`: namespaces).
-    `protected`: the readable Spaces hubdash last saw answered as protected (repo info cannot tell)."""
-    return render_list("repos/rows.html", "items", repos, writable, protected)
+    `protected`: the readable Spaces hubdash last saw answered as protected (repo info cannot tell).
+    `select`: a box on each row to tick it for a bulk plan (a listing's action bar)."""
+    return render_list("repos/rows.html", "items", repos, writable, protected, select)
