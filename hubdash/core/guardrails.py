@@ -45,6 +45,9 @@ class Violation:
     message: str  # why this change breaks it, in a sentence
     repo_id: str = ""
 
+    def __str__(self) -> str:
+        return f"{self.rule[:1].upper()}{self.rule[1:]}: {self.message}"
+
 
 # `user` is the person making the change (None: a change made on the Hub, reported by a webhook).
 Checker = Callable[[Any, Sequence[Change]], Iterable[Violation]]
