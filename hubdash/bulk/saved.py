@@ -14,6 +14,7 @@ from datetime import UTC
 
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import QueryDict
 
 from hubdash.hub import HubClient
@@ -175,7 +176,7 @@ def is_admin(user: User) -> bool:
 
 def visible_to(user: User) -> QuerySet[SavedView]:
     """The team's views and the person's own."""
-    return SavedView.objects.filter(Q(team=True) | Q(owner=user))
+    return SavedView.objects.filter(Q(team=True) | Q(owner=user)).order_by(Lower("name"), "id")
 
 
 def may_edit(user: User, view: SavedView) -> bool:
