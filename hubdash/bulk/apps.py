@@ -6,3 +6,11 @@ class BulkConfig(AppConfig):
 
     name = "hubdash.bulk"
     label = "bulk"
+
+    def ready(self) -> None:
+        from hubdash.core import guardrails as registry
+
+        from . import guardrails
+
+        # Every path that changes repos asks core's registry; the team's rules answer through it.
+        registry.register(guardrails.check)

@@ -57,12 +57,27 @@ def set_approvals(user: User, required: bool) -> None:
     )
 
 
-def confirm(plan: Plan, user: User) -> Plan:
-    """The maker confirms (the password already checked by the view when the plan needs it)."""
+def confirm(plan: Plan, user: User, override: str = "") -> Plan:
+    """The maker confirms (the password already checked by the view when the plan needs it); a plan that
+    breaks the team's guardrails only with an admin's reason (`override`), which the plan and feed keep."""
     if plan.maker_id != user.pk:
         raise NotAllowed("Only the person who made a plan may confirm it.")
+    override = " ".join(override.split())[:500]
     if plan.violations:
-        raise NotAllowed("This plan breaks the team's guardrails: change the selection first.")
+        if override and not (user.is_superuser and user.is_active):
+            raise NotAllowed("Only an admin may override a guardrail; nothing was changed.")
+        if not override:
+            raise NotAllowed(
+                "This plan breaks the team's guardrails: change the selection first"
+                + (", or override them with a reason." if user.is_superuser and user.is_active else ".")
+            )
+        Plan.objects.filter(pk=plan.pk, state=PREVIEW).update(override_reason=override)
+        record(
+            action="update",
+            summary=f"overrode the guardrails of bulk plan {plan.pk}: {override}"[:300],
+            member=user,
+            details={"override": override, "rules": plan.violations, "plan": plan.pk},
+        )
     needs_approval = plan.needs_confirmation and ApprovalSetting.current()
     state = AWAITING if needs_approval else QUEUED
     with transaction.atomic():

@@ -85,6 +85,9 @@ class Plan(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # while running: its worker is alive
     outcome = models.CharField(max_length=300, blank=True)
     violations = models.JSONField(default=list, blank=True)  # the guardrails it breaks, in words
+    # An admin confirmed it against those guardrails, saying why (the feed keeps it too); the run then
+    # does not refuse its repos for them.
+    override_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         indexes = (models.Index(fields=["state", "created_at"], name="bulk_plan_state"),)

@@ -155,7 +155,7 @@ def _run(plan: Plan) -> str:
         if item.repo_id.split("/")[0] not in writable and ns not in writable:
             _outcome(item, REFUSED, f"You may no longer change repos of {item.repo_id.split('/')[0]}.")
             continue
-        if guard.check(user, planning.changes_of(plan.change, [_as_pending(item)])):
+        if not plan.override_reason and guard.check(user, planning.changes_of(plan.change, [_as_pending(item)])):
             _outcome(item, REFUSED, "A guardrail of the team forbids this change now.")
             continue
         try:

@@ -241,7 +241,7 @@ def confirm(request: AuthedRequest, plan_id: int) -> HttpResponse:
             }
             return render(request, "bulk/plan.html", context, status=400)
     try:
-        plan = flow.confirm(plan, request.user)
+        plan = flow.confirm(plan, request.user, request.POST.get("override_reason", ""))
     except flow.NotAllowed as err:
         return _refused(request, plan, str(err))
     if plan.state == AWAITING:
