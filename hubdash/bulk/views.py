@@ -26,7 +26,7 @@ from hubdash import hub
 from hubdash.core.http import AuthedRequest
 from hubdash.lists import render_list
 
-from . import flow, planning, runs
+from . import flow, planning, runs, saved
 from .models import (
     AWAITING,
     CHANGES,
@@ -102,7 +102,10 @@ def make_plan(request: AuthedRequest) -> HttpResponse:
             raise planning.BadSelection("Choose a change.")
         client = hub.client_for(request.user)
         calls, more = 0, False
-        if everything:
+        if data.get("view"):  # every repo a saved view matches (its query and hubdash's own filters)
+            picked, more, source = _from_saved_view(request, client, data.get("view", ""))
+            calls = 1
+        elif everything:
             query = {k: data.get(k, "") for k in ("search", "author", "sort")} | {"filter": data.getlist("filter")}
             picked, more, calls = planning.match_all(client, kind, query)
             source = _source_words(kind, query, more)
@@ -125,6 +128,22 @@ def make_plan(request: AuthedRequest) -> HttpResponse:
     except hub.HubError as err:
         return _choose_again(request, err.message, status=err.status if 400 <= err.status < 600 else 502)
     return redirect("bulk-plan", plan.pk)
+
+
+def _from_saved_view(
+    request: AuthedRequest, client: hub.HubClient, view_id: str
+) -> tuple[list[planning.Picked], bool, str]:
+    """The repos a saved view matches (one Hub call, at most 1,000 scanned), as its page shows them."""
+    if not view_id.isdigit():
+        raise planning.BadSelection("No such saved view.")
+    view = saved.visible_to(request.user).filter(pk=int(view_id)).first()
+    if view is None:
+        raise planning.BadSelection("No such saved view.")
+    kind = planning.kind_of(view.kind)
+    found = saved.scan(client, view)
+    picked = [planning.Picked(kind, r.id, r.private, r.gated) for r in found.repos[: planning.MAX_REPOS]]
+    more = found.more or len(found.repos) > planning.MAX_REPOS
+    return picked, more, f"All that the saved view “{view.name}” matches" + (" (more may match)" if more else "")
 
 
 def _source_words(kind: str, query: dict[str, Any], more: bool) -> str:
@@ -150,6 +169,7 @@ def _choose_again(request: AuthedRequest, error: str, status: int = 400) -> Http
         "namespace": data.get("namespace", ""),
         "prefix": data.get("prefix", ""),
         "scope": data.get("scope", ""),
+        "view": data.get("view", ""),
         "repos": data.getlist("repo"),
         "query": [(k, v) for k in ("search", "author", "sort") if (v := data.get(k))]
         + [("filter", f) for f in data.getlist("filter")],

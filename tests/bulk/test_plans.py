@@ -235,3 +235,21 @@ def test_spaces_protected_state_comes_from_the_repositories_settings_list(bulk, 
     assert bulk.state("zed/app-theirs", "space")["visibility"] == "public"
     models = made(bulk.plan("visibility:protected", ticked(bulk, ["acme/org-model"])))
     assert outcomes(models) == {"acme/org-model": ("skipped", "Not a Space: only Spaces can be protected.")}
+
+
+def test_a_saved_view_plans_every_repo_it_matches_with_its_own_filters(bulk, alice, bob, work):
+    from hubdash.bulk.models_saved import SavedView
+
+    view = SavedView.objects.create(
+        name="acme's public", kind="model", query="author=acme", owner=alice, visibility="public"
+    )
+    response = bulk.alice.post(
+        "/bulk/plan/", {"kind": "model", "view": str(view.pk), "scope": "all", "action": "gating:manual"}
+    )
+    plan = made(response)
+    assert sorted(outcomes(plan)) == ["acme/org-model"]  # acme/org-secret is private: not in the view
+    assert plan.source == "All that the saved view “acme's public” matches"
+    others = SavedView.objects.create(name="bob's", kind="model", query="author=acme", owner=bob)
+    refused = bulk.alice.post("/bulk/plan/", {"kind": "model", "view": str(others.pk), "action": "gating:manual"})
+    assert refused.status_code == 400
+    assert "No such saved view." in refused.content.decode()
