@@ -253,3 +253,11 @@ def test_a_saved_view_plans_every_repo_it_matches_with_its_own_filters(bulk, ali
     refused = bulk.alice.post("/bulk/plan/", {"kind": "model", "view": str(others.pk), "action": "gating:manual"})
     assert refused.status_code == 400
     assert "No such saved view." in refused.content.decode()
+
+
+def test_the_listing_draws_the_action_bar_and_a_labelled_box_per_row(bulk):
+    page = bulk.alice.get("/models/?author=acme").content.decode()
+    assert 'action="/bulk/plan/"' in page
+    assert '<label for="bulk-action">Change the ticked models</label>' in page
+    assert 'aria-label="Select acme/org-model"' in page
+    assert "{#" not in page and "#}" not in page  # no template comment shows as text
