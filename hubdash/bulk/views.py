@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from hubdash import hub
@@ -88,9 +88,12 @@ def plans(request: AuthedRequest) -> HttpResponse:
     return render(request, "bulk/plans.html", {"plans": mine, "describe": planning.describe})
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def make_plan(request: AuthedRequest) -> HttpResponse:
-    """From a listing (or a saved view): the rows ticked, or all that match its query, and a change."""
+    """From a listing (or a saved view): the rows ticked, or all that match its query, and a change. A GET (the
+    listing's bar without JavaScript) shows the choice again in a form of its own, which posts here."""
+    if request.method != "POST":
+        return _choose_again(request, "", status=200)
     data = request.POST
     action = data.get("action", "")
     change, _, target = action.partition(":")
@@ -160,7 +163,7 @@ def _source_words(kind: str, query: dict[str, Any], more: bool) -> str:
 
 def _choose_again(request: AuthedRequest, error: str, status: int = 400) -> HttpResponse:
     """The selection and the change as they were typed, with what is wrong: nothing is lost."""
-    data = request.POST
+    data = request.POST if request.method == "POST" else request.GET
     context = {
         "error": error,
         "actions": ACTIONS,
@@ -174,7 +177,7 @@ def _choose_again(request: AuthedRequest, error: str, status: int = 400) -> Http
         "query": [(k, v) for k in ("search", "author", "sort") if (v := data.get(k))]
         + [("filter", f) for f in data.getlist("filter")],
     }
-    template = "bulk/_choose.html" if request.htmx else "bulk/choose.html"
+    template = "bulk/_choose.html" if request.htmx and error else "bulk/choose.html"
     return render(request, template, context, status=status)
 
 

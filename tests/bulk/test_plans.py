@@ -200,7 +200,7 @@ def test_bad_input_keeps_what_was_typed(bulk):
     assert "acme/org-model|0|" in page
     assert bulk.alice.post("/bulk/plan/", {"kind": "model", "action": "visibility:private"}).status_code == 400
     assert bulk.alice.post("/bulk/plan/", {"kind": "nope", "action": "visibility:private"}).status_code == 400
-    assert bulk.alice.get("/bulk/plan/").status_code == 405
+    assert bulk.alice.put("/bulk/plan/").status_code == 405
 
 
 def test_plans_are_their_makers_and_admins_only(bulk):
@@ -261,3 +261,10 @@ def test_the_listing_draws_the_action_bar_and_a_labelled_box_per_row(bulk):
     assert '<label for="bulk-action">Change the ticked models</label>' in page
     assert 'aria-label="Select acme/org-model"' in page
     assert "{#" not in page and "#}" not in page  # no template comment shows as text
+    # without JavaScript the bar opens a page that asks again, with its own CSRF token; nothing is planned yet
+    asked = bulk.alice.get("/bulk/plan/", {"kind": "model", "repo": "acme/org-model|0|", "action": "gating:auto"})
+    assert asked.status_code == 200
+    form = asked.content.decode()
+    assert "csrfmiddlewaretoken" in form and 'value="acme/org-model|0|"' in form
+    assert '<option value="gating:auto" selected>' in form
+    assert not Plan.objects.exists()
