@@ -309,7 +309,7 @@ def _budget(client: hub.HubClient) -> ratelimit.Budget | None:
 
 def share_percent() -> int:
     """The share of a window's quota a plan's run may use (the rest is kept for the person's pages)."""
-    return max(1, min(100, int(getattr(settings, "BULK_QUOTA_SHARE", 90))))
+    return max(1, min(100, int(settings.BULK_QUOTA_SHARE)))
 
 
 def quota_share(calls: int, budget: ratelimit.Budget | None, now: float | None = None) -> float | None:
