@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from hubdash import hub
+from hubdash.activity import record
 from hubdash.hub import ratelimit
 from hubdash.hub import repo_state as hub_state
 from hubdash.hub import repos as hub_repos
@@ -181,6 +182,11 @@ def make_plan(
         for item in items:
             item.plan = plan
         PlanItem.objects.bulk_create(items)
+    record(
+        action="update",
+        summary=f"made bulk plan {plan.pk} ({describe(plan)}: {todo} to change, {len(items) - todo} skipped)",
+        member=user,
+    )
     return plan
 
 
