@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-access bench-upload bench-usage lint chromium clean
+.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-access bench-upload bench-usage bench-bulk lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -116,6 +116,12 @@ bench-upload: install
 # Usage snapshots (5,000 repos, 100 ms a Hub call) and /usage/ over 90 days and 2 years of snapshots.
 bench-usage: install
 	$(BIN)/python -m tests.bench.usage
+
+# A bulk plan of 1,000 repos (make private) against hubsim adding 100 ms per call: plan and apply with no rate
+# limit, and the duration projected at 1,000 calls per 300 s (`python -m tests.bench.bulk --measure-limited`
+# measures it too: about 10 minutes).
+bench-bulk: install
+	$(BIN)/python -m tests.bench.bulk
 
 lint: install
 	$(BIN)/ruff check hubdash tests

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("hubdash.access.urls")),
     path("", include("hubdash.jobs.urls")),
     path("", include("hubdash.usage.urls")),
+    path("", include("hubdash.bulk.urls")),
     # The admin's own password form checks the old password without sign-in's throttling and records
     # nothing: passwords change on hubdash's page (a POST here changes nothing and is sent there too).
     path("admin/password_change/", RedirectView.as_view(pattern_name="password-change")),

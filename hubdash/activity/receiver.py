@@ -23,6 +23,7 @@ from hubdash.hub.repo_types import KINDS
 from .models import WebhookSecret, secret_digest
 from .payloads import BadPayload, parse
 from .recording import store_delivery
+from .violations import report_violations
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def hub_webhook(request: HttpRequest) -> JsonResponse:
         return _error(503, "hubdash could not store the event; the delivery will be retried.")
     if stored:
         _forget_cached(parsed.repo_type, parsed.repo_id, parsed.details.get("moved_to"))
+        report_violations(parsed, event)
     return JsonResponse({"stored": stored, "event": event.pk, "duplicate": not stored}, status=201 if stored else 200)
 
 

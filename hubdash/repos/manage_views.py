@@ -20,12 +20,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from hubdash import hub
 from hubdash.activity import record
+from hubdash.core.guardrails import Change
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
 from hubdash.hub import manage as hub_manage
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import PLURAL, Kind, RepoSummary
 
+from . import guard
 from .access import RepoAccess, person_client
 from .manage_forms import CreateRepoForm, DeleteRepoForm, GatingForm, MoveForm, VisibilityForm, name_problem, owners_of
 from .models import remember_visibility, repo_deleted, repo_moved
@@ -73,14 +75,19 @@ def _record(
     summary: str,
     private: bool | None,
     error: str | None = None,
+    override: guard.Override | None = None,
     **details: Any,
 ) -> None:
     outcome = {"outcome": "failed", "reason": error} if error else {"outcome": "success"}
     if not error:  # the repo's page on the Hub, where it now is
         details.setdefault("url", hub_repos.hub_url(kind, repo_id))
+    summary = f"{summary} failed" if error else summary
+    if override is not None:  # an admin went ahead against the guardrails: the feed says so, and why
+        details.update(override.details())
+        summary = f"{summary} (guardrail overridden: {override.reason})"
     record(
         action=action,
-        summary=f"{summary} failed" if error else summary,
+        summary=summary,
         member=request.user,
         repo_type=kind,
         repo_id=repo_id,
@@ -96,6 +103,18 @@ def _owners(request: AuthedRequest) -> tuple[list[str], dict[str, Any] | None]:
         return [], error_region(request, hub.BadToken("hubdash can no longer decrypt your stored token."))
     except hub.HubError as err:
         return [], error_region(request, err)
+
+
+def _guarded(
+    request: AuthedRequest, access: RepoAccess | None, change: Change
+) -> guard.Refusal | guard.Override | None:
+    """The guardrails' word on a change (`access`: the repo as just read, for a row's refusal to say where
+    an admin may override)."""
+    checked = guard.refusal(request, [change])
+    if isinstance(checked, guard.Refusal) and access is not None and from_row(request):
+        where = " An admin may override it with a reason on the repo's Settings tab." if checked.may_override else ""
+        checked.message += where
+    return checked
 
 
 # -- create ------------------------------------------------------------------------------------------
@@ -134,6 +153,11 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
         context["refusal"] = "Your Hub token is read-only: connect a token with write access to create repos."
         return render(request, "repos/new.html", context, status=403)
     private = data["visibility"] == "private"
+    new_facts = {"private": private, "gated": "off", "license": data["license"] or None, "downloads": 0}
+    checked = guard.refusal(request, [Change(kind, form.repo_id, "visibility", None, data["visibility"], new_facts)])
+    if isinstance(checked, guard.Refusal):
+        context["guardrail"] = checked
+        return render(request, "repos/new.html", context, status=guard.STATUS)
     try:
         created = hub_manage.create_repo(
             person_client(request),
@@ -145,19 +169,19 @@ def new_repo(request: AuthedRequest) -> HttpResponse:
             license=data["license"] or None,
         )
     except hub_manage.AlreadyExists as err:
-        _record(request, "create", kind, form.repo_id, "create", private, err.message)
+        _record(request, "create", kind, form.repo_id, "create", private, err.message, checked)
         context["exists"] = {"kind": kind, "repo_id": err.repo_id}
         return render(request, "repos/new.html", context, status=409)
     except hub.HubError as err:
         reason = _refusal(request, err, data["owner"], "manage-repos")
-        _record(request, "create", kind, form.repo_id, "create", private, reason)
+        _record(request, "create", kind, form.repo_id, "create", private, reason, checked)
         context["refusal"] = reason
         return render(request, "repos/new.html", context, status=err.status)
     details: dict[str, Any] = {"visibility": data["visibility"]}
     if data["license"]:
         details["license"] = data["license"] if not created.license_error else None
     remember_visibility(kind, created.repo_id, data["visibility"])
-    _record(request, "create", kind, created.repo_id, "created", private, url=created.url, **details)
+    _record(request, "create", kind, created.repo_id, "created", private, None, checked, url=created.url, **details)
     messages.success(request, f"Created {created.repo_id}.")
     if created.license_error:
         messages.warning(request, f"The repo was created, but its license could not be set: {created.license_error}")
@@ -325,18 +349,26 @@ def repo_visibility(request: AuthedRequest, kind: Kind, namespace: str, name: st
     was = form.cleaned_data["was"] or None
     if request.method != "POST" or not form.cleaned_data["confirm"]:
         return _answer(request, access, repo, "visibility", confirm_visibility=wanted, visibility=was or "")
+    before = "private" if repo.private else (was or "public")
+    checked = _guarded(request, access, Change(kind, repo_id, "visibility", before, wanted, guard.facts(access.detail)))
+    if isinstance(checked, guard.Refusal):
+        checked.values = {"visibility": wanted, "confirm": "1", **({"was": was} if was else {})}
+        return _answer(request, access, repo, "visibility", guard.STATUS, visibility_error=checked.message,
+                       guardrail=checked, visibility=was or "")  # fmt: skip
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, visibility=wanted)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
-        _record(request, "settings", kind, repo_id, f"visibility to {wanted}", repo.private, reason, visibility=wanted)
+        _record(request, "settings", kind, repo_id, f"visibility to {wanted}", repo.private, reason, checked,
+                visibility=wanted)  # fmt: skip
         return _answer(request, access, repo, "visibility", err.status, visibility_error=reason)
     if changed is None:
-        _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", visibility=wanted)
+        _record(request, "settings", kind, repo_id, f"visibility to {wanted}", wanted == "private", None, checked,
+                visibility=wanted)  # fmt: skip
         return _answer(request, access, repo, "visibility", visibility_error=UNREAD)
     repo, shown = changed.repo, changed.visibility
     remember_visibility(kind, repo_id, shown)
-    _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, visibility=shown)
+    _record(request, "settings", kind, repo_id, f"visibility to {shown}", repo.private, None, checked, visibility=shown)
     if not request.htmx:
         messages.success(request, f"{repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
@@ -362,19 +394,26 @@ def repo_gating(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
     risky = wanted != "off" and wanted != (repo.gated or "off")
     if request.method != "POST" or (risky and not form.cleaned_data["confirm"]):
         return _answer(request, access, repo, "gating", confirm_gating=wanted, gating_form=form)
+    checked = _guarded(
+        request, access, Change(kind, repo_id, "gating", repo.gated or "off", wanted, guard.facts(access.detail))
+    )
+    if isinstance(checked, guard.Refusal):
+        checked.values = {"gating": wanted, "confirm": "1"}
+        extra = {"gating_error": checked.message, "gating_form": form, "guardrail": checked}
+        return _answer(request, access, repo, "gating", guard.STATUS, **extra)
     try:
         changed = hub_manage.update_settings(access.client, kind, repo_id, gating=wanted)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace)
-        _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, reason, gating=wanted)
+        _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, reason, checked, gating=wanted)
         extra = {"gating_error": reason, "gating_form": form}
         return _answer(request, access, repo, "gating", err.status, **extra)
     if changed is None:
-        _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, gating=wanted)
+        _record(request, "settings", kind, repo_id, f"gating to {wanted}", repo.private, None, checked, gating=wanted)
         return _answer(request, access, repo, "gating", gating_error=UNREAD, gating_form=form)
     repo, shown = changed.repo, changed.gating
     remember_visibility(kind, repo_id, changed.visibility)
-    _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, gating=shown)
+    _record(request, "settings", kind, repo_id, f"gating to {shown}", repo.private, None, checked, gating=shown)
     if not request.htmx:
         messages.success(request, f"Gating of {repo_id} is now {shown}.")
         return redirect(reverse(f"{kind}-settings", kwargs=_id_kwargs(repo_id)))
@@ -394,6 +433,11 @@ def repo_move(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> 
     if not form.is_valid():
         return render(request, "repos/settings.html", _settings_context(request, access, move=form), status=400)
     private = access.detail.summary.private
+    checked = _guarded(request, None, Change(kind, repo_id, "move", repo_id, form.new_id, guard.facts(access.detail)))
+    if isinstance(checked, guard.Refusal):
+        context = _settings_context(request, access, move=form)
+        context.update(move_error=checked.message, move_guardrail=checked)
+        return render(request, "repos/settings.html", context, status=guard.STATUS)
     try:
         new_id = hub_manage.move_repo(access.client, kind, repo_id, form.new_id)
     except hub.HubError as err:
@@ -403,10 +447,11 @@ def repo_move(request: AuthedRequest, kind: Kind, namespace: str, name: str) -> 
             context["move_exists"] = {"kind": kind, "repo_id": err.repo_id}
         else:
             context["move_error"] = reason
-        _record(request, "move", kind, repo_id, f"move to {form.new_id}", private, reason, to=form.new_id)
+        _record(request, "move", kind, repo_id, f"move to {form.new_id}", private, reason, checked, to=form.new_id)
         return render(request, "repos/settings.html", context, status=err.status)
     repo_moved(kind, repo_id, new_id)
-    _record(request, "move", kind, new_id, f"moved from {repo_id}", private, **{"from": repo_id, "to": new_id})
+    _record(request, "move", kind, new_id, f"moved from {repo_id}", private, None, checked,
+            **{"from": repo_id, "to": new_id})  # fmt: skip
     messages.success(request, f"Moved {repo_id} to {new_id}.")
     url = reverse(f"{kind}-repo", kwargs=_id_kwargs(new_id))
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -429,12 +474,20 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
             return access
         context = _settings_context(request, access, delete=form)
         return render(request, "repos/settings.html", context, status=400)
+    checked = _guarded(request, None, Change(kind, repo_id, "delete", facts=_delete_facts(request, kind, repo_id)))
+    if isinstance(checked, guard.Refusal):
+        access = writable_or_refusal(request, kind, repo_id)
+        if isinstance(access, HttpResponse):
+            return access
+        context = _settings_context(request, access, delete=DeleteRepoForm(repo_id=repo_id, request=request))
+        context.update(delete_error=checked.message, delete_guardrail=checked)
+        return render(request, "repos/settings.html", context, status=guard.STATUS)
     try:
         client = person_client(request)
         deleted = hub_manage.delete_repo(client, kind, repo_id)
     except hub.HubError as err:
         reason = _refusal(request, err, namespace, "manage-repos")
-        _record(request, "delete", kind, repo_id, "delete", None, reason)
+        _record(request, "delete", kind, repo_id, "delete", None, reason, checked)
         access = writable_or_refusal(request, kind, repo_id)
         if isinstance(access, HttpResponse):
             return access
@@ -442,7 +495,20 @@ def repo_delete(request: AuthedRequest, kind: Kind, namespace: str, name: str) -
         context["delete_error"] = reason
         return render(request, "repos/settings.html", context, status=err.status)
     repo_deleted(kind, repo_id)
-    _record(request, "delete", kind, repo_id, "deleted" if deleted else "deleted (already gone)", None)
+    _record(request, "delete", kind, repo_id, "deleted" if deleted else "deleted (already gone)", None, None, checked)
     messages.success(request, f"Deleted {repo_id}." if deleted else f"{repo_id} was already gone: nothing to delete.")
     url = reverse(f"{kind}-list") + "?" + urlencode({"author": namespace})
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _delete_facts(request: AuthedRequest, kind: Kind, repo_id: str) -> dict[str, Any]:
+    """The repo's downloads and the rest for the guardrails (the settings page just read it: from the cache).
+    A repo the Hub no longer shows has none to tell: its delete is "already gone"."""
+    try:
+        client = person_client(request)
+        detail = hub_repos.within_budget(
+            lambda: hub_repos.repo_detail(client, kind, repo_id, None), hub_repos.PAGE_BUDGET_S
+        )
+    except hub.HubError:
+        return {}
+    return guard.facts(detail)

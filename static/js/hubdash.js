@@ -22,7 +22,8 @@
     var opened = event.target;
     if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.classList.contains("menu")) return;
     openMenus().forEach(function (menu) {
-      if (menu !== opened) menu.removeAttribute("open");
+      // A menu inside another (the saved views in the phone's menu) leaves the one around it open.
+      if (menu !== opened && !menu.contains(opened)) menu.removeAttribute("open");
     });
   }, true);
   // htmx's posts carry the CSRF token of the CSRF cookie (named in settings.py: "__Host-hubdash-csrf" in

@@ -32,10 +32,11 @@ BENCHES: list[tuple[str, str, list[str]]] = [
     ("access", "tests.bench.access", []),
     ("upload", "tests.bench.bench_upload", []),
     ("usage", "tests.bench.usage", []),
+    ("bulk", "tests.bench.bulk", []),
 ]
 # Benches that set Django up for themselves at import (their own settings and scratch database) run as a
 # process of their own; their figures are in their output above the table.
-OWN_PROCESS = {"tests.bench.usage"}
+OWN_PROCESS = {"tests.bench.usage", "tests.bench.bulk"}
 
 
 def run(name: str, module: str, argv: list[str]) -> float:

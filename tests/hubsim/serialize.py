@@ -332,6 +332,8 @@ def info(repo: Repo, commit: Commit, expand: list[str], blobs: bool, day: int | 
     if repo.type == "model":
         # The Hub puts modelId right after likes; order is cosmetic, presence matters.
         item["modelId"] = repo.id
+    # The Hub's repo info says whether discussions are off (its JS types); `expand` has no such property.
+    item["discussionsDisabled"] = repo.discussions_disabled
     for key, value in extra_fields(repo).items():
         item.setdefault(key, value)
     return item

@@ -20,11 +20,15 @@ register = template.Library()
 
 @register.simple_tag
 def repo_items(
-    repos: Iterable[RepoSummary], writable: Container[str] = frozenset(), protected: Container[str] = frozenset()
+    repos: Iterable[RepoSummary],
+    writable: Container[str] = frozenset(),
+    protected: Container[str] = frozenset(),
+    select: bool = False,
 ) -> Markup:
     """The rows of `repos`, with switches on those the person may write (`writable`: namespaces).
-    `protected`: the readable Spaces hubdash last saw answered as protected (repo info cannot tell)."""
+    `protected`: the readable Spaces hubdash last saw answered as protected (repo info cannot tell).
+    `select`: a box on each row to tick it for a bulk plan (a listing's action bar)."""
     repos = list(repos)
     # Figures other apps add to rows (the usage app's trend), asked once for all the rows of the list.
     figures = row_figures.for_rows([(repo.kind, repo.id) for repo in repos])
-    return render_list("repos/rows.html", "items", repos, writable, protected, figures.get("trend", {}))
+    return render_list("repos/rows.html", "items", repos, writable, protected, figures.get("trend", {}), select)
