@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload lint chromium clean
+.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload bench-bulk lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -73,7 +73,7 @@ nginx:
 demo: install
 	$(BIN)/python -m tests.demo
 
-bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload
+bench: bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-upload bench-bulk
 
 bench-hubsim: install
 	$(BIN)/python -m tests.bench.hubsim
@@ -103,6 +103,12 @@ bench-hung-hub: install
 # A 2 GiB file uploaded through hubdash (web + job worker) to hubsim, against a direct upload_file.
 bench-upload: install
 	$(BIN)/python -m tests.bench.bench_upload
+
+# A bulk plan of 1,000 repos (make private) against hubsim adding 100 ms per call: plan and apply with no rate
+# limit, and the duration projected at 1,000 calls per 300 s (`python -m tests.bench.bulk --measure-limited`
+# measures it too: about 10 minutes).
+bench-bulk: install
+	$(BIN)/python -m tests.bench.bulk
 
 lint: install
 	$(BIN)/ruff check hubdash tests

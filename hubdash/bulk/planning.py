@@ -251,21 +251,25 @@ def _item(
         "gating": (repo.gated or "off") if repo.private is not None or repo.gated else None,
     }
     item.before = before
+    if change == MOVE:
+        item.new_id = f"{target}/{prefix}{name}"
+        item.after, before["id"] = {"id": item.new_id}, repo.repo_id
+    elif change == DELETE:
+        item.after, before["exists"] = {"exists": False}, True
+    else:
+        item.after = {FIELD[change]: target}
     if namespace not in writable:
         item.state, item.reason = SKIPPED, f"You may not change repos of {namespace}."
         return item
     if change == VISIBILITY:
-        item.after = {"visibility": target}
         if target == "protected" and repo.kind != "space":
             item.state, item.reason = SKIPPED, "Not a Space: only Spaces can be protected."
         elif before["visibility"] == target:
             item.state, item.reason = SKIPPED, f"Already {target}."
     elif change == GATING:
-        item.after = {"gating": target}
         if before["gating"] == target:
             item.state, item.reason = SKIPPED, "Already so." if target != "off" else "Already not gated."
     elif change == DISCUSSIONS:
-        item.after = {"discussions": target}
         made.calls += 1  # the listing does not say: one repo-info call each
         try:
             state = hub_state.repo_state(client, repo.kind, repo.repo_id)
@@ -286,19 +290,13 @@ def _item(
         if before["discussions"] == target:
             item.state, item.reason = SKIPPED, f"Discussions already {target}."
     elif change == MOVE:
-        new_id = f"{target}/{prefix}{name}"
-        item.new_id = new_id
-        item.after = {"id": new_id}
-        before["id"] = repo.repo_id
+        new_id = item.new_id
         if new_id == repo.repo_id:
             item.state, item.reason = SKIPPED, f"Already in {target}."
         elif target not in writable:
             item.state, item.reason = SKIPPED, f"You may not create repos in {target}."
         elif not hub_repos.valid_repo_id(new_id):
             item.state, item.reason = SKIPPED, f"{new_id} is not a valid repo name."
-    elif change == DELETE:
-        item.after = {"exists": False}
-        before["exists"] = True
     return item
 
 

@@ -141,8 +141,8 @@ def _run(plan: Plan) -> str:
     pacer = Pacer(client, reserve=reserve, sleep=beat.sleep)
     changed_any = False
     for item in plan.items.filter(state__in=[PENDING, CLAIMED]).order_by("position"):
-        if Plan.objects.filter(pk=plan.pk, state=RUNNING).count() == 0:
-            return "stopped"  # the person stopped it (or a sweep did): the rest waits
+        if not Plan.objects.filter(pk=plan.pk, state=RUNNING).exists():
+            break  # the person stopped it (or the page found its worker gone): the rest waits
         beat.beat()
         if item.state == PENDING:
             if not PlanItem.objects.filter(pk=item.pk, state=PENDING).update(state=CLAIMED, claimed_at=timezone.now()):
@@ -158,9 +158,14 @@ def _run(plan: Plan) -> str:
         if not plan.override_reason and guard.check(user, planning.changes_of(plan.change, [_as_pending(item)])):
             _outcome(item, REFUSED, "A guardrail of the team forbids this change now.")
             continue
-        changed_any |= _do(plan, item, client, pacer, user, resumed)
+        try:
+            changed_any |= _do(plan, item, client, pacer, user, resumed)
+        except _StoppedMeanwhile:
+            break  # its item stays claimed: started again, the re-read decides
     if changed_any:
         hub_state.forget_listings()
+    if not Plan.objects.filter(pk=plan.pk, state=RUNNING).exists():
+        return "stopped"
     _finish(plan, DONE, summary_line(plan))
     return "done"
 
@@ -170,16 +175,21 @@ def _as_pending(item: PlanItem) -> PlanItem:
     return item
 
 
-def _call(pacer: Pacer, call: Callable[[], Any]) -> Any:
-    """One paced Hub call; a 429 (the Hub has limits without headers) waits as it says and tries again."""
-    for _ in range(5):
+class _StoppedMeanwhile(Exception):
+    """The plan was stopped while its run waited out a 429."""
+
+
+def _call(pacer: Pacer, plan_id: int | None, call: Callable[[], Any]) -> Any:
+    """One paced Hub call; a 429 (the Hub has limits without headers, on commits and moves) waits as it says
+    and tries the same call again, never failing the repo for it, until the person stops the plan."""
+    while True:
         pacer.before_call()
         try:
             return call()
         except hub.RateLimited as err:
             pacer.after_429(err)
-    pacer.before_call()
-    return call()
+            if plan_id is not None and not Plan.objects.filter(pk=plan_id, state=RUNNING).exists():
+                raise _StoppedMeanwhile from None
 
 
 def _do(plan: Plan, item: PlanItem, client: hub.HubClient, pacer: Pacer, user: User, resumed: bool) -> bool:
@@ -187,7 +197,7 @@ def _do(plan: Plan, item: PlanItem, client: hub.HubClient, pacer: Pacer, user: U
     kind: Kind = item.kind  # type: ignore[assignment]
     after = item.after
     try:
-        state = _call(pacer, lambda: hub_state.repo_state(client, kind, item.repo_id))
+        state = _call(pacer, plan.pk, lambda: hub_state.repo_state(client, kind, item.repo_id))
     except hub.Moved as err:
         if plan.change == MOVE and err.new_id == item.new_id and resumed:
             _outcome(item, ITEM_DONE, "Moved (found moved when the run started again).")
@@ -215,15 +225,23 @@ def _do(plan: Plan, item: PlanItem, client: hub.HubClient, pacer: Pacer, user: U
         return False
     try:
         if plan.change == VISIBILITY:
-            _call(pacer, lambda: hub_state.put_settings(client, kind, item.repo_id, visibility=after["visibility"]))
+            _call(
+                pacer,
+                plan.pk,
+                lambda: hub_state.put_settings(client, kind, item.repo_id, visibility=after["visibility"]),
+            )
         elif plan.change == GATING:
-            _call(pacer, lambda: hub_state.put_settings(client, kind, item.repo_id, gating=after["gating"]))
+            _call(pacer, plan.pk, lambda: hub_state.put_settings(client, kind, item.repo_id, gating=after["gating"]))
         elif plan.change == DISCUSSIONS:
-            _call(pacer, lambda: hub_state.set_discussions(client, kind, item.repo_id, after["discussions"] == "on"))
+            _call(
+                pacer,
+                plan.pk,
+                lambda: hub_state.set_discussions(client, kind, item.repo_id, after["discussions"] == "on"),
+            )
         elif plan.change == MOVE:
-            _call(pacer, lambda: hub_manage.move_repo(client, kind, item.repo_id, item.new_id))
+            _call(pacer, plan.pk, lambda: hub_manage.move_repo(client, kind, item.repo_id, item.new_id))
         elif plan.change == DELETE:
-            _call(pacer, lambda: hub_manage.delete_repo(client, kind, item.repo_id))
+            _call(pacer, plan.pk, lambda: hub_manage.delete_repo(client, kind, item.repo_id))
     except hub.HubError as err:
         _outcome(item, REFUSED, err.message)
         return False

@@ -19,14 +19,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
 from hubdash.lists import render_list
 
-from . import flow, planning, runs
+from . import flow, planning, runs, saved
 from .models import (
     AWAITING,
     CHANGES,
@@ -88,9 +88,12 @@ def plans(request: AuthedRequest) -> HttpResponse:
     return render(request, "bulk/plans.html", {"plans": mine, "describe": planning.describe})
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def make_plan(request: AuthedRequest) -> HttpResponse:
-    """From a listing (or a saved view): the rows ticked, or all that match its query, and a change."""
+    """From a listing (or a saved view): the rows ticked, or all that match its query, and a change. A GET (the
+    listing's bar without JavaScript) shows the choice again in a form of its own, which posts here."""
+    if request.method != "POST":
+        return _choose_again(request, "", status=200)
     data = request.POST
     action = data.get("action", "")
     change, _, target = action.partition(":")
@@ -102,7 +105,10 @@ def make_plan(request: AuthedRequest) -> HttpResponse:
             raise planning.BadSelection("Choose a change.")
         client = hub.client_for(request.user)
         calls, more = 0, False
-        if everything:
+        if data.get("view"):  # every repo a saved view matches (its query and hubdash's own filters)
+            picked, more, source = _from_saved_view(request, client, data.get("view", ""))
+            calls = 1
+        elif everything:
             query = {k: data.get(k, "") for k in ("search", "author", "sort")} | {"filter": data.getlist("filter")}
             picked, more, calls = planning.match_all(client, kind, query)
             source = _source_words(kind, query, more)
@@ -127,6 +133,22 @@ def make_plan(request: AuthedRequest) -> HttpResponse:
     return redirect("bulk-plan", plan.pk)
 
 
+def _from_saved_view(
+    request: AuthedRequest, client: hub.HubClient, view_id: str
+) -> tuple[list[planning.Picked], bool, str]:
+    """The repos a saved view matches (one Hub call, at most 1,000 scanned), as its page shows them."""
+    if not view_id.isdigit():
+        raise planning.BadSelection("No such saved view.")
+    view = saved.visible_to(request.user).filter(pk=int(view_id)).first()
+    if view is None:
+        raise planning.BadSelection("No such saved view.")
+    kind = planning.kind_of(view.kind)
+    found = saved.scan(client, view)
+    picked = [planning.Picked(kind, r.id, r.private, r.gated) for r in found.repos[: planning.MAX_REPOS]]
+    more = found.more or len(found.repos) > planning.MAX_REPOS
+    return picked, more, f"All that the saved view “{view.name}” matches" + (" (more may match)" if more else "")
+
+
 def _source_words(kind: str, query: dict[str, Any], more: bool) -> str:
     parts = [f"All {kind}s that match"]
     if query.get("search"):
@@ -141,7 +163,7 @@ def _source_words(kind: str, query: dict[str, Any], more: bool) -> str:
 
 def _choose_again(request: AuthedRequest, error: str, status: int = 400) -> HttpResponse:
     """The selection and the change as they were typed, with what is wrong: nothing is lost."""
-    data = request.POST
+    data = request.POST if request.method == "POST" else request.GET
     context = {
         "error": error,
         "actions": ACTIONS,
@@ -150,11 +172,12 @@ def _choose_again(request: AuthedRequest, error: str, status: int = 400) -> Http
         "namespace": data.get("namespace", ""),
         "prefix": data.get("prefix", ""),
         "scope": data.get("scope", ""),
+        "view": data.get("view", ""),
         "repos": data.getlist("repo"),
         "query": [(k, v) for k in ("search", "author", "sort") if (v := data.get(k))]
         + [("filter", f) for f in data.getlist("filter")],
     }
-    template = "bulk/_choose.html" if request.htmx else "bulk/choose.html"
+    template = "bulk/_choose.html" if request.htmx and error else "bulk/choose.html"
     return render(request, template, context, status=status)
 
 

@@ -200,7 +200,7 @@ def test_bad_input_keeps_what_was_typed(bulk):
     assert "acme/org-model|0|" in page
     assert bulk.alice.post("/bulk/plan/", {"kind": "model", "action": "visibility:private"}).status_code == 400
     assert bulk.alice.post("/bulk/plan/", {"kind": "nope", "action": "visibility:private"}).status_code == 400
-    assert bulk.alice.get("/bulk/plan/").status_code == 405
+    assert bulk.alice.put("/bulk/plan/").status_code == 405
 
 
 def test_plans_are_their_makers_and_admins_only(bulk):
@@ -212,3 +212,59 @@ def test_plans_are_their_makers_and_admins_only(bulk):
     # someone with a read token plans: every repo is skipped, no right
     bob_plan = made(bulk.plan("visibility:private", ticked(bulk, ["acme/org-model"]), client=bulk.bob))
     assert outcomes(bob_plan)["acme/org-model"] == ("skipped", "You may not change repos of acme.")
+
+
+def test_spaces_protected_state_comes_from_the_repositories_settings_list(bulk, work):
+    bulk.hub.add_repo("acme/app-open", type="space", sdk="gradio", private=False)
+    bulk.hub.add_repo("acme/app-guarded", type="space", sdk="gradio", visibility="protected")
+    bulk.hub.add_repo("zed/app-theirs", type="space", sdk="gradio", private=False)
+    ids = ["acme/app-open", "acme/app-guarded", "zed/app-theirs"]
+    values = [v for v in bulk.ticks("/spaces/?sort=created") if v.split("|")[0] in ids]
+    assert len(values) == 3
+    plan = made(bulk.plan("visibility:protected", values, kind="space"))
+    items = {i.repo_id: i for i in plan.items.all()}
+    assert items["acme/app-open"].before["visibility"] == "public"
+    assert items["acme/app-guarded"].before["visibility"] == "protected"
+    assert (items["acme/app-guarded"].state, items["acme/app-guarded"].reason) == ("skipped", "Already protected.")
+    assert items["zed/app-theirs"].before["visibility"] is None  # not readable: unknown, said so
+    page = bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
+    assert '<span class="muted">unknown</span> → protected' in page
+    bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/")
+    work()
+    assert bulk.state("acme/app-open", "space")["visibility"] == "protected"
+    assert bulk.state("zed/app-theirs", "space")["visibility"] == "public"
+    models = made(bulk.plan("visibility:protected", ticked(bulk, ["acme/org-model"])))
+    assert outcomes(models) == {"acme/org-model": ("skipped", "Not a Space: only Spaces can be protected.")}
+
+
+def test_a_saved_view_plans_every_repo_it_matches_with_its_own_filters(bulk, alice, bob, work):
+    from hubdash.bulk.models_saved import SavedView
+
+    view = SavedView.objects.create(
+        name="acme's public", kind="model", query="author=acme", owner=alice, visibility="public"
+    )
+    response = bulk.alice.post(
+        "/bulk/plan/", {"kind": "model", "view": str(view.pk), "scope": "all", "action": "gating:manual"}
+    )
+    plan = made(response)
+    assert sorted(outcomes(plan)) == ["acme/org-model"]  # acme/org-secret is private: not in the view
+    assert plan.source == "All that the saved view “acme's public” matches"
+    others = SavedView.objects.create(name="bob's", kind="model", query="author=acme", owner=bob)
+    refused = bulk.alice.post("/bulk/plan/", {"kind": "model", "view": str(others.pk), "action": "gating:manual"})
+    assert refused.status_code == 400
+    assert "No such saved view." in refused.content.decode()
+
+
+def test_the_listing_draws_the_action_bar_and_a_labelled_box_per_row(bulk):
+    page = bulk.alice.get("/models/?author=acme").content.decode()
+    assert 'action="/bulk/plan/"' in page
+    assert '<label for="bulk-action">Change the ticked models</label>' in page
+    assert 'aria-label="Select acme/org-model"' in page
+    assert "{#" not in page and "#}" not in page  # no template comment shows as text
+    # without JavaScript the bar opens a page that asks again, with its own CSRF token; nothing is planned yet
+    asked = bulk.alice.get("/bulk/plan/", {"kind": "model", "repo": "acme/org-model|0|", "action": "gating:auto"})
+    assert asked.status_code == 200
+    form = asked.content.decode()
+    assert "csrfmiddlewaretoken" in form and 'value="acme/org-model|0|"' in form
+    assert '<option value="gating:auto" selected>' in form
+    assert not Plan.objects.exists()
