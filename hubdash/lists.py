@@ -21,8 +21,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
-from hubdash.core.templatetags.ui import asset, compact, initials
-from hubdash.repos.templatetags.repo_links import kind_icon, plain
+from hubdash.core.templatetags.ui import asset, compact, initials, kind_icon, plain
 
 
 def environment(**options: Any) -> Environment:

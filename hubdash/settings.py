@@ -85,6 +85,11 @@ HF_OAUTH_SCOPES = envstr("HUBDASH_HF_OAUTH_SCOPES", "openid profile email read-r
 WEBHOOK_SECRETS = envlist("HUBDASH_WEBHOOK_SECRETS")
 ACTIVITY_RETENTION_DAYS = envint("HUBDASH_ACTIVITY_RETENTION_DAYS", 365)
 
+# Access requests: the scheduled refresh copies the Hub's lists into hubdash every so many minutes; a
+# requester's personal fields are removed this many days after their request was decided.
+HUBDASH_ACCESS_REFRESH_MINUTES = envint("HUBDASH_ACCESS_REFRESH_MINUTES", 5)
+HUBDASH_ACCESS_RETENTION_DAYS = envint("HUBDASH_ACCESS_RETENTION_DAYS", 90)
+
 # File uploads: each file streams to disk as it arrives (never whole in memory) under HUBDASH_UPLOAD_DIR,
 # shared storage when web and job workers are on several machines; a background job pushes it to the
 # Hub. Bigger files are refused (413). The job beats every HUBDASH_UPLOAD_HEARTBEAT_SECONDS while it
@@ -125,6 +130,7 @@ INSTALLED_APPS = [
     "hubdash.activity",
     "hubdash.uploads",
     "hubdash.jobs",
+    "hubdash.access",
     "hubdash.bulk",
     "django_tasks",
     "django_tasks_db",

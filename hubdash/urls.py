@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("hubdash.repos.urls")),
     path("", include("hubdash.uploads.urls")),
     path("", include("hubdash.activity.urls")),
+    path("", include("hubdash.access.urls")),
     path("", include("hubdash.jobs.urls")),
     path("", include("hubdash.bulk.urls")),
     # The admin's own password form checks the old password without sign-in's throttling and records

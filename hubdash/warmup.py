@@ -15,11 +15,10 @@ from pathlib import Path
 from django.template import engines
 from django.urls import get_resolver
 
-from hubdash.activity.templatetags.activity_tags import activity_icons
 from hubdash.core.templatetags import icons
+from hubdash.core.templatetags.ui import kind_icon
 from hubdash.hub import transport
 from hubdash.hub.repo_types import KINDS
-from hubdash.repos.templatetags.repo_links import kind_icon
 
 _ICON_TAG = re.compile(r'\{%\s*heroicon_(micro|mini|outline|solid)\s+"([a-z0-9-]+)"')
 _SPRITE_TAG = re.compile(r"\{%\s*icon_sprite\s+([^%]+)%\}")
@@ -39,7 +38,9 @@ def warm_up() -> None:
     # The icons named in code rather than in templates: a repo header's kind, the feed's events.
     for kind in KINDS:
         icons.heroicon_outline(kind_icon(kind))
-    activity_icons()
+    # The feed's event icons come from its own tag library, drawn once here by name as its templates do
+    # (project-level code imports no app).
+    engines["django"].from_string("{% load activity_tags %}{% activity_icons %}").render()
 
 
 def _read_icons(source: str) -> None:

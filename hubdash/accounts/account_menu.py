@@ -33,6 +33,6 @@ def account_for(user: User | AnonymousUser) -> HubAccount:
 
 
 def shell_parts(user: User) -> tuple[object, ...]:
-    """What base.html shows of the signed-in person: part of the key of a page kept whole (core.page_cache)."""
+    """What base.html shows of the signed-in person: part of the key of a page kept whole (a listing)."""
     account = account_for(user)
     return (user.pk, user.get_username(), user.is_superuser, *astuple(account))

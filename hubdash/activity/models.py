@@ -22,6 +22,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "comment": ("Comments", "chat-bubble-left-ellipsis"),
     "update": ("Updated", "pencil-square"),
     "team": ("Team", "user-group"),
+    "access": ("Access requests", "key"),
 }
 REPO_TYPES = ("model", "dataset", "space")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any, ClassVar
 
@@ -69,10 +68,14 @@ class ListingForm(forms.Form):
         for name, value in self.DEFAULTS.items():
             if not data.get(name):
                 data[name] = value
-        # Django deep-copies base_fields into self.fields; this kind's shared ones copy as they are.
-        self.base_fields = _fields_for(kind)  # type: ignore[misc]
         super().__init__(data, **kwargs)
         self.kind = kind
+        if kind == "space":  # the Hub keeps no download counts for Spaces
+            sort = self.fields["sort"]
+            assert isinstance(sort, forms.ChoiceField)
+            sort.choices = [choice for choice in SORT_CHOICES if choice[0] != "downloads"]
+        if kind != "model":
+            del self.fields["config"]
 
     def clean_search(self) -> str:
         return " ".join(str(self.cleaned_data["search"]).split())
@@ -96,29 +99,3 @@ class ListingForm(forms.Form):
             full=bool(data["full"]),
             config=bool(data.get("config")),
         )
-
-
-class _SharedFields(dict[str, forms.Field]):
-    """A kind's fields, which its forms share: nothing changes a field once made, and Django's deep copy
-    of every field (and widget) for every form was 0.23 ms of each listing."""
-
-    def __deepcopy__(self, memo: dict[int, object]) -> dict[str, forms.Field]:
-        return dict(self)
-
-
-_FIELDS: dict[Kind, _SharedFields] = {}
-
-
-def _fields_for(kind: Kind) -> _SharedFields:
-    fields = _FIELDS.get(kind)
-    if fields is None:
-        made = copy.deepcopy(ListingForm.base_fields)
-        if kind == "space":
-            # The Hub keeps no download counts for Spaces.
-            sort = made["sort"]
-            assert isinstance(sort, forms.ChoiceField)
-            sort.choices = [c for c in SORT_CHOICES if c[0] != "downloads"]
-        if kind != "model":
-            del made["config"]
-        fields = _FIELDS[kind] = _SharedFields(made)
-    return fields

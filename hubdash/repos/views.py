@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -26,7 +26,6 @@ from hubdash.accounts.account_menu import shell_parts
 from hubdash.activity.feed import recent as recent_activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region, hub_error_page
-from hubdash.core.page_cache import BODY_MARK, cached_page, page_key, render_framed
 from hubdash.hub import HubClient
 from hubdash.hub import cache as hub_cache
 from hubdash.hub import repos as hub_repos
@@ -98,15 +97,15 @@ def home(request: AuthedRequest) -> HttpResponse:
 # -- listings -----------------------------------------------------------------------------------------
 
 
-def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
+def _filter_links(path: str, params: QueryDict) -> Callable[[list[str]], str]:
     """Links to this listing with other tag filters, back on the first page (the rest encoded once)."""
-    params = request.GET.copy()
-    params.pop("filter", None)
-    params.pop("cursor", None)
-    base = f"{request.path}?{params.urlencode()}"
+    others = params.copy()
+    others.pop("filter", None)
+    others.pop("cursor", None)
+    base = f"{path}?{others.urlencode()}"
 
     def link(tags: list[str]) -> str:
-        return base + ("&" if params else "") + urlencode([("filter", tag) for tag in tags])
+        return base + ("&" if others else "") + urlencode([("filter", tag) for tag in tags])
 
     return link
 
@@ -117,8 +116,7 @@ def _filter_links(request: AuthedRequest) -> Callable[[list[str]], str]:
 # no text from the Hub can read as the mark: its "<" would be "&lt;".
 _PREFIX_MARK = Markup("<facet-link-prefix>")
 # Per kind, for the vocabulary object last seen (each process keeps the one it read for a while) and
-# then by selection: comparing the object is free, where hashing the Hub's thousands of tags on every
-# page was not; a new vocabulary drops the markup drawn from the old one.
+# then by selection: a new vocabulary drops the markup drawn from the old one.
 _FACETS_HTML: dict[Kind, tuple[TagVocabulary, dict[tuple[str, ...], Markup]]] = {}
 # A selection's markup holds a link per tag (about 250 bytes each, thousands of tags), and any member can
 # ask for any selection: a few are kept, the most asked (no filter, one filter) among them.
@@ -132,10 +130,10 @@ class Facets:
     """
 
     def __init__(
-        self, request: AuthedRequest, kind: Kind, selected: tuple[str, ...], vocabulary: TagVocabulary | None
+        self, path: str, params: QueryDict, kind: Kind, selected: tuple[str, ...], vocabulary: TagVocabulary | None
     ) -> None:
         self.kind, self.selected, self.vocabulary = kind, selected, vocabulary
-        self.with_filters = _filter_links(request)
+        self.with_filters = _filter_links(path, params)
 
     @cached_property
     def chips(self) -> list[dict[str, str]]:
@@ -184,176 +182,138 @@ class Facets:
 @require_safe
 @vary_on_headers(*FRAGMENT_HEADERS)
 def listing(request: AuthedRequest, kind: Kind) -> HttpResponse:
+    """A listing: the whole page, its results region (htmx) or the next rows ("load more").
+
+    What it draws is kept in the cache, for this person and this exact query, as long as the Hub's answer
+    would be: the results region from its first asking, the whole page from its second. Creating, deleting,
+    moving or changing a repo's visibility in hubdash drops every listing at once (the generation).
+    """
     try:
         client = person_client(request)
         writable = writable_namespaces(request)
     except hub.HubError as err:
         return hub_error_page(request, err)
-    more = _wants_fragment(request) and request.htmx.target == "load-more"
-    # A warm listing is one cache read: the rendered results (or the whole page), for this person and this
-    # exact query, are reused as long as the Hub's answer would be (no Hub call, no template).
-    # Creating, deleting, moving or changing a repo's visibility in hubdash drops every listing at once.
-    # Rows of repos this person may write carry a visibility switch: what they may write is part of the key,
-    # so that a body rendered for one person never shows its switches to another who shares the scope.
-    # The form sends every field, a link only what differs from the defaults: both mean one listing, so
-    # the page is drawn from (and kept under) the short form, and its links are built from it.
-    request.GET = QueryDict(urlencode(_canonical_params(request)))
-    address = request.path + (f"?{request.GET.urlencode()}" if request.GET else "")
+    # The form sends every field, a link only what differs from the defaults: both mean one listing, so it
+    # is drawn from (and kept under) the short form, and its links are built from it.
+    params = _canonical_params(request.GET)
+    address = request.path + (f"?{params.urlencode()}" if params else "")
+    # Rows of repos this person may write carry a visibility switch: what they may write is part of the
+    # key, so that results drawn for one person never show their switches to another who shares the scope.
     generation = hub_cache.listings_generation()
-    scope = f"{client.cache_scope}:{generation}:{_digest(sorted(writable))}"
-    body_key = _body_key(scope, address)
-    page = None
-    if not _wants_fragment(request):
-        # The page also draws the shell: the key holds what it shows of the person.
-        page = page_key(request, body_key, *shell_parts(request.user))
-        kept = cached_page(request, page)
-        if kept is not None:
-            return kept
-    form = ListingForm(kind, request.GET)
-    context: dict[str, Any] = {
-        "kind": kind,
-        "title": KIND_TITLES[kind],
-        "form": form,
-        "listing": None,
-        "writable": writable,
-    }
-    asked = _Asked(request, kind, form, client, context, generation)
-    if more:
-        status = _fill_listing(asked, keep_answer=True)
-        return render(request, "repos/listing.html#more", context, status=status)
-    # Kept whole from its second asking on: a query asked once (most searches) costs no page write.
-    body_html, status, asked_before = _drawn_body(asked, body_key)
-    if not _wants_fragment(request):
-        keep = page if asked_before else None
-        return _listing_page(request, kind, context, body_html, status, keep)
-    return push_url(HttpResponse(body_html, status=status), address)
+    scope = f"{client.cache_scope}:{generation}:{_digest(*sorted(writable))}"
+    page_key = None if _wants_fragment(request) else _page_key(request, scope, address)
+    if page_key is not None and (page := cache.get(page_key)) is not None:
+        get_token(request)  # sets the CSRF cookie, whose token htmx sends (hubdash.js), as the shell would
+        return HttpResponse(page)
+    form = ListingForm(kind, params)
+    context = {"kind": kind, "title": KIND_TITLES[kind], "form": form, "params": params, "writable": writable}
+    if _wants_fragment(request) and request.htmx.target == "load-more":
+        found, status = _ask_hub(request, form, params, client, generation, keep_answer=True)
+        return render(request, "repos/listing.html#more", {**context, **found}, status=status)
+    body_key = f"listing-body:{scope}:{_digest(address)}"
+    body = cache.get(body_key)
+    asked_before = body is not None
+    status = 200
+    if body is None:
+        body, status = _results_region(request, context, client, generation, body_key)
+    if _wants_fragment(request):
+        return push_url(HttpResponse(body, status=status), address)
+    response = render(request, "repos/listing.html", {**context, "body_html": body}, status=status)
+    if page_key is not None and asked_before:  # a query asked once (most searches) costs no page write
+        cache.set(page_key, response.content.decode(), settings.HUB_CACHE_SECONDS)
+    return response
 
 
-# Where the typed search and author go in a listing's frame. Safe strings, the form's inputs show them as
-# they are, where any text typed or from the Hub is escaped: nothing anyone writes can read as them.
-_SEARCH_MARK = SafeString("<listing-search>")
-_AUTHOR_MARK = SafeString("<listing-author>")
-# The form's other fields: the frame shows their choice, so there is a frame per combination.
-_FRAME_CHOICES = ("sort", "direction", "limit", "full", "config")
-
-
-def _listing_page(
-    request: AuthedRequest, kind: Kind, context: dict[str, Any], body_html: str, status: int, keep: str | None
-) -> HttpResponse:
-    """The whole listing page: the frame around the results (shell, heading, form) is drawn once per
-    process for each person, kind and choice of the selects; the typed search and author are put in."""
-    form: ListingForm = context["form"]
-    choices = [str(form[name].value()) for name in _FRAME_CHOICES if name in form.fields]
-    frame_key = page_key(request, "listing-frame", kind, request.path, *choices, *shell_parts(request.user))
-
-    def draw_frame() -> str:
-        marked = request.GET.copy()
-        marked.setlist("search", [_SEARCH_MARK])
-        marked.setlist("author", [_AUTHOR_MARK])
-        frame_context = {**context, "form": ListingForm(kind, marked), "body_html": BODY_MARK}
-        return render_to_string("repos/listing.html", frame_context, request)
-
-    fills: dict[str, str] = {
-        _SEARCH_MARK: escape(form["search"].value() or ""),
-        _AUTHOR_MARK: escape(form["author"].value() or ""),
-    }
-    return render_framed(
-        request, frame_key, draw_frame, fills, body_html, status, keep=(keep, settings.HUB_CACHE_SECONDS)
-    )
-
-
-def _canonical_params(request: AuthedRequest) -> list[tuple[str, str]]:
-    """The query's parameters without the empty ones and those that say the default."""
+def _canonical_params(query: QueryDict) -> QueryDict:
+    """The query without the empty parameters and those that say the default."""
     defaults = ListingForm.DEFAULTS
-    return [
+    kept = [
         (key, value)
-        for key in request.GET
-        for value in request.GET.getlist(key)
+        for key, values in query.lists()
+        for value in values
         if value.strip() and defaults.get(key) != value
     ]
+    return QueryDict(urlencode(kept))
 
 
-@dataclass(frozen=True)
-class _Asked:
-    """A listing being answered: who asks, with which Hub client, for which kind and query, what its
-    templates are given (filled in as the answer comes), and the listings generation it read."""
-
-    request: AuthedRequest
-    kind: Kind
-    form: ListingForm
-    client: HubClient
-    context: dict[str, Any]
-    generation: int
+def _page_key(request: AuthedRequest, scope: str, address: str) -> str | None:
+    """The whole page's key: the query, the token's scope, and what the shell shows of the person. None when
+    a message waits to be shown: that page is drawn for this answer only."""
+    if len(messages.get_messages(request)):  # counts without marking them shown
+        return None
+    return f"listing-page:{_digest(scope, address, *shell_parts(request.user))}"
 
 
-def _drawn_body(asked: _Asked, body_key: str) -> tuple[str, int, bool]:
-    """The results region (its HTML, status, and whether it was kept from before), from the Hub's answer
-    and kept for whoever shares this scope and query.
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()[:40]
 
-    The drawn region is what is cached, not the Hub's answer under it as well (one cache write per
-    cold page, not two), so identical listings asked at once coalesce here: the first asks the Hub,
-    the others wait for its region. A region drawn around a failure is for its own page only.
-    """
-    request, context = asked.request, asked.context
-    drawn: dict[str, int] = {}
+
+def _results_region(
+    request: AuthedRequest, context: dict[str, Any], client: HubClient, generation: int, body_key: str
+) -> tuple[str, int]:
+    """The results region drawn from the Hub's answer, and its status; kept for whoever shares this scope
+    and query. Identical listings asked at once wait for the first to draw it: one Hub call. A region drawn
+    around a failure is for its own page only."""
+    form, params = context["form"], context["params"]
+    status, shareable = 200, False
 
     def draw() -> str:
-        drawn["status"] = _fill_listing(asked, keep_answer=False)
-        return render_to_string("repos/listing.html#body", context, request)
-
-    def keep(_html: str) -> bool:
-        return drawn["status"] == 200 and "facet_error" not in context
+        nonlocal status, shareable
+        found, status = _ask_hub(request, form, params, client, generation, keep_answer=False)
+        shareable = status == 200 and "facet_error" not in found
+        return render_to_string("repos/listing.html#body", {**context, **found}, request)
 
     try:
-        html = hub_cache.remember(body_key, settings.HUB_CACHE_SECONDS, draw, _budget(request), keep=keep)
+        html = hub_cache.remember(
+            body_key, settings.HUB_CACHE_SECONDS, draw, _budget(request), keep=lambda _html: shareable
+        )
     except hub.HubError as err:  # waited longer than the page may for the same listing asked just before
-        context["error"] = error_region(request, err)
-        return render_to_string("repos/listing.html#body", context, request), err.status, False
-    return html, drawn.get("status", 200), "status" not in drawn
+        failed = {**context, "error": error_region(request, err)}
+        return render_to_string("repos/listing.html#body", failed, request), err.status
+    return html, status
 
 
-def _body_key(scope: str, address: str) -> str:
-    return f"listing-body:{scope}:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
+def _ask_hub(
+    request: AuthedRequest,
+    form: ListingForm,
+    params: QueryDict,
+    client: HubClient,
+    generation: int,
+    keep_answer: bool,
+) -> tuple[dict[str, Any], int]:
+    """What the results region shows, and its status: the results and the tag vocabulary (for the facets),
+    asked of the Hub at once within the page's budget.
 
-
-def _digest(names: list[str]) -> str:
-    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()[:16]
-
-
-def _fill_listing(asked: _Asked, keep_answer: bool) -> int:
-    """Ask the Hub for the results and the tag vocabulary (for the facets) at once, within one budget.
-
-    `keep_answer`: cache the Hub's answer itself (when the caller does not keep what it draws from it).
+    `generation`: the listings generation the caller read. `keep_answer`: cache the Hub's answer itself
+    (when the caller does not keep what it draws from it).
     """
-    request, kind, form, client, context = asked.request, asked.kind, asked.form, asked.client, asked.context
-    status = 200
+    kind = form.kind
     calls: dict[str, Callable[[], Any]] = {}
     vocabulary = hub_repos.kept_tag_vocabulary(kind)
     if vocabulary is None and kind != "space":
         calls["tags"] = lambda: hub_repos.tag_vocabulary(kind)
     query = form.query() if form.is_valid() else None
+    cursor = form.cleaned_data.get("cursor") or None
     if query is not None:
-        cursor = form.cleaned_data["cursor"] or None
-        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor, asked.generation, keep_answer)
-        context.update(query=query, selected=query.filters, paged=bool(cursor))
-    else:
-        status = 400
-        context.update(query=None, selected=())
-    results = hub_repos.run_together(calls, _budget(request))
-    listing = results.get("listing")
+        calls["listing"] = lambda: hub_repos.list_repos(client, query, cursor, generation, keep_answer)
+    answers = hub_repos.run_together(calls, _budget(request))
+    found: dict[str, Any] = {"query": query, "paged": bool(query and cursor), "listing": None}
+    status = 200 if query is not None else 400
+    listing = answers.get("listing")
     if isinstance(listing, hub.HubError):
-        context["error"] = error_region(request, listing)
+        found["error"] = error_region(request, listing)
         status = listing.status
-    else:
-        context["listing"] = listing
+    elif listing is not None:
+        found["listing"] = listing
         # Repo info cannot tell a protected Space: hubdash's own last answer for it can.
-        context["protected"] = protected_among(kind, [repo.id for repo in listing.repos] if listing else [])
-    vocabulary = results.get("tags", vocabulary)
+        found["protected"] = protected_among(kind, [repo.id for repo in listing.repos])
+    vocabulary = answers.get("tags", vocabulary)
     if isinstance(vocabulary, hub.HubError):
-        context["facet_error"] = error_region(request, vocabulary)
+        found["facet_error"] = error_region(request, vocabulary)
         vocabulary = None
-    context["facets"] = Facets(request, kind, context["selected"], vocabulary)
-    return status
+    selected = query.filters if query is not None else ()
+    found["facets"] = Facets(request.path, params, kind, selected, vocabulary)
+    return found, status
 
 
 # -- repo pages ---------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The Upload tab of a repo page: send files (streamed to disk), queue their push, watch it finish.
 
 The POST only stores the files and queues a job (`tasks.push_upload`); the Hub sees nothing until the
-form is valid and the files are staged. The list of uploads refreshes itself (htmx polling its own
-fragment) only while one is queued or pushing.
+form is valid and the files are staged. The list of uploads is a region of its own: it is redrawn when a
+queued upload's answer says so (the `hubdash:uploads-changed` event), and polls itself while one is
+queued or pushing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
@@ -35,6 +37,7 @@ from .sweep import sweep
 from .tasks import push_upload
 
 SHOWN = 20  # uploads listed on the tab, newest first
+UPLOADS_CHANGED = "hubdash:uploads-changed"  # the event the list of uploads listens for (uploads/_uploads.html)
 
 
 def _uploads(kind: Kind, repo_id: str) -> dict[str, Any]:
@@ -122,8 +125,8 @@ def _queue(request: AuthedRequest, access: RepoAccess, form: UploadForm) -> Http
     count = len(form.entries)
     where = f"a pull request against {upload.branch}" if upload.create_pr else upload.branch
     done = f"{count} file{'s' if count != 1 else ''} received; pushing to {where} in the background."
-    if request.htmx:
-        return _page(request, access, done=done)
+    if request.htmx:  # the form answers; the list of uploads redraws itself on the event
+        return trigger_client_event(_page(request, access, done=done), UPLOADS_CHANGED)
     messages.success(request, done)
     namespace, name = access.repo_id.split("/", 1)
     return redirect(reverse(f"{access.kind}-upload", kwargs={"namespace": namespace, "name": name}))

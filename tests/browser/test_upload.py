@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from huggingface_hub import HfApi
-from playwright.sync_api import expect
+from playwright.sync_api import Request, expect
 
 from tests.browser.test_browse import DEMO_TOKEN, alice_on_demo_hub, tab
 from tests.uploads.jobs import run_jobs
@@ -48,6 +48,25 @@ def test_upload_a_file_with_progress_and_see_its_commit_link(tab, demo_hub, tmp_
     assert "/commit/" in (link.get_attribute("href") or "")
     local = api.hf_hub_download(REPO, "docs/notes.txt", local_dir=tmp_path)
     assert open(local, "rb").read() == data
+    tab.assert_quiet()
+
+
+def test_the_list_of_uploads_shows_a_queued_upload_at_once_without_waiting_for_its_poll(tab, demo_hub):
+    HfApi(endpoint=demo_hub.url, token=DEMO_TOKEN).create_repo(REPO)
+    page = tab.open(f"/models/{REPO}/upload/")
+    expect(page.locator("#uploads")).to_contain_text("None yet.")  # nothing under way: the list does not poll
+    finished: list[Request] = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.get_by_label("Files", exact=True).set_input_files({"name": "a.txt", "mimeType": "text/plain", "buffer": b"hi"})
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_text("1 file received; pushing to main in the background.")).to_be_visible()
+    expect(page.locator("#uploads")).to_contain_text("waiting for a worker")
+    [posted] = [r for r in finished if r.method == "POST"]
+    redrawn = [r for r in finished if r.method == "GET" and r.url.endswith(f"/models/{REPO}/uploads/")]
+    assert redrawn, "the list was not asked for again"
+    # Asked for by the event the upload's answer sent, not by a poll (every 2 s, and only once it shows a push).
+    answered_ms = posted.timing["startTime"] + posted.timing["responseEnd"]
+    assert redrawn[0].timing["startTime"] - answered_ms < 1500
     tab.assert_quiet()
 
 

@@ -29,9 +29,15 @@ def hub(hubsim_server: HubSim) -> Iterator[HubSim]:
     hubsim_server.control("DELETE", "faults")
 
 
+# The demo's usage figures follow hubsim's clock: tests see the same figures (and orders by downloads or
+# likes) whatever the day they run.
+DEMO_TODAY = "2026-12-01"
+
+
 @pytest.fixture
 def demo_hub(hubsim_server: HubSim) -> Iterator[HubSim]:
     hubsim_server.reset(seed="demo")
+    hubsim_server.clock(today=DEMO_TODAY)
     yield hubsim_server
     hubsim_server.control("DELETE", "faults")
 

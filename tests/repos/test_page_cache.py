@@ -1,4 +1,4 @@
-"""Whole listing pages kept per person (core.page_cache): each answer is still right for who asked."""
+"""Whole listing pages kept per person (repos.views.listing): each answer is still right for who asked."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hubdash.core.page_cache import BODY_MARK
 from hubdash.hub.models import HubToken
-from hubdash.repos.views import _AUTHOR_MARK, _PREFIX_MARK, _SEARCH_MARK
+from hubdash.repos.views import _PREFIX_MARK
 from tests.personas import signed_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.backend]
@@ -49,9 +48,10 @@ def test_a_kept_page_holds_no_csrf_token_and_each_browser_posts_with_its_own(bro
     assert second.post(reverse("logout"), HTTP_X_CSRFTOKEN=_cookie_token(second)).status_code == 302
 
 
-# What pages were once put together around (the CSRF token's mark, before kept pages held none), and the
-# marks they still are: repo names, cards, tags and config values that read like them are text like any other.
-PLACEHOLDERS = ("csrf-token-to-fill-in", BODY_MARK, _SEARCH_MARK, _AUTHOR_MARK, _PREFIX_MARK)
+# What pages were once put together around (the CSRF token's mark, before kept pages held none; the body's,
+# the typed search's and author's, before pages were drawn whole), and the mark the facets still are: repo
+# names, cards, tags and config values that read like them are text like any other.
+PLACEHOLDERS = ("csrf-token-to-fill-in", "<page-body>", "<listing-search>", "<listing-author>", _PREFIX_MARK)
 
 
 def test_hub_text_that_reads_like_a_placeholder_is_shown_as_itself(browsing):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -42,7 +43,7 @@ def test_a_small_text_file_arrives_byte_for_byte_and_the_tab_shows_its_commit(up
     page = read(uploading.alice.get(response["Location"]))
     assert "1 file received; pushing to main in the background." in page
     assert "waiting for a worker" in page
-    assert 'hx-trigger="every 2s"' in page  # the list refreshes itself while the push is pending
+    assert 'hx-trigger="every 2s, ' in page  # the list refreshes itself while the push is pending
     [upload] = Upload.objects.all()
     assert upload.state == "queued" and upload.member.username == "alice"
     assert uploading.writes() == []  # nothing reaches the Hub from the web request
@@ -65,6 +66,21 @@ def test_a_small_text_file_arrives_byte_for_byte_and_the_tab_shows_its_commit(up
     assert event.member.username == "alice"
     assert event.summary == "uploaded config.yaml to main"
     assert staged_and_incoming() == []
+
+
+def test_a_queued_upload_tells_the_list_of_uploads_to_redraw_itself_at_once(uploading):
+    before = read(uploading.alice.get(URL))
+    assert "None yet." in before and 'hubdash:uploads-changed from:body"' in before  # listening, not polling
+    assert "every 2s" not in before
+    refused = uploading.alice.post(URL, {"branch": "main", "message": ""}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 400 and "HX-Trigger" not in refused  # nothing queued: nothing to redraw
+    queued = uploading.alice.post(
+        URL, {"files": named(b"hello", "a.txt"), "branch": "main", "message": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert queued.status_code == 200 and "1 file received" in read(queued)
+    assert json.loads(queued["HX-Trigger"]) == {"hubdash:uploads-changed": {}}
+    assert 'id="uploads"' not in read(queued)  # the list answers on its own address, as the event asks it to
+    assert "a.txt" in read(uploading.alice.get(LIST_URL))
 
 
 def test_a_200_mb_file_goes_through_lfs_byte_for_byte(uploading, run_jobs, tmp_path):

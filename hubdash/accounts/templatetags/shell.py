@@ -4,7 +4,7 @@ Every page draws it, and for one person it is the same on every page of a sectio
 of template work (the account menu's icons and links) that a cold listing paid each time. So it is drawn
 once per process for what it shows (the person's name and Hub account, the section, the account page
 being marked) and kept. It holds no CSRF token: its sign-out button is an htmx post (hubdash.js sends the
-CSRF cookie's token), and pages kept whole (core.page_cache) show it too.
+CSRF cookie's token), and listing pages kept whole (repos.views.listing) show it too.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
@@ -13,6 +15,7 @@ from django.utils.safestring import SafeString
 register = template.Library()
 
 _UNITS = ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k"))
+KIND_ICONS = {"model": "cube", "dataset": "circle-stack", "space": "rocket-launch"}
 
 
 @register.simple_tag
@@ -73,3 +76,22 @@ def initials(name: str | None) -> str:
     """Up to two letters for an avatar without a picture: "Alice Martin" → "AM", "alice" → "A"."""
     words = [word for word in (name or "").replace("-", " ").replace("_", " ").split() if word[:1].isalnum()]
     return "".join(word[0] for word in words[:2]).upper() or "?"
+
+
+@register.filter
+def kind_icon(kind: str) -> str:
+    """The icon of a repo kind (model, dataset, Space)."""
+    return KIND_ICONS.get(kind, "cube")
+
+
+@register.filter
+def plain(value: Any) -> str:
+    """Card metadata and config values as people read them: lists joined, objects as compact JSON."""
+    if isinstance(value, list | tuple) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value) or "—"
+    if isinstance(value, dict | list | tuple):
+        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return text if len(text) <= 300 else text[:299] + "…"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "—" if value is None or value == "" else str(value)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
 
-register = template.Library()
+from hubdash.core.templatetags.ui import kind_icon, plain
 
-KIND_ICONS = {"model": "cube", "dataset": "circle-stack", "space": "rocket-launch"}
+register = template.Library()
 
 
 @register.simple_tag
@@ -33,19 +31,6 @@ def list_url(kind: str, **query: str) -> str:
     return url + ("?" + urlencode(params) if params else "")
 
 
-@register.filter
-def kind_icon(kind: str) -> str:
-    return KIND_ICONS.get(kind, "cube")
-
-
-@register.filter
-def plain(value: Any) -> str:
-    """Card metadata and config values as people read them: lists joined, objects as compact JSON."""
-    if isinstance(value, list | tuple) and all(isinstance(v, str | int | float) for v in value):
-        return ", ".join(str(v) for v in value) or "—"
-    if isinstance(value, dict | list | tuple):
-        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-        return text if len(text) <= 300 else text[:299] + "…"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "—" if value is None or value == "" else str(value)
+# Shared with the long lists (hubdash.lists), which may import no app: they live in core's `ui` library.
+register.filter("kind_icon", kind_icon)
+register.filter("plain", plain)
