@@ -107,6 +107,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Scheduled jobs (hubdash/jobs): the `scheduler` process enqueues each period of each job once, looking every
 # so many seconds (a period's run starts at most this late).
 SCHEDULER_TICK_SECONDS = envfloat("HUBDASH_SCHEDULER_TICK_SECONDS", 15)
+# Bulk plans (hubdash/bulk): the share of the Hub's rate-limit window (in %) a plan's run may use; the rest is kept
+# for the person's own pages while it runs.
+BULK_QUOTA_SHARE = envint("HUBDASH_BULK_QUOTA_SHARE", 90)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from hubdash import hub
+from hubdash.activity import record
 from hubdash.hub import ratelimit
 from hubdash.hub import repo_state as hub_state
 from hubdash.hub import repos as hub_repos
@@ -181,6 +182,11 @@ def make_plan(
         for item in items:
             item.plan = plan
         PlanItem.objects.bulk_create(items)
+    record(
+        action="update",
+        summary=f"made bulk plan {plan.pk} ({describe(plan)}: {todo} to change, {len(items) - todo} skipped)",
+        member=user,
+    )
     return plan
 
 
@@ -309,7 +315,7 @@ def _budget(client: hub.HubClient) -> ratelimit.Budget | None:
 
 def share_percent() -> int:
     """The share of a window's quota a plan's run may use (the rest is kept for the person's pages)."""
-    return max(1, min(100, int(getattr(settings, "BULK_QUOTA_SHARE", 90))))
+    return max(1, min(100, int(settings.BULK_QUOTA_SHARE)))
 
 
 def quota_share(calls: int, budget: ratelimit.Budget | None, now: float | None = None) -> float | None:

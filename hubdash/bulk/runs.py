@@ -23,6 +23,7 @@ from django_tasks import task
 
 from hubdash import hub
 from hubdash.activity import record
+from hubdash.core.logging import redact
 from hubdash.hub import manage as hub_manage
 from hubdash.hub import ratelimit
 from hubdash.hub import repo_state as hub_state
@@ -277,7 +278,8 @@ def _compare(change: str, item: PlanItem, state: hub_state.RepoState) -> tuple[b
 
 
 def _outcome(item: PlanItem, state: str, reason: str) -> None:
-    PlanItem.objects.filter(pk=item.pk).update(state=state, reason=reason[:300], finished_at=timezone.now())
+    reason = redact(reason)[:300]  # a Hub refusal that echoed a token keeps no secret in the table or the page
+    PlanItem.objects.filter(pk=item.pk).update(state=state, reason=reason, finished_at=timezone.now())
     item.state, item.reason = state, reason
 
 

@@ -40,6 +40,14 @@ from .models import (
 )
 
 P = ParamSpec("P")
+# The Hub calls a run makes for each repo it changes, after reading the repo again (GET its info).
+CALL_WORDS = {
+    "visibility": "PUT …/settings",
+    "gating": "PUT …/settings",
+    "discussions": "PUT …/settings",
+    "move": "POST /api/repos/move",
+    "delete": "DELETE /api/repos/delete",
+}
 HF_CONFIRMED_KEY = "hubdash_hf_confirmed_at"  # where a fresh Hugging Face sign-in is noted (accounts.oauth_fresh)
 HF_FRESH_FOR_S = 300
 ACTIONS = [
@@ -198,6 +206,7 @@ def _plan_context(request: AuthedRequest, plan: Plan) -> dict[str, Any]:
         "hf_confirm_url": reverse("hf-confirm") + "?" + urlencode({"next": reverse("bulk-plan", args=[plan.pk])}),
         "share_percent": round(plan.quota_share * 100) if plan.quota_share is not None else None,
         "duration": _duration(plan.estimated_seconds),
+        "call_words": CALL_WORDS.get(plan.change, ""),
         "polling": plan.state in (QUEUED, RUNNING),
         "approval_required": ApprovalSetting.current(),
     }

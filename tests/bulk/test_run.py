@@ -131,3 +131,24 @@ def test_a_429_without_warning_is_waited_out_and_the_repo_done_not_failed(bulk, 
     statuses = [w["status"] for w in bulk.writes() if w["path"] == f"/api/models/{ids[0]}/settings"]
     assert statuses == [429, 200]
     assert all(bulk.state(r)["private"] for r in ids)
+
+
+def test_a_hub_refusal_is_kept_with_the_hubs_reason_and_no_secret(bulk, work):
+    from tests.personas import ALICE_TOKEN
+
+    ids = make_repos(bulk, 2)
+    plan = made(bulk.plan("visibility:private", [f"{r}|0|" for r in ids]))
+    bulk.hub.fault(
+        method="PUT", path=f"/api/models/{ids[0]}/settings", status=403, times=1,
+        body=f'{{"error": "Forbidden for token {ALICE_TOKEN}"}}',
+    )  # fmt: skip
+    bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/")
+    work()
+    plan.refresh_from_db()
+    assert plan.outcome == "1 done, 1 refused, 0 skipped, 0 not tried"
+    state, reason = outcomes(plan)[ids[0]]
+    assert state == "refused"
+    assert ALICE_TOKEN not in reason
+    page = bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
+    assert ALICE_TOKEN not in page
+    assert bulk.state(ids[0])["private"] is False and bulk.state(ids[1])["private"] is True
