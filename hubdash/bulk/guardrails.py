@@ -62,6 +62,8 @@ def _breaks(rule: Guardrail, change: Change) -> str | None:
         downloads = change.facts.get("downloads")
         if isinstance(downloads, int) and downloads > (rule.downloads or 0):
             return f"{change.repo_id} has {downloads:,} downloads."
+        if downloads is None and change.facts.get("unread"):
+            return f"hubdash could not read how many downloads {change.repo_id} has."
     return None
 
 

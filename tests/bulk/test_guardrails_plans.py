@@ -75,3 +75,19 @@ def test_a_member_may_not_override_a_plan(guarded, work):
     assert guarded.writes() == []
     assert Plan.objects.get(pk=plan.pk).state == "preview"
     assert guarded.state("acme/org-secret")["private"] is True
+
+
+def test_a_delete_plan_reads_each_repos_downloads_for_the_rule(bulk, work):
+    bulk.hub.add_repo("acme/popular-model", downloads=50_000)
+    bulk.hub.add_repo("acme/quiet-model", downloads=3)
+    Guardrail.objects.create(rule="delete_downloads", downloads=1000)
+    plan = made(bulk.plan("delete:", ticked(bulk, ["acme/popular-model", "acme/quiet-model"])))
+    assert plan.violations == [
+        "Never delete a repo with more than 1,000 downloads: acme/popular-model has 50,000 downloads."
+    ]
+    bulk.forget_calls()
+    response = bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/", {"password": PASSWORD})
+    assert response.status_code == 409
+    work()
+    assert bulk.writes() == []
+    assert bulk.state("acme/popular-model") is not None and bulk.state("acme/quiet-model") is not None

@@ -130,6 +130,8 @@ def test_opening_a_view_applies_hubdashs_own_filters_to_what_the_hub_lists(acme,
     assert response.status_code == 200
     page = read(response)
     assert names_in(page) == expected
+    # a plan for every repo it matches starts here (bulk's own form, the view's own filters included)
+    assert 'action="/bulk/plan/"' in page and f'name="view" value="{view.pk}"' in page
     [call] = acme.hub_calls()  # one listing call, up to 1,000 repos, with what the filters need
     query = parse_qs(call["query"]) if isinstance(call["query"], str) else call["query"]
     assert query["limit"] == ["1000"] and query["author"] == ["acme"]

@@ -38,7 +38,7 @@ def main_nav(path: str, admin: bool = False) -> SafeString:
 
 
 # Pages that belong to a section without living under its address.
-_SECTION_OF = {"/webhooks/": "/activity/", "/metrics/": "/spaces/"}
+_SECTION_OF = {"/webhooks/": "/activity/", "/metrics/": "/spaces/", "/guardrails/": "/team/"}
 
 
 @lru_cache(maxsize=64)
