@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import time
 
 import pytest
 
@@ -15,6 +16,13 @@ from tests.uploads.jobs import run_jobs
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend]
 
 SPLIT = {"acme/gated-a": 120, "acme/gated-b": 80, "acme/gated-c": 50}  # 250 requests, 2 + 1 + 1 batch calls
+
+
+def wait_for_a_fresh_window(window_s: int, needed: float = 30) -> None:
+    """hubsim's rate-limit windows follow the wall clock (every `window_s` seconds): start a test that waits
+    for a window's reset far enough from the next one that the waits it measures are whole ones."""
+    if (to_reset := window_s - time.time() % window_s) < needed:
+        time.sleep(to_reset + 0.5)
 
 
 def file_many(world: World, split: dict[str, int]) -> None:
@@ -121,6 +129,7 @@ def test_a_rate_limit_mid_batch_pauses_until_the_window_resets_and_goes_on(world
     run, _ = preview(world, status="accepted", request=ids)
     # A small quota: two calls a window, whoami aside.
     quota = {"quotas": {"api": 2, "whoami": 100}, "window_s": 300}
+    wait_for_a_fresh_window(300)  # every wait is then the rest of a window, never a second at its very end
     world.hub.control("POST", "ratelimit", quota)
     slept: list[tuple[float, str]] = []
 
