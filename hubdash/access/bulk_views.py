@@ -112,8 +112,7 @@ def _run_for(request: AuthedRequest, run_id: int) -> BulkRun:
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def bulk_run(request: AuthedRequest, run_id: int) -> HttpResponse:
     """A run: its preview before it is confirmed, then its progress (polled while it runs) and summary."""
-    bulk_runs.sweep()  # a run whose worker was killed is said stopped, not "running" for ever
-    run = _run_for(request, run_id)
+    run = bulk_runs.as_seen(_run_for(request, run_id))  # a killed worker's run is said stopped; only shown
     context = _context(run)
     if request.htmx and not request.htmx.history_restore_request and run.state != DRAFT:
         return render(request, "access/bulk/run.html#progress", context)
@@ -169,6 +168,7 @@ def bulk_resume(request: AuthedRequest, run_id: int) -> HttpResponse:
         them = "it" if len(outside) == 1 else "them"
         message = NOT_YOURS.format(namespaces=", ".join(outside), them=them)
         return render(request, "access/bulk/refused.html", {"message": message, "back": "/"}, status=403)
+    bulk_runs.sweep()  # a run whose worker was killed ends (and is told in the feed) before it is resumed
     left = bulk_runs.resume(run)
     if left:
         messages.success(request, f"Resumed: {bulk_runs.VERBS[run.status]} the {left} requests not tried.")

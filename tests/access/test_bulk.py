@@ -290,6 +290,7 @@ def test_a_run_whose_worker_was_killed_is_said_stopped_and_resumed_without_decid
     from django.utils import timezone
 
     from hubdash.access import bulk, bulk_runs
+    from hubdash.access.jobs import refresh_all
     from hubdash.access.models import AccessRequest
     from hubdash.access.models_rules import BulkRun
     from hubdash.activity.models import Event
@@ -329,8 +330,15 @@ def test_a_run_whose_worker_was_killed_is_said_stopped_and_resumed_without_decid
     assert "<strong>100 accepted</strong>, 0 refused, 150 not tried" in page
     assert "The worker deciding these stopped (killed or restarted)" in page
     assert "Resume: accept the 150 not tried" in page
+    # The page only shows it: the periodic refresh's sweep ends the run and tells the feed.
+    assert BulkRun.objects.get(pk=run.pk).state == "running"
+    told = Event.objects.filter(source="hubdash", member__username="alice", summary__contains="not tried")
+    assert not told.exists()
+    refresh_all(None)  # type: ignore[arg-type]
+    assert BulkRun.objects.get(pk=run.pk).state == "done"
     event = Event.objects.filter(source="hubdash", member__username="alice").latest("id")
     assert event.summary == "accepted 100 of 250 access requests on 1 repo (150 not tried)"
+    assert 'data-state="done"' in world.alice.get(f"/access/bulk/{run.pk}/").content.decode()
 
     # Only its owner may resume it, with a POST.
     assert world.bob.post(f"/access/bulk/{run.pk}/resume/").status_code == 404
