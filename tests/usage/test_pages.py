@@ -162,9 +162,7 @@ def test_the_daily_job_draws_the_pages_charts_so_nobody_waits(world):
     assert page.count('<svg role="img"') == 6
 
 
-def test_someone_removed_from_the_org_no_longer_sees_its_private_figures_after_the_identity_period(
-    snapped, settings
-):
+def test_someone_removed_from_the_org_no_longer_sees_its_private_figures_after_the_identity_period(snapped, settings):
     import time
 
     settings.WHOAMI_CACHE_SECONDS = 2
