@@ -386,3 +386,27 @@ def test_a_bulk_rejection_says_who_and_why_in_the_feed_and_the_hub_keeps_the_rea
         "alice",
         "rejected 2 of 2 access requests on 1 repo: Only for our partners.",
     )
+
+
+def test_a_stopped_run_shown_by_its_page_but_not_yet_swept_can_be_resumed_at_once(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hubdash.access.models import AccessRequest
+    from hubdash.access.models_rules import BulkRun
+
+    file_many(world, {"acme/gated-a": 3})
+    world.refresh()
+    run, _ = preview(world, status="accepted", request=list(AccessRequest.objects.values_list("pk", flat=True)))
+    stale = timezone.now() - timedelta(minutes=5)
+    BulkRun.objects.filter(pk=run.pk).update(state="running", started_at=stale, heartbeat_at=stale)
+
+    page = html.unescape(world.alice.get(f"/access/bulk/{run.pk}/").content.decode())
+    assert 'data-state="done"' in page and "Resume: accept the 3 not tried" in page
+    assert BulkRun.objects.get(pk=run.pk).state == "running"  # a GET writes nothing
+
+    response = world.alice.post(f"/access/bulk/{run.pk}/resume/", follow=True)
+    assert "Resumed: accept the 3 requests not tried." in html.unescape(response.content.decode())
+    run_jobs()
+    assert set(world.state("acme/gated-a").values()) == {"accepted"}
