@@ -160,3 +160,20 @@ def test_the_daily_job_draws_the_pages_charts_so_nobody_waits(world):
         assert cache.get(f"usage:blocks:{charts.DRAWING}:{version}:{days}") is not None
     page = world.bob.get("/usage/", {"days": 7}).content.decode()
     assert page.count('<svg role="img"') == 6
+
+
+def test_someone_removed_from_the_org_no_longer_sees_its_private_figures_after_the_identity_period(snapped, settings):
+    import time
+
+    settings.WHOAMI_CACHE_SECONDS = 2
+    time.sleep(2.2)
+    assert "acme/secret" in snapped.bob.get("/usage/", {"days": 7}).content.decode()
+    assert snapped.bob.get("/usage/model/acme/secret/usage.csv").status_code == 200
+
+    snapped.hub.control("POST", "users", {"name": "bob", "orgs": {"acme": "no_access"}})
+    time.sleep(2.2)
+
+    assert "acme/secret" not in snapped.bob.get("/usage/", {"days": 7}).content.decode()
+    assert snapped.bob.get("/usage/model/acme/secret/").status_code == 404
+    assert snapped.bob.get("/usage/model/acme/secret/usage.csv").status_code == 404
+    assert len([c for c in snapped.hub_calls() if "whoami" in c["path"]]) == 2  # one per period, not per page
