@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hubdash.core.csv import csv_lines
 
-from .models import AccessRequest, GatedRepo
+from .models import PENDING, AccessRequest, GatedRepo
 
 COLUMNS = (
     "username", "fullname", "email", "status", "requested_at", "decided_at",
@@ -18,7 +18,10 @@ COLUMNS = (
 
 
 def decided_by(row: AccessRequest) -> tuple[str, str]:
-    """(through what, by whom): hubdash and the member, a rule by name, or the Hub's own grantedBy."""
+    """(through what, by whom): hubdash and the member, a rule by name, or the Hub's own grantedBy. A pending
+    request (one a person moved back, too) is undecided: nobody decided what it says now."""
+    if row.status == PENDING:
+        return "", ""
     if row.decided_by_id is not None and row.decided_by is not None:
         return "hubdash", row.decided_by.get_username()
     if row.decided_by_rule:
@@ -35,7 +38,7 @@ def _iso(moment: object) -> str:
 def _rows(repo: GatedRepo) -> Iterator[tuple[object, ...]]:
     for row in repo.requests.select_related("decided_by").order_by("-requested_at", "-id").iterator(chunk_size=500):
         through, by = decided_by(row)
-        when = row.decided_at or row.reviewed_at
+        when = None if row.status == PENDING else row.decided_at or row.reviewed_at
         yield (
             row.who,
             row.fullname,

@@ -57,6 +57,7 @@ def test_the_csv_says_who_when_and_who_decided_through_hubdash_or_on_the_hub(wor
     ask(bert, "frank", status="accepted", decided_by=alice, decided_at=timezone.now())
     ask(bert, "gina", status="accepted", granted_by="hubadmin", reviewed_at=timezone.now())
     ask(bert, "hana", status="rejected", decided_by_rule="No free mail", decided_at=timezone.now())
+    ask(bert, "ivo", status="pending", decided_by=alice, decided_at=timezone.now())  # alice moved it back
 
     response = world.alice.get(reverse("access-export", args=["model", "acme", "bert"]))
 
@@ -67,6 +68,12 @@ def test_the_csv_says_who_when_and_who_decided_through_hubdash_or_on_the_hub(wor
     assert (by_name["gina"]["decided_through"], by_name["gina"]["decided_by"]) == ("Hub", "hubadmin")
     assert (by_name["hana"]["decided_through"], by_name["hana"]["decided_by"]) == ("hubdash rule", "No free mail")
     assert by_name["gina"]["decided_at"]
+    # Moved back to pending: undecided again, so nobody is named as having decided it.
+    assert (by_name["ivo"]["decided_through"], by_name["ivo"]["decided_by"], by_name["ivo"]["decided_at"]) == (
+        "",
+        "",
+        "",
+    )
 
 
 def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(world):
