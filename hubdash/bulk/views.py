@@ -4,15 +4,12 @@ progress, summary, undo), the person's plans, and the approvals list the Team pa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_credentials
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +21,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
+from hubdash.core.permissions import admins_only, is_admin
 from hubdash.lists import render_list
 
 from . import flow, planning, runs, saved
@@ -39,7 +37,6 @@ from .models import (
     Plan,
 )
 
-P = ParamSpec("P")
 # The Hub calls a run makes for each repo it changes, after reading the repo again (GET its info).
 CALL_WORDS = {
     "visibility": "PUT …/settings",
@@ -64,28 +61,10 @@ ACTIONS = [
 ]
 
 
-def admins_only(
-    view: Callable[Concatenate[AuthedRequest, P], HttpResponse],
-) -> Callable[Concatenate[AuthedRequest, P], HttpResponse]:
-    """Admins only (the team's rule, which bulk may not import from accounts): 403 else."""
-
-    @wraps(view)
-    def wrapper(request: AuthedRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if not _is_admin(request):
-            raise PermissionDenied("Only admins may do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _is_admin(request: AuthedRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_superuser)
-
-
 def _plan_for(request: AuthedRequest, plan_id: int) -> Plan:
     """A plan its maker, or an admin, may see; anyone else is told it does not exist."""
     plan = Plan.objects.select_related("maker", "decided_by", "undo_of").filter(pk=plan_id).first()
-    if plan is None or (plan.maker_id != request.user.pk and not _is_admin(request)):
+    if plan is None or (plan.maker_id != request.user.pk and not is_admin(request.user)):
         raise Http404("No such plan.")
     return runs.refresh(plan)
 
@@ -199,7 +178,7 @@ def _plan_context(request: AuthedRequest, plan: Plan) -> dict[str, Any]:
         "to_change": counts["total"] - counts["skipped"] if plan.state == PREVIEW else counts["todo"] + counts["done"],
         "rows": render_list("bulk/items.html", "rows", plan.items.all(), planning.FIELD[plan.change]),
         "mine": plan.maker_id == user.pk,
-        "may_decide": plan.state == AWAITING and _is_admin(request) and plan.maker_id != user.pk,
+        "may_decide": plan.state == AWAITING and is_admin(request.user) and plan.maker_id != user.pk,
         "needs_password": plan.needs_confirmation and user.has_usable_password(),
         "fresh_sign_in": plan.needs_confirmation and not user.has_usable_password(),
         "hf_confirmed": _hf_confirmed(request),
@@ -357,7 +336,7 @@ def approvals(request: AuthedRequest) -> HttpResponse:
     waiting = Plan.objects.filter(state=AWAITING).select_related("maker").order_by("confirmed_at")
     context = {
         "waiting": [(plan, planning.describe(plan), plan.items.filter(state="pending").count()) for plan in waiting],
-        "is_admin": _is_admin(request),
+        "is_admin": is_admin(request.user),
         "required": ApprovalSetting.current(),
         "admins": flow.active_admins(),
     }
