@@ -24,6 +24,7 @@ from django_tasks import task
 from hubdash import hub
 from hubdash.activity import record
 from hubdash.core.logging import redact
+from hubdash.core.permissions import is_admin
 from hubdash.hub import manage as hub_manage
 from hubdash.hub import ratelimit
 from hubdash.hub import repo_state as hub_state
@@ -135,6 +136,8 @@ def _run(plan: Plan) -> str:
     user = plan.maker
     client = hub.client_for(user)
     writable = writable_namespaces(user)  # rights checked again when it runs
+    # an override holds only while its maker is still an admin (demoted since: the guardrails apply again)
+    overridden = bool(plan.override_reason) and is_admin(user)
     beat = _Beat(plan.pk)
     budget = ratelimit.latest(client)
     quota = budget.quota if budget and budget.quota else None
@@ -156,8 +159,9 @@ def _run(plan: Plan) -> str:
         if item.repo_id.split("/")[0] not in writable and ns not in writable:
             _outcome(item, REFUSED, f"You may no longer change repos of {item.repo_id.split('/')[0]}.")
             continue
-        if not plan.override_reason and guard.check(user, planning.changes_of(plan.change, [_as_pending(item)])):
-            _outcome(item, REFUSED, "A guardrail of the team forbids this change now.")
+        broken = [] if overridden else guard.check(user, planning.changes_of(plan.change, [_as_pending(item)]))
+        if broken:
+            _outcome(item, REFUSED, f"A guardrail of the team forbids this change now: {broken[0]}")
             continue
         try:
             changed_any |= _do(plan, item, client, pacer, user, resumed)
