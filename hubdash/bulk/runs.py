@@ -134,6 +134,9 @@ class _Beat:
 
 def _run(plan: Plan) -> str:
     user = plan.maker
+    if not user.is_active:  # deactivated since it was queued (admin, shell): its token is not used
+        _finish(plan, STOPPED, "Stopped: its maker was deactivated before the run; nothing was sent.")
+        return "stopped"
     client = hub.client_for(user)
     writable = writable_namespaces(user)  # rights checked again when it runs
     # an override holds only while its maker is still an admin (demoted since: the guardrails apply again)

@@ -152,3 +152,18 @@ def test_a_hub_refusal_is_kept_with_the_hubs_reason_and_no_secret(bulk, work):
     page = bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
     assert ALICE_TOKEN not in page
     assert bulk.state(ids[0])["private"] is False and bulk.state(ids[1])["private"] is True
+
+
+def test_a_queued_plan_whose_maker_was_deactivated_stops_without_using_their_token(bulk, work):
+    ids = make_repos(bulk, 2)
+    plan = made(bulk.plan("visibility:private", [f"{r}|0|" for r in ids]))
+    assert bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/").status_code == 302
+    plan.maker.is_active = False  # deactivated in Django's admin or a shell: the stored token stays
+    plan.maker.save()
+    bulk.forget_calls()
+    work()
+    plan.refresh_from_db()
+    assert plan.state == "stopped"
+    assert "its maker was deactivated" in plan.outcome
+    assert bulk.hub.requests() == []  # not even a read with their token
+    assert not any(bulk.state(r)["private"] for r in ids)
