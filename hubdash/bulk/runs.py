@@ -142,10 +142,7 @@ def _run(plan: Plan) -> str:
     # an override holds only while its maker is still an admin (demoted since: the guardrails apply again)
     overridden = bool(plan.override_reason) and is_admin(user)
     beat = _Beat(plan.pk)
-    budget = ratelimit.latest(client)
-    quota = budget.quota if budget and budget.quota else None
-    reserve = round(quota * (100 - planning.share_percent()) / 100) if quota else 0
-    pacer = Pacer(client, reserve=reserve, sleep=beat.sleep)
+    pacer = _SharePacer(client, sleep=beat.sleep)
     changed_any = False
     for item in plan.items.filter(state__in=[PENDING, CLAIMED]).order_by("position"):
         if not Plan.objects.filter(pk=plan.pk, state=RUNNING).exists():
@@ -176,6 +173,16 @@ def _run(plan: Plan) -> str:
         return "stopped"
     _finish(plan, DONE, summary_line(plan))
     return "done"
+
+
+class _SharePacer(Pacer):
+    """A pacer that keeps the person's share of the window out of the run's reach, worked out from the quota
+    of each call's figures: a run started with no figures cached still leaves the person their pages."""
+
+    def wait_for(self, budget: ratelimit.Budget | None, now: float, last: float | None) -> float:
+        if budget is not None and budget.quota:
+            self.reserve = round(budget.quota * (100 - planning.share_percent()) / 100)
+        return super().wait_for(budget, now, last)
 
 
 def _as_pending(item: PlanItem) -> PlanItem:

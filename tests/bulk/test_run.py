@@ -167,3 +167,27 @@ def test_a_queued_plan_whose_maker_was_deactivated_stops_without_using_their_tok
     assert "its maker was deactivated" in plan.outcome
     assert bulk.hub.requests() == []  # not even a read with their token
     assert not any(bulk.state(r)["private"] for r in ids)
+
+
+def test_a_run_started_without_cached_figures_still_leaves_the_person_their_share(bulk, work, settings):
+    """No rate-limit figures in the cache when the run starts (a cleared cache, another worker): the run
+    works the person's share out from the Hub's first figures and never takes more than its half."""
+    from django.core.cache import cache
+
+    settings.BULK_QUOTA_SHARE = 50
+    window, quota = 6, 20  # 16 calls would fit in one window: the share keeps the run to 10 of them
+    ids = make_repos(bulk, 8, namespace="datalab", prefix="share")
+    plan = made(bulk.plan("visibility:private", [f"{r}|0|" for r in ids]))
+    bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/")
+    # whoami counted apart (as the Hub does), so that the run's own whoami brings no "api" figures either
+    bulk.hub.control("POST", "ratelimit", {"quotas": {"api": quota, "whoami": 100}, "window_s": window})
+    cache.clear()  # no figures cached when the run starts
+    time.sleep(window - time.time() % window + 0.05)
+    bulk.forget_calls()
+    work()
+    plan.refresh_from_db()
+    assert plan.outcome == "8 done, 0 refused, 0 skipped, 0 not tried"
+    log = [r for r in bulk.hub.requests() if r["path"].startswith("/api/") and "whoami" not in r["path"]]
+    assert [r for r in log if r["status"] == 429] == []
+    per_window = Counter(int(r["time"] // window) for r in log)
+    assert max(per_window.values()) <= quota // 2, per_window  # the other half stays the person's
