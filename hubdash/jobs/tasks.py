@@ -7,6 +7,7 @@ import threading
 from datetime import datetime, timedelta
 
 from django.db import close_old_connections, connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -24,6 +25,7 @@ STOPPED = "failed: its worker stopped during the run; it runs again next period"
 # A running job says so this often (its own thread and connection); four missed beats and the scheduler's sweep
 # takes its worker for gone and the run for failed (the database queue has no lease of its own).
 HEARTBEAT_S = 10.0
+STILL_GOING = "skipped: the previous run is still going"
 
 
 @task()
@@ -42,6 +44,9 @@ def run_period(run_id: int) -> str:
     job = job_named(run.job)
     if job is None:
         return _finish(run, FAILED, f"failed: no job named {run.job} in this worker (an app removed?)")
+    earlier = Q(started_at__lt=now) | Q(started_at=now, pk__lt=run.pk)  # of two claimed at once, one goes on
+    if going(run.job).exclude(pk=run.pk).filter(earlier).exists():
+        return _finish(run, DONE, STILL_GOING)  # never two runs of one job at once
     try:
         with Heartbeat(run.pk):
             outcome = job.function(run)
@@ -62,6 +67,12 @@ def _finish(run: ScheduledRun, state: str, outcome: str) -> str:
     run.detail = redact(run.detail)
     run.save(update_fields=["state", "outcome", "finished_at", "detail"])
     return state
+
+
+def going(job: str, now: datetime | None = None) -> QuerySet[ScheduledRun]:
+    """The job's runs under way, their worker alive (a heartbeat within the sweep's allowance)."""
+    fresh = (now or timezone.now()) - timedelta(seconds=4 * HEARTBEAT_S)
+    return ScheduledRun.objects.filter(job=job, state=RUNNING, heartbeat_at__gte=fresh)
 
 
 def sweep(now: datetime | None = None) -> int:

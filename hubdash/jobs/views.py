@@ -106,7 +106,9 @@ def run_now(request: AuthedRequest, name: str) -> HttpResponse:
     if job is None:
         raise Http404("No such job.")
     run = schedule.run_now(name, by=request.user)
-    if run.requested_by_id == request.user.pk and run.trigger == "run_now":
+    if run.state == RUNNING:
+        messages.info(request, f"{job.label}: a run is under way already; it is the one that counts.")
+    elif run.requested_by_id == request.user.pk and run.trigger == "run_now":
         messages.success(request, f"{job.label}: a run is queued; it starts as soon as a worker is free.")
     else:
         messages.info(request, f"{job.label}: a run was already waiting to start; it is the one that runs.")
