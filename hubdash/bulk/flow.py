@@ -28,6 +28,7 @@ from .models import (
     PREVIEW,
     QUEUED,
     SKIPPED,
+    STOPPED,
     ApprovalSetting,
     Plan,
     PlanItem,
@@ -136,6 +137,17 @@ def cancel(plan: Plan, user: User) -> None:
         raise NotAllowed("Only a plan not yet running can be cancelled.")
     runs.give_up(plan)
     record(action="update", summary=f"cancelled bulk plan {plan.pk}", member=user)
+
+
+def shown(plan: Plan, now: datetime | None = None) -> Plan:
+    """The plan as pages show it, computed, never written (the periodic jobs write it): one waiting longer
+    than APPROVAL_DAYS is expired, a running one whose worker went silent is stopped."""
+    now = now or timezone.now()
+    if plan.state == AWAITING and plan.confirmed_at and plan.confirmed_at < now - timedelta(days=APPROVAL_DAYS):
+        plan.state = EXPIRED
+    elif runs.is_stale(plan, now):
+        plan.state, plan.outcome = STOPPED, runs.WORKER_GONE
+    return plan
 
 
 def expire_due(now: datetime | None = None) -> int:

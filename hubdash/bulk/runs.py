@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -73,15 +73,24 @@ def start(plan: Plan) -> bool:
     return True
 
 
-def refresh(plan: Plan) -> Plan:
-    """A running plan whose worker stopped beating is stopped (the rest waits for "Start again")."""
-    if plan.state == RUNNING and plan.heartbeat_at and timezone.now() - plan.heartbeat_at > timedelta(seconds=STALE_S):
-        stale = timezone.now() - timedelta(seconds=STALE_S)
-        if Plan.objects.filter(pk=plan.pk, state=RUNNING, heartbeat_at__lt=stale).update(
-            state=STOPPED, outcome="The worker stopped during the run: start it again to do the rest."
-        ):
-            plan.refresh_from_db()
-    return plan
+WORKER_GONE = "The worker stopped during the run: start it again to do the rest."
+
+
+def is_stale(plan: Plan, now: datetime | None = None) -> bool:
+    """A running plan whose worker stopped beating (computed: pages show it stopped before the sweep runs)."""
+    if plan.state != RUNNING or plan.heartbeat_at is None:
+        return False
+    return (now or timezone.now()) - plan.heartbeat_at > timedelta(seconds=STALE_S)
+
+
+def stop_stale(plan_id: int | None = None, now: datetime | None = None) -> int:
+    """Running plans whose worker stopped beating are stopped (the rest waits for "Start again"): the bulk
+    periodic job's sweep, and "Start again" on that plan. Returns how many."""
+    stale = (now or timezone.now()) - timedelta(seconds=STALE_S)
+    found = Plan.objects.filter(state=RUNNING, heartbeat_at__lt=stale)
+    if plan_id is not None:
+        found = found.filter(pk=plan_id)
+    return found.update(state=STOPPED, outcome=WORKER_GONE)
 
 
 @task()

@@ -66,12 +66,12 @@ def _plan_for(request: AuthedRequest, plan_id: int) -> Plan:
     plan = Plan.objects.select_related("maker", "decided_by", "undo_of").filter(pk=plan_id).first()
     if plan is None or (plan.maker_id != request.user.pk and not is_admin(request.user)):
         raise Http404("No such plan.")
-    return runs.refresh(plan)
+    return flow.shown(plan)
 
 
 @require_safe
 def plans(request: AuthedRequest) -> HttpResponse:
-    mine = Plan.objects.filter(maker=request.user).order_by("-created_at")[:50]
+    mine = [flow.shown(plan) for plan in Plan.objects.filter(maker=request.user).order_by("-created_at")[:50]]
     return render(request, "bulk/plans.html", {"plans": mine, "describe": planning.describe})
 
 
@@ -294,6 +294,7 @@ def start(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for(request, plan_id)
     if plan.maker_id != request.user.pk:
         return _refused(request, plan, "Only the person who made a plan may start it again.", status=403)
+    runs.stop_stale(plan.pk)  # its worker gone: stopped now, if the periodic sweep has not done it yet
     if plan.state != STOPPED or not runs.start(plan):
         return _refused(request, plan, "Only a stopped plan can be started again.")
     return redirect("bulk-plan", plan.pk)
@@ -324,23 +325,33 @@ def decide(request: AuthedRequest, plan_id: int) -> HttpResponse:
     except flow.NotAllowed as err:
         return _refused(request, plan, str(err))
     if request.htmx and request.POST.get("from") == "approvals":
-        return approvals(request)
+        return _approvals(request)
     messages.success(request, "Plan approved: it runs now." if verdict == "approve" else "Plan declined.")
     return redirect("bulk-plan", plan.pk)
 
 
+@require_safe
 @never_cache
 def approvals(request: AuthedRequest) -> HttpResponse:
     """The plans waiting for a second admin: the Team page's region (by URL name), or a page of its own."""
-    flow.expire_due()
-    waiting = Plan.objects.filter(state=AWAITING).select_related("maker").order_by("confirmed_at")
+    return _approvals(request)
+
+
+def _approvals(request: AuthedRequest) -> HttpResponse:
+    """The approvals region or page, drawn (also after a decision or a setting posted by htmx)."""
+    waiting = [
+        plan
+        for plan in Plan.objects.filter(state=AWAITING).select_related("maker").order_by("confirmed_at")
+        if flow.shown(plan).state == AWAITING  # past its days it is expired, even before the job says so
+    ]
     context = {
         "waiting": [(plan, planning.describe(plan), plan.items.filter(state="pending").count()) for plan in waiting],
         "is_admin": is_admin(request.user),
         "required": ApprovalSetting.current(),
         "admins": flow.active_admins(),
     }
-    template = "bulk/approvals.html#region" if request.htmx else "bulk/approvals.html"
+    fragment = request.htmx and not request.htmx.history_restore_request  # a history restore needs the page
+    template = "bulk/approvals.html#region" if fragment else "bulk/approvals.html"
     return render(request, template, context)
 
 
@@ -352,7 +363,7 @@ def approval_setting(request: AuthedRequest) -> HttpResponse:
         flow.set_approvals(request.user, required)
     except flow.NotAllowed as err:
         messages.error(request, str(err))
-        response = approvals(request)
+        response = _approvals(request)
         response.status_code = 409
         return response
     messages.success(
@@ -362,5 +373,5 @@ def approval_setting(request: AuthedRequest) -> HttpResponse:
         else "Plans no longer need another admin's approval.",
     )
     if request.htmx:
-        return approvals(request)
+        return _approvals(request)
     return redirect("bulk-approvals")

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hubdash.bulk import jobs as bulk_jobs
 from hubdash.bulk import runs
 from hubdash.bulk.models import Plan, PlanItem
 from tests.bulk.test_plans import made, outcomes
@@ -49,11 +50,15 @@ def test_a_run_killed_midway_is_stopped_and_started_again_does_each_repo_once(bu
     assert plan.state == "running"
     got = outcomes(plan)
     assert [got[r][0] for r in ids] == ["done", "done", "claimed", "pending", "pending", "pending"]
-    # the page sees the worker silent and calls the plan stopped, with what was done
+    # the page sees the worker silent and shows the plan stopped, with what was done, writing nothing;
+    # the bulk periodic sweep writes it
     Plan.objects.filter(pk=plan.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=runs.STALE_S + 1))
     page = bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
     assert "Start again (does the rest)" in page
     assert "2 done</strong>" in page
+    plan.refresh_from_db()
+    assert plan.state == "running"
+    assert bulk_jobs.stop_stale(None) == "1 run stopped (worker gone)"  # type: ignore[arg-type]
     plan.refresh_from_db()
     assert plan.state == "stopped"
     assert bulk.alice.post(f"/bulk/plans/{plan.pk}/start/").status_code == 302
@@ -191,3 +196,16 @@ def test_a_run_started_without_cached_figures_still_leaves_the_person_their_shar
     assert [r for r in log if r["status"] == 429] == []
     per_window = Counter(int(r["time"] // window) for r in log)
     assert max(per_window.values()) <= quota // 2, per_window  # the other half stays the person's
+
+
+def test_start_again_on_a_plan_whose_worker_went_silent_does_the_rest_before_the_sweep(bulk, work):
+    ids = make_repos(bulk, 2)
+    plan = made(bulk.plan("visibility:private", [f"{r}|0|" for r in ids]))
+    bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/")
+    long_ago = timezone.now() - timedelta(seconds=runs.STALE_S + 1)
+    Plan.objects.filter(pk=plan.pk).update(state="running", heartbeat_at=long_ago)  # its worker died at once
+    assert "Start again (does the rest)" in bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
+    assert bulk.alice.post(f"/bulk/plans/{plan.pk}/start/").status_code == 302
+    work()
+    plan.refresh_from_db()
+    assert plan.outcome == "2 done, 0 refused, 0 skipped, 0 not tried"
