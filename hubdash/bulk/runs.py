@@ -11,7 +11,6 @@ the plan's state (its change had gone out), else done then. No repo is changed t
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from django_tasks import task
 
 from hubdash import hub
 from hubdash.activity import record
+from hubdash.core.heartbeat import heartbeat
 from hubdash.core.logging import redact
 from hubdash.core.permissions import is_admin
 from hubdash.hub import manage as hub_manage
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_S = 15.0  # a running plan says it is alive this often, even while the pacer waits
+HEARTBEAT_S = 15.0  # a running plan says it is alive this often (its own thread), even while the pacer waits
 STALE_S = 90.0  # a running plan silent this long lost its worker: it is stopped
 # For tests: called after each item's Hub change, before its outcome is kept (a kill is simulated there).
 after_change_hook: Callable[[PlanItem], None] | None = None
@@ -109,7 +109,8 @@ def run_plan(plan_id: int) -> str:
         member=plan.maker,
     )
     try:
-        outcome = _run(plan)
+        with heartbeat(Plan.objects.filter(pk=plan_id, state=RUNNING), HEARTBEAT_S, name=f"bulk-plan-{plan_id}"):
+            outcome = _run(plan)
     except hub.HubError as err:
         outcome = f"Stopped: {err.message}"
         _finish(plan, STOPPED, outcome)
@@ -121,26 +122,6 @@ def run_plan(plan_id: int) -> str:
     return outcome
 
 
-class _Beat:
-    """The pacer's sleep, cut in pieces so that the plan's heartbeat goes on while it waits."""
-
-    def __init__(self, plan_id: int) -> None:
-        self.plan_id = plan_id
-        self.last = 0.0
-
-    def beat(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self.last >= HEARTBEAT_S:
-            Plan.objects.filter(pk=self.plan_id).update(heartbeat_at=timezone.now())
-            self.last = now
-
-    def sleep(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            time.sleep(min(left, HEARTBEAT_S))
-            self.beat()
-
-
 def _run(plan: Plan) -> str:
     user = plan.maker
     if not user.is_active:  # deactivated since it was queued (admin, shell): its token is not used
@@ -150,13 +131,11 @@ def _run(plan: Plan) -> str:
     writable = writable_namespaces(user)  # rights checked again when it runs
     # an override holds only while its maker is still an admin (demoted since: the guardrails apply again)
     overridden = bool(plan.override_reason) and is_admin(user)
-    beat = _Beat(plan.pk)
-    pacer = _SharePacer(client, sleep=beat.sleep)
+    pacer = _SharePacer(client)
     changed_any = False
     for item in plan.items.filter(state__in=[PENDING, CLAIMED]).order_by("position"):
         if not Plan.objects.filter(pk=plan.pk, state=RUNNING).exists():
             break  # the person stopped it (or the page found its worker gone): the rest waits
-        beat.beat()
         if item.state == PENDING:
             if not PlanItem.objects.filter(pk=item.pk, state=PENDING).update(state=CLAIMED, claimed_at=timezone.now()):
                 continue  # another run took it
