@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from hubdash import activity
 from hubdash.activity import history
 from hubdash.core.http import AuthedRequest
-from hubdash.core.permissions import admins_only
+from hubdash.core.permissions import admins_only, is_admin
 from hubdash.hub.tokens import last_known_identity, token_statuses
 from hubdash.jobs.delegation import delegate_of, pause_of
 from hubdash.jobs.models import Delegation
@@ -230,5 +230,5 @@ def take_now(request: AuthedRequest) -> HttpResponse:
 @never_cache
 def setup_line(request: AuthedRequest) -> HttpResponse:
     """The home page's line for admins until a namespace is watched (nothing otherwise, nor for others)."""
-    show = request.user.is_superuser and not Watched.objects.exists()
+    show = is_admin(request.user) and not Watched.objects.exists()
     return render(request, "usage/_setup_line.html", {"show": show})
