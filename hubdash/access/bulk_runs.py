@@ -5,14 +5,13 @@ event per run."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.db.models import Count, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django_tasks import task
 from hubdash import hub
 from hubdash.activity import record
 from hubdash.activity.models import ACTIONS
+from hubdash.core.heartbeat import heartbeat
 from hubdash.hub import ratelimit
 from hubdash.hub.access import Status, Target
 from hubdash.hub.repo_types import Kind
@@ -236,7 +236,8 @@ def run_bulk(run_id: int) -> str:
         return "not queued"
     run = BulkRun.objects.select_related("created_by").get(pk=run_id)
     try:
-        with Heartbeat(run.pk):
+        beating = BulkRun.objects.filter(pk=run.pk, state__in=(RUNNING, WAITING))
+        with heartbeat(beating, HEARTBEAT_S, name=f"bulk-run-{run.pk}"):
             stopped = _run(run)
     except Exception:
         logger.exception("bulk run %s stopped", run_id)
@@ -392,33 +393,3 @@ def _tail(c: dict[str, int]) -> str:
     ]
     said = [p for p in parts if p]
     return f" ({', '.join(said)})" if said else ""
-
-
-class Heartbeat:
-    """While a run runs, say so every HEARTBEAT_S (its own thread and connection)."""
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"bulk-run-{run_id}-heartbeat", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(HEARTBEAT_S):
-                try:
-                    close_old_connections()
-                    BulkRun.objects.filter(pk=self.run_id, state__in=(RUNNING, WAITING)).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except Exception:  # a busy database: the next beat tries again; staleness allows several misses
-                    logger.warning("bulk run %s: heartbeat not written", self.run_id, exc_info=True)
-        finally:
-            connection.close()

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
 from hubdash import hub
+from hubdash.core.permissions import is_admin
 
 from .models import Event
 
@@ -36,10 +37,6 @@ def viewer_namespaces(user: User | AnonymousUser, sure_only: bool = False) -> fr
         names.add(identity.name)
         names.update(org.name for org in identity.orgs)
     return frozenset(names)
-
-
-def is_admin(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def visible_events(user: User | AnonymousUser, sure_only: bool = False) -> QuerySet[Event]:

@@ -18,6 +18,7 @@ What other apps' pages use, by URL name only (they import nothing of bulk):
 Modules: planning.py (selection → plan: now/after, skipped and why, calls, quota share, duration), flow.py
 (confirm, approve/decline, expire, cancel, undo; feed events), runs.py (the django-tasks job: claim each item,
 re-read, change, pace with jobs.pacing.Pacer, outcomes; stopped and started again), jobs.py (`bulk.expire`,
-hourly), guard.py (guardrails through core's registry). Setting: HUBDASH_BULK_QUOTA_SHARE (percent of a
+hourly; `bulk.stale`, each minute: runs whose worker went silent are stopped; pages only show these
+states, computed), guard.py (guardrails through core's registry). Setting: HUBDASH_BULK_QUOTA_SHARE (percent of a
 rate-limit window a run may use, default 90).
 """

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hubdash.activity import record
+from hubdash.core.permissions import is_admin
 
 from . import planning, runs
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     PREVIEW,
     QUEUED,
     SKIPPED,
+    STOPPED,
     ApprovalSetting,
     Plan,
     PlanItem,
@@ -64,12 +66,12 @@ def confirm(plan: Plan, user: User, override: str = "") -> Plan:
         raise NotAllowed("Only the person who made a plan may confirm it.")
     override = " ".join(override.split())[:500]
     if plan.violations:
-        if override and not (user.is_superuser and user.is_active):
+        if override and not is_admin(user):
             raise NotAllowed("Only an admin may override a guardrail; nothing was changed.")
         if not override:
             raise NotAllowed(
                 "This plan breaks the team's guardrails: change the selection first"
-                + (", or override them with a reason." if user.is_superuser and user.is_active else ".")
+                + (", or override them with a reason." if is_admin(user) else ".")
             )
         Plan.objects.filter(pk=plan.pk, state=PREVIEW).update(override_reason=override)
         record(
@@ -98,7 +100,7 @@ def confirm(plan: Plan, user: User, override: str = "") -> Plan:
 
 def decide(plan: Plan, admin: User, approve: bool, reason: str = "") -> Plan:
     """Another admin approves (the run is queued) or declines a waiting plan."""
-    if not (admin.is_superuser and admin.is_active):
+    if not is_admin(admin):
         raise NotAllowed("Only admins decide on plans.")
     if plan.maker_id == admin.pk:
         raise NotAllowed("Another admin must decide on your own plan.")
@@ -136,6 +138,17 @@ def cancel(plan: Plan, user: User) -> None:
         raise NotAllowed("Only a plan not yet running can be cancelled.")
     runs.give_up(plan)
     record(action="update", summary=f"cancelled bulk plan {plan.pk}", member=user)
+
+
+def shown(plan: Plan, now: datetime | None = None) -> Plan:
+    """The plan as pages show it, computed, never written (the periodic jobs write it): one waiting longer
+    than APPROVAL_DAYS is expired, a running one whose worker went silent is stopped."""
+    now = now or timezone.now()
+    if plan.state == AWAITING and plan.confirmed_at and plan.confirmed_at < now - timedelta(days=APPROVAL_DAYS):
+        plan.state = EXPIRED
+    elif runs.is_stale(plan, now):
+        plan.state, plan.outcome = STOPPED, runs.WORKER_GONE
+    return plan
 
 
 def expire_due(now: datetime | None = None) -> int:

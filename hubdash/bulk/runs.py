@@ -11,9 +11,8 @@ the plan's state (its change had gone out), else done then. No repo is changed t
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -23,7 +22,9 @@ from django_tasks import task
 
 from hubdash import hub
 from hubdash.activity import record
+from hubdash.core.heartbeat import heartbeat
 from hubdash.core.logging import redact
+from hubdash.core.permissions import is_admin
 from hubdash.hub import manage as hub_manage
 from hubdash.hub import ratelimit
 from hubdash.hub import repo_state as hub_state
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_S = 15.0  # a running plan says it is alive this often, even while the pacer waits
+HEARTBEAT_S = 15.0  # a running plan says it is alive this often (its own thread), even while the pacer waits
 STALE_S = 90.0  # a running plan silent this long lost its worker: it is stopped
 # For tests: called after each item's Hub change, before its outcome is kept (a kill is simulated there).
 after_change_hook: Callable[[PlanItem], None] | None = None
@@ -72,15 +73,24 @@ def start(plan: Plan) -> bool:
     return True
 
 
-def refresh(plan: Plan) -> Plan:
-    """A running plan whose worker stopped beating is stopped (the rest waits for "Start again")."""
-    if plan.state == RUNNING and plan.heartbeat_at and timezone.now() - plan.heartbeat_at > timedelta(seconds=STALE_S):
-        stale = timezone.now() - timedelta(seconds=STALE_S)
-        if Plan.objects.filter(pk=plan.pk, state=RUNNING, heartbeat_at__lt=stale).update(
-            state=STOPPED, outcome="The worker stopped during the run: start it again to do the rest."
-        ):
-            plan.refresh_from_db()
-    return plan
+WORKER_GONE = "The worker stopped during the run: start it again to do the rest."
+
+
+def is_stale(plan: Plan, now: datetime | None = None) -> bool:
+    """A running plan whose worker stopped beating (computed: pages show it stopped before the sweep runs)."""
+    if plan.state != RUNNING or plan.heartbeat_at is None:
+        return False
+    return (now or timezone.now()) - plan.heartbeat_at > timedelta(seconds=STALE_S)
+
+
+def stop_stale(plan_id: int | None = None, now: datetime | None = None) -> int:
+    """Running plans whose worker stopped beating are stopped (the rest waits for "Start again"): the bulk
+    periodic job's sweep, and "Start again" on that plan. Returns how many."""
+    stale = (now or timezone.now()) - timedelta(seconds=STALE_S)
+    found = Plan.objects.filter(state=RUNNING, heartbeat_at__lt=stale)
+    if plan_id is not None:
+        found = found.filter(pk=plan_id)
+    return found.update(state=STOPPED, outcome=WORKER_GONE)
 
 
 @task()
@@ -99,7 +109,8 @@ def run_plan(plan_id: int) -> str:
         member=plan.maker,
     )
     try:
-        outcome = _run(plan)
+        with heartbeat(Plan.objects.filter(pk=plan_id, state=RUNNING), HEARTBEAT_S, name=f"bulk-plan-{plan_id}"):
+            outcome = _run(plan)
     except hub.HubError as err:
         outcome = f"Stopped: {err.message}"
         _finish(plan, STOPPED, outcome)
@@ -111,40 +122,20 @@ def run_plan(plan_id: int) -> str:
     return outcome
 
 
-class _Beat:
-    """The pacer's sleep, cut in pieces so that the plan's heartbeat goes on while it waits."""
-
-    def __init__(self, plan_id: int) -> None:
-        self.plan_id = plan_id
-        self.last = 0.0
-
-    def beat(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self.last >= HEARTBEAT_S:
-            Plan.objects.filter(pk=self.plan_id).update(heartbeat_at=timezone.now())
-            self.last = now
-
-    def sleep(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            time.sleep(min(left, HEARTBEAT_S))
-            self.beat()
-
-
 def _run(plan: Plan) -> str:
     user = plan.maker
+    if not user.is_active:  # deactivated since it was queued (admin, shell): its token is not used
+        _finish(plan, STOPPED, "Stopped: its maker was deactivated before the run; nothing was sent.")
+        return "stopped"
     client = hub.client_for(user)
     writable = writable_namespaces(user)  # rights checked again when it runs
-    beat = _Beat(plan.pk)
-    budget = ratelimit.latest(client)
-    quota = budget.quota if budget and budget.quota else None
-    reserve = round(quota * (100 - planning.share_percent()) / 100) if quota else 0
-    pacer = Pacer(client, reserve=reserve, sleep=beat.sleep)
+    # an override holds only while its maker is still an admin (demoted since: the guardrails apply again)
+    overridden = bool(plan.override_reason) and is_admin(user)
+    pacer = _SharePacer(client)
     changed_any = False
     for item in plan.items.filter(state__in=[PENDING, CLAIMED]).order_by("position"):
         if not Plan.objects.filter(pk=plan.pk, state=RUNNING).exists():
             break  # the person stopped it (or the page found its worker gone): the rest waits
-        beat.beat()
         if item.state == PENDING:
             if not PlanItem.objects.filter(pk=item.pk, state=PENDING).update(state=CLAIMED, claimed_at=timezone.now()):
                 continue  # another run took it
@@ -156,8 +147,9 @@ def _run(plan: Plan) -> str:
         if item.repo_id.split("/")[0] not in writable and ns not in writable:
             _outcome(item, REFUSED, f"You may no longer change repos of {item.repo_id.split('/')[0]}.")
             continue
-        if not plan.override_reason and guard.check(user, planning.changes_of(plan.change, [_as_pending(item)])):
-            _outcome(item, REFUSED, "A guardrail of the team forbids this change now.")
+        broken = [] if overridden else guard.check(user, planning.changes_of(plan.change, [_as_pending(item)]))
+        if broken:
+            _outcome(item, REFUSED, f"A guardrail of the team forbids this change now: {broken[0]}")
             continue
         try:
             changed_any |= _do(plan, item, client, pacer, user, resumed)
@@ -169,6 +161,16 @@ def _run(plan: Plan) -> str:
         return "stopped"
     _finish(plan, DONE, summary_line(plan))
     return "done"
+
+
+class _SharePacer(Pacer):
+    """A pacer that keeps the person's share of the window out of the run's reach, worked out from the quota
+    of each call's figures: a run started with no figures cached still leaves the person their pages."""
+
+    def wait_for(self, budget: ratelimit.Budget | None, now: float, last: float | None) -> float:
+        if budget is not None and budget.quota:
+            self.reserve = round(budget.quota * (100 - planning.share_percent()) / 100)
+        return super().wait_for(budget, now, last)
 
 
 def _as_pending(item: PlanItem) -> PlanItem:

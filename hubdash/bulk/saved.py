@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
+from hubdash.core.permissions import is_admin
 from hubdash.hub import HubClient
 from hubdash.hub import repos as hub_repos
 from hubdash.hub.repo_types import KINDS, Kind, RepoSummary
@@ -167,11 +168,6 @@ def remember(view: SavedView, viewer: User, found: Scan) -> SavedViewOpening:
 
 
 # -- who may do what --------------------------------------------------------------------------------
-
-
-def is_admin(user: User) -> bool:
-    # bulk imports nothing of accounts: the same test as accounts.permissions.is_admin.
-    return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def visible_to(user: User) -> QuerySet[SavedView]:

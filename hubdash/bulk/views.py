@@ -4,15 +4,12 @@ progress, summary, undo), the person's plans, and the approvals list the Team pa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_credentials
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +21,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
+from hubdash.core.permissions import admins_only, is_admin
 from hubdash.lists import render_list
 
 from . import flow, planning, runs, saved
@@ -39,7 +37,6 @@ from .models import (
     Plan,
 )
 
-P = ParamSpec("P")
 # The Hub calls a run makes for each repo it changes, after reading the repo again (GET its info).
 CALL_WORDS = {
     "visibility": "PUT …/settings",
@@ -64,35 +61,17 @@ ACTIONS = [
 ]
 
 
-def admins_only(
-    view: Callable[Concatenate[AuthedRequest, P], HttpResponse],
-) -> Callable[Concatenate[AuthedRequest, P], HttpResponse]:
-    """Admins only (the team's rule, which bulk may not import from accounts): 403 else."""
-
-    @wraps(view)
-    def wrapper(request: AuthedRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if not _is_admin(request):
-            raise PermissionDenied("Only admins may do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _is_admin(request: AuthedRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_superuser)
-
-
 def _plan_for(request: AuthedRequest, plan_id: int) -> Plan:
     """A plan its maker, or an admin, may see; anyone else is told it does not exist."""
     plan = Plan.objects.select_related("maker", "decided_by", "undo_of").filter(pk=plan_id).first()
-    if plan is None or (plan.maker_id != request.user.pk and not _is_admin(request)):
+    if plan is None or (plan.maker_id != request.user.pk and not is_admin(request.user)):
         raise Http404("No such plan.")
-    return runs.refresh(plan)
+    return flow.shown(plan)
 
 
 @require_safe
 def plans(request: AuthedRequest) -> HttpResponse:
-    mine = Plan.objects.filter(maker=request.user).order_by("-created_at")[:50]
+    mine = [flow.shown(plan) for plan in Plan.objects.filter(maker=request.user).order_by("-created_at")[:50]]
     return render(request, "bulk/plans.html", {"plans": mine, "describe": planning.describe})
 
 
@@ -199,7 +178,7 @@ def _plan_context(request: AuthedRequest, plan: Plan) -> dict[str, Any]:
         "to_change": counts["total"] - counts["skipped"] if plan.state == PREVIEW else counts["todo"] + counts["done"],
         "rows": render_list("bulk/items.html", "rows", plan.items.all(), planning.FIELD[plan.change]),
         "mine": plan.maker_id == user.pk,
-        "may_decide": plan.state == AWAITING and _is_admin(request) and plan.maker_id != user.pk,
+        "may_decide": plan.state == AWAITING and is_admin(request.user) and plan.maker_id != user.pk,
         "needs_password": plan.needs_confirmation and user.has_usable_password(),
         "fresh_sign_in": plan.needs_confirmation and not user.has_usable_password(),
         "hf_confirmed": _hf_confirmed(request),
@@ -315,6 +294,7 @@ def start(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for(request, plan_id)
     if plan.maker_id != request.user.pk:
         return _refused(request, plan, "Only the person who made a plan may start it again.", status=403)
+    runs.stop_stale(plan.pk)  # its worker gone: stopped now, if the periodic sweep has not done it yet
     if plan.state != STOPPED or not runs.start(plan):
         return _refused(request, plan, "Only a stopped plan can be started again.")
     return redirect("bulk-plan", plan.pk)
@@ -345,23 +325,33 @@ def decide(request: AuthedRequest, plan_id: int) -> HttpResponse:
     except flow.NotAllowed as err:
         return _refused(request, plan, str(err))
     if request.htmx and request.POST.get("from") == "approvals":
-        return approvals(request)
+        return _approvals(request)
     messages.success(request, "Plan approved: it runs now." if verdict == "approve" else "Plan declined.")
     return redirect("bulk-plan", plan.pk)
 
 
+@require_safe
 @never_cache
 def approvals(request: AuthedRequest) -> HttpResponse:
     """The plans waiting for a second admin: the Team page's region (by URL name), or a page of its own."""
-    flow.expire_due()
-    waiting = Plan.objects.filter(state=AWAITING).select_related("maker").order_by("confirmed_at")
+    return _approvals(request)
+
+
+def _approvals(request: AuthedRequest) -> HttpResponse:
+    """The approvals region or page, drawn (also after a decision or a setting posted by htmx)."""
+    waiting = [
+        plan
+        for plan in Plan.objects.filter(state=AWAITING).select_related("maker").order_by("confirmed_at")
+        if flow.shown(plan).state == AWAITING  # past its days it is expired, even before the job says so
+    ]
     context = {
         "waiting": [(plan, planning.describe(plan), plan.items.filter(state="pending").count()) for plan in waiting],
-        "is_admin": _is_admin(request),
+        "is_admin": is_admin(request.user),
         "required": ApprovalSetting.current(),
         "admins": flow.active_admins(),
     }
-    template = "bulk/approvals.html#region" if request.htmx else "bulk/approvals.html"
+    fragment = request.htmx and not request.htmx.history_restore_request  # a history restore needs the page
+    template = "bulk/approvals.html#region" if fragment else "bulk/approvals.html"
     return render(request, template, context)
 
 
@@ -373,7 +363,7 @@ def approval_setting(request: AuthedRequest) -> HttpResponse:
         flow.set_approvals(request.user, required)
     except flow.NotAllowed as err:
         messages.error(request, str(err))
-        response = approvals(request)
+        response = _approvals(request)
         response.status_code = 409
         return response
     messages.success(
@@ -383,5 +373,5 @@ def approval_setting(request: AuthedRequest) -> HttpResponse:
         else "Plans no longer need another admin's approval.",
     )
     if request.htmx:
-        return approvals(request)
+        return _approvals(request)
     return redirect("bulk-approvals")

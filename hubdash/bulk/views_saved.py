@@ -23,6 +23,7 @@ from hubdash import hub
 from hubdash.activity import record
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import error_region
+from hubdash.core.permissions import is_admin
 
 from . import saved
 from .forms_saved import GuardrailForm, RenameForm, SaveViewForm, ViewFiltersForm
@@ -209,13 +210,13 @@ def _guardrails(request: AuthedRequest, form: GuardrailForm, status: int = 200) 
     context = {
         "rules": Guardrail.objects.select_related("created_by"),
         "form": form,
-        "admin": saved.is_admin(request.user),
+        "admin": is_admin(request.user),
     }
     return render(request, "bulk/guardrails/guardrails.html", context, status=status)
 
 
 def _admin_only(request: AuthedRequest) -> None:
-    if not saved.is_admin(request.user):
+    if not is_admin(request.user):
         raise PermissionDenied("Only admins may change the team's guardrails.")
 
 

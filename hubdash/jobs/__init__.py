@@ -29,7 +29,8 @@ ADDED (jobs branch), beside the contract:
   for HUBDASH_ACCESS_REFRESH_MINUTES); `capability` ("access", "usage", "discussions") makes the jobs page show
   whose token does the job in each namespace, and its pauses. Periods are aligned on the clock in UTC (a daily
   job's period starts at midnight UTC).
-- `run_now(name, by=user) -> ScheduledRun`: while a run of the job waits to start, asking again returns it.
+- `run_now(name, by=user) -> ScheduledRun`: while a run of the job waits to start or is under way, asking
+  again returns it; a run whose job is already under way ends "skipped: the previous run is still going".
   A "Run now" row's period start is the moment asked; the unique constraint covers scheduled rows only.
 - `run.state` ends done, failed or paused; the function's return value is the outcome line. A `Paused` that
   escapes the function marks the run paused; catch it per namespace to go on with the others. A HubError

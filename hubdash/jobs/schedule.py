@@ -127,11 +127,16 @@ def tick(now: datetime | None = None) -> list[ScheduledRun]:
 
 
 def run_now(name: str, by: User | None = None) -> ScheduledRun:
-    """Enqueue one run of the job at once ("Run now", "Refresh now"), unless one is already waiting to start,
-    which is then the answer: asking twice runs it once."""
+    """Enqueue one run of the job at once ("Run now", "Refresh now"), unless one is already waiting to start
+    or under way (its worker alive), which is then the answer: asking twice runs it once, never two at once."""
+    from .tasks import going
+
     if name not in _registry:
         raise KeyError(f"no job named {name!r}")
     with transaction.atomic():
+        under_way = going(name).order_by("-started_at").first()
+        if under_way is not None:
+            return under_way
         waiting = ScheduledRun.objects.filter(job=name, state=QUEUED).order_by("-created_at").first()
         if waiting is not None:
             return waiting

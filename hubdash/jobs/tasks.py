@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections, connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
+from hubdash.core.heartbeat import heartbeat
 from hubdash.core.logging import redact
 from hubdash.hub import HubError
 
@@ -24,6 +24,7 @@ STOPPED = "failed: its worker stopped during the run; it runs again next period"
 # A running job says so this often (its own thread and connection); four missed beats and the scheduler's sweep
 # takes its worker for gone and the run for failed (the database queue has no lease of its own).
 HEARTBEAT_S = 10.0
+STILL_GOING = "skipped: the previous run is still going"
 
 
 @task()
@@ -42,8 +43,11 @@ def run_period(run_id: int) -> str:
     job = job_named(run.job)
     if job is None:
         return _finish(run, FAILED, f"failed: no job named {run.job} in this worker (an app removed?)")
+    earlier = Q(started_at__lt=now) | Q(started_at=now, pk__lt=run.pk)  # of two claimed at once, one goes on
+    if going(run.job).exclude(pk=run.pk).filter(earlier).exists():
+        return _finish(run, DONE, STILL_GOING)  # never two runs of one job at once
     try:
-        with Heartbeat(run.pk):
+        with heartbeat(ScheduledRun.objects.filter(pk=run.pk, state=RUNNING), HEARTBEAT_S, name=f"job-run-{run.pk}"):
             outcome = job.function(run)
     except Paused as paused:
         return _finish(run, PAUSED, f"paused: {paused.reason}")
@@ -64,6 +68,12 @@ def _finish(run: ScheduledRun, state: str, outcome: str) -> str:
     return state
 
 
+def going(job: str, now: datetime | None = None) -> QuerySet[ScheduledRun]:
+    """The job's runs under way, their worker alive (a heartbeat within the sweep's allowance)."""
+    fresh = (now or timezone.now()) - timedelta(seconds=4 * HEARTBEAT_S)
+    return ScheduledRun.objects.filter(job=job, state=RUNNING, heartbeat_at__gte=fresh)
+
+
 def sweep(now: datetime | None = None) -> int:
     """Fail the runs whose worker stopped mid-run (four missed beats); returns how many."""
     now = now or timezone.now()
@@ -71,31 +81,3 @@ def sweep(now: datetime | None = None) -> int:
     return ScheduledRun.objects.filter(state=RUNNING, heartbeat_at__lt=stale).update(
         state=FAILED, outcome=STOPPED, finished_at=now
     )
-
-
-class Heartbeat:
-    """While a run runs, say so every HEARTBEAT_S (its own thread and connection)."""
-
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"job-run-{run_id}-heartbeat", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(HEARTBEAT_S):
-                try:
-                    close_old_connections()
-                    ScheduledRun.objects.filter(pk=self.run_id, state=RUNNING).update(heartbeat_at=timezone.now())
-                except Exception:  # a busy database: the next beat tries again; staleness allows several misses
-                    logger.warning("job run %s: heartbeat not written", self.run_id, exc_info=True)
-        finally:
-            connection.close()

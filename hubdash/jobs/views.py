@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import wraps
-from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,27 +16,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
+from hubdash.core.permissions import admins_only
 from hubdash.hub.rights import writable_namespaces
 
 from . import delegation, schedule
 from .models import CAPABILITIES, DONE, FAILED, PAUSED, QUEUED, RUNNING, Delegation, Pause, ScheduledRun
-
-P = ParamSpec("P")
-
-
-def admins_only(
-    view: Callable[Concatenate[AuthedRequest, P], HttpResponse],
-) -> Callable[Concatenate[AuthedRequest, P], HttpResponse]:
-    """Admins only (the team's rule, accounts.permissions.is_admin, which jobs may not import): 403 else."""
-
-    @wraps(view)
-    def wrapper(request: AuthedRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        user = request.user
-        if not (user.is_active and user.is_superuser):
-            raise PermissionDenied("Only admins may do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def every_words(every: timedelta) -> str:
@@ -126,7 +106,9 @@ def run_now(request: AuthedRequest, name: str) -> HttpResponse:
     if job is None:
         raise Http404("No such job.")
     run = schedule.run_now(name, by=request.user)
-    if run.requested_by_id == request.user.pk and run.trigger == "run_now":
+    if run.state == RUNNING:
+        messages.info(request, f"{job.label}: a run is under way already; it is the one that counts.")
+    elif run.requested_by_id == request.user.pk and run.trigger == "run_now":
         messages.success(request, f"{job.label}: a run is queued; it starts as soon as a worker is free.")
     else:
         messages.info(request, f"{job.label}: a run was already waiting to start; it is the one that runs.")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import close_old_connections, connection
 from django.utils import timezone
 from django_tasks import task
 
 from hubdash import hub
+from hubdash.core.heartbeat import heartbeat
 from hubdash.hub import upload as hub_upload
 
 from . import staging
@@ -37,7 +36,8 @@ def push_upload(upload_id: int) -> str:
         return "not queued"
     upload = Upload.objects.select_related("member").get(id=upload_id)
     try:
-        with Heartbeat(upload_id):
+        beating = Upload.objects.filter(id=upload_id, state=PUSHING)
+        with heartbeat(beating, float(settings.UPLOAD_HEARTBEAT_SECONDS), name=f"upload-{upload_id}"):
             pushed = _push(upload)
     except hub.HubError as err:
         finish(upload, reason=_reason(err, upload.member))
@@ -94,31 +94,3 @@ def _reason(err: hub.HubError, member: User) -> str:
     if isinstance(err, hub.HubUnavailable):
         return f"{err.message} The Hub did not confirm a commit: check the repo's history before uploading again."
     return err.message
-
-
-class Heartbeat:
-    """While the push runs, say so every HUBDASH_UPLOAD_HEARTBEAT_SECONDS (its own thread and connection)."""
-
-    def __init__(self, upload_id: int) -> None:
-        self.upload_id = upload_id
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"upload-{upload_id}-heartbeat", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(settings.UPLOAD_HEARTBEAT_SECONDS):
-                try:
-                    close_old_connections()
-                    Upload.objects.filter(id=self.upload_id, state=PUSHING).update(heartbeat_at=timezone.now())
-                except Exception:  # a busy database: the next beat tries again; staleness allows several misses
-                    logger.warning("upload %s: heartbeat not written", self.upload_id, exc_info=True)
-        finally:
-            connection.close()

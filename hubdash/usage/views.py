@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime, time
-from functools import wraps
-from typing import Concatenate, ParamSpec
 
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from hubdash import activity
 from hubdash.activity import history
 from hubdash.core.http import AuthedRequest
+from hubdash.core.permissions import admins_only, is_admin
 from hubdash.hub.tokens import last_known_identity, token_statuses
 from hubdash.jobs.delegation import delegate_of, pause_of
 from hubdash.jobs.models import Delegation
@@ -36,20 +33,7 @@ from . import drawing, jobs, series
 from .forms import WatchForm, quota_field
 from .models import TrackedRepo, Watched
 
-P = ParamSpec("P")
 WRITE_ROLES = {"admin", "write"}
-
-
-def admins_only(
-    view: Callable[Concatenate[AuthedRequest, P], HttpResponse],
-) -> Callable[Concatenate[AuthedRequest, P], HttpResponse]:
-    @wraps(view)
-    def wrapper(request: AuthedRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if not (request.user.is_active and request.user.is_superuser):
-            raise PermissionDenied("Only admins may do this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _period(request: AuthedRequest) -> int:
@@ -246,5 +230,5 @@ def take_now(request: AuthedRequest) -> HttpResponse:
 @never_cache
 def setup_line(request: AuthedRequest) -> HttpResponse:
     """The home page's line for admins until a namespace is watched (nothing otherwise, nor for others)."""
-    show = request.user.is_superuser and not Watched.objects.exists()
+    show = is_admin(request.user) and not Watched.objects.exists()
     return render(request, "usage/_setup_line.html", {"show": show})

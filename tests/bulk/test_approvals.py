@@ -131,3 +131,29 @@ def test_someone_without_a_password_confirms_with_a_fresh_hugging_face_sign_in(b
     assert client.post(f"/bulk/plans/{plan.pk}/confirm/").status_code == 302
     work()
     assert bulk.state("acme/org-secret")["private"] is False
+
+
+def test_pages_show_an_overdue_plan_expired_without_writing_it_and_the_job_writes_it(bulk, bob, work):
+    second_admin(bob)
+    turn_on(bulk)
+    plan = waiting_plan(bulk)
+    Plan.objects.filter(pk=plan.pk).update(confirmed_at=timezone.now() - timedelta(days=7, minutes=1))
+    region = bulk.bob.get("/bulk/approvals/", **HTMX).content.decode()
+    assert f"/bulk/plans/{plan.pk}/" not in region  # no longer waiting, as far as anyone can see
+    page = bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
+    assert "Expired: no admin decided within 7 days" in page
+    plan.refresh_from_db()
+    assert plan.state == "awaiting"  # the pages wrote nothing
+    assert not Event.objects.filter(summary__contains="expired undecided").exists()
+    assert bulk_jobs.expire(None) == "1 plan expired"  # type: ignore[arg-type]
+    plan.refresh_from_db()
+    assert plan.state == "expired"
+    assert bulk.bob.post("/bulk/approvals/").status_code == 405  # a page, not a change
+
+
+def test_a_history_restore_of_the_approvals_page_gets_the_whole_page(bulk, bob):
+    second_admin(bob)
+    region = bulk.bob.get("/bulk/approvals/", **HTMX).content.decode()
+    assert "<html" not in region
+    restored = bulk.bob.get("/bulk/approvals/", **HTMX, HTTP_HX_HISTORY_RESTORE_REQUEST="true").content.decode()
+    assert "<html" in restored

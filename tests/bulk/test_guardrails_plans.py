@@ -91,3 +91,20 @@ def test_a_delete_plan_reads_each_repos_downloads_for_the_rule(bulk, work):
     work()
     assert bulk.writes() == []
     assert bulk.state("acme/popular-model") is not None and bulk.state("acme/quiet-model") is not None
+
+
+def test_an_override_no_longer_holds_once_its_maker_is_demoted(guarded, work):
+    plan = made(guarded.plan("visibility:public", ticked(guarded, ["acme/org-secret"])))
+    data = {"password": PASSWORD, "override_reason": "Open-sourcing it today"}
+    assert guarded.alice.post(f"/bulk/plans/{plan.pk}/confirm/", data).status_code == 302
+    assert guarded.alice.post(f"/bulk/plans/{plan.pk}/stop/").status_code == 302
+    work()  # the queued job finds its plan stopped
+    plan.maker.is_superuser = False  # alice is no longer an admin
+    plan.maker.save()
+    assert guarded.alice.post(f"/bulk/plans/{plan.pk}/start/").status_code == 302
+    work()
+    assert guarded.state("acme/org-secret")["private"] is True
+    assert guarded.writes() == []
+    page = guarded.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
+    assert "A guardrail of the team forbids this change now" in page
+    assert "public without gating" in page

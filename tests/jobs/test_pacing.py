@@ -142,19 +142,17 @@ def test_the_pacer_reads_the_hubs_own_figures_spreads_keeps_the_reserve_and_wait
     client = hub.HubClient(ALICE_TOKEN)
     slept: list[float] = []
     p = Pacer(client, reserve=3, sleep=slept.append)  # the real clock; sleeps recorded, not slept
-    expected: list[float] = []
+    remaining: list[int] = []
     for _ in range(10):
-        figures = ratelimit.latest(client)
         p.before_call()
-        if figures is None:
-            expected.append(0.0)
-        elif figures.remaining <= 3:
-            expected.append(figures.reset_in + 1)
-        else:
-            expected.append(figures.reset_in / figures.remaining)
         client.whoami()
+        remaining.append(ratelimit.latest(client).remaining)
+    assert remaining == [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+    t = ratelimit.latest(client).reset_in  # the seconds left in hubsim's window (whole seconds, as the Hub says)
     got = [0.0, *slept] if len(slept) == 9 else slept
-    assert got == pytest.approx(expected, abs=0.5)  # less what the calls themselves took
+    # No figures before the first call; then t/9 … t/4 apart; at r = 3, 2, 1 (the reserve) t + 1 each.
+    expected = [0.0, t / 9, t / 8, t / 7, t / 6, t / 5, t / 4, t + 1, t + 1, t + 1]
+    assert got == pytest.approx(expected, abs=1.5)  # less what the calls themselves took; t is whole seconds
     assert ratelimit.latest(client).remaining == 0
     # Spread over r = 9 … 4, then at r = 3, 2, 1 (the reserve) a wait for the window's end: never spent.
     assert got[7:] == pytest.approx([ratelimit.latest(client).reset_in + 1] * 3, abs=1.5)

@@ -179,3 +179,27 @@ def test_a_run_whose_worker_stopped_is_failed_by_the_next_tick_and_the_next_peri
     schedule.tick(now)
     killed.refresh_from_db()
     assert (killed.state, killed.outcome) == (FAILED, tasks.STOPPED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_now_while_a_run_is_going_returns_it_and_a_second_run_never_runs_beside_it(register, run_jobs, alice):
+    ran = []
+    register("probe.busy", lambda run: ran.append(run.pk) or "ran")
+    now = datetime.now(tz=UTC)
+    going = ScheduledRun.objects.create(
+        job="probe.busy", period_start=now, trigger=SCHEDULE, state="running",
+        started_at=now - timedelta(seconds=30), heartbeat_at=now,
+    )  # fmt: skip
+    assert schedule.run_now("probe.busy", by=alice).pk == going.pk  # "Refresh now" during the run: that run
+    # a run queued meanwhile (by the schedule, or before the check) is claimed, and skipped, said
+    queued = ScheduledRun.objects.create(job="probe.busy", period_start=now, trigger=RUN_NOW)
+    run_period.call(queued.pk)
+    queued.refresh_from_db()
+    assert (queued.state, queued.outcome) == (DONE, "skipped: the previous run is still going")
+    assert ran == []
+    # once the run has ended, "Run now" queues a new one, which runs
+    ScheduledRun.objects.filter(pk=going.pk).update(state=DONE)
+    again = schedule.run_now("probe.busy", by=alice)
+    assert again.pk not in (going.pk, queued.pk)
+    run_jobs()
+    assert ran == [again.pk]
