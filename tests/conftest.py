@@ -66,9 +66,11 @@ def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from hubdash.hub import repos
+    from hubdash.jobs import pacing
 
     cache.clear()
     repos._kept_vocabularies.clear()  # each process's short-lived copy of the shared vocabulary
+    pacing._last_call.clear()  # when each Hub account's last paced call went out, in this process
     yield
     cache.clear()
 

@@ -142,8 +142,9 @@ def test_a_rate_limit_mid_batch_pauses_until_the_window_resets_and_goes_on(world
     run_jobs()
 
     assert slept, "the job never waited for the window"
-    assert all(seconds > 1 for seconds, _ in slept)
-    assert any("Paused by the Hub's rate limit" in note for _, note in slept)
+    # The waits for the rate limit are the rest of a window (a pacing pause between calls may be shorter).
+    waits = [seconds for seconds, note in slept if "Paused by the Hub's rate limit" in note]
+    assert waits and all(seconds > 1 for seconds in waits), slept
     page = world.alice.get(f"/access/bulk/{run.pk}/").content.decode()
     assert "<strong>240 accepted</strong>, 0 refused" in page and "0 not tried" in page
     assert len(world.calls("POST", "/batch")) - sum(1 for c in world.calls("POST", "/batch") if c["status"] == 429) == 4
