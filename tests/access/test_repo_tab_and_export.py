@@ -74,3 +74,16 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(world):
     row = rows_of(world.alice.get(reverse("access-export", args=["model", "acme", "bert"])))[0]
     assert row["fullname"] == '\'=HYPERLINK("http://evil")'
     assert row["email"] == "'+1@example.com"
+
+
+def test_the_rules_pages_are_linked_from_the_queue_and_the_repo_tab_for_those_who_manage_the_namespace(world):
+    ask(gated("acme/bert"), "erin")
+    rules = reverse("access-rules", args=["acme"])
+
+    queue = world.alice.get(reverse("access-queue")).content.decode()
+    assert f'href="{rules}"' in queue and f'href="{reverse("access-rules", args=["datalab"])}"' in queue
+    tab = world.alice.get(reverse("access-repo", args=["model", "acme", "bert"])).content.decode()
+    assert f'href="{rules}">Rules for acme</a>' in tab
+    assert world.alice.get(rules).status_code == 200  # the link leads somewhere it may go
+
+    assert "/access/rules/" not in world.bob.get(reverse("access-queue")).content.decode()  # bob only reads acme
