@@ -14,7 +14,7 @@ import pygal
 from markupsafe import Markup
 
 STRIPPED = ("style", "script")
-DRAWING = f"pygal-{pygal.__version__}-2"  # in the cache key of drawn charts: a new drawing is drawn anew
+DRAWING = f"pygal-{pygal.__version__}-3"  # in the cache key of drawn charts: a new drawing is drawn anew
 MARK = "▲"
 
 
@@ -58,8 +58,8 @@ def human_count(value: float | None) -> str:
 def count_ticks(values: Sequence[float]) -> list[int]:
     """Whole-number ticks from 0 (or the lowest value, if negative) past the highest, at most about 6, each
     distinct: steps of 1, 2 or 5 times a power of ten."""
-    if not values:
-        return []
+    if not values:  # nothing drawn yet: a plain 0 to 1 rather than pygal's 0 0 0 1 1 1
+        return [0, 1]
     low, high = min(0, math.floor(min(values))), max(1, math.ceil(max(values)))
     rough = (high - low) / 5
     step = 1
@@ -116,9 +116,7 @@ def line_chart(
         no_data_text=no_data,
     )
     if unit == "count":  # whole numbers on the axis, each once (not 0 0 0 1 1 1 for a small range)
-        ticks = count_ticks([v for _, values in lines for v in values if v is not None])
-        if ticks:
-            chart.config.y_labels = ticks
+        chart.config.y_labels = count_ticks([v for _, values in lines for v in values if v is not None])
     chart.add_xml_filter(_strip)
     for name, values in lines:
         chart.add(name, list(values))
