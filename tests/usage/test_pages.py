@@ -196,3 +196,15 @@ def test_a_downloads_axis_has_whole_distinct_ticks():
     ticks = [label for label in labels if label.strip().lstrip("-").replace(",", "").isdigit()]
     assert ticks and len(ticks) == len(set(ticks)), ticks
     assert charts.count_ticks([0, 1]) == [0, 1] and charts.count_ticks([120, 5000]) == [0, 1000, 2000, 3000, 4000, 5000]
+
+
+def test_a_repos_usage_tab_carries_the_repos_name_a_way_back_and_the_tab_row(snapped):
+    page = snapped.bob.get("/usage/model/acme/grower/").content.decode()
+    start = page.index('<header class="repo-header repo-header-light">')
+    header = page[start : page.index("</header>", start)]
+    assert 'href="/models/acme/grower/"' in header and "Back to the repo" in header
+    assert (
+        'href="/models/acme/grower/history/"' in header
+        and 'href="/usage/model/acme/grower/" aria-current="page"' in header
+    )
+    assert snapped.hub_calls() == []
