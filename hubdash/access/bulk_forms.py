@@ -10,6 +10,10 @@ from .models import REASON_MAX
 
 BULK_STATUSES = [("accepted", "Accept"), ("rejected", "Reject"), ("pending", "Back to pending")]
 MAX_SELECTED = 1000
+MAX_ID = 2**63 - 1  # the largest id a database row can have: a larger one is no request
+
+
+NOT_UNDERSTOOD = "The selection was not understood: tick the requests again."
 
 
 class SelectionField(forms.Field):
@@ -24,7 +28,9 @@ class SelectionField(forms.Field):
         try:
             ids = sorted({int(v) for v in values})
         except (TypeError, ValueError):
-            raise forms.ValidationError("The selection was not understood: tick the requests again.") from None
+            raise forms.ValidationError(NOT_UNDERSTOOD) from None
+        if any(not 1 <= i <= MAX_ID for i in ids):
+            raise forms.ValidationError(NOT_UNDERSTOOD)
         if len(ids) > MAX_SELECTED:
             raise forms.ValidationError(f"At most {MAX_SELECTED:,} requests at once: narrow the selection.")
         return ids

@@ -215,6 +215,15 @@ def sweep(now: datetime | None = None) -> int:
     return ended
 
 
+def as_seen(run: BulkRun, now: datetime | None = None) -> BulkRun:
+    """The run as its page shows it: one whose worker is gone (a stale heartbeat) is said stopped, computed
+    here and written by nobody but the sweep (the periodic refresh, a new run, a resume)."""
+    now = now or timezone.now()
+    if run.state in (RUNNING, WAITING) and run.heartbeat_at is not None and run.heartbeat_at < now - stale_after():
+        run.state, run.note, run.stopped_because = DONE, "", KILLED
+    return run
+
+
 @task()
 def run_bulk(run_id: int) -> str:
     """Apply one confirmed bulk run; whatever happens it ends done, every item settled or said not tried."""

@@ -13,17 +13,15 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import engines
-from django.template.backends.jinja2 import Jinja2
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from markupsafe import Markup
 
 from hubdash import hub
 from hubdash.core.http import AuthedRequest
 from hubdash.core.hub_errors import hub_error_page
 from hubdash.hub.rights import writable_namespaces
+from hubdash.lists import render_list
 
 from . import bulk_runs
 from .bulk import REREADS_PER_REPO
@@ -33,6 +31,11 @@ from .models_rules import DONE, DRAFT, BulkRun
 from .selection import matching
 
 NOT_YOURS = "You may not decide access requests in {namespaces}: your Hub token does not manage {them}."
+
+
+def _not_yours(outside: list[str]) -> str:
+    """Why a selection or a run is refused: the namespaces in it the person's token does not manage."""
+    return NOT_YOURS.format(namespaces=", ".join(outside), them="it" if len(outside) == 1 else "them")
 
 
 def _allowed(request: AuthedRequest) -> frozenset[str]:
@@ -66,8 +69,7 @@ def bulk_preview(request: AuthedRequest) -> HttpResponse:
         rows = AccessRequest.objects.filter(pk__in=data["request"])
         outside = sorted(set(rows.exclude(namespace__in=allowed).values_list("namespace", flat=True)))
         if outside:
-            them = "it" if len(outside) == 1 else "them"
-            return _refused(request, NOT_YOURS.format(namespaces=", ".join(outside), them=them), 403, form)
+            return _refused(request, _not_yours(outside), 403, form)
     rows = rows.select_related("repo").order_by("repo__repo_id", "-requested_at", "-id")
     chosen = [r for r in rows if r.status != data["status"] and r.status in _from_statuses(data["status"])]
     skipped = len(rows) - len(chosen) if not data["all"] else 0
@@ -112,8 +114,7 @@ def _run_for(request: AuthedRequest, run_id: int) -> BulkRun:
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def bulk_run(request: AuthedRequest, run_id: int) -> HttpResponse:
     """A run: its preview before it is confirmed, then its progress (polled while it runs) and summary."""
-    bulk_runs.sweep()  # a run whose worker was killed is said stopped, not "running" for ever
-    run = _run_for(request, run_id)
+    run = bulk_runs.as_seen(_run_for(request, run_id))  # a killed worker's run is said stopped; only shown
     context = _context(run)
     if request.htmx and not request.htmx.history_restore_request and run.state != DRAFT:
         return render(request, "access/bulk/run.html#progress", context)
@@ -148,9 +149,7 @@ def bulk_start(request: AuthedRequest, run_id: int) -> HttpResponse:
         return hub_error_page(request, err)
     outside = [ns for ns in run.namespaces if ns not in allowed]
     if outside:
-        them = "it" if len(outside) == 1 else "them"
-        message = NOT_YOURS.format(namespaces=", ".join(outside), them=them)
-        return render(request, "access/bulk/refused.html", {"message": message, "back": "/"}, status=403)
+        return render(request, "access/bulk/refused.html", {"message": _not_yours(outside), "back": "/"}, status=403)
     if bulk_runs.start(run):
         messages.success(request, f"Started: {bulk_runs.VERBS[run.status]} {run.items.count()} requests.")
     return redirect("access-bulk-run", run_id=run.pk)
@@ -166,23 +165,14 @@ def bulk_resume(request: AuthedRequest, run_id: int) -> HttpResponse:
         return hub_error_page(request, err)
     outside = [ns for ns in run.namespaces if ns not in allowed]
     if outside:
-        them = "it" if len(outside) == 1 else "them"
-        message = NOT_YOURS.format(namespaces=", ".join(outside), them=them)
-        return render(request, "access/bulk/refused.html", {"message": message, "back": "/"}, status=403)
+        return render(request, "access/bulk/refused.html", {"message": _not_yours(outside), "back": "/"}, status=403)
+    bulk_runs.sweep()  # a run whose worker was killed ends (and is told in the feed) before it is resumed
     left = bulk_runs.resume(run)
     if left:
         messages.success(request, f"Resumed: {bulk_runs.VERBS[run.status]} the {left} requests not tried.")
     else:
         messages.info(request, "Nothing to resume: this run is still going, or every request was tried.")
     return redirect("access-bulk-run", run_id=run.pk)
-
-
-def render_list(template_name: str, macro: str, *args: Any) -> Markup:
-    """As hubdash.lists.render_list (which access may not import: it brings repos' tags along)."""
-    backend = engines["jinja2"]
-    assert isinstance(backend, Jinja2)
-    drawn: Markup = getattr(backend.env.get_template(template_name).module, macro)(*args)
-    return drawn
 
 
 def query_of(params: QueryDict) -> str:

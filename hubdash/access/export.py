@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+
+from hubdash.core.csv import csv_lines
 
 from .models import AccessRequest, GatedRepo
 
@@ -14,18 +15,6 @@ COLUMNS = (
     "username", "fullname", "email", "status", "requested_at", "decided_at",
     "decided_through", "decided_by", "reason",
 )  # fmt: skip
-
-
-class _Line:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> object:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula; names and form answers are anyone's text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
 
 
 def decided_by(row: AccessRequest) -> tuple[str, str]:
@@ -43,13 +32,11 @@ def _iso(moment: object) -> str:
     return moment.isoformat() if moment is not None else ""  # type: ignore[attr-defined]
 
 
-def _csv(repo: GatedRepo) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
+def _rows(repo: GatedRepo) -> Iterator[tuple[object, ...]]:
     for row in repo.requests.select_related("decided_by").order_by("-requested_at", "-id").iterator(chunk_size=500):
         through, by = decided_by(row)
         when = row.decided_at or row.reviewed_at
-        values = (
+        yield (
             row.who,
             row.fullname,
             row.email,
@@ -60,12 +47,11 @@ def _csv(repo: GatedRepo) -> Iterator[str]:
             by,
             row.reason,
         )
-        yield writer.writerow([_cell(v) for v in values])
 
 
 def export_response(repo: GatedRepo) -> StreamingHttpResponse:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(_csv(repo), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(COLUMNS, _rows(repo)), content_type="text/csv; charset=utf-8")
     safe = repo.repo_id.replace("/", "-")
     response["Content-Disposition"] = f'attachment; filename="access-{safe}-{stamp}.csv"'
     return response

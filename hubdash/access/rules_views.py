@@ -83,9 +83,9 @@ def _editing(namespace: str, request: AuthedRequest) -> Rule | None:
     return get_object_or_404(Rule, pk=int(raw), namespace=namespace)
 
 
-@require_POST
-def rule_dry_run(request: AuthedRequest, namespace: str) -> HttpResponse:
-    """What the rule would do to the current pending requests (from the mirror), with the form to save it."""
+def _posted(request: AuthedRequest, namespace: str) -> HttpResponse | tuple[RuleForm, Rule | None]:
+    """The posted rule form, valid, and the rule it edits; or the page to answer instead (a namespace the
+    person may not manage, a form with errors, shown with what was typed)."""
     refusal = _namespace_or_refusal(request, namespace)
     if refusal is not None:
         return refusal
@@ -93,6 +93,16 @@ def rule_dry_run(request: AuthedRequest, namespace: str) -> HttpResponse:
     form = RuleForm(request.POST, namespace=namespace)
     if not form.is_valid():
         return _page(request, namespace, form, status=400, editing=editing)
+    return form, editing
+
+
+@require_POST
+def rule_dry_run(request: AuthedRequest, namespace: str) -> HttpResponse:
+    """What the rule would do to the current pending requests (from the mirror), with the form to save it."""
+    posted = _posted(request, namespace)
+    if isinstance(posted, HttpResponse):
+        return posted
+    form, editing = posted
     return _page(request, namespace, _with_proof(form, editing), editing=editing, dry_run=_dry_run(form, editing))
 
 
@@ -148,13 +158,10 @@ def _dry_run(form: RuleForm, editing: Rule | None) -> dict[str, Any]:
 @require_POST
 def rule_save(request: AuthedRequest, namespace: str) -> HttpResponse:
     """Save a rule exactly as its dry run showed it; anything else goes back to the dry run."""
-    refusal = _namespace_or_refusal(request, namespace)
-    if refusal is not None:
-        return refusal
-    editing = _editing(namespace, request)
-    form = RuleForm(request.POST, namespace=namespace)
-    if not form.is_valid():
-        return _page(request, namespace, form, status=400, editing=editing)
+    posted = _posted(request, namespace)
+    if isinstance(posted, HttpResponse):
+        return posted
+    form, editing = posted
     if not form.proven(editing.pk if editing else None):
         return _page(
             request,

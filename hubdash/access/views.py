@@ -1,19 +1,23 @@
 """The access-request queue, a repo's Access tab, decisions, grants, saved reasons and the CSV export.
 
-Every page here reads hubdash's mirror only: none calls the Hub (the refresh job does). Decisions are made
-at once with the person's own token. Whose requests a person sees: the namespaces their token may change
-repos in, from their last known whoami (`hub.rights.writable_namespaces(ask_hub=False)`), never another's.
+Every page here reads hubdash's mirror (the refresh job fills it). Decisions are made at once with the
+person's own token. Whose requests a person sees: the namespaces their token may change repos in, from their
+whoami no older than the identity period (`hub.rights.writable_namespaces`: the cached answer, else one whoami
+call per period), never another's. Someone the Hub no longer counts in an organisation stops seeing its
+requesters within that period; when the Hub cannot say who the person is, the page says so and shows nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,7 +26,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
+from hubdash import hub
 from hubdash.core.http import AuthedRequest
+from hubdash.core.hub_errors import hub_error_page
 from hubdash.hub import rights
 from hubdash.jobs.models import Delegation, Pause
 from hubdash.lists import render_list
@@ -32,14 +38,33 @@ from .export import export_response
 from .forms import DecisionForm, GrantForm, QueueForm, ReasonForm
 from .models import ACCEPTED, PENDING, REASON_MAX, REJECTED, AccessRequest, GatedRepo, NamespaceRefresh, SavedReason
 
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponseBase)
 PAGE_SIZE = 50
 CHANGED = "access-changed"  # the HX-Trigger event after a decision: counts refresh themselves
 FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 
 
 def managed_namespaces(request: AuthedRequest) -> frozenset[str]:
-    """The namespaces whose requests this person sees and decides (no Hub call: the last known whoami)."""
-    return rights.writable_namespaces(request.user, ask_hub=False)
+    """The namespaces whose requests this person sees and decides: from the cached whoami, or one call when
+    none is fresh (raises a HubError when the Hub cannot say who they are)."""
+    return rights.writable_namespaces(request.user)
+
+
+def _knowing_rights(view: Callable[P, R]) -> Callable[P, R]:
+    """The view, or the Hub's failure said as a page when it cannot tell whose requests the person may see
+    (never the requests of namespaces the person may have left since)."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return view(*args, **kwargs)
+        except hub.HubError as err:
+            request = args[0]
+            assert isinstance(request, HttpRequest)
+            return cast(R, hub_error_page(request, err))
+
+    return wrapper
 
 
 def _errors(form: forms.Form) -> str:
@@ -101,6 +126,7 @@ def _listing(
 
 @require_safe
 @vary_on_headers(*FRAGMENT_HEADERS)
+@_knowing_rights
 def queue(request: AuthedRequest) -> HttpResponse:
     namespaces = managed_namespaces(request)
     gated = GatedRepo.objects.filter(namespace__in=namespaces, gated=True)
@@ -128,13 +154,17 @@ def queue(request: AuthedRequest) -> HttpResponse:
 @require_safe
 def nav_count(request: AuthedRequest) -> HttpResponse:
     """The nav's count of pending requests (a fragment the nav loads, and reloads after a decision)."""
-    namespaces = managed_namespaces(request)
+    try:
+        namespaces = managed_namespaces(request)
+    except hub.HubError:
+        return render(request, "access/_nav_count.html", {"n": 0})  # not known: no count rather than a stale one
     n = AccessRequest.objects.filter(namespace__in=namespaces, repo__gated=True, status=PENDING).count()
     return render(request, "access/_nav_count.html", {"n": n})
 
 
 @require_safe
 @vary_on_headers(*FRAGMENT_HEADERS)
+@_knowing_rights
 def repo_access(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponse:
     """A gated repo's Access tab: its requests of each status, a grant form, the CSV export."""
     repo = _managed_repo(request, kind, namespace, name)
@@ -153,6 +183,7 @@ def repo_access(request: AuthedRequest, kind: str, namespace: str, name: str) ->
 
 
 @require_safe
+@_knowing_rights
 def repo_export(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponseBase:
     repo = _managed_repo(request, kind, namespace, name)
     return export_response(repo)
@@ -165,6 +196,7 @@ def _back(request: AuthedRequest, fallback: str) -> HttpResponseRedirect:
 
 
 @require_POST
+@_knowing_rights
 def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """Accept, reject (with a reason) or move back to pending one request, with the person's own token."""
     namespaces = managed_namespaces(request)
@@ -196,6 +228,7 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@_knowing_rights
 def grant(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponse:
     repo = _managed_repo(request, kind, namespace, name)
     form = GrantForm(request.POST)
@@ -211,6 +244,7 @@ def grant(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpR
 
 
 @require_POST
+@_knowing_rights
 def reason_add(request: AuthedRequest) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid() or form.cleaned_data["namespace"] not in managed_namespaces(request):
@@ -224,6 +258,7 @@ def reason_add(request: AuthedRequest) -> HttpResponse:
 
 
 @require_POST
+@_knowing_rights
 def reason_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     reason = get_object_or_404(SavedReason, pk=pk, namespace__in=managed_namespaces(request))
     reason.delete()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from hubdash import hub
+from hubdash.core.csv import csv_lines
 from hubdash.core.http import AuthedRequest
 
 from .feed import visible_events
@@ -49,27 +49,6 @@ def _rows(events: QuerySet[Event]) -> Iterator[dict[str, Any]]:
         yield _row(event)
 
 
-class _Line:
-    """A file-like object for csv.writer that hands back each line it is given."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> object:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula; Hub titles are anyone's text.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _csv(events: QuerySet[Event]) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
-    for row in _rows(events):
-        yield writer.writerow([_cell(row[name]) for name in COLUMNS])
-
-
 def _json(events: QuerySet[Event]) -> Iterator[str]:
     yield "["
     for i, row in enumerate(_rows(events)):
@@ -89,7 +68,10 @@ def export(request: AuthedRequest, fmt: str) -> StreamingHttpResponse | JsonResp
         return JsonResponse({"error": err.message}, status=err.status)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
-        response = StreamingHttpResponse(_csv(events), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            csv_lines(COLUMNS, ([row[name] for name in COLUMNS] for row in _rows(events))),
+            content_type="text/csv; charset=utf-8",
+        )
     else:
         response = StreamingHttpResponse(_json(events), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="hubdash-activity-{stamp}.{fmt}"'

@@ -26,6 +26,8 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils import get_session, hf_raise_for_status, parse_ratelimit_headers
 
+from hubdash.core.logging import redact
+
 from . import breaker, errors, parse, transport
 from .types import HubIdentity
 
@@ -147,13 +149,15 @@ def _hub_error(err: Exception) -> errors.HubError | None:
 
 
 def _server_message(err: HfHubHTTPError) -> str:
+    """The Hub's own reason, with any token or secret it echoes removed: every HubError's message is stored
+    (a repo's last error, a bulk item's outcome, a rule's problems) and shown."""
     response = err.response
     message = response.headers.get("X-Error-Message") if response is not None else None
     if not message and response is not None:
         with contextlib.suppress(ValueError, AttributeError):
             body = response.json()
             message = body.get("error") if isinstance(body, dict) else None
-    return str(message or "no reason given")[:300]
+    return redact(str(message or "no reason given"))[:300]
 
 
 def _from_status(err: HfHubHTTPError) -> errors.HubError:

@@ -1,7 +1,8 @@
 """Charts drawn on the server as SVG with pygal, inlined in the page: no script, no style element, no external
-resource (pygal's own <style> and <script> are taken out; static/css/usage.css styles its classes, light and
-dark), so the charts keep to the site's CSP and read without JavaScript. Each chart has a table of the same
-figures beside it (the template's), and the SVG is one image with a name for screen readers."""
+resource, no link (only the elements and attributes pygal draws for them are kept: TAGS and ATTRIBUTES;
+static/css/usage.css styles their classes, light and dark), so the charts keep to the site's CSP and read
+without JavaScript. Each chart has a table of the same figures beside it (the template's), and the SVG is one
+image with a name for screen readers."""
 
 from __future__ import annotations
 
@@ -11,25 +12,44 @@ from datetime import date
 from typing import Any
 
 import pygal
+from django.utils.html import escape
 from markupsafe import Markup
 
-STRIPPED = ("style", "script")
-DRAWING = f"pygal-{pygal.__version__}-3"  # in the cache key of drawn charts: a new drawing is drawn anew
+# What pygal draws for these charts, and nothing else: any other element (a <script>, a <style>, an <a>, a
+# <foreignObject>, an <image>, <use>...) goes with its content, and any other attribute goes (every on… event
+# handler, every href and xlink:href, style: the CSP refuses inline styles too). Checked against the tree,
+# so a name or title that reached it in any form cannot bring an element or attribute in.
+TAGS = frozenset({"svg", "g", "defs", "path", "rect", "circle", "line", "polyline", "text", "tspan", "title", "desc"})
+ATTRIBUTES = frozenset(
+    {"class", "id", "d", "x", "y", "cx", "cy", "r", "width", "height", "transform", "viewBox", "points", "x1",
+     "y1", "x2", "y2", "text-anchor", "role", "aria-label", "focusable"}
+)  # fmt: skip
+DRAWING = f"pygal-{pygal.__version__}-4"  # in the cache key of drawn charts: a new drawing is drawn anew
 MARK = "▲"
 
 
+def _local(name: object) -> str:
+    return name.rsplit("}", 1)[-1] if isinstance(name, str) else ""
+
+
 def _strip(root: Any) -> Any:
-    """pygal's xml filter: drop every <style> and <script>, and make the SVG one named image."""
+    """pygal's xml filter: keep only the elements and attributes of the allow-lists (no script, no style, no
+    link, no event handler), and mark the events' days on the x axis."""
     for parent in list(root.iter()):
-        parent.attrib.pop("style", None)  # an inline style attribute is refused by the CSP too
+        for name in list(parent.attrib):
+            if _local(name) not in ATTRIBUTES:
+                parent.attrib.pop(name)
         if parent.get("id") == "":
             parent.attrib.pop("id")
         if (parent.text or "").startswith(MARK):  # an event's day on the x axis: drawn apart (usage.css)
             parent.set("class", f"{parent.get('class') or ''} event".strip())
         for child in list(parent):
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag.rsplit("}", 1)[-1] in STRIPPED or "tooltip-overlay" in (child.get("class") or ""):
+            if not isinstance(child.tag, str):
+                continue  # a comment
+            if _local(child.tag) not in TAGS or "tooltip-overlay" in (child.get("class") or ""):
                 parent.remove(child)
+    if _local(root.tag) != "svg":
+        raise ValueError("pygal drew something other than an SVG")
     return root
 
 
@@ -122,9 +142,5 @@ def line_chart(
         chart.add(name, list(values))
     svg = chart.render(is_unicode=True)
     words = f"{title}: a line chart; the same figures are in the table below it"
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{_attr(words)}" focusable="false" ', 1)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(words)}" focusable="false" ', 1)
     return Markup(svg)  # noqa: S704 - pygal escapes the labels; the names given are escaped by it too
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")

@@ -17,7 +17,6 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Max, Min, Q, QuerySet, Sum
 
 from hubdash import hub
-from hubdash.hub.tokens import last_known_identity
 
 from .models import Snapshot, TrackedRepo, Watched
 
@@ -64,7 +63,8 @@ class Series:
 
 def readable_namespaces(user: User | AnonymousUser) -> frozenset[str]:
     """The namespaces whose private repos this person's own Hub rights may read: their Hub account and its
-    organisations, as the Hub last said (no call to the Hub)."""
+    organisations, from a whoami no older than the identity period (the cached answer, else one call). When
+    the Hub cannot say, their own account only: someone who left an organisation does not keep its figures."""
     try:
         status = hub.token_status(user)
     except hub.TokenKeyError:
@@ -72,9 +72,12 @@ def readable_namespaces(user: User | AnonymousUser) -> frozenset[str]:
     if status is None or status.state != "valid":
         return frozenset()
     names = {status.hub_username} if status.hub_username else set()
-    identity = last_known_identity(user)
+    try:
+        identity = hub.current_identity(user)
+    except hub.HubError:
+        identity = None
     if identity is not None and identity.name == status.hub_username:
-        names.update(org.name for org in identity.orgs)
+        names.update(org.name for org in identity.orgs if org.role != "no_access")  # a member who reads nothing
     return frozenset(names)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import time
 
 import pytest
 
@@ -15,6 +16,13 @@ from tests.uploads.jobs import run_jobs
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend]
 
 SPLIT = {"acme/gated-a": 120, "acme/gated-b": 80, "acme/gated-c": 50}  # 250 requests, 2 + 1 + 1 batch calls
+
+
+def wait_for_a_fresh_window(window_s: int, needed: float = 30) -> None:
+    """hubsim's rate-limit windows follow the wall clock (every `window_s` seconds): start a test that waits
+    for a window's reset far enough from the next one that the waits it measures are whole ones."""
+    if (to_reset := window_s - time.time() % window_s) < needed:
+        time.sleep(to_reset + 0.5)
 
 
 def file_many(world: World, split: dict[str, int]) -> None:
@@ -121,6 +129,7 @@ def test_a_rate_limit_mid_batch_pauses_until_the_window_resets_and_goes_on(world
     run, _ = preview(world, status="accepted", request=ids)
     # A small quota: two calls a window, whoami aside.
     quota = {"quotas": {"api": 2, "whoami": 100}, "window_s": 300}
+    wait_for_a_fresh_window(300)  # every wait is then the rest of a window, never a second at its very end
     world.hub.control("POST", "ratelimit", quota)
     slept: list[tuple[float, str]] = []
 
@@ -281,6 +290,7 @@ def test_a_run_whose_worker_was_killed_is_said_stopped_and_resumed_without_decid
     from django.utils import timezone
 
     from hubdash.access import bulk, bulk_runs
+    from hubdash.access.jobs import refresh_all
     from hubdash.access.models import AccessRequest
     from hubdash.access.models_rules import BulkRun
     from hubdash.activity.models import Event
@@ -320,8 +330,15 @@ def test_a_run_whose_worker_was_killed_is_said_stopped_and_resumed_without_decid
     assert "<strong>100 accepted</strong>, 0 refused, 150 not tried" in page
     assert "The worker deciding these stopped (killed or restarted)" in page
     assert "Resume: accept the 150 not tried" in page
+    # The page only shows it: the periodic refresh's sweep ends the run and tells the feed.
+    assert BulkRun.objects.get(pk=run.pk).state == "running"
+    told = Event.objects.filter(source="hubdash", member__username="alice", summary__contains="not tried")
+    assert not told.exists()
+    refresh_all(None)  # type: ignore[arg-type]
+    assert BulkRun.objects.get(pk=run.pk).state == "done"
     event = Event.objects.filter(source="hubdash", member__username="alice").latest("id")
     assert event.summary == "accepted 100 of 250 access requests on 1 repo (150 not tried)"
+    assert 'data-state="done"' in world.alice.get(f"/access/bulk/{run.pk}/").content.decode()
 
     # Only its owner may resume it, with a POST.
     assert world.bob.post(f"/access/bulk/{run.pk}/resume/").status_code == 404
@@ -369,3 +386,27 @@ def test_a_bulk_rejection_says_who_and_why_in_the_feed_and_the_hub_keeps_the_rea
         "alice",
         "rejected 2 of 2 access requests on 1 repo: Only for our partners.",
     )
+
+
+def test_a_stopped_run_shown_by_its_page_but_not_yet_swept_can_be_resumed_at_once(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hubdash.access.models import AccessRequest
+    from hubdash.access.models_rules import BulkRun
+
+    file_many(world, {"acme/gated-a": 3})
+    world.refresh()
+    run, _ = preview(world, status="accepted", request=list(AccessRequest.objects.values_list("pk", flat=True)))
+    stale = timezone.now() - timedelta(minutes=5)
+    BulkRun.objects.filter(pk=run.pk).update(state="running", started_at=stale, heartbeat_at=stale)
+
+    page = html.unescape(world.alice.get(f"/access/bulk/{run.pk}/").content.decode())
+    assert 'data-state="done"' in page and "Resume: accept the 3 not tried" in page
+    assert BulkRun.objects.get(pk=run.pk).state == "running"  # a GET writes nothing
+
+    response = world.alice.post(f"/access/bulk/{run.pk}/resume/", follow=True)
+    assert "Resumed: accept the 3 requests not tried." in html.unescape(response.content.decode())
+    run_jobs()
+    assert set(world.state("acme/gated-a").values()) == {"accepted"}

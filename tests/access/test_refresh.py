@@ -3,6 +3,8 @@ and repos no longer gated, and leaves other namespaces alone."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -130,3 +132,27 @@ def test_a_repo_the_hub_keeps_rate_limiting_says_so_and_the_others_are_read(worl
     assert statuses() == {"erin": "pending", "frank": "pending", "gina": "pending", "hana": "pending", "kim": "pending"}
     page = world.alice.get(reverse("access-repo", args=["model", "acme", "bert"])).content.decode()
     assert bert.last_error in page.replace("&#x27;", "'")
+
+
+def test_a_token_the_hub_echoes_in_an_error_is_neither_stored_nor_shown(world, mirrored):
+    from hubdash.access.models import GatedRepo
+
+    echoed = "hf_" + "Q" * 34
+    file_request(world.hub, "acme/bert", "jules")
+    world.hub.fault(
+        method="GET",
+        path="/api/models/acme/bert/user-access-request/*",
+        status=403,
+        body=json.dumps({"error": f"Token {echoed} may not read acme/bert"}),
+        headers={"Content-Type": "application/json"},
+    )
+
+    outcome = mirrored()
+
+    assert "1 could not be read" in outcome
+    bert = GatedRepo.objects.get(repo_id="acme/bert")
+    assert bert.last_error.startswith("Your token may not do this: Token ")
+    assert echoed not in bert.last_error and "may not read acme/bert" in bert.last_error
+    page = world.alice.get(reverse("access-repo", args=["model", "acme", "bert"])).content.decode()
+    assert "may not read acme/bert" in page
+    assert echoed not in page

@@ -208,3 +208,20 @@ def test_a_repos_usage_tab_carries_the_repos_name_a_way_back_and_the_tab_row(sna
         and 'href="/usage/model/acme/grower/" aria-current="page"' in header
     )
     assert snapped.hub_calls() == []
+
+
+def test_someone_removed_from_the_org_no_longer_sees_its_private_figures_after_the_identity_period(snapped, settings):
+    import time
+
+    settings.WHOAMI_CACHE_SECONDS = 2
+    time.sleep(2.2)
+    assert "acme/secret" in snapped.bob.get("/usage/", {"days": 7}).content.decode()
+    assert snapped.bob.get("/usage/model/acme/secret/usage.csv").status_code == 200
+
+    snapped.hub.control("POST", "users", {"name": "bob", "orgs": {"acme": "no_access"}})
+    time.sleep(2.2)
+
+    assert "acme/secret" not in snapped.bob.get("/usage/", {"days": 7}).content.decode()
+    assert snapped.bob.get("/usage/model/acme/secret/").status_code == 404
+    assert snapped.bob.get("/usage/model/acme/secret/usage.csv").status_code == 404
+    assert len([c for c in snapped.hub_calls() if "whoami" in c["path"]]) == 2  # one per period, not per page

@@ -2,7 +2,7 @@
 
 python manage.py usage_snapshot            # today's UTC date, as the daily job
 python manage.py usage_snapshot --day D    # development only: label the snapshot D (the demo moves
-                                           # hubsim's clock to D first); it never replaces a row
+                                           # the emulated Hub's clock to D first); it never replaces a row
 """
 
 from __future__ import annotations
