@@ -1,5 +1,6 @@
-"""The top nav fits its screen: between the phone menu (60rem) and a wide screen the page never scrolls sideways
-and the account menu stays in view, for an admin (the nav's longest: Saved views and Jobs) with a Hub token."""
+"""The top nav fits its screen: between the phone menu (60rem) and a wide screen (icon-only items up to 96rem, labels
+above) the page never scrolls sideways and the account menu stays in view, for an admin (the nav's longest: Saved
+views and Jobs) with a Hub token."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tests.personas import ALICE_TOKEN, PASSWORD, signed_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("width", [1024, 1280, 1366, 1440])
+@pytest.mark.parametrize("width", [1024, 1280, 1366, 1440, 1600])
 def test_the_nav_fits_and_the_account_menu_is_in_view(
     browser: Browser, live_server, hub_world, transactional_db, settings, width: int
 ) -> None:
@@ -34,6 +35,8 @@ def test_the_nav_fits_and_the_account_menu_is_in_view(
     expect(nav.locator("summary", has_text="Saved views")).to_be_visible()
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # nothing in the header spills past its own box either (labels or not, the account menu stays in the row)
+    assert page.locator(".shell-inner").evaluate("e => e.scrollWidth <= e.clientWidth")
     account = page.locator("summary", has=page.get_by_text("Account menu"))
     box = account.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
