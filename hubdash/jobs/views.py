@@ -128,6 +128,12 @@ def _choices(request: AuthedRequest) -> tuple[list[str], hub.HubError | None]:
         return [], err
 
 
+def _offered() -> dict[str, str]:
+    """The capabilities a registered job does (`periodic(..., capability=)`): nobody lends a token for none."""
+    done = {job.capability for job in schedule.registered() if job.capability}
+    return {cap: words for cap, words in CAPABILITIES.items() if cap in done}
+
+
 def _render_delegation(
     request: AuthedRequest,
     status: int = 200,
@@ -144,6 +150,7 @@ def _render_delegation(
         if d.person_id != request.user.pk
     }
     paused = {(p.capability, p.namespace): p.reason for p in Pause.objects.filter(namespace__in=namespaces)}
+    offered = _offered()
     rows = [
         {
             "namespace": ns,
@@ -157,7 +164,7 @@ def _render_delegation(
                     "other": others.get((cap, ns)),
                     "paused": paused.get((cap, ns)),
                 }
-                for cap, words in CAPABILITIES.items()
+                for cap, words in offered.items()
             ],
         }
         for ns in namespaces
@@ -168,7 +175,7 @@ def _render_delegation(
         "held": held or [],
         "error": error,
         "saved": saved,
-        "capabilities": CAPABILITIES,
+        "capabilities": offered,
     }
     template = "jobs/delegation.html#delegations" if request.htmx and not request.htmx.history_restore_request else None
     return render(request, template or "jobs/delegation.html", context, status=status)
@@ -188,7 +195,7 @@ def delegation_view(request: AuthedRequest) -> HttpResponse:
     unknown, refused = False, []
     for value in request.POST.getlist("use"):
         cap, _, ns = value.partition(":")
-        if cap not in CAPABILITIES or not ns:
+        if cap not in _offered() or not ns:
             unknown = True
         elif ns not in namespaces:
             refused.append(ns)
@@ -209,7 +216,8 @@ def delegation_view(request: AuthedRequest) -> HttpResponse:
         except delegation.Held as err:
             held.append((f"{cap}:{ns}", f"{CAPABILITIES[cap]} in {ns}", err.holder.get_username()))
     for cap, ns in sorted(mine - ticked):
-        if ns in namespaces:  # only what the form showed: work of a namespace no longer listed stays as it is
+        # Only what the form showed: work of a namespace (or capability) no longer listed stays as it is.
+        if ns in namespaces and cap in _offered():
             delegation.give_up(request.user, cap, ns)
     if held:
         return _render_delegation(request, 409, ticked=ticked, held=held)

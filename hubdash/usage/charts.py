@@ -6,6 +6,7 @@ image with a name for screen readers."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -23,7 +24,7 @@ ATTRIBUTES = frozenset(
     {"class", "id", "d", "x", "y", "cx", "cy", "r", "width", "height", "transform", "viewBox", "points", "x1",
      "y1", "x2", "y2", "text-anchor", "role", "aria-label", "focusable"}
 )  # fmt: skip
-DRAWING = f"pygal-{pygal.__version__}-3"  # in the cache key of drawn charts: a new drawing is drawn anew
+DRAWING = f"pygal-{pygal.__version__}-4"  # in the cache key of drawn charts: a new drawing is drawn anew
 MARK = "▲"
 
 
@@ -74,6 +75,21 @@ def human_count(value: float | None) -> str:
     return f"{number:,.0f}"
 
 
+def count_ticks(values: Sequence[float]) -> list[int]:
+    """Whole-number ticks from 0 (or the lowest value, if negative) past the highest, at most about 6, each
+    distinct: steps of 1, 2 or 5 times a power of ten."""
+    if not values:  # nothing drawn yet: a plain 0 to 1 rather than pygal's 0 0 0 1 1 1
+        return [0, 1]
+    low, high = min(0, math.floor(min(values))), max(1, math.ceil(max(values)))
+    rough = (high - low) / 5
+    step = 1
+    if rough > 1:
+        magnitude = 10 ** math.floor(math.log10(rough))
+        step = next(int(f * magnitude) for f in (1, 2, 5, 10) if f * magnitude >= rough)
+    first = (low // step) * step
+    return list(range(first, high + step, step))
+
+
 def line_chart(
     title: str,
     days: Sequence[date],
@@ -81,6 +97,7 @@ def line_chart(
     unit: str = "count",
     marks: Sequence[date] = (),
     dots: bool = False,
+    no_data: str = "No snapshot yet",
 ) -> Markup:
     """An inline SVG line chart over `days`: a None is a gap in the line. `marks` are days named on the axis
     (the feed's events): their labels are the axis's major ones, ▲-marked."""
@@ -116,8 +133,10 @@ def line_chart(
         include_x_axis=True,
         max_scale=6,
         value_formatter=human_bytes if unit == "bytes" else human_count,
-        no_data_text="No snapshot yet",
+        no_data_text=no_data,
     )
+    if unit == "count":  # whole numbers on the axis, each once (not 0 0 0 1 1 1 for a small range)
+        chart.config.y_labels = count_ticks([v for _, values in lines for v in values if v is not None])
     chart.add_xml_filter(_strip)
     for name, values in lines:
         chart.add(name, list(values))

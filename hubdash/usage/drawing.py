@@ -37,10 +37,21 @@ def charts_of(one: series.Series, marks: Sequence[date] = ()) -> list[tuple[str,
     if any(v is not None for v in after_gap):
         downloads.append(("Sum over a gap (first day after it)", after_gap))
     storage: list[tuple[str, list[int | None]]] = [("Used storage", one.values("storage"))]
-    if one.quota:
-        storage.append(("Quota", [one.quota] * len(days)))
+    if one.quota:  # drawn on the days with a snapshot only
+        storage.append(("Quota", [one.quota if p is not None else None for p in one.points]))
+    snapshots = sum(p is not None for p in one.points)
+    no_downloads = (
+        "One snapshot so far: daily downloads show from the second day"
+        if snapshots == 1
+        else "No daily downloads yet"
+        if snapshots
+        else "No snapshot yet"
+    )
     return [
-        ("Downloads a day", charts.line_chart(f"{one.name}: downloads a day", days, downloads, marks=marks)),
+        (
+            "Downloads a day",
+            charts.line_chart(f"{one.name}: downloads a day", days, downloads, marks=marks, no_data=no_downloads),
+        ),
         ("Likes", charts.line_chart(f"{one.name}: likes", days, [("Likes", one.values("likes"))], marks=marks)),
         ("Used storage", charts.line_chart(f"{one.name}: used storage", days, storage, "bytes", marks=marks)),
     ]

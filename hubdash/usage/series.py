@@ -2,7 +2,8 @@
 per repo; the repos that grew most; who may see a private repo's figures.
 
 A day with no snapshot is a gap (None), never an invented value; the first day after one carries the
-downloads of the whole gap, marked (`gap_days`).
+downloads of the whole gap, marked (`gap_days`). A series starts at its first snapshot: days before watching
+began are not gaps.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max, Min, Q, QuerySet, Sum
 
 from hubdash import hub
 
@@ -104,6 +105,7 @@ def window(days: int, end: date | None = None) -> tuple[date, date] | None:
 
 def _fill(name: str, start: date, end: date, rows: Iterable[dict[str, Any]]) -> Series:
     by_day = {row["day"]: row for row in rows}
+    start = max(start, min(by_day, default=start))  # from the first snapshot: no "gap" before watching began
     series = Series(name, start, end)
     for day in series.days:
         row = by_day.get(day)
@@ -185,8 +187,8 @@ class Grower:
 
 def growers(user: User | AnonymousUser, start: date, end: date) -> tuple[list[Grower], list[Grower]]:
     """The repos this person may see that grew most from `start` to `end`: (by storage added, by downloads
-    gained). Storage added is the last snapshot's storage less the first's in the period (a repo new in the
-    period: all of it)."""
+    gained). Storage added is the last snapshot's storage less the repo's first in the period: that first one is
+    the baseline, not growth, so a repo needs two snapshots in the period to have grown."""
     names = list(Watched.objects.values_list("namespace", flat=True))
     repos: QuerySet[TrackedRepo] = TrackedRepo.objects.filter(visible_repos(user), namespace__in=names)
     in_period = Snapshot.objects.filter(repo__in=repos, day__gte=start, day__lte=end)
@@ -198,10 +200,17 @@ def growers(user: User | AnonymousUser, start: date, end: date) -> tuple[list[Gr
         .order_by("-total")[:TOP]
     )
     by_downloads = [(row["repo"], int(row["total"])) for row in gained]
-    firsts = dict(in_period.filter(day=start).values_list("repo", "used_storage"))
+    # Each repo's first snapshot in the period is its baseline (a repo first seen after `start` included).
+    first_days = dict(in_period.values("repo").annotate(first=Min("day")).values_list("repo", "first"))
     lasts = dict(in_period.filter(day=end).values_list("repo", "used_storage"))
+    baseline_days = {day for repo, day in first_days.items() if repo in lasts and day < end}
+    firsts = {
+        repo: storage
+        for repo, day, storage in in_period.filter(day__in=baseline_days).values_list("repo", "day", "used_storage")
+        if first_days.get(repo) == day
+    }
     added = sorted(
-        ((repo, (now or 0) - (firsts.get(repo) or 0)) for repo, now in lasts.items()),
+        ((repo, (now or 0) - (firsts[repo] or 0)) for repo, now in lasts.items() if repo in firsts),
         key=lambda pair: -pair[1],
     )
     by_storage = [(repo, amount) for repo, amount in added if amount > 0][:TOP]

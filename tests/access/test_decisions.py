@@ -156,3 +156,19 @@ def test_a_hub_that_is_down_says_so_on_the_line(world, mirrored):
     response = decide(world.alice, "erin", "accepted")
     assert "The Hub is not answering right now; nothing changed." in response.content.decode()
     assert row("erin").status == "pending"
+
+
+def test_a_rejection_is_confirmed_in_the_neutral_style_and_an_acceptance_in_green(world, mirrored):
+    rejected = decide(world.alice, "frank", "rejected", reason="Not a research use").content.decode()
+    assert 'class="access-message neutral" role="status"' in rejected and "access-message good" not in rejected
+    accepted = decide(world.alice, "erin", "accepted").content.decode()
+    assert 'class="access-message good" role="status"' in accepted
+
+
+def test_a_ticked_checkbox_answer_reads_yes_not_on(world, alice):
+    from .conftest import ask, gated
+
+    ask(gated("acme/bert"), "erin", fields={"I agree to the licence": "on", "Affiliation": "on-site lab"})
+    page = world.alice.get(reverse("access-queue")).content.decode()
+    assert "<dt>I agree to the licence</dt><dd>✓ yes</dd>" in page
+    assert "<dd>on-site lab</dd>" in page and "<dd>on</dd>" not in page

@@ -81,3 +81,32 @@ def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(world):
     row = rows_of(world.alice.get(reverse("access-export", args=["model", "acme", "bert"])))[0]
     assert row["fullname"] == '\'=HYPERLINK("http://evil")'
     assert row["email"] == "'+1@example.com"
+
+
+def test_the_rules_pages_are_linked_from_the_queue_and_the_repo_tab_for_those_who_manage_the_namespace(world):
+    ask(gated("acme/bert"), "erin")
+    rules = reverse("access-rules", args=["acme"])
+
+    queue = world.alice.get(reverse("access-queue")).content.decode()
+    assert f'href="{rules}"' in queue and f'href="{reverse("access-rules", args=["datalab"])}"' in queue
+    tab = world.alice.get(reverse("access-repo", args=["model", "acme", "bert"])).content.decode()
+    assert f'href="{rules}">Rules for acme</a>' in tab
+    assert world.alice.get(rules).status_code == 200  # the link leads somewhere it may go
+
+    assert "/access/rules/" not in world.bob.get(reverse("access-queue")).content.decode()  # bob only reads acme
+
+
+def test_the_access_tab_carries_the_repos_name_a_way_back_and_the_tab_row_with_no_hub_call(world):
+    ask(gated("acme/bert"), "erin")
+    world.forget_calls()
+    page = world.alice.get(reverse("access-repo", args=["model", "acme", "bert"])).content.decode()
+    header = page[
+        page.index('<header class="repo-header repo-header-light">') : page.index(
+            "</header>", page.index("repo-header-light")
+        )
+    ]
+    assert f'href="{reverse("model-repo", args=["acme", "bert"])}"' in header and "Back to the repo" in header
+    assert f'href="{reverse("model-files", args=["acme", "bert"])}"' in header
+    assert f'href="{reverse("usage-repo", args=["model", "acme", "bert"])}"' in header
+    assert f'href="{reverse("access-repo", args=["model", "acme", "bert"])}" aria-current="page"' in header
+    assert world.hub_calls() == []

@@ -268,3 +268,22 @@ def test_the_listing_draws_the_action_bar_and_a_labelled_box_per_row(bulk):
     assert "csrfmiddlewaretoken" in form and 'value="acme/org-model|0|"' in form
     assert '<option value="gating:auto" selected>' in form
     assert not Plan.objects.exists()
+
+
+def test_the_plan_page_reads_plainly_and_offers_no_run_when_every_repo_is_skipped(bulk, work):
+    plan = made(bulk.plan("visibility:private", ticked(bulk, ALL)))
+    Plan.objects.filter(pk=plan.pk).update(quota_share=2 / 1000)  # 2 calls of the 1,000 left
+    page = bulk.alice.get(f"/bulk/plans/{plan.pk}/").content.decode()
+    assert "made by alice <time" in page and ">just now</time>" in page and "0\xa0minutes ago" not in page
+    assert "&lt;1 % of the calls your token has left" in page and ">0 % of" not in page
+    assert "Nothing to do" not in page and re.search(r'id="confirm-plan">Confirm and run', page)
+    bulk.alice.post(f"/bulk/plans/{plan.pk}/confirm/")
+    work()
+    undo = made(bulk.alice.post(f"/bulk/plans/{plan.pk}/undo/"))
+    undo_page = bulk.alice.get(f"/bulk/plans/{undo.pk}/").content.decode()
+    assert f'Undo of <a href="/bulk/plans/{plan.pk}/">plan {plan.pk}</a> · made by' in undo_page
+
+    nothing = made(bulk.plan("visibility:private", ticked(bulk, ["acme/org-secret", "zed/theirs"])))
+    page = bulk.alice.get(f"/bulk/plans/{nothing.pk}/").content.decode()
+    assert "Nothing to do: every repo is skipped." in page
+    assert re.search(r'id="confirm-plan" disabled', page)

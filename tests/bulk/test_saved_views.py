@@ -154,7 +154,7 @@ def test_the_nav_and_home_page_show_the_count_and_age_of_ones_last_opening_witho
         r"Private acme</span>\s*<span class=\"menu-hint\" data-testid=\"saved-view-seen\">2 · \d+\xa0(days?|weeks?)",
         nav,
     )
-    assert "2 repos when you opened it" in home
+    assert "2 repos, when you opened it <time" in home
     # bob has not opened alice's own view, nor may he see it
     assert "Private acme" not in read(acme.bob.get("/views/nav/"))
     # the pages that hold the fragments refer to them by URL (hx-get and a plain link)

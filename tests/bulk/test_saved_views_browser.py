@@ -21,6 +21,7 @@ def test_save_a_view_from_a_listing_and_open_it_from_the_nav(tab, demo_hub):
     shown = page.locator("li.repo-item .repo-title a").all_inner_texts()
     listed = len(hub_ids(demo_hub, "model", author="acme"))
     assert 0 < len(shown) <= listed
+    page.locator("summary", has_text="Save this view…").click()  # a small disclosure above the listing
     form = page.locator("#save-view")
     form.get_by_label("Save this view as").fill("acme by likes")
     form.get_by_label("For").select_option("team")

@@ -49,11 +49,14 @@ def test_the_profile_offers_the_namespaces_the_person_manages_through_the_jobs_f
     page = fragment.content.decode()
     assert fragment.status_code == 200 and "<html" not in page
     assert 'id="delegations"' in page
-    # alice writes as herself, admins acme and writes in datalab: three namespaces, a checkbox per capability.
+    # alice writes as herself, admins acme and writes in datalab: three namespaces, a checkbox per capability
+    # that a registered job does (access and usage; no discussions job exists yet, so none is offered).
     for namespace in ("acme", "alice", "datalab"):
-        for words in ("access requests", "usage snapshots", "discussions inbox"):
+        for words in ("access requests", "usage snapshots"):
             assert f"Use my token for this team's {words} in {namespace}" in page
-    assert page.count('type="checkbox" name="use"') == 9
+    assert "discussions" not in page
+    assert page.count('type="checkbox" name="use"') == 6
+    assert f'href="{reverse("usage-settings")}">Usage settings</a>' in page  # where an admin picks the namespaces
     assert 'name="csrfmiddlewaretoken"' in page
     whole = alice_client.get(URL).content.decode()
     assert "<html" in whole and "Use my token for this team's access requests in acme" in whole
@@ -188,13 +191,13 @@ def test_a_delegate_who_was_replaced_sees_it_on_their_profile(lending, alice_cli
 @pytest.mark.django_db(transaction=True)
 def test_a_scheduled_job_for_a_namespace_records_the_pause_on_its_run(lending, register, run_jobs):
     dave = lending
-    take_on(signed_in(dave), "access:acme")
 
     def refresh(run):
         _, client = unattended_client("access", "acme")
         return f"refreshed acme as {client.whoami().name}"
 
     register("probe.refresh", refresh, label="Refresh probe", capability="access")
+    take_on(signed_in(dave), "access:acme")  # offered: a registered job does it
     schedule.run_now("probe.refresh")
     run_jobs()
     assert ScheduledRun.objects.get().outcome == "refreshed acme as dave"
@@ -204,3 +207,14 @@ def test_a_scheduled_job_for_a_namespace_records_the_pause_on_its_run(lending, r
     run_jobs()
     latest = ScheduledRun.objects.latest("created_at")
     assert (latest.state, latest.outcome) == (PAUSED, "paused: dave was deactivated")
+
+
+@pytest.mark.django_db
+def test_a_capability_is_offered_once_a_job_that_does_it_is_registered(lending, alice, alice_client, register):
+    assert take_on(alice_client, "discussions:acme").status_code == 400  # no job does it: not one hubdash offers
+    assert not Delegation.objects.filter(capability="discussions").exists()
+    register("discussions.inbox", lambda run: "read", capability="discussions")
+    page = alice_client.get(URL).content.decode()
+    assert "Use my token for this team's discussions inbox in acme" in page and "access requests" not in page
+    assert take_on(alice_client, "discussions:acme").status_code in (200, 302)
+    assert Delegation.objects.filter(capability="discussions", namespace="acme", person=alice).exists()

@@ -100,3 +100,15 @@ def test_admins_home_page_says_when_scheduled_work_is_paused(alice_client, bob_c
     assert "Scheduled work is paused" in line and "access requests in acme (alice was deactivated)" in line
     assert f'href="{reverse("jobs")}"' in line
     assert bob_client.get(reverse("jobs-paused")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_usage_run_with_no_namespace_watched_links_to_the_usage_settings(alice, run_jobs):
+    from tests.personas import signed_in
+
+    client = signed_in(alice)
+    client.post(reverse("job-run-now", args=["usage.snapshot"]))  # the usage app's own job: nothing is watched
+    run_jobs()
+    page = client.get(reverse("jobs")).content.decode()
+    assert "no namespace is watched" in page
+    assert f'<a href="{reverse("usage-settings")}">choose the namespaces to watch</a>' in page

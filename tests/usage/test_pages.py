@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -67,7 +68,10 @@ def test_the_csv_holds_the_charts_figures_and_its_gaps(world):
     assert team.status_code == 200 and team.content.decode().startswith("date,downloads_gained")
     assert world.bob.get("/usage/csv/namespace/nowhere.csv").status_code == 404
     acme = world.bob.get("/usage/csv/namespace/acme.csv", {"days": 7})
-    assert acme.status_code == 200 and len(acme.content.decode().splitlines()) == 1 + 7
+    # The period is 7 days but watching began 5 days ago: the CSV starts at the first snapshot, its real gaps kept.
+    lines = acme.content.decode().splitlines()
+    assert acme.status_code == 200 and len(lines) == 1 + 5 and lines[1].startswith(days[0].isoformat())
+    assert lines[3] == f"{days[2].isoformat()},,,,,"
 
 
 def test_the_repo_tab_marks_the_feeds_events_escaped(snapped):
@@ -160,6 +164,50 @@ def test_the_daily_job_draws_the_pages_charts_so_nobody_waits(world):
         assert cache.get(f"usage:blocks:{charts.DRAWING}:{version}:{days}") is not None
     page = world.bob.get("/usage/", {"days": 7}).content.decode()
     assert page.count('<svg role="img"') == 6
+
+
+def test_the_first_day_of_watching_shows_no_growth_no_gaps_and_says_why_downloads_are_empty(world):
+    """One snapshot: it is the baseline. Nobody grew, no day before it is a gap, and the downloads chart says
+    daily downloads come from the second day (not "No snapshot yet")."""
+    from hubdash.usage.models import Watched
+
+    world.take(FIRST)
+    Watched.objects.filter(namespace="acme").update(quota_bytes=10**12)
+    body = world.bob.get("/usage/", {"days": 30}).content.decode()
+    storage = body[body.index("By storage added") : body.index("By downloads gained")]
+    assert "acme/grower" not in storage and "acme/secret" not in storage and "No repo you may see grew" in storage
+    assert "no snapshot (a gap)" not in body and "One snapshot so far: daily downloads show from the second day" in body
+    assert "No snapshot yet" not in body
+    assert "of a 1.0 TB quota (&lt;1 %)" in body
+    rows = world.bob.get("/usage/csv/namespace/acme.csv", {"days": 30}).content.decode().splitlines()
+    assert len(rows) == 2 and rows[1].startswith(FIRST.isoformat())
+
+    world.take(FIRST + timedelta(days=1))  # the second snapshot: now it grew (secret 50 B a day, grower 10)
+    body = world.bob.get("/usage/", {"days": 30}).content.decode()
+    storage = body[body.index("By storage added") : body.index("By downloads gained")]
+    assert storage.index("acme/secret") < storage.index("acme/grower") and "+50 B" in storage
+
+
+def test_a_downloads_axis_has_whole_distinct_ticks():
+    from hubdash.usage import charts
+
+    svg = str(charts.line_chart("t", [FIRST, FIRST + timedelta(days=1)], [("Downloads a day", [0, 1])]))
+    labels = re.findall(r'<text[^>]*class="[^"]*"[^>]*>([^<]+)</text>', svg.split('class="axis y', 1)[1])
+    ticks = [label for label in labels if label.strip().lstrip("-").replace(",", "").isdigit()]
+    assert ticks and len(ticks) == len(set(ticks)), ticks
+    assert charts.count_ticks([0, 1]) == [0, 1] and charts.count_ticks([120, 5000]) == [0, 1000, 2000, 3000, 4000, 5000]
+
+
+def test_a_repos_usage_tab_carries_the_repos_name_a_way_back_and_the_tab_row(snapped):
+    page = snapped.bob.get("/usage/model/acme/grower/").content.decode()
+    start = page.index('<header class="repo-header repo-header-light">')
+    header = page[start : page.index("</header>", start)]
+    assert 'href="/models/acme/grower/"' in header and "Back to the repo" in header
+    assert (
+        'href="/models/acme/grower/history/"' in header
+        and 'href="/usage/model/acme/grower/" aria-current="page"' in header
+    )
+    assert snapped.hub_calls() == []
 
 
 def test_someone_removed_from_the_org_no_longer_sees_its_private_figures_after_the_identity_period(snapped, settings):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -95,3 +98,13 @@ def plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "—" if value is None or value == "" else str(value)
+
+
+@register.filter
+def ago(when: datetime | None) -> str:
+    """How long ago, in words: "just now" under a minute (not "0 minutes ago"), else "3 hours ago"."""
+    if when is None:
+        return ""
+    if timezone.now() - when < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(when)} ago"

@@ -28,7 +28,12 @@ def bytes_or_dash(value: int | None) -> str:
 def percent_of(value: int | None, whole: int | None) -> str:
     if value is None or not whole:
         return DASH
-    return f"{100 * value / whole:.0f} %"
+    share = 100 * value / whole
+    if 0 < share < 1:
+        return "<1 %"
+    if share >= 1000:  # far over: a multiple reads better than "179813 %" (and hints at a quota typed too small)
+        return f"{value / whole:,.0f} times the quota"
+    return f"{share:.0f} %"
 
 
 @register.filter
