@@ -113,6 +113,9 @@ def test_private_repos_discussions_only_for_those_who_may_read_it_and_disabled_o
     assert refused.value.response.status_code == 403
     with pytest.raises(HfHubHTTPError):
         client(world, "hf_zed").create_discussion("acme/m", "Hello there")
+    with pytest.raises(HfHubHTTPError) as no_pr:
+        client(world, "hf_zed").upload_file(path_or_fileobj=b"x", path_in_repo="x", repo_id="acme/m", create_pr=True)
+    assert no_pr.value.response.status_code == 403
 
 
 # -- details and conversation ------------------------------------------------------------------------
@@ -194,6 +197,20 @@ def test_who_may_post_and_change(world):
     with pytest.raises(BadRequestError):
         zed.comment_discussion("acme/m", 1, "x" * 65537)
     zed.comment_discussion("acme/m", 1, "x" * 65536)
+    fine = {
+        "role": "fineGrained",
+        "scoped": [{"entity": {"type": "org", "name": "acme"}, "permissions": ["repo.write"]}],
+    }
+    world.add_user(
+        "carl",
+        orgs={"acme": "write"},
+        tokens={"hf_carl_fine": fine, "hf_carl_talk": {**fine, "global": ["discussion.write"]}},
+    )
+    with pytest.raises(HfHubHTTPError) as no_scope:
+        client(world, "hf_carl_fine").comment_discussion("acme/m", 1, "hi")
+    assert no_scope.value.response.status_code == 403
+    assert client(world, "hf_carl_talk").comment_discussion("acme/m", 1, "hi").author == "carl"
+    client(world, "hf_carl_talk").change_discussion_status("acme/m", 1, "open")  # repo.write on acme: a writer
     with pytest.raises(HfHubHTTPError) as missing:
         zed.get_discussion_details("acme/m", 99)
     assert missing.value.response.status_code == 404
