@@ -285,5 +285,23 @@ def test_the_plan_page_reads_plainly_and_offers_no_run_when_every_repo_is_skippe
 
     nothing = made(bulk.plan("visibility:private", ticked(bulk, ["acme/org-secret", "zed/theirs"])))
     page = bulk.alice.get(f"/bulk/plans/{nothing.pk}/").content.decode()
-    assert "Nothing to do: every repo is skipped." in page
-    assert re.search(r'id="confirm-plan" disabled', page)
+    assert ">Nothing to change</h2>" in page and "there is nothing to confirm, and nothing will run" in page
+    assert 'id="confirm-plan"' not in page and f'action="/bulk/plans/{nothing.pk}/confirm/"' not in page
+    assert "Cancel this plan" in page
+
+
+def test_a_forged_confirmation_of_a_plan_with_nothing_to_change_is_refused(bulk, work):
+    # a delete plan asks for the password; with nothing to delete it is refused before that, said plainly
+    for action in ("visibility:private", "delete:"):
+        nothing = made(bulk.plan(action, ticked(bulk, ["zed/theirs"])))
+        bulk.forget_calls()
+        response = bulk.alice.post(f"/bulk/plans/{nothing.pk}/confirm/", {"password": PASSWORD})
+        assert response.status_code == 409
+        assert "This plan has nothing to change: every repo in it is skipped. Nothing was run." in (
+            response.content.decode()
+        )
+        work()
+        nothing.refresh_from_db()
+        assert nothing.state == "preview" and nothing.confirmed_at is None
+        assert bulk.writes() == [] and bulk.state("zed/theirs") is not None
+        assert not Event.objects.filter(summary__startswith=f"confirmed bulk plan {nothing.pk}").exists()
