@@ -220,3 +220,18 @@ def growers(user: User | AnonymousUser, start: date, end: date) -> tuple[list[Gr
         [Grower(found[r], a) for r, a in by_storage if r in found],
         [Grower(found[r], a) for r, a in by_downloads if r in found],
     )
+
+
+def last_facts(kind: str, repo_id: str) -> dict[str, Any]:
+    """What the repo's last snapshot said (registered with hubdash.core.guardrails: a change the Hub reported
+    is judged without a Hub call where this is enough): its downloads (the Hub's 30-day figure), gating and
+    visibility."""
+    last = (
+        Snapshot.objects.filter(repo__kind=kind, repo__repo_id=repo_id)
+        .order_by("-day")
+        .values("downloads_30d", "gated", "private")
+        .first()
+    )
+    if last is None:
+        return {}
+    return {"downloads": last["downloads_30d"], "gated": last["gated"] or "off", "private": last["private"]}
