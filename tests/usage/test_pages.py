@@ -238,10 +238,16 @@ def test_a_repos_visibility_is_the_settings_lists_protected_included(world):
     world.forget_calls()
 
     app = world.bob.get("/usage/space/acme/app/").content.decode()
-    assert '<span id="usage-visibility">Protected</span>' in app and "acme's repositories settings" in app
+    assert (
+        '<span id="usage-visibility">Protected</span> in the last snapshot' in app
+        and "acme's repositories settings" in app
+    )
     table = app[app.index("<table") : app.index("</table>")]
     assert '<th scope="col">Visibility</th>' in table
-    assert [v.strip() for v in re.findall(r"<td>(protected|public or protected \(not known\))</td>", table)] == [
+    assert [
+        v.strip()
+        for v in re.findall(r"<td data-label=\"Visibility\">(protected|public or protected \(not known\))</td>", table)
+    ] == [
         "protected",
         "public or protected (not known)",
         "protected",
