@@ -80,12 +80,13 @@ def judge_delivery(event_id: int) -> str:
 def _record(parsed: Parsed, event: Event, violations: Sequence[guardrails.Violation]) -> None:
     if not violations or _overridden_here(parsed.repo_id):
         return
+    moved_to = parsed.details.get("moved_to") if parsed.action == "move" else None
     for violation in violations:
         record(
             action=event.action,
             summary=f"broke the guardrail “{violation.rule}” on the Hub"[:300],
             repo_type=parsed.repo_type,
-            repo_id=violation.repo_id or parsed.repo_id,
+            repo_id=moved_to if isinstance(moved_to, str) else (violation.repo_id or parsed.repo_id),  # its name now
             private=parsed.private,
             details={"violation": violation.message, "rule": violation.rule, "webhook_event": event.pk},
         )

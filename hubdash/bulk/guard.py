@@ -24,7 +24,7 @@ from hubdash.hub import facts as hub_facts
 from hubdash.hub import repos as hub_repos
 from hubdash.jobs.delegation import lent_client
 
-from .models_saved import DELETE_DOWNLOADS, LICENSE_STAYS_GATED, Guardrail
+from .models_saved import DELETE_DOWNLOADS, LICENSE_STAYS_GATED, PUBLIC_NEEDS_GATING, Guardrail
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -113,8 +113,6 @@ def facts_needed(changes: list[Change]) -> set[str]:
 
 def _reported_missing(changes: Sequence[Change]) -> dict[str, set[str]]:
     """repo id -> the facts some rule covering it needs and the reported change lacks (one query)."""
-    from .models_saved import PUBLIC_NEEDS_GATING
-
     rules = list(Guardrail.objects.all())
     missing: dict[str, set[str]] = {}
     for change in changes:
@@ -167,15 +165,16 @@ def read_reported(changes: Sequence[Change], head_sha: str | None) -> list[Chang
 
 
 def _read_once(change: Change, private: object) -> dict[str, Any] | None:
-    """The repo's info, in one Hub call; None when nobody's token may read it or the Hub does not say."""
-    namespace = change.repo_id.partition("/")[0]
-    client = lent_client(namespace)
+    """The repo's info, in one Hub call; None when nobody's token may read it or the Hub does not say. A moved
+    repo is read under its new name (the old one answers a redirect)."""
+    repo_id = change.after if change.what == "move" and change.after else change.repo_id
+    client = lent_client(repo_id.partition("/")[0]) or lent_client(change.repo_id.partition("/")[0])
     if client is None and private is False:
         client = hub.HubClient(None)  # a public repo reads without a token
     if client is None:
         return None
     try:
-        detail = hub_repos.repo_detail(client, change.kind, change.repo_id, None)  # type: ignore[arg-type]
+        detail = hub_repos.repo_detail(client, change.kind, repo_id, None)  # type: ignore[arg-type]
     except hub.HubError:
         return None
     return {

@@ -154,3 +154,13 @@ def test_a_deletion_on_the_hub_is_judged_by_the_downloads_hubdash_knew(browsing,
     [found] = violations("acme/popular")
     assert found.details["violation"] == "acme/popular has 5,000 downloads."
     assert violations("acme/unknown") == []  # never seen: nothing said, nothing invented
+
+
+def test_a_repo_moved_into_a_ruled_namespace_on_the_hub_is_read_under_its_new_name(browsing, hub_side):
+    browsing.hub.add_repo("alice/open-model", private=False)
+    rule(PUBLIC, "acme")
+    hub_side.move_repo("alice/open-model", "acme/open-model")
+    assert deliver(browsing) == [201]
+    assert judge(browsing) == ["/api/models/acme/open-model"]
+    [found] = violations("acme/open-model")
+    assert found.details["violation"] == "alice/open-model is public without gating and would move into acme."
