@@ -43,6 +43,9 @@ class NotAllowed(Exception):
     """A step this person may not take on this plan now (said in plain words)."""
 
 
+NOTHING_TO_DO = "This plan has nothing to change: every repo in it is skipped. Nothing was run."
+
+
 def active_admins() -> int:
     return get_user_model().objects.filter(is_superuser=True, is_active=True).count()
 
@@ -64,6 +67,8 @@ def confirm(plan: Plan, user: User, override: str = "") -> Plan:
     breaks the team's guardrails only with an admin's reason (`override`), which the plan and feed keep."""
     if plan.maker_id != user.pk:
         raise NotAllowed("Only the person who made a plan may confirm it.")
+    if plan.state == PREVIEW and not plan.items.filter(state=PENDING).exists():
+        raise NotAllowed(NOTHING_TO_DO)
     override = " ".join(override.split())[:500]
     if plan.violations:
         if override and not is_admin(user):

@@ -2,9 +2,10 @@
 changes a repo's visibility or gating, moves or deletes it: repos' own pages, `/new/`, bulk plans, and the
 webhook receiver for changes made on the Hub itself (which hubdash reports, never reverts).
 
-A fact a change does not know (a webhook does not say whether the repo is gated, nor its downloads) is
-not guessed: a rule that needs it is broken only when the fact is known, except "public without gating",
-where a repo made public with no gating known is reported (it is what the rule exists to catch).
+A fact a change does not know (a webhook does not say whether the repo is gated, nor its license or
+downloads: `guard.read_reported` finds them, off the webhook's request) is not guessed: a rule that needs it
+is broken only when the fact is known, except "public without gating", where a repo made public with no
+gating known is reported (it is what the rule exists to catch).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def _breaks(rule: Guardrail, change: Change) -> str | None:
         if change.what == "visibility" and change.before in ("public", "protected"):
             return None  # already public: this change does not make it so
         if change.what == "gating":
+            if change.before in (None, "off"):
+                return None  # not known to have been gated (a settings change reported by a webhook): no change
             return f"{change.repo_id} is public and would no longer be gated."
         if change.what == "move":
             if gating != "off":
@@ -55,6 +58,8 @@ def _breaks(rule: Guardrail, change: Change) -> str | None:
         license = change.facts.get("license")
         if change.what == "gating" and change.before not in (None, "off"):
             return f"{change.repo_id} has license {license} and would no longer be gated."
+        if change.what == "gating" and change.before is None:
+            return f"{change.repo_id} has license {license} and is not gated."  # what it was before: not known
         if change.what in ("visibility", "move") and public:
             return f"{change.repo_id} has license {license} and would be public without gating."
         return None

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from hubdash import hub
 from hubdash.activity import record
+from hubdash.core import visibility
 from hubdash.hub import ratelimit
 from hubdash.hub import repo_state as hub_state
 from hubdash.hub import repos as hub_repos
@@ -152,9 +153,11 @@ def make_plan(
     made = Made(calls=calls_so_far)
     writable = writable_namespaces(user)
     protected = _protected(client, picked, change, writable, made)
+    spaces = [p.repo_id for p in picked if p.kind == "space" and p.repo_id not in protected]
+    answered = visibility.last_known("space", spaces) if change == VISIBILITY else {}
     items: list[PlanItem] = []
     for position, repo in enumerate(picked):
-        items.append(_item(client, repo, position, change, target, prefix, writable, protected, made))
+        items.append(_item(client, repo, position, change, target, prefix, writable, (protected, answered), made))
     made.seconds = time.monotonic() - started
     todo = sum(1 for i in items if i.state == PENDING)
     calls = todo * CALLS_PER_ITEM
@@ -228,14 +231,21 @@ def _protected(
     return found
 
 
-def _visibility_now(repo: Picked, protected: dict[str, str | None]) -> str | None:
-    if repo.kind == "space" and repo.repo_id in protected:
-        return protected[repo.repo_id]
+def _visibility_now(repo: Picked, known: tuple[dict[str, str | None], dict[str, str]]) -> str | None:
+    """A repo's visibility now. A Space's: its namespace's repositories-settings list (read for this plan), else
+    the Hub's last settings answer hubdash saw where the listing agrees with it; else unknown (repo info and
+    listings read a protected Space as public)."""
+    listed, answered = known
+    if repo.kind == "space" and repo.repo_id in listed:
+        return listed[repo.repo_id]
+    if repo.kind == "space" and repo.repo_id in answered:
+        seen = answered[repo.repo_id]
+        if repo.private is None or (seen == "private") == repo.private:
+            return seen  # (a private answer the listing now reads public is stale: public or protected since)
     if repo.private is None:
         return None
     if repo.private:
         return "private"
-    # Repo info reads a protected Space as public: without its namespace's list, not known.
     return "public" if repo.kind != "space" else None
 
 
@@ -247,7 +257,7 @@ def _item(
     target: str,
     prefix: str,
     writable: frozenset[str],
-    protected: dict[str, str | None],
+    protected: tuple[dict[str, str | None], dict[str, str]],
     made: Made,
 ) -> PlanItem:
     namespace, name = repo.repo_id.split("/", 1)

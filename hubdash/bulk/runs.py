@@ -22,6 +22,7 @@ from django_tasks import task
 
 from hubdash import hub
 from hubdash.activity import record
+from hubdash.core import visibility
 from hubdash.core.heartbeat import heartbeat
 from hubdash.core.logging import redact
 from hubdash.core.permissions import is_admin
@@ -228,11 +229,13 @@ def _do(plan: Plan, item: PlanItem, client: hub.HubClient, pacer: Pacer, user: U
         return False
     try:
         if plan.change == VISIBILITY:
-            _call(
+            answered = _call(
                 pacer,
                 plan.pk,
                 lambda: hub_state.put_settings(client, kind, item.repo_id, visibility=after["visibility"]),
             )
+            # kept as the repos' own settings changes keep theirs: the listing, and the next plan, tell protected
+            visibility.remember(kind, item.repo_id, answered or after["visibility"])
         elif plan.change == GATING:
             _call(pacer, plan.pk, lambda: hub_state.put_settings(client, kind, item.repo_id, gating=after["gating"]))
         elif plan.change == DISCUSSIONS:

@@ -29,6 +29,7 @@ from .models import (
     AWAITING,
     CHANGES,
     DONE,
+    PENDING,
     PREVIEW,
     QUEUED,
     RUNNING,
@@ -241,6 +242,9 @@ def _password_ok(request: AuthedRequest, password: str) -> bool:
 @sensitive_post_parameters("password")
 def confirm(request: AuthedRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for(request, plan_id)
+    if plan.state == PREVIEW and not plan.items.filter(state=PENDING).exists():
+        # the page offers no Confirm then; a post made anyway is told so, before any password is asked
+        return _refused(request, plan, flow.NOTHING_TO_DO)
     if plan.needs_confirmation:
         if request.user.has_usable_password():
             if not _password_ok(request, request.POST.get("password", "")):

@@ -5,13 +5,21 @@ no person).
 The rules themselves live in the `bulk` app, which registers its checker when Django loads it; `repos` and
 `activity` only know this registry, so that no shared page imports a capability app. With no checker
 registered, nothing is refused.
+
+A change the Hub reports by webhook says little: rules on the license, the downloads or the gating need
+facts it lacks. The rules' app registers what they need (`needs_facts`) and a reader that finds them
+(`read_facts`: what hubdash knows, from `known_facts` sources such as the usage app's snapshots, else one
+Hub call), which the receiver runs in a task, off its request.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+logger = logging.getLogger(__name__)
 
 What = Literal["visibility", "gating", "move", "delete"]
 
@@ -51,12 +59,59 @@ class Violation:
 
 # `user` is the person making the change (None: a change made on the Hub, reported by a webhook).
 Checker = Callable[[Any, Sequence[Change]], Iterable[Violation]]
+# Changes the Hub reported: whether some rule needs a fact they lack (the license, the downloads, the
+# gating), and the reader that finds those facts (what hubdash knows, else one Hub call), off the request.
+Needs = Callable[[Sequence[Change]], bool]
+Reader = Callable[[Sequence[Change], str | None], list[Change]]
+# What an app knows of a repo without asking the Hub (the usage app's last snapshot): (kind, repo id) -> facts.
+FactSource = Callable[[str, str], Mapping[str, Any]]
 _checkers: list[Checker] = []
+_needs: list[Needs] = []
+_readers: list[Reader] = []
+_sources: list[FactSource] = []
 
 
-def register(checker: Checker) -> None:
+def register(checker: Checker, needs: Needs | None = None, reader: Reader | None = None) -> None:
     if checker not in _checkers:
         _checkers.append(checker)
+    if needs is not None and needs not in _needs:
+        _needs.append(needs)
+    if reader is not None and reader not in _readers:
+        _readers.append(reader)
+
+
+def register_facts(source: FactSource) -> None:
+    if source not in _sources:
+        _sources.append(source)
+
+
+def needs_facts(changes: Sequence[Change]) -> bool:
+    """Whether judging these changes (the Hub reported them) needs facts they lack: then they are judged off
+    the webhook's request, once `read_facts` has found them."""
+    return bool(changes) and any(needs(changes) for needs in _needs)
+
+
+def read_facts(changes: Sequence[Change], head_sha: str | None = None) -> list[Change]:
+    """The changes with the facts the rules need, as the registered readers find them."""
+    found = list(changes)
+    for reader in _readers:
+        found = reader(found, head_sha)
+    return found
+
+
+def known_facts(kind: str, repo_id: str) -> dict[str, Any]:
+    """What the apps know of a repo without a Hub call (first said wins; a source that fails says nothing)."""
+    found: dict[str, Any] = {}
+    for source in _sources:
+        try:
+            facts = source(kind, repo_id)
+        except Exception:  # knowing less costs one Hub call, not the judgement
+            logger.exception("guardrails: facts of %s unreadable", repo_id)
+            continue
+        for name, value in facts.items():
+            if value is not None:
+                found.setdefault(name, value)
+    return found
 
 
 def check(user: Any, changes: Sequence[Change]) -> list[Violation]:
@@ -77,4 +132,15 @@ def summary(violations: Sequence[Violation]) -> str:
     return "This breaks the team's guardrail " + "; ".join(parts) + "."
 
 
-__all__ = ["Change", "Checker", "Violation", "check", "register", "summary"]
+__all__ = [
+    "Change",
+    "Checker",
+    "Violation",
+    "check",
+    "known_facts",
+    "needs_facts",
+    "read_facts",
+    "register",
+    "register_facts",
+    "summary",
+]

@@ -73,8 +73,10 @@ def set_discussions(client: HubClient, kind: Kind, repo_id: str, enabled: bool) 
 
 def put_settings(
     client: HubClient, kind: Kind, repo_id: str, visibility: str | None = None, gating: str | None = None
-) -> None:
-    """Change visibility and/or gating with one call, no read-back (a bulk run re-reads before, not after)."""
+) -> str | None:
+    """Change visibility and/or gating with one call, no read-back (a bulk run re-reads before, not after).
+    Returns the visibility the Hub answered (public, private, protected; None when it did not say): the one
+    answer that tells a protected Space."""
     if not valid_repo_id(repo_id) or "/" not in repo_id:
         raise errors.InvalidRequest("That is not a valid repo name.")
     if not client._token:
@@ -95,6 +97,12 @@ def put_settings(
             raise moved_or_refused(response)
         hf_raise_for_status(response)
     cache.forget_repo(kind, repo_id)
+    try:
+        answered: Any = response.json()
+    except ValueError:
+        return None
+    seen = answered.get("visibility") if isinstance(answered, dict) else None
+    return seen if seen in ("public", "private", "protected") else None
 
 
 def forget_listings() -> None:

@@ -27,7 +27,7 @@ from django.core.cache import cache as django_cache
 from django.views.decorators.debug import sensitive_variables
 from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
-from . import cache, errors, parse, transport
+from . import cache, errors, facts, parse, transport
 from .client import HubClient, translated
 from .parse import valid_repo_id
 from .repo_types import (
@@ -271,7 +271,10 @@ def repo_detail(client: HubClient, kind: Kind, repo_id: str, revision: str | Non
 
     def fetch() -> RepoDetail:
         with translated():
-            return parse.detail(kind, _get(client, path).json())
+            detail = parse.detail(kind, _get(client, path).json())
+        if revision is None and detail.summary.id == repo_id:
+            facts.remember_detail(detail)  # what guardrails judging a webhook may then know without a call
+        return detail
 
     return _remember(client, ("info", kind, repo_id, revision, cache.repo_generation(kind, repo_id)), fetch)
 

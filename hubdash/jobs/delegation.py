@@ -66,6 +66,26 @@ def unattended_client(capability: str, namespace: str) -> tuple[User, hub.HubCli
     return person, client
 
 
+def lent_client(namespace: str, capabilities: tuple[str, ...] = tuple(CAPABILITIES)) -> hub.HubClient | None:
+    """A client with the token someone lent for the namespace's unattended work (the first of `capabilities`
+    with a person still fit for it), for one read now and then: no Hub call here and no pause recorded, only
+    hubdash's last knowledge of the person's standing. None when nobody's token may read it."""
+    for capability in capabilities:
+        person = delegate_of(capability, namespace)
+        if person is None or not person.is_active:
+            continue
+        try:
+            status = hub.token_status(person)
+            if status is None or status.state == "rejected":
+                continue
+            if namespace not in writable_namespaces(person, ask_hub=False):
+                continue
+            return hub.client_for(person)
+        except (hub.HubError, hub.TokenKeyError):
+            continue
+    return None
+
+
 def _unfit(person: User, namespace: str) -> str | None:
     """Why this person's token may not do the namespace's work now, or None."""
     name = person.get_username()

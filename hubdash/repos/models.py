@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import models
 from django.utils import timezone
 
@@ -33,6 +35,12 @@ def remember_visibility(kind: str, repo_id: str, visibility: str) -> None:
 
 def last_visibility(kind: str, repo_id: str) -> SettingsAnswer | None:
     return SettingsAnswer.objects.filter(repo_type=kind, repo_id=repo_id).first()
+
+
+def last_visibilities(kind: str, repo_ids: Sequence[str]) -> dict[str, str]:
+    """Each of these repos' last answered visibility, where hubdash has one (one query)."""
+    rows = SettingsAnswer.objects.filter(repo_type=kind, repo_id__in=list(repo_ids))
+    return dict(rows.values_list("repo_id", "visibility"))
 
 
 def protected_among(kind: str, repo_ids: list[str]) -> frozenset[str]:

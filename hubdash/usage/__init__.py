@@ -11,5 +11,7 @@ admin watches, drawn on /usage/ and on each repo's Usage tab.
 - URL names: "usage" (the page), "usage-settings" (admins), "usage-take-now" (POST, admins),
   "usage-setup-line" (the home page's fragment for admins), "usage-repo" (a repo's Usage tab, by
   kind/namespace/name), "usage-repo-csv", "usage-csv" (a namespace's CSV) and "usage-csv-team".
-- `hubdash.core.row_figures` "trend": the listings' trend column (trends.py), registered when the app loads.
+- `hubdash.core.row_figures` "trend": the listings' and saved views' trend column (trends.py), registered when
+  the app loads; `hubdash.core.guardrails.register_facts`: a repo's last snapshot (downloads, gating,
+  visibility), so that a change the Hub reports is judged without a Hub call where that is enough.
 """

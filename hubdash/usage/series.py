@@ -33,6 +33,9 @@ class Point:
     downloads_30d: int | None  # as the Hub gives it
     likes: int | None
     storage: int | None  # bytes
+    # A repo's visibility that day: public, private, or protected as its namespace's repositories-settings list
+    # said; "" when not known (a Space whose list the token could not read) or for a namespace's totals.
+    visibility: str = ""
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Series:
     end: date
     points: list[Point | None] = field(default_factory=list)
     quota: int | None = None
+    of_repo: bool = False  # one repo's figures: its visibility each day is shown too
 
     @property
     def days(self) -> list[date]:
@@ -119,6 +123,7 @@ def _fill(name: str, start: date, end: date, rows: Iterable[dict[str, Any]]) -> 
                 downloads_30d=row["d30"],
                 likes=row["likes"],
                 storage=row["storage"],
+                visibility=row.get("visibility") or "",
             )
         )
     return series
@@ -169,20 +174,35 @@ def repo_series(repo: TrackedRepo, start: date | None = None, end: date | None =
     rows = Snapshot.objects.filter(repo=repo)
     first, last = start or repo.first_day, end or repo.last_day
     picked = rows.filter(day__gte=first, day__lte=last).values(
-        "day", "downloads_30d", "downloads_gained", "days_missed", "likes", "used_storage"
+        "day", "downloads_30d", "downloads_gained", "days_missed", "likes", "used_storage", "visibility"
     )
     renamed: list[dict[str, Any]] = [
         {"day": r["day"], "gained": r["downloads_gained"], "missed": r["days_missed"], "d30": r["downloads_30d"],
-         "likes": r["likes"], "storage": r["used_storage"]}
+         "likes": r["likes"], "storage": r["used_storage"], "visibility": r["visibility"]}
         for r in picked
     ]  # fmt: skip
-    return _fill(repo.repo_id, first, last, renamed)
+    one = _fill(repo.repo_id, first, last, renamed)
+    one.of_repo = True
+    return one
+
+
+def last_visibility(repos: Iterable[TrackedRepo]) -> dict[int, str]:
+    """Each repo's visibility in its latest snapshot (public, private, protected; "" when not known): one query."""
+    ids = [repo.pk for repo in repos]
+    if not ids:
+        return {}
+    found: dict[int, str] = {}
+    rows = Snapshot.objects.filter(repo_id__in=ids).order_by("repo_id", "day").values_list("repo_id", "visibility")
+    for repo_id, visibility in rows:
+        found[repo_id] = visibility
+    return found
 
 
 @dataclass(frozen=True)
 class Grower:
     repo: TrackedRepo
     amount: int
+    visibility: str = ""  # as its latest snapshot said
 
 
 def growers(user: User | AnonymousUser, start: date, end: date) -> tuple[list[Grower], list[Grower]]:
@@ -216,7 +236,23 @@ def growers(user: User | AnonymousUser, start: date, end: date) -> tuple[list[Gr
     by_storage = [(repo, amount) for repo, amount in added if amount > 0][:TOP]
     wanted = {repo for repo, _ in by_storage} | {repo for repo, _ in by_downloads}
     found = TrackedRepo.objects.in_bulk(wanted)
+    seen: dict[Any, str] = last_visibility(found.values())
     return (
-        [Grower(found[r], a) for r, a in by_storage if r in found],
-        [Grower(found[r], a) for r, a in by_downloads if r in found],
+        [Grower(found[r], a, seen.get(r, "")) for r, a in by_storage if r in found],
+        [Grower(found[r], a, seen.get(r, "")) for r, a in by_downloads if r in found],
     )
+
+
+def last_facts(kind: str, repo_id: str) -> dict[str, Any]:
+    """What the repo's last snapshot said (registered with hubdash.core.guardrails: a change the Hub reported
+    is judged without a Hub call where this is enough): its downloads (the Hub's 30-day figure), gating and
+    visibility."""
+    last = (
+        Snapshot.objects.filter(repo__kind=kind, repo__repo_id=repo_id)
+        .order_by("-day")
+        .values("downloads_30d", "gated", "private")
+        .first()
+    )
+    if last is None:
+        return {}
+    return {"downloads": last["downloads_30d"], "gated": last["gated"] or "off", "private": last["private"]}

@@ -221,8 +221,18 @@ def _insert(
                 used_storage=storage,
                 private=usage.private,
                 gated=usage.gated or "",
-                visibility=setting.visibility if setting else ("private" if usage.private else "public"),
+                visibility=_visibility(usage, setting),
                 last_modified=usage.last_modified,
             )
         )
     Snapshot.objects.bulk_create(new_rows, batch_size=BATCH, ignore_conflicts=True)
+
+
+def _visibility(usage: hub_usage.RepoUsage, setting: hub_usage.RepoSetting | None) -> str:
+    """public, private or protected as the repositories-settings list says; without it, what the listing tells
+    (a Space it reads as public may be protected: not known, "")."""
+    if setting is not None and setting.visibility:
+        return setting.visibility
+    if usage.private:
+        return "private"
+    return "" if usage.kind == "space" else "public"

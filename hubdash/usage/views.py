@@ -74,10 +74,11 @@ def _csv_response(one: series.Series, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(["date", "downloads_gained", "days_missed_before", "downloads_30d", "likes", "used_storage_bytes"])
+    header = ["date", "downloads_gained", "days_missed_before", "downloads_30d", "likes", "used_storage_bytes"]
+    writer.writerow(header + (["visibility"] if one.of_repo else []))
     for day, point in zip(one.days, one.points, strict=True):
         if point is None:
-            writer.writerow([day.isoformat(), "", "", "", "", ""])  # a gap: no snapshot that day
+            writer.writerow([day.isoformat()] + [""] * (len(header) - 1 + one.of_repo))  # a gap: no snapshot
             continue
         writer.writerow(
             [
@@ -88,6 +89,7 @@ def _csv_response(one: series.Series, filename: str) -> HttpResponse:
                 "" if point.likes is None else point.likes,
                 "" if point.storage is None else point.storage,
             ]
+            + ([point.visibility] if one.of_repo else [])
         )
     return response
 

@@ -8,7 +8,7 @@ import pytest
 from tests.personas import PASSWORD, signed_in
 from tests.repos.conftest import browsing
 
-__all__ = ["DAVE_TOKEN", "HTMX", "browsing", "dave", "rule", "writes"]
+__all__ = ["DAVE_TOKEN", "HTMX", "browsing", "dave", "judge_deliveries", "rule", "writes"]
 
 DAVE_TOKEN = "hf_dave_write_0123456789abcdef"
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -36,3 +36,16 @@ def rule(kind: str, namespace: str = "", **fields):
 def writes(browsing) -> list[dict]:
     """What hubdash sent to the Hub that changes something."""
     return [r for r in browsing.hub_calls() if r["method"] in ("POST", "PUT", "DELETE")]
+
+
+def judge_deliveries() -> None:
+    """Run the webhook deliveries' queued guardrail judgements as the worker would (the task's own function)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from hubdash.activity.violations import judge_delivery
+
+    for row in DBTaskResult.objects.filter(status="READY", task_path__endswith="judge_delivery").order_by(
+        "enqueued_at"
+    ):
+        DBTaskResult.objects.filter(pk=row.pk).update(status="SUCCESSFUL")
+        judge_delivery.call(*row.args_kwargs["args"])

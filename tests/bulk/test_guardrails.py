@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from hubdash.activity.models import Event
-from tests.bulk.guardrail_world import HTMX, browsing, dave, rule, writes
+from tests.bulk.guardrail_world import HTMX, browsing, dave, judge_deliveries, rule, writes
 from tests.pages import read
 from tests.personas import PASSWORD
 
@@ -239,6 +239,7 @@ def test_a_hub_side_change_that_breaks_a_rule_shows_as_a_violation_in_the_feed(b
         "/webhooks/hub", json.dumps(payload), content_type="application/json", HTTP_X_WEBHOOK_SECRET=SECRET
     )
     assert response.status_code == 201
+    judge_deliveries()  # whether it is gated is not in the payload: the worker reads it (unknown here)
     [violation] = Event.objects.filter(source="hubdash", repo_id="acme/leaky-model")
     assert violation.summary == "broke the guardrail “no repo of acme becomes public without gating” on the Hub"
     assert "acme/leaky-model would be public without gating" in violation.details["violation"]
@@ -247,4 +248,5 @@ def test_a_hub_side_change_that_breaks_a_rule_shows_as_a_violation_in_the_feed(b
     # A change that breaks no rule (another namespace) adds only its own event.
     payload["repo"]["name"] = "datalab/fine-model"
     Client().post("/webhooks/hub", json.dumps(payload), content_type="application/json", HTTP_X_WEBHOOK_SECRET=SECRET)
+    judge_deliveries()
     assert not Event.objects.filter(source="hubdash", repo_id="datalab/fine-model").exists()

@@ -237,6 +237,44 @@ def test_spaces_protected_state_comes_from_the_repositories_settings_list(bulk, 
     assert outcomes(models) == {"acme/org-model": ("skipped", "Not a Space: only Spaces can be protected.")}
 
 
+def test_a_spaces_now_is_the_last_settings_answer_hubdash_saw_where_no_list_tells_else_unknown(bulk, work):
+    from django.core.cache import cache
+
+    # alice writes in datalab but is no admin there: its repositories-settings list is not hers to read
+    bulk.hub.add_repo("datalab/app-a", type="space", sdk="gradio", private=False)
+    bulk.hub.add_repo("datalab/app-b", type="space", sdk="gradio", visibility="protected")
+    ids = ["datalab/app-a", "datalab/app-b"]
+
+    def spaces():
+        return [v for v in bulk.ticks("/spaces/?sort=created") if v.split("|")[0] in ids]
+
+    first = made(bulk.plan("visibility:protected", spaces(), kind="space"))
+    assert {i.repo_id: i.before["visibility"] for i in first.items.all()} == {i: None for i in ids}
+    assert (
+        bulk.alice.get(f"/bulk/plans/{first.pk}/").content.decode().count('<span class="muted">unknown</span> →') == 2
+    )
+    bulk.alice.post(f"/bulk/plans/{first.pk}/confirm/")
+    work()
+    assert {bulk.state(i, "space")["visibility"] for i in ids} == {"protected"}
+    # the run kept the Hub's answers: the next plan reads both as protected, with no list to read
+    again = made(bulk.plan("visibility:public", spaces(), kind="space"))
+    assert {i.repo_id: i.before["visibility"] for i in again.items.all()} == {i: "protected" for i in ids}
+    assert (
+        bulk.alice.get(f"/bulk/plans/{again.pk}/")
+        .content.decode()
+        .count('<td data-label="Now → after">protected → public')
+        == 2
+    )
+    # made private on the Hub since: the listing says private, and the stale answer is not believed
+    bulk.hub.control("POST", "repos/space/datalab/app-a", {"visibility": "private"})
+    cache.clear()
+    third = made(bulk.plan("visibility:public", spaces(), kind="space"))
+    assert {i.repo_id: i.before["visibility"] for i in third.items.all()} == {
+        "datalab/app-a": "private",
+        "datalab/app-b": "protected",
+    }
+
+
 def test_a_saved_view_plans_every_repo_it_matches_with_its_own_filters(bulk, alice, bob, work):
     from hubdash.bulk.models_saved import SavedView
 
@@ -285,5 +323,23 @@ def test_the_plan_page_reads_plainly_and_offers_no_run_when_every_repo_is_skippe
 
     nothing = made(bulk.plan("visibility:private", ticked(bulk, ["acme/org-secret", "zed/theirs"])))
     page = bulk.alice.get(f"/bulk/plans/{nothing.pk}/").content.decode()
-    assert "Nothing to do: every repo is skipped." in page
-    assert re.search(r'id="confirm-plan" disabled', page)
+    assert ">Nothing to change</h2>" in page and "there is nothing to confirm, and nothing will run" in page
+    assert 'id="confirm-plan"' not in page and f'action="/bulk/plans/{nothing.pk}/confirm/"' not in page
+    assert "Cancel this plan" in page
+
+
+def test_a_forged_confirmation_of_a_plan_with_nothing_to_change_is_refused(bulk, work):
+    # a delete plan asks for the password; with nothing to delete it is refused before that, said plainly
+    for action in ("visibility:private", "delete:"):
+        nothing = made(bulk.plan(action, ticked(bulk, ["zed/theirs"])))
+        bulk.forget_calls()
+        response = bulk.alice.post(f"/bulk/plans/{nothing.pk}/confirm/", {"password": PASSWORD})
+        assert response.status_code == 409
+        assert "This plan has nothing to change: every repo in it is skipped. Nothing was run." in (
+            response.content.decode()
+        )
+        work()
+        nothing.refresh_from_db()
+        assert nothing.state == "preview" and nothing.confirmed_at is None
+        assert bulk.writes() == [] and bulk.state("zed/theirs") is not None
+        assert not Event.objects.filter(summary__startswith=f"confirmed bulk plan {nothing.pk}").exists()

@@ -225,3 +225,40 @@ def test_someone_removed_from_the_org_no_longer_sees_its_private_figures_after_t
     assert snapped.bob.get("/usage/model/acme/secret/").status_code == 404
     assert snapped.bob.get("/usage/model/acme/secret/usage.csv").status_code == 404
     assert len([c for c in snapped.hub_calls() if "whoami" in c["path"]]) == 2  # one per period, not per page
+
+
+def test_a_repos_visibility_is_the_settings_lists_protected_included(world):
+    days = world.days(FIRST, 3)
+    world.take(days[0])
+    # the next day the repositories-settings list does not answer: a Space the listing reads as public is not
+    # known to be public; models and datasets are (only Spaces can be protected)
+    world.hub.fault(method="GET", path="/api/organizations/acme/settings/repositories", status=503, times=1)
+    world.take(days[1])
+    world.take(days[2])
+    world.forget_calls()
+
+    app = world.bob.get("/usage/space/acme/app/").content.decode()
+    assert (
+        '<span id="usage-visibility">Protected</span> in the last snapshot' in app
+        and "acme's repositories settings" in app
+    )
+    table = app[app.index("<table") : app.index("</table>")]
+    assert '<th scope="col">Visibility</th>' in table
+    assert [
+        v.strip()
+        for v in re.findall(r"<td data-label=\"Visibility\">(protected|public or protected \(not known\))</td>", table)
+    ] == [
+        "protected",
+        "public or protected (not known)",
+        "protected",
+    ]
+    rows = list(csv.DictReader(io.StringIO(world.bob.get("/usage/space/acme/app/usage.csv").content.decode())))
+    assert [r["visibility"] for r in rows] == ["protected", "", "protected"]
+    assert '<span id="usage-visibility">Private</span>' in world.bob.get("/usage/model/acme/secret/").content.decode()
+    assert '<span id="usage-visibility">Public</span>' in world.bob.get("/usage/model/acme/grower/").content.decode()
+    growers = world.bob.get("/usage/", {"days": 7}).content.decode()
+    assert re.search(
+        r'acme/secret</a> <span class="badge warn" title="Visibility in its last snapshot">private</span>', growers
+    )
+    assert 'acme/grower</a> <span class="badge" title="Visibility in its last snapshot">public</span>' in growers
+    assert world.hub_calls() == []

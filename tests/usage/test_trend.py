@@ -53,3 +53,24 @@ def test_a_listing_draws_the_trend_of_repos_with_snapshots_in_one_query(world):
     # A fixed few queries whatever the rows (the figures' version for the kept list's key, the last day, the
     # rows' figures), never one per row: 3 here for 3 rows, as for 100.
     assert len(listed) == 3 and sum("usage_snapshot" in q["sql"] for q in queries.captured_queries) == 3
+
+
+def test_a_saved_view_draws_the_same_trend_column_as_the_listing(world, bob):
+    from hubdash.bulk.models_saved import SavedView
+
+    for day in world.days(FIRST, 6):
+        world.take(day)
+    view = SavedView.objects.create(name="acme's models", kind="model", query="author=acme", owner=bob)
+    world.forget_calls()
+    with CaptureQueriesContext(connection) as queries:
+        page = world.bob.get(f"/views/{view.pk}/")
+    assert page.status_code == 200
+    shown = rows(page.content.decode())
+    listing = rows(world.bob.get("/models/", {"author": "acme"}).content.decode())
+    assert set(shown) == {"acme/grower", "acme/secret"}
+    for repo_id in shown:  # the listing's own row template draws both: the same inline SVG line
+        trend = re.search(r'<span class="repo-trend".*?</span>', shown[repo_id], re.S)
+        assert trend is not None and trend.group(0) in listing[repo_id]
+    # one query for every row's figures, whatever the rows, and no Hub call of its own beyond the view's listing
+    assert sum("usage_snapshot" in q["sql"] for q in queries.captured_queries) <= 3
+    assert [r["path"] for r in world.hub_calls()].count("/api/models") <= 2

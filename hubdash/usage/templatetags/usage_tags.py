@@ -62,3 +62,12 @@ def by_day(events: Iterable[Any]) -> dict[date, list[Any]]:
 @register.filter
 def get_day(mapping: Mapping[date, list[Any]], day: date) -> list[Any]:
     return mapping.get(day, [])
+
+
+VISIBILITY_WORDS = {"public": "public", "private": "private", "protected": "protected"}
+
+
+@register.filter
+def visibility_words(value: str | None) -> str:
+    """A snapshot's visibility in words; "" (a Space whose namespace's settings list was not readable) is said so."""
+    return VISIBILITY_WORDS.get(value or "", "public or protected (not known)")
