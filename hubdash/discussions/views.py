@@ -31,7 +31,7 @@ from hubdash.lists import render_list
 from . import jobs, refresh
 from .forms import InboxForm, WatchForm
 from .models import OPEN_STATUSES, Discussion, DiscussionRepo, WatchedNamespace
-from .visibility import item_url, readable_namespaces, visible
+from .visibility import item_url, readable_namespaces, tab_url, visible
 
 PAGE_SIZE = 50
 FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
@@ -68,6 +68,7 @@ def _freshness(watched: list[WatchedNamespace]) -> list[dict[str, Any]]:
 def _rows(rows: list[Discussion], one_repo: bool) -> Any:
     for row in rows:
         row.page_url = item_url(row)  # type: ignore[attr-defined]
+        row.tab_url = tab_url(row)  # type: ignore[attr-defined]
     return render_list("discussions/rows.html", "rows", rows, {"one_repo": one_repo})
 
 

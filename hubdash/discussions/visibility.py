@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Q
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 
 from hubdash import hub
 from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
@@ -54,6 +54,12 @@ def item_url(row: Discussion) -> str:
         return link(f"{row.repo_type}-discussion", namespace, name, row.num, samples=(*REPO_SAMPLES, PK_SAMPLE))
     except NoReverseMatch:
         return hub_url(row)
+
+
+def tab_url(row: Discussion) -> str:
+    """The repo's Discussions tab."""
+    namespace, _, name = row.repo_id.partition("/")
+    return reverse("discussions-repo", args=[row.repo_type, namespace, name])
 
 
 def hub_url(row: Discussion) -> str:
