@@ -211,8 +211,8 @@ def _settings_context(form: WatchForm) -> dict[str, Any]:
 def settings_page(request: AuthedRequest) -> HttpResponse:
     candidates = _candidates()
     if request.method != "POST":
-        form = WatchForm(initial={"watch": list(WatchedNamespace.objects.values_list("namespace", flat=True))},
-                         candidates=candidates)  # fmt: skip
+        initial = {"watch": list(WatchedNamespace.objects.values_list("namespace", flat=True))}
+        form = WatchForm(initial=initial, candidates=candidates)
         return render(request, "discussions/settings.html", _settings_context(form))
     form = WatchForm(request.POST, candidates=candidates)
     if not form.is_valid():

@@ -141,13 +141,20 @@ def seeded(world) -> dict[str, int]:
     hub.add_repo("zeta-owner/elsewhere")
     nums = {
         "question": world.open("acme/bert", "zed", "How do I fine-tune bert?", date="2026-11-01T08:00:00Z"),
-        "draft": world.open("acme/bert", "yan", "Add a safetensors copy", pullRequest=True,
-                            date="2026-11-02T08:00:00Z"),  # fmt: skip
+        "draft": world.open(
+            "acme/bert", "yan", "Add a safetensors copy", pullRequest=True, date="2026-11-02T08:00:00Z"
+        ),
         "ours": world.open("acme/bert", "alice", "Roadmap for v2", date="2026-11-03T08:00:00Z"),
         "closed": world.open("acme/bert", "zed", "Typo in the card", date="2026-11-04T08:00:00Z"),
         "secret": world.open("acme/vault", "zed", "Vault access for the team", date="2026-11-05T08:00:00Z"),
-        "corpus_pr": world.open("acme/corpus", "yan", "More rows", kind="dataset", files={"rows.csv": "a,b\n1,2\n"},
-                                date="2026-11-06T08:00:00Z"),  # fmt: skip
+        "corpus_pr": world.open(
+            "acme/corpus",
+            "yan",
+            "More rows",
+            kind="dataset",
+            files={"rows.csv": "a,b\n1,2\n"},
+            date="2026-11-06T08:00:00Z",
+        ),
         "elsewhere": world.open("zeta-owner/elsewhere", "zed", "Not ours to answer", date="2026-11-07T08:00:00Z"),
     }
     world.act("acme/bert", nums["closed"], "alice", status="closed", date="2026-11-04T09:00:00Z")

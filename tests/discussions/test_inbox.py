@@ -35,8 +35,11 @@ def test_the_inbox_shows_exactly_the_watched_namespaces_open_and_draft_items_new
 
 def test_each_row_says_who_wrote_it_its_kind_status_and_whether_it_waits_on_us(world, seeded):
     html = world.alice.get(reverse("discussions"), {"repo": "acme/bert"}).content.decode()
-    rows = {title: row for row in re.findall(r"<tr class=\"disc-row.*?</tr>", html, re.S)
-            for title in re.findall(r'class="disc-link"[^>]*>([^<]*)<', row)}  # fmt: skip
+    rows = {
+        title: row
+        for row in re.findall(r"<tr class=\"disc-row.*?</tr>", html, re.S)
+        for title in re.findall(r'class="disc-link"[^>]*>([^<]*)<', row)
+    }
     draft, ours, question = rows["Add a safetensors copy"], rows["Roadmap for v2"], rows["How do I fine-tune bert?"]
     assert "yan" in draft and "outsider" in draft and "pull request" in draft and "status-draft" in draft
     assert "waiting on us" in draft
@@ -63,14 +66,18 @@ def test_private_repos_items_only_for_those_whose_hub_rights_read_them(world, se
     ("query", "expected"),
     [
         ({"kind": "pull_request"}, ["More rows", "Add a safetensors copy"]),
-        ({"kind": "discussion", "status": "open"}, ["Vault access for the team", "Roadmap for v2",
-                                                    "How do I fine-tune bert?"]),  # fmt: skip
+        (
+            {"kind": "discussion", "status": "open"},
+            ["Vault access for the team", "Roadmap for v2", "How do I fine-tune bert?"],
+        ),
         ({"status": "draft"}, ["Add a safetensors copy"]),
         ({"waiting": "yes", "kind": "pull_request"}, ["More rows", "Add a safetensors copy"]),
         ({"waiting": "no"}, ["Roadmap for v2"]),
         ({"repo": "acme/bert", "author": "ZED"}, ["How do I fine-tune bert?"]),
-        ({"namespace": "acme", "q": "BERT"}, ["Roadmap for v2", "Add a safetensors copy",
-                                              "How do I fine-tune bert?"]),  # in the repo's name too; fmt: skip
+        (
+            {"namespace": "acme", "q": "BERT"},
+            ["Roadmap for v2", "Add a safetensors copy", "How do I fine-tune bert?"],
+        ),  # in the repo's name too
         ({"q": "safetensors"}, ["Add a safetensors copy"]),
     ],
 )
@@ -108,9 +115,17 @@ def test_paged_fifty_at_a_time(world):
 
     now = timezone.now()
     Discussion.objects.bulk_create(
-        Discussion(repo_type="model", repo_id="acme/many", namespace="acme", num=n, title=f"Item {n}", author="zed",
-                   created_at=now, last_activity_at=now.replace(microsecond=0) - timezone.timedelta(minutes=n),
-                   private=False)  # fmt: skip
+        Discussion(
+            repo_type="model",
+            repo_id="acme/many",
+            namespace="acme",
+            num=n,
+            title=f"Item {n}",
+            author="zed",
+            created_at=now,
+            last_activity_at=now.replace(microsecond=0) - timezone.timedelta(minutes=n),
+            private=False,
+        )
         for n in range(1, 61)
     )
     first = world.alice.get(reverse("discussions"))
@@ -134,9 +149,8 @@ def test_the_repo_tab_lists_that_repos_items(world, seeded):
     assert titles(tab) == ["Roadmap for v2", "Add a safetensors copy", "How do I fine-tune bert?"]
     html = tab.content.decode()
     assert 'aria-current="page"' in html and "Discussions of acme/bert" in html
-    assert titles(world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"]), {"kind": "pull_request"})) == [
-        "Add a safetensors copy"
-    ]
+    pulls = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"]), {"kind": "pull_request"})
+    assert titles(pulls) == ["Add a safetensors copy"]
     other = world.bob.get(reverse("discussions-repo", args=["model", "zeta-owner", "elsewhere"]))
     assert "zeta-owner is not watched for discussions" in other.content.decode() and titles(other) == []
 
