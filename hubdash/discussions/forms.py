@@ -13,7 +13,7 @@ from hubdash.hub.parse import valid_repo_id
 from .models import DRAFT, OPEN, OPEN_STATUSES, Discussion
 
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}")
-KINDS = [("", "Discussions and pull requests"), ("discussion", "Discussions"), ("pull_request", "Pull requests")]
+KINDS = [("", "Any kind"), ("discussion", "Discussions"), ("pull_request", "Pull requests")]
 STATUSES = [("", "Open and draft"), (OPEN, "Open"), (DRAFT, "Draft")]
 WAITING = [("", "Any"), ("yes", "Waiting on us"), ("no", "Not waiting on us")]
 

@@ -6,6 +6,8 @@ person's own whoami at most once per identity period (what their Hub rights may 
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +19,11 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from heroicons.jinja import heroicon_mini
+from markupsafe import Markup
 
 from hubdash import activity
 from hubdash.core.http import AuthedRequest
@@ -65,11 +70,29 @@ def _freshness(watched: list[WatchedNamespace]) -> list[dict[str, Any]]:
     ]
 
 
+@functools.cache
+def _icons() -> dict[str, Markup]:
+    """Each kind's icon, drawn once (the rows are Jinja2's, which has no heroicon tag of its own)."""
+    return {
+        "pr": Markup(heroicon_mini("code-bracket-square", size=16, aria_hidden="true")),  # noqa: S704 - the set's SVG
+        "discussion": Markup(heroicon_mini("chat-bubble-left", size=16, aria_hidden="true")),  # noqa: S704
+    }
+
+
+def _age(moment: datetime, now: datetime) -> str:
+    """How long ago, to its largest unit ("3 weeks ago", "just now"): a column of short values."""
+    if now - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, now, depth=1)} ago"
+
+
 def _rows(rows: list[Discussion], one_repo: bool) -> Any:
+    now = timezone.now()
     for row in rows:
+        row.age = _age(row.last_activity_at, now)  # type: ignore[attr-defined]
         row.page_url = item_url(row)  # type: ignore[attr-defined]
         row.tab_url = tab_url(row)  # type: ignore[attr-defined]
-    return render_list("discussions/rows.html", "rows", rows, {"one_repo": one_repo})
+    return render_list("discussions/rows.html", "rows", rows, {"one_repo": one_repo, "icons": _icons()})
 
 
 def _listing(

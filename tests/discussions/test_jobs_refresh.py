@@ -91,7 +91,7 @@ def test_an_uncovered_namespace_is_refreshed_with_a_list_per_repo_and_details_on
     assert Discussion.objects.get(repo_id="acme/bert", num=seeded["ours"]).status == "closed"
     page = world.bob.get(reverse("discussions")).content.decode()
     assert "A newer question" in page and "Roadmap for v2" not in page
-    assert "refreshed" in page and "refreshed hourly" in page
+    assert "refreshed" in page and "hourly: no webhook delivery came from it lately" in page
 
 
 def test_a_namespace_covered_by_webhooks_is_left_alone_by_the_hourly_job(world, seeded):
