@@ -95,7 +95,7 @@ def row_values(repo_id: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     assert isinstance(changes, Mapping)
     title = str(raw.get("title") or "")[:TITLE_MAX]
     num = int(raw["num"])
-    return {
+    values = {
         "is_pull_request": bool(raw.get("isPullRequest")),
         "title": title,
         "status": status,
@@ -105,10 +105,12 @@ def row_values(repo_id: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         "last_activity_at": max([created, *times]),
         "num_comments": len(comments),
         "waiting_on_us": waiting,
-        "pinned": bool(raw.get("pinned")),
         "target_branch": str(changes.get("base") or "")[:200],
         "search_text": "\n".join([title, author, repo_id, f"#{num}"]).lower(),
     }
+    if "pinned" in raw:  # the client's details drop it: a row keeps what the raw details last said
+        values["pinned"] = bool(raw["pinned"])
+    return values
 
 
 def record_details(repo_type: str, repo_id: str, details: object) -> Discussion:
