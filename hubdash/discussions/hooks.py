@@ -4,7 +4,8 @@ The receiver (hubdash.activity) sends `delivery_stored` for each new delivery; h
 
 - a `discussion` or `discussion.comment` delivery marks its namespace covered (webhooks keep it current, so
   the hourly refresh leaves it alone) and applies what the payload says at once (status, title);
-- a `discussion` / `delete` removes the row; a `repo` / `delete` removes the repo's rows;
+- a `discussion` / `delete` removes the row; a `repo` / `delete` removes the repo's rows, and a `repo` /
+  `move` takes them to its new name (or removes them when that namespace is not watched);
 - otherwise (a new item, a comment, a status or title change, `repo.content` on `refs/pr/N`: commits pushed to
   a pull request) one task is enqueued that reads the details of that one item (one Hub call) with the
   token of the person who lent it for the namespace's discussions, and writes its row.
@@ -16,6 +17,7 @@ import logging
 import re
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -50,6 +52,9 @@ def on_delivery(sender: object, parsed: Parsed, **kwargs: Any) -> None:
         Discussion.objects.filter(repo_type=parsed.repo_type, repo_id=parsed.repo_id).delete()
         DiscussionRepo.objects.filter(repo_type=parsed.repo_type, repo_id=parsed.repo_id).update(gone=True)
         return
+    if scope == "repo" and hub_action == "move":
+        _moved(parsed.repo_type, parsed.repo_id, str(parsed.details.get("moved_to") or ""))
+        return
     num = _item_number(parsed, scope)
     if num is None:
         return
@@ -68,6 +73,25 @@ def on_delivery(sender: object, parsed: Parsed, **kwargs: Any) -> None:
     if facts:
         rows.update(**facts)
     read_item.enqueue(parsed.repo_type, parsed.repo_id, num)
+
+
+def _moved(repo_type: str, old: str, new: str) -> None:
+    """A renamed or transferred repo: its rows follow it when its new namespace is watched, else they go."""
+    rows = Discussion.objects.filter(repo_type=repo_type, repo_id=old)
+    repos = DiscussionRepo.objects.filter(repo_type=repo_type, repo_id=old)
+    namespace = new.partition("/")[0]
+    if not new or not WatchedNamespace.objects.filter(namespace=namespace).exists():
+        rows.delete()
+        repos.update(gone=True)
+        return
+    with transaction.atomic():
+        Discussion.objects.filter(repo_type=repo_type, repo_id=new).delete()  # rows of a repo once named so
+        DiscussionRepo.objects.filter(repo_type=repo_type, repo_id=new).delete()
+        for row in rows:
+            row.repo_id, row.namespace = new, namespace
+            row.search_text = "\n".join([row.title, row.author, new, f"#{row.num}"]).lower()
+            row.save(update_fields=["repo_id", "namespace", "search_text"])
+        repos.update(repo_id=new, namespace=namespace)
 
 
 def _item_number(parsed: Parsed, scope: str) -> int | None:

@@ -131,3 +131,22 @@ def test_without_a_lent_token_a_delivery_marks_the_item_for_the_next_refresh(web
     run_tasks()
     assert world.hub_calls() == []
     assert row("acme/bert", seeded["question"]).details_at is None
+
+
+def test_a_renamed_repo_takes_its_items_along_and_a_deleted_one_takes_them_away(webhooks, seeded):
+    from huggingface_hub import HfApi
+
+    from tests.personas import ALICE_TOKEN
+
+    world = webhooks
+    api = HfApi(endpoint=world.hub.url, token=ALICE_TOKEN)
+    api.move_repo("acme/bert", "acme/bert-base")
+    api.delete_repo("acme/corpus", repo_type="dataset")
+    world.forget_calls()
+    world.deliver_new()
+    run_tasks()
+    assert world.hub_calls() == []
+    assert set(Discussion.objects.values_list("repo_id", flat=True)) == {"acme/bert-base", "acme/vault"}
+    page = world.bob.get(reverse("discussions"), {"repo": "acme/bert-base"}).content.decode()
+    assert "How do I fine-tune bert?" in page
+    assert "More rows" not in world.bob.get(reverse("discussions")).content.decode()
