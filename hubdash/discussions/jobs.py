@@ -3,7 +3,8 @@
 Each hour, each watched namespace is read with the token of the person who lent it on their profile
 (capability "discussions"): first filled if it never was; then refreshed, paced, unless webhooks cover it
 (a discussion delivery came from it within `refresh.COVERED_DAYS`). "Refresh now" reads every watched
-namespace, covered or not. A namespace whose work is paused keeps its rows and says why.
+namespace, covered or not. In a covered namespace, items a delivery could not update are read again (their
+details only). A namespace whose work is paused keeps its rows and says why.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hubdash.jobs.models import RUN_NOW
 from hubdash.jobs.schedule import periodic, run_now
 
 from . import refresh
-from .models import WatchedNamespace
+from .models import Discussion, WatchedNamespace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -39,7 +40,9 @@ def refresh_all(run: ScheduledRun | None) -> str:
     parts: list[str] = []
     for watched in WatchedNamespace.objects.order_by("namespace"):
         namespace = watched.namespace
-        if not everything and watched.filled_at is not None and refresh.is_covered(watched, now):
+        covered = not everything and watched.filled_at is not None and refresh.is_covered(watched, now)
+        stale = covered and Discussion.objects.filter(namespace=namespace, details_at=None).exists()
+        if covered and not stale:
             parts.append(f"{namespace}: kept current by webhooks")
             continue
         try:
@@ -51,9 +54,13 @@ def refresh_all(run: ScheduledRun | None) -> str:
             parts.append(f"{namespace}: {err.message}")
             continue
         try:
-            parts.append(f"{namespace}: {refresh.read_namespace(namespace, client)}")
+            if covered:  # only what deliveries could not bring
+                read = refresh.read_stale(namespace, client)
+                parts.append(f"{namespace}: kept current by webhooks; {read} item{'s' if read != 1 else ''} read again")
+            else:
+                parts.append(f"{namespace}: {refresh.read_namespace(namespace, client)}")
         except hub.HubError as err:
-            parts.append(f"{namespace}: could not list its repos ({err.message})")
+            parts.append(f"{namespace}: could not read it ({err.message})")
     return "; ".join(parts)[:300] or "no namespace is watched for discussions"
 
 

@@ -200,3 +200,18 @@ def read_namespace(namespace: str, client: hub.HubClient, everything: bool | Non
     watched.outcome = outcome
     watched.save(update_fields=["attempted_at", "refreshed_at", "filled_at", "outcome"])
     return outcome
+
+
+def read_stale(namespace: str, client: hub.HubClient) -> int:
+    """Read again the items of a covered namespace that a delivery could not update (no token fit to use, the
+    Hub busy or refusing): their details only, paced. Returns how many were read."""
+    pacer = pacer_for(client)
+    stale = Discussion.objects.filter(namespace=namespace, details_at=None).values_list("repo_type", "repo_id", "num")
+    read = 0
+    for repo_type, repo_id, num in stale:
+        repo = DiscussionRepo.objects.filter(repo_type=repo_type, repo_id=repo_id).first()
+        if repo is None:
+            repo = DiscussionRepo(repo_type=repo_type, repo_id=repo_id, namespace=namespace)
+        _details(client, repo, num, pacer)
+        read += 1
+    return read

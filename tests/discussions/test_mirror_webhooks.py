@@ -150,3 +150,22 @@ def test_a_renamed_repo_takes_its_items_along_and_a_deleted_one_takes_them_away(
     page = world.bob.get(reverse("discussions"), {"repo": "acme/bert-base"}).content.decode()
     assert "How do I fine-tune bert?" in page
     assert "More rows" not in world.bob.get(reverse("discussions")).content.decode()
+
+
+def test_an_item_a_delivery_could_not_update_is_read_again_by_the_next_hourly_run(webhooks, seeded, alice):
+    from hubdash.discussions.jobs import refresh_all
+    from hubdash.jobs.delegation import give_up, take_on
+
+    world = webhooks
+    give_up(alice, "discussions", "acme")
+    world.act("acme/bert", seeded["question"], "alice", comment="Answered.")
+    world.deliver_new()
+    run_tasks()
+    assert row("acme/bert", seeded["question"]).waiting_on_us  # not read: nobody lent a token
+    take_on(alice, "discussions", "acme")
+    world.forget_calls()
+    assert "acme: kept current by webhooks; 1 item read again" in refresh_all(None)
+    assert [c for c in world.hub_calls() if "/discussions" in c] == [
+        f"GET /api/models/acme/bert/discussions/{seeded['question']}"
+    ]
+    assert not row("acme/bert", seeded["question"]).waiting_on_us
