@@ -50,13 +50,13 @@ def test_the_profile_offers_the_namespaces_the_person_manages_through_the_jobs_f
     assert fragment.status_code == 200 and "<html" not in page
     assert 'id="delegations"' in page
     # alice writes as herself, admins acme and writes in datalab: three namespaces, a checkbox per capability
-    # that a registered job does (access and usage; no discussions job exists yet, so none is offered).
+    # that a registered job does (access, usage and the discussions inbox).
     for namespace in ("acme", "alice", "datalab"):
-        for words in ("access requests", "usage snapshots"):
+        for words in ("access requests", "usage snapshots", "discussions inbox"):
             assert f"Use my token for this team's {words} in {namespace}" in page
-    assert "discussions" not in page
-    assert page.count('type="checkbox" name="use"') == 6
+    assert page.count('type="checkbox" name="use"') == 9
     assert f'href="{reverse("usage-settings")}">Usage settings</a>' in page  # where an admin picks the namespaces
+    assert f'href="{reverse("discussions-settings")}">Discussions settings</a>' in page
     assert 'name="csrfmiddlewaretoken"' in page
     whole = alice_client.get(URL).content.decode()
     assert "<html" in whole and "Use my token for this team's access requests in acme" in whole
