@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "hubdash.access",
     "hubdash.usage",
     "hubdash.bulk",
+    "hubdash.discussions",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -8,6 +8,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("", include("hubdash.accounts.urls")),
     path("", include("hubdash.team.urls")),
+    # Before the repo pages, whose patterns would take /{type}s/{ns}/{name}/discussions/… for their own.
+    path("", include("hubdash.discussions.urls_review")),
+    path("", include("hubdash.discussions.urls")),
     path("", include("hubdash.repos.urls")),
     path("", include("hubdash.uploads.urls")),
     path("", include("hubdash.activity.urls")),
