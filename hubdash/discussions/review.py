@@ -10,6 +10,7 @@ with the person's token, recorded in the feed, and brings the inbox's row up to 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.contrib import messages
@@ -91,9 +92,7 @@ def _conversation(thread: hub_review.Thread) -> list[dict[str, Any]]:
         {
             "event": event,
             "role": ROLE_WORDS[event.author.role],
-            "html": render_markdown(event.content, base, demote=2)
-            if event.type == "comment" and event.content
-            else "",
+            "html": render_markdown(event.content, base, demote=2) if event.type == "comment" and event.content else "",
         }
         for event in thread.events
     ]
@@ -149,7 +148,9 @@ def _context(
         "conversation": _conversation(thread),
         "form": form,
         "gap": _gap(request, thread.repo_id),
-        "page_url": reverse(f"{thread.kind}-discussion", kwargs={"namespace": namespace, "name": name, "num": thread.num}),
+        "page_url": reverse(
+            f"{thread.kind}-discussion", kwargs={"namespace": namespace, "name": name, "num": thread.num}
+        ),
         "diff_url": reverse(
             f"{thread.kind}-discussion-diff", kwargs={"namespace": namespace, "name": name, "num": thread.num}
         ),
@@ -195,10 +196,10 @@ def _act(
             base = hub_repos.hub_url(thread.kind, thread.repo_id) + "/"
             extra["preview"] = render_markdown(text, base, demote=2)
         elif action == "merge":
-            if thread.is_pull_request and thread.is_open:
+            if thread.is_pull_request and thread.status == "open":
                 extra["confirm_merge"] = True
             else:
-                extra["error"], status = f"This {_noun(thread)} cannot be merged: it is {thread.status}.", 400
+                extra["error"], status = _not_mergeable(thread), 400
         elif action in ("comment", "close", "reopen", "merge-confirmed"):
             return _send(request, client, thread, repo, form, action, text)
     return _answer(request, thread, repo, form, status, **extra)
@@ -248,26 +249,39 @@ def _send(
         else:
             hub_review.change_status(client, kind, repo_id, num, "closed" if action == "close" else "open", text)
     except hub.HubError as err:
+        if not isinstance(err, hub.RateLimited | hub.HubUnavailable):
+            # The page shows the item as the Hub now has it (closed or merged meanwhile, say), not as cached.
+            with contextlib.suppress(hub.HubError):
+                thread = hub_review.thread(client, kind, repo_id, num)
         reason = _refusal(err, action, thread)
         _record(request, thread, repo, action, f"{summary} failed", reason)
         return _answer(request, thread, repo, form, err.status if err.status >= 400 else 502, error=reason)
     _record(request, thread, repo, action, summary, None)
+    fresh: hub_review.Thread | None
     try:
-        thread = hub_review.thread(client, kind, repo_id, num)
+        fresh = hub_review.thread(client, kind, repo_id, num)
     except hub.HubError:
-        thread = None  # type: ignore[assignment]
-    if thread is not None and thread.details is not None:
-        mirror.record_details(kind, repo_id, thread.details)
+        fresh = None
+    if fresh is not None and fresh.details is not None:
+        mirror.record_details(kind, repo_id, fresh.details)
     done = summary[0].upper() + summary[1:] + "."
     if not _wants_fragment(request):
         messages.success(request, done)
         namespace, name = repo_id.split("/", 1)
         url = reverse(f"{kind}-discussion", kwargs={"namespace": namespace, "name": name, "num": num})
         return redirect(url + "#thread")
-    if thread is None:  # done, but the Hub did not answer the read back: the whole page asks again
+    if fresh is None:  # done, but the Hub did not answer the read back: the whole page asks again
         return HttpResponseClientRefresh()
-    response = _answer(request, thread, repo, ActForm(), 200, done=done)
+    response = _answer(request, fresh, repo, ActForm(), 200, done=done)
     return trigger_client_event(response, CHANGED, {"repo": repo_id, "num": num})
+
+
+def _not_mergeable(thread: hub_review.Thread) -> str:
+    if not thread.is_pull_request:
+        return "A discussion has nothing to merge."
+    if thread.status == "draft":
+        return "This pull request is a draft: it can be merged once its author has pushed changes to it."
+    return f"This pull request is {thread.status}: there is nothing to merge."
 
 
 def _refusal(err: hub.HubError, action: str, thread: hub_review.Thread) -> str:
@@ -286,6 +300,8 @@ def _refusal(err: hub.HubError, action: str, thread: hub_review.Thread) -> str:
     if isinstance(err, hub.NotFound):
         return f"The Hub no longer has this {_noun(thread)}, or your token may not see it. ({err.message})"
     if action == "merge-confirmed":
+        if thread.status != "open":
+            return f"{_not_mergeable(thread)} (The Hub says: {err.message})"
         if isinstance(err, hub.NoAccess):
             return (
                 f"The Hub refused to merge: only people who may write to {namespace}'s repos can merge its "
