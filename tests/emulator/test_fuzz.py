@@ -44,6 +44,14 @@ ENDPOINTS = {
         ["status", "requests", "rejectionReason"],
     ),
     ("POST", "/api/models/alice/fuzz-gated/user-access-request/grant"): ({"user": "zed"}, ["user", "userId"]),
+    ("POST", "/api/models/alice/fuzz-talk/discussions"): (
+        {"title": "Fuzzing", "description": "x"},
+        ["title", "description", "pullRequest"],
+    ),
+    ("POST", "/api/models/alice/fuzz-talk/discussions/1/comment"): ({"comment": "hi"}, ["comment"]),
+    ("POST", "/api/models/alice/fuzz-talk/discussions/1/status"): ({"status": "closed"}, ["status", "comment"]),
+    ("POST", "/api/models/alice/fuzz-talk/discussions/1/title"): ({"title": "Renamed"}, ["title"]),
+    ("POST", "/api/models/alice/fuzz-talk/discussions/1/merge"): ({}, ["comment"]),
 }
 
 
@@ -67,6 +75,8 @@ def fuzz_hub(hubsim_server):
     hubsim_server.add_user("alice", tokens={"hf_alice_write": "write"})
     hubsim_server.add_repo("alice/fuzz")
     hubsim_server.add_repo("alice/fuzz-gated", gated="manual")
+    hubsim_server.add_repo("alice/fuzz-talk")  # its settings are not fuzzed: discussions stay on
+    hubsim_server.discussion("alice/fuzz-talk", "zed", "Fuzz target", files={"a.txt": "a"})
     hubsim_server.control("POST", "access/requests", {"id": "alice/fuzz-gated", "user": "zed"})
     return hubsim_server
 

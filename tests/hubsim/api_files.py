@@ -16,9 +16,19 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from . import discussions as dz
+from .api_discussions import is_writer, may_post
 from .api_repos import REPO, TYPES, RepoApi, gated_error, paginate
 from .blobs import CHUNK
-from .errors import HubError, bad_request, entry_not_found, revision_not_found, unauthenticated
+from .errors import (
+    HubError,
+    bad_request,
+    entry_not_found,
+    forbidden,
+    repo_not_found,
+    revision_not_found,
+    unauthenticated,
+)
 from .server import Request, Response, Router, json_response
 from .state import SINGULAR, URL_PREFIX, Commit, FileEntry, Repo, World, iso, needs_lfs
 from .webhooks import Deliverer
@@ -95,12 +105,33 @@ class FileApi:
                 return json_response({"errors": [{"message": "Metadata must be a YAML mapping"}], "warnings": []}, 400)
         return json_response({"errors": [], "warnings": []})
 
-    def _writable_or_pr(self, request: Request, repo_type: str, repo_id: str) -> Repo:
+    def _writable_or_pr(self, request: Request, repo_type: str, repo_id: str, revision: str | None = None) -> Repo:
+        """The repo, if the caller may commit there: write rights; or, to open a pull request (`create_pr`) or to
+        push to one's own (`refs/pr/N`), a token that may post in discussions."""
         if request.flag("create_pr"):
             if request.token is None:
                 raise unauthenticated()
-            return self.repos.find(request, repo_type, repo_id)
+            repo = self.repos.find(request, repo_type, repo_id)
+            may_post(self.world, request.token, repo)
+            return repo
+        if revision is not None and revision.startswith("refs/pr/"):
+            if request.token is None:
+                raise repo_not_found(False)
+            repo = self.repos.find(request, repo_type, repo_id)
+            discussion = self._pull_request(repo, revision)
+            author = may_post(self.world, request.token, repo)
+            if author.id != discussion.author_id and not is_writer(self.world, request.token, repo):
+                raise forbidden(f"Only the author of {revision} or someone with write access may push to it")
+            return repo
         return self.repos.find_writable(request, repo_type, repo_id)
+
+    @staticmethod
+    def _pull_request(repo: Repo, revision: str) -> dz.Discussion:
+        number = revision.removeprefix("refs/pr/")
+        discussion = dz.repo_discussions(repo).get(int(number)) if number.isdigit() else None
+        if discussion is None or not discussion.is_pull_request:
+            raise revision_not_found(revision)
+        return discussion
 
     def preupload(self, request: Request) -> Response:
         repo_type = self._repo_type(request)
@@ -113,7 +144,7 @@ class FileApi:
             raise HubError(422, '"gitIgnore" must be a string')
         ignore = [line.strip() for line in git_ignore.splitlines() if line.strip() and not line.startswith("#")]
         with self.world.lock:
-            repo = self._writable_or_pr(request, repo_type, request.params["repo"])
+            repo = self._writable_or_pr(request, repo_type, request.params["repo"], request.params["rev"])
             commit = self._at(repo, request.params["rev"])
             answer = []
             for item in files:
@@ -150,8 +181,12 @@ class FileApi:
         if not isinstance(objects, list):
             raise HubError(422, '"objects" must be an array')
         with self.world.lock:
-            if body.get("ref"):
-                self.repos.find_writable(request, repo_type, request.params["repo"])
+            ref = body.get("ref")
+            if ref:
+                name = ref.get("name") if isinstance(ref, dict) else None
+                self._writable_or_pr(
+                    request, repo_type, request.params["repo"], name if isinstance(name, str) else None
+                )
             else:
                 if request.token is None:
                     raise unauthenticated()
@@ -274,7 +309,7 @@ class FileApi:
         revision = request.params["rev"]
         create_pr = request.flag("create_pr")
         with self.world.lock:
-            repo = self._writable_or_pr(request, repo_type, request.params["repo"])
+            repo = self._writable_or_pr(request, repo_type, request.params["repo"], revision)
             base = self._at(repo, revision)
             branch = revision[len("refs/heads/") :] if revision.startswith("refs/heads/") else revision
             if not create_pr and branch not in repo.branches:
@@ -287,18 +322,36 @@ class FileApi:
                 self._apply(files, key, value, revision, base.id)
             summary = str(header.get("summary") or "Commit with hubsim")
             description = str(header.get("description") or "")
-            pr_url = None
+            pr_url, pull_request = None, None
+            author = self.world.accounts[request.token.user]  # type: ignore[union-attr]
             if create_pr:
-                repo.pr_count += 1
-                branch = f"refs/pr/{repo.pr_count}"
+                # A real pull request: its author the uploader, its title the commit's, its opening post the
+                # description; it opens at once, since it has the commit (a PR without commits is a draft).
+                target = branch if branch in repo.branches and not branch.startswith("refs/pr/") else "main"
+                pull_request = dz.open_discussion(
+                    self.world, repo, author, summary, description, pull_request=True, target=target
+                )
+                pull_request.status = "open"
+                branch = pull_request.ref
                 repo.branches[branch] = base.id
-                pr_url = f"{request.base_url}/{repo.url_path}/discussions/{repo.pr_count}"
+                pr_url = f"{request.base_url}/{repo.url_path}/discussions/{pull_request.num}"
+            elif branch.startswith("refs/pr/"):
+                pull_request = self._pull_request(repo, branch)
             message = summary + ("\n\n" + description if description else "")
-            old, commit = self.world.commit(repo, branch, files, summary, message, request.token.user)  # type: ignore[union-attr]
+            old, commit = self.world.commit(repo, branch, files, summary, message, author.name)
             ref = branch if branch.startswith("refs/") else f"refs/heads/{branch}"
+            if create_pr:
+                old = None  # the ref is new
+            reopened = None
+            if pull_request is not None:
+                reopened = dz.record_commit(pull_request, author, commit)
             self.deliverer.repo_event(
                 repo, "update", "repo.content", updated_refs=[{"ref": ref, "oldSha": old, "newSha": commit.id}]
             )
+            if pull_request is not None and create_pr:
+                self.deliverer.discussion_event(repo, pull_request, "create", comment=pull_request.events[0])
+            elif pull_request is not None and reopened is not None:
+                self.deliverer.discussion_event(repo, pull_request, "update")
         data: dict = {
             "success": True,
             "commitOid": commit.id,

@@ -9,6 +9,7 @@ import urllib.request
 from . import seed as seeds
 from .api_access import AccessApi
 from .api_account import AccountApi
+from .api_discussions import DiscussionApi
 from .api_files import FileApi
 from .api_oauth import OAuthApi
 from .api_repos import RepoApi
@@ -38,6 +39,7 @@ def build_server(
     AccountApi(world).register(router)
     OAuthApi(world).register(router)
     AccessApi(world, repos).register(router)
+    DiscussionApi(world, deliverer, repos).register(router)
     files.register(router)
     repos.register(router)
     return server
@@ -132,6 +134,19 @@ class HubSim:
     def usage(self, repo_id: str, type: str = "model", days: int = 30) -> list[dict]:
         """The figures the Hub gives for a repo on each of the `days` days up to the clock's today."""
         return self.control("GET", f"usage/{type}/{repo_id}?days={days}")  # type: ignore[return-value]
+
+    def discussion(
+        self, repo_id: str, user: str, title: str, type: str = "model", description: str = "", **fields: object
+    ) -> dict:
+        """File a discussion (or, with `pullRequest=True` or `files={path: content}`, a pull request) as `user`,
+        optionally at `date` (ISO): `{num, status}`."""
+        body = {"id": repo_id, "type": type, "user": user, "title": title, "description": description, **fields}
+        return self.control("POST", "discussions", body)  # type: ignore[return-value]
+
+    def discussion_act(self, repo_id: str, num: int, user: str, type: str = "model", **action: object) -> dict:
+        """`user` acts on discussion `num`: `comment=`, `status=`, `title=`, `files=`, `merge=True`, `hide=`,
+        `pinned=`, optionally at `date=` (ISO): `{num, status, event}`."""
+        return self.control("POST", f"discussions/{type}/{repo_id}/{num}", {"user": user, **action})  # type: ignore[return-value]
 
     def set_repo(self, repo_id: str, type: str = "model", **fields: object) -> dict:
         """Change a repo as its owner would, without a token: `visibility`, `usage`."""

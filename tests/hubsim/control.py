@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from . import discussions as dz
 from . import seed as seeds
 from .errors import HubError, bad_request
 from .server import Fault, HubSimServer, RateLimiter, Request, Response, Router, json_response
-from .state import REPO_TYPES, SPACE_SDKS, Repo, UsageSeries, World, day_iso, day_of, valid_name
+from .state import REPO_TYPES, SPACE_SDKS, Account, FileEntry, Repo, UsageSeries, World, day_iso, day_of, valid_name
 from .webhooks import Deliverer
 
 # Control-API repo fields (the Hub's spelling) and the attribute each one sets.
@@ -108,6 +109,10 @@ class ControlApi:
         router.add("POST", r"/_hubsim/tokens/revoke", self.revoke)
         router.add("POST", r"/_hubsim/gated-access", self.gated_access)
         router.add("POST", r"/_hubsim/lfs", self.lfs_options)
+        router.add("POST", r"/_hubsim/discussions", self.file_discussion)
+        router.add(
+            "POST", r"/_hubsim/discussions/(?P<t>model|dataset|space)/(?P<repo>[^/]+/[^/]+)/(?P<num>[0-9]+)", self.act
+        )
 
     def users(self, request: Request) -> Response:
         body = request.json()
@@ -377,3 +382,125 @@ class ControlApi:
         return json_response(
             {"multipart_threshold": self.files_api.multipart_threshold, "chunk_size": self.files_api.chunk_size}
         )
+
+    # -- discussions, filed as a given person on a given date --------------------------------------------
+    def _when(self, body: dict) -> float | None:
+        if not body.get("date"):
+            return None
+        try:
+            return datetime.fromisoformat(str(body["date"]).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            raise bad_request('"date" must be an ISO date-time') from None
+
+    def _person(self, body: dict) -> Account:
+        name = body.get("user")
+        if not isinstance(name, str) or not valid_name(name):
+            raise bad_request('"user" must be a user name')
+        account = self.world.accounts.get(name)
+        return account if account is not None and not account.is_org else self.world.add_user(name)
+
+    def _pr_files(self, repo: Repo, discussion: dz.Discussion, files: object) -> dict[str, FileEntry]:
+        """The PR's tree with `files` applied: {path: text | {"size": N} | null (deleted)}."""
+        if not isinstance(files, dict) or not files:
+            raise bad_request('"files" must map paths to contents (null deletes)')
+        tree = dict(repo.commits[repo.branches[discussion.ref]].files)
+        for path, data in files.items():
+            if data is None:
+                tree.pop(path, None)
+            else:
+                tree[path] = self.world.entry_for(path, data)
+        return tree
+
+    def file_discussion(self, request: Request) -> Response:
+        """`{"id", "type", "user", "title", "description", "pullRequest": bool, "date": ISO, "files": {…},
+        "message": "commit title"}`: open a discussion or pull request as `user` (created if unknown), at `date`;
+        `files` (pull requests) commits them on `refs/pr/N` at the same date, which opens it. → `{num, status}`"""
+        body = request.json()
+        with self.world.lock:
+            repo = self.world.get_repo(body.get("type", "model"), str(body.get("id")))
+            if repo is None:
+                raise HubError(404, "Unknown repo")
+            author, when = self._person(body), self._when(body)
+            try:
+                title = dz.check_title(body.get("title"))
+                description = dz.check_comment(body.get("description", ""), "description", minimum=0)
+            except dz.Refusal as err:
+                raise HubError(err.status, err.message) from None
+            pull_request = bool(body.get("pullRequest") or body.get("files"))
+            discussion = dz.open_discussion(
+                self.world, repo, author, title, description, pull_request=pull_request, when=when
+            )
+            self.deliverer.discussion_event(repo, discussion, "create", comment=discussion.events[0])
+            if body.get("files"):
+                tree = self._pr_files(repo, discussion, body["files"])
+                message = str(body.get("message") or title)
+                discussion.status = "open"  # filed with its changes, as an upload "as a pull request" is
+                _, commit = dz.commit_to_pr(self.world, repo, discussion, author, tree, message, when)
+                refs = [{"ref": discussion.ref, "oldSha": None, "newSha": commit.id}]
+                self.deliverer.repo_event(repo, "update", "repo.content", updated_refs=refs)
+            self.world.save()
+            return json_response({"num": discussion.num, "status": discussion.status})
+
+    def act(self, request: Request) -> Response:
+        """`{"user", "date", and one of: "comment": text, "status": "open"|"closed", "title": text, "files": {…}
+        (+ "message"), "merge": true, "hide": comment id, "pinned": bool}`: that person does it, without a rights
+        check, with the webhooks the Hub sends. → `{num, status, event}` (the new event's id, if any)."""
+        body = request.json()
+        with self.world.lock:
+            repo = self._repo(request)
+            discussion = dz.repo_discussions(repo).get(int(request.params["num"]))
+            if discussion is None:
+                raise HubError(404, "Discussion not found")
+            person, when = self._person(body), self._when(body)
+            event: dz.Event | None = None
+            try:
+                if "comment" in body:
+                    event = dz.add_comment(discussion, person, dz.check_comment(body["comment"]), when)
+                    self.deliverer.discussion_event(repo, discussion, "create", "discussion.comment", comment=event)
+                elif "status" in body:
+                    if body["status"] not in ("open", "closed", "draft"):
+                        raise bad_request('"status" must be open, closed or draft')
+                    event = dz.set_status(discussion, person, body["status"], when)
+                    self.deliverer.discussion_event(repo, discussion, "update")
+                elif "title" in body:
+                    event = dz.set_title(discussion, person, dz.check_title(body["title"]), when)
+                    self.deliverer.discussion_event(repo, discussion, "update")
+                elif "files" in body:
+                    if not discussion.is_pull_request:
+                        raise bad_request("Not a pull request")
+                    tree = self._pr_files(repo, discussion, body["files"])
+                    was = discussion.status
+                    old, commit = dz.commit_to_pr(
+                        self.world, repo, discussion, person, tree, str(body.get("message") or "Update"), when
+                    )
+                    refs = [{"ref": discussion.ref, "oldSha": old, "newSha": commit.id}]
+                    self.deliverer.repo_event(repo, "update", "repo.content", updated_refs=refs)
+                    if discussion.status != was:
+                        self.deliverer.discussion_event(repo, discussion, "update")
+                    event = discussion.events[-1]
+                elif body.get("merge"):
+                    if not discussion.is_pull_request or discussion.status == "merged":
+                        raise bad_request("Not an unmerged pull request")
+                    if dz.conflicts(repo, discussion):
+                        raise HubError(409, "This pull request has conflicts")
+                    old = dz.target_sha(repo, discussion)
+                    commit = dz.merge(self.world, repo, discussion, person, when)
+                    self.deliverer.discussion_event(repo, discussion, "update")
+                    refs = [{"ref": discussion.target, "oldSha": old, "newSha": commit.id}]
+                    self.deliverer.repo_event(repo, "update", "repo.content", updated_refs=refs)
+                    event = discussion.events[-1]
+                elif "hide" in body:
+                    event = discussion.comment(str(body["hide"]))
+                    if event is None:
+                        raise HubError(404, "Comment not found")
+                    dz.hide_comment(event, person)
+                    self.deliverer.discussion_event(repo, discussion, "update", "discussion.comment", comment=event)
+                elif "pinned" in body:
+                    discussion.pinned = bool(body["pinned"])
+                    self.deliverer.discussion_event(repo, discussion, "update")
+                else:
+                    raise bad_request("Say what to do: comment, status, title, files, merge, hide or pinned")
+            except dz.Refusal as err:
+                raise HubError(err.status, err.message) from None
+            self.world.save()
+            return json_response({"num": discussion.num, "status": discussion.status, "event": event and event.id})

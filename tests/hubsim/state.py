@@ -281,7 +281,8 @@ class Repo:
     branches: dict[str, str] = field(default_factory=dict)
     tags_refs: dict[str, str] = field(default_factory=dict)
     commits: dict[str, Commit] = field(default_factory=dict)
-    pr_count: int = 0
+    pr_count: int = 0  # discussions and pull requests share this numbering
+    discussions: dict = field(default_factory=dict)  # num -> discussions.Discussion
     extra: dict = field(default_factory=dict)  # any other field given to the control API
     usage: UsageSeries | None = None  # figures that move with the clock; None: the fixed fields above
 
@@ -498,8 +499,9 @@ class World:
         for name in self._PERSISTED:
             if name in state:
                 setattr(self, name, state[name])
-        for repo in self.repos.values():  # saved before access requests existed
+        for repo in self.repos.values():  # saved before access requests (or discussions) existed
             repo.__dict__.setdefault("access_requests", {})
+            repo.__dict__.setdefault("discussions", {})
 
     # -- the clock -------------------------------------------------------------
     def today(self) -> int:
@@ -800,11 +802,18 @@ class World:
         )
 
     def commit(
-        self, repo: Repo, branch: str, files: dict[str, FileEntry], title: str, message: str, author: str
+        self,
+        repo: Repo,
+        branch: str,
+        files: dict[str, FileEntry],
+        title: str,
+        message: str,
+        author: str,
+        date: float | None = None,
     ) -> tuple[str | None, Commit]:
         with self.lock:
             old = repo.branches.get(branch)
-            commit = self._new_commit(old, files, title, author)
+            commit = self._new_commit(old, files, title, author, date)
             commit.message = message or title
             repo.commits[commit.id] = commit
             repo.branches[branch] = commit.id

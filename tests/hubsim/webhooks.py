@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from .discussions import Discussion, Event
 from .state import PLURAL, URL_PREFIX, Repo, Webhook, World
 
 
@@ -73,7 +74,7 @@ class Deliverer:
             for w in hook.watched
         )
 
-    def _v3(self, repo, hook, action, scope, updated_refs, updated_config, moved_to, old_id) -> dict:
+    def _repo_json(self, repo: Repo, scope: str, action: str, old_id: str | None = None) -> dict:
         repo_id = old_id or repo.id
         base = self.base_url
         repo_obj: dict = {
@@ -91,7 +92,13 @@ class Deliverer:
             repo_obj["headSha"] = repo.sha
         if repo.type == "space":
             repo_obj["subdomain"] = repo.subdomain
-        payload: dict = {"event": {"action": action, "scope": scope}, "repo": repo_obj}
+        return repo_obj
+
+    def _v3(self, repo, hook, action, scope, updated_refs, updated_config, moved_to, old_id) -> dict:
+        payload: dict = {
+            "event": {"action": action, "scope": scope},
+            "repo": self._repo_json(repo, scope, action, old_id),
+        }
         if updated_refs is not None:
             payload["updatedRefs"] = updated_refs
         if scope == "repo.config":
@@ -100,6 +107,56 @@ class Deliverer:
             payload["movedTo"] = {"name": moved_to, "owner": {"id": self._owner_id(moved_to)}}
         payload["webhook"] = {"id": hook.id, "version": 3}
         return payload
+
+    def discussion_event(
+        self, repo: Repo, discussion: Discussion, action: str, scope: str = "discussion", comment: Event | None = None
+    ) -> None:
+        """A v3 `discussion` (create/update/delete) or `discussion.comment` (create/update) event for every enabled
+        webhook watching the repo with the `discussion` domain (legacy webhooks have no shape for these)."""
+        with self.world.lock:
+            hooks = [
+                hook
+                for hook in self.world.webhooks.values()
+                if not hook.disabled and not hook.legacy and "discussion" in hook.domains and hook.watches(repo)
+            ]
+            if not hooks:
+                return
+            web = f"{self.base_url}/{URL_PREFIX[repo.type]}{repo.id}/discussions/{discussion.num}"
+            item: dict = {
+                "id": discussion.id,
+                "title": discussion.title,
+                "url": {
+                    "web": web,
+                    "api": f"{self.base_url}/api/{PLURAL[repo.type]}/{repo.id}/discussions/{discussion.num}",
+                },
+                "status": discussion.status,
+                "author": {"id": discussion.author_id},
+                "num": discussion.num,
+                "isPullRequest": discussion.is_pull_request,
+            }
+            if discussion.is_pull_request:
+                item["changes"] = {"base": discussion.target}
+                if discussion.merge_commit:
+                    item["changes"]["mergeCommitId"] = discussion.merge_commit
+            if discussion.pinned:
+                item["pinned"] = True
+            note = None
+            if comment is not None:
+                note = {"id": comment.id, "author": {"id": comment.author_id or "0" * 24}}
+                if not comment.data.get("hidden"):
+                    note["content"] = comment.data["raw"]
+                note["hidden"] = bool(comment.data.get("hidden"))
+                note["url"] = {"web": f"{web}#{comment.id}"}
+            for hook in hooks:
+                payload: dict = {
+                    "event": {"action": action, "scope": scope},
+                    "repo": self._repo_json(repo, scope, action),
+                    "discussion": item,
+                }
+                if note is not None:
+                    payload["comment"] = note
+                payload["webhook"] = {"id": hook.id, "version": 3}
+                self._start(hook, payload)
 
     def _owner_id(self, repo_id: str) -> str:
         account = self.world.accounts.get(repo_id.split("/", 1)[0])
