@@ -20,9 +20,10 @@ from django.views.decorators.csrf import csrf_exempt
 from hubdash.hub.cache import forget_repo
 from hubdash.hub.repo_types import KINDS
 
-from .models import WebhookSecret, secret_digest
-from .payloads import BadPayload, parse
+from .models import Event, WebhookSecret, secret_digest
+from .payloads import BadPayload, Parsed, parse
 from .recording import store_delivery
+from .signals import delivery_stored
 from .violations import report_violations
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def hub_webhook(request: HttpRequest) -> JsonResponse:
     if stored:
         _forget_cached(parsed.repo_type, parsed.repo_id, parsed.details.get("moved_to"))
         report_violations(parsed, event)
+        _tell_apps(parsed, event)
     return JsonResponse({"stored": stored, "event": event.pk, "duplicate": not stored}, status=201 if stored else 200)
 
 
@@ -147,3 +149,12 @@ def _forget_cached(kind: str, repo_id: str, moved_to: object) -> None:
                 forget_repo(kind, name)
     except Exception:  # the event is stored; a cache that is down only means staler pages for a while
         logger.exception("webhook: could not drop cached data for %s", repo_id)
+
+
+def _tell_apps(parsed: Parsed, event: Event) -> None:
+    """The apps above the feed learn of the delivery (the discussions inbox updates its row); one that fails
+    is logged, and the stored delivery is acknowledged all the same."""
+    for receiver, result in delivery_stored.send_robust(sender=Parsed, parsed=parsed, event=event):
+        if isinstance(result, Exception):
+            name = getattr(receiver, "__qualname__", receiver)
+            logger.error("webhook: %s failed on a delivery", name, exc_info=result)

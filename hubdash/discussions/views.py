@@ -1,1 +1,242 @@
-"""The inbox `/discussions/`, its nav count, a repo's Discussions tab and the admins' settings (to come)."""
+"""The inbox `/discussions/`, its nav count, a repo's Discussions tab, "Refresh now" and the admins' settings.
+
+Every page here reads hubdash's mirror (the jobs and the webhook fill it); none calls the Hub, but for the
+person's own whoami at most once per identity period (what their Hub rights may read, `visibility`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from hubdash import activity
+from hubdash.core.http import AuthedRequest
+from hubdash.core.permissions import admins_only, is_admin
+from hubdash.hub.rights import WRITE_ROLES
+from hubdash.hub.tokens import last_known_identity, token_statuses
+from hubdash.jobs.models import Delegation, Pause
+from hubdash.lists import render_list
+
+from . import jobs, refresh
+from .forms import InboxForm, WatchForm
+from .models import OPEN_STATUSES, Discussion, DiscussionRepo, WatchedNamespace
+from .visibility import item_url, readable_namespaces, tab_url, visible
+
+PAGE_SIZE = 50
+FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+
+
+def _watched() -> list[WatchedNamespace]:
+    return list(WatchedNamespace.objects.order_by("namespace"))
+
+
+def _freshness(watched: list[WatchedNamespace]) -> list[dict[str, Any]]:
+    """Per watched namespace: kept by webhooks, or when it was last refreshed; whose token; why paused."""
+    names = [w.namespace for w in watched]
+    taken = dict(
+        Delegation.objects.filter(capability=jobs.CAPABILITY, namespace__in=names).values_list(
+            "namespace", "person__username"
+        )
+    )
+    paused = dict(
+        Pause.objects.filter(capability=jobs.CAPABILITY, namespace__in=names).values_list("namespace", "reason")
+    )
+    now = timezone.now()
+    return [
+        {
+            "namespace": w.namespace,
+            "state": w,
+            "covered": w.filled_at is not None and refresh.is_covered(w, now),
+            "delegate": taken.get(w.namespace),
+            "paused": paused.get(w.namespace),
+        }
+        for w in watched
+    ]
+
+
+def _rows(rows: list[Discussion], one_repo: bool) -> Any:
+    for row in rows:
+        row.page_url = item_url(row)  # type: ignore[attr-defined]
+        row.tab_url = tab_url(row)  # type: ignore[attr-defined]
+    return render_list("discussions/rows.html", "rows", rows, {"one_repo": one_repo})
+
+
+def _listing(
+    request: AuthedRequest, rows: QuerySet[Discussion], namespaces: list[str], one_repo: bool = False
+) -> tuple[InboxForm, dict[str, Any]]:
+    form = InboxForm(request.GET, namespaces)
+    context: dict[str, Any] = {"form": form, "page": None, "rows": "", "one_repo": one_repo}
+    if not form.is_valid():
+        return form, context
+    paginator = Paginator(form.filter(rows, one_repo), PAGE_SIZE)
+    page = paginator.get_page(form.cleaned_data["page"] or 1)
+    context.update(page=page, rows=_rows(list(page.object_list), one_repo))
+    return form, context
+
+
+def _hidden_counts(rows: QuerySet[Discussion], readable: frozenset[str]) -> list[dict[str, Any]]:
+    """Open items on private repos this person's Hub rights may not read, per namespace (for admins)."""
+    hidden = rows.filter(private=True, status__in=OPEN_STATUSES).exclude(namespace__in=readable)
+    return [dict(c) for c in hidden.values("namespace").annotate(n=Count("id")).order_by("namespace")]
+
+
+def _wants_fragment(request: AuthedRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_safe
+@vary_on_headers(*FRAGMENT_HEADERS)
+def inbox(request: AuthedRequest) -> HttpResponse:
+    watched = _watched()
+    names = [w.namespace for w in watched]
+    readable = readable_namespaces(request.user)
+    mirrored = Discussion.objects.filter(namespace__in=names)
+    form, context = _listing(request, mirrored.filter(visible(readable)), names)
+    context.update(
+        watched=watched,
+        freshness=_freshness(watched),
+        hidden=_hidden_counts(mirrored, readable) if is_admin(request.user) else [],
+        admin=is_admin(request.user),
+    )
+    status = 400 if form.errors else 200
+    if _wants_fragment(request) and request.htmx.target == "inbox-body":
+        return render(request, "discussions/inbox.html#body", context, status=status)
+    return render(request, "discussions/inbox.html", context, status=status)
+
+
+@require_safe
+def nav_count(request: AuthedRequest) -> HttpResponse:
+    """The nav's count of open items waiting on the team, from the mirror (a fragment the shell loads)."""
+    names = WatchedNamespace.objects.values_list("namespace", flat=True)
+    rows = Discussion.objects.filter(namespace__in=names, status__in=OPEN_STATUSES, waiting_on_us=True)
+    n = rows.filter(visible(readable_namespaces(request.user))).count()
+    return render(request, "discussions/_nav_count.html", {"n": n})
+
+
+@require_safe
+@vary_on_headers(*FRAGMENT_HEADERS)
+def repo_discussions(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponse:
+    """A repo's Discussions tab: the inbox's list for that repo alone."""
+    repo_id = f"{namespace}/{name}"
+    watched = WatchedNamespace.objects.filter(namespace=namespace).first()
+    readable = readable_namespaces(request.user)
+    mirrored = Discussion.objects.filter(repo_type=kind, repo_id=repo_id)
+    known = DiscussionRepo.objects.filter(repo_type=kind, repo_id=repo_id).first()
+    private = known.private if known is not None else mirrored.filter(private=True).exists()
+    may_read = not private or namespace in readable
+    rows = mirrored.filter(visible(readable)) if watched is not None else mirrored.none()
+    form, context = _listing(request, rows, [namespace], one_repo=True)
+    hidden = mirrored.filter(status__in=OPEN_STATUSES).count() if not may_read and is_admin(request.user) else None
+    context.update(
+        kind=kind,
+        namespace=namespace,
+        name=name,
+        repo_id=repo_id,
+        repo=known,
+        watched=watched,
+        may_read=may_read,
+        hidden_count=hidden,
+        admin=is_admin(request.user),
+        freshness=_freshness([watched]) if watched is not None else [],
+    )
+    status = 400 if form.errors else 200
+    if _wants_fragment(request) and request.htmx.target == "inbox-body":
+        return render(request, "discussions/repo.html#body", context, status=status)
+    return render(request, "discussions/repo.html", context, status=status)
+
+
+@require_POST
+def refresh_now(request: AuthedRequest) -> HttpResponse:
+    """Enqueue a refresh of every watched namespace at once; the page never waits on the Hub."""
+    if not WatchedNamespace.objects.exists():
+        messages.error(request, "No namespace is watched for discussions yet: an admin chooses them in the settings.")
+        return HttpResponseRedirect(reverse("discussions"))
+    jobs.refresh_soon(request.user)
+    messages.success(request, "A refresh is on its way: the list updates in a moment.")
+    return HttpResponseRedirect(reverse("discussions"))
+
+
+# -- settings (admins) ------------------------------------------------------------------------------------
+
+
+def _candidates() -> list[str]:
+    """Namespaces an admin may tick: those watched, those someone took on for discussions, and those the
+    members' tokens manage (their Hub accounts and the organisations they admin or write in, as last known)."""
+    names = set(WatchedNamespace.objects.values_list("namespace", flat=True))
+    names |= set(Delegation.objects.filter(capability=jobs.CAPABILITY).values_list("namespace", flat=True))
+    statuses = token_statuses(User.objects.filter(is_active=True))
+    members = User.objects.in_bulk(list(statuses))
+    for user_id, status in statuses.items():
+        if status.state != "valid" or status.role == "read" or not status.hub_username:
+            continue
+        names.add(status.hub_username)
+        identity = last_known_identity(members[user_id]) if user_id in members else None
+        if identity is not None:
+            names.update(org.name for org in identity.orgs if org.role in WRITE_ROLES)
+    return sorted(names, key=str.lower)
+
+
+def _settings_context(form: WatchForm) -> dict[str, Any]:
+    watched = {w.namespace: w for w in WatchedNamespace.objects.all()}
+    fresh = {f["namespace"]: f for f in _freshness(list(watched.values()))}
+    taken = dict(Delegation.objects.filter(capability=jobs.CAPABILITY).values_list("namespace", "person__username"))
+    paused = dict(Pause.objects.filter(capability=jobs.CAPABILITY).values_list("namespace", "reason"))
+    rows = [
+        {
+            "name": name,
+            "checkbox": next(w for w in form["watch"] if w.data["value"] == name),
+            "person": taken.get(name),
+            "paused": paused.get(name),
+            "watched": watched.get(name),
+            "covered": fresh.get(name, {}).get("covered", False),
+        }
+        for name in form.candidates
+    ]
+    return {"form": form, "rows": rows}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@admins_only
+def settings_page(request: AuthedRequest) -> HttpResponse:
+    candidates = _candidates()
+    if request.method != "POST":
+        initial = {"watch": list(WatchedNamespace.objects.values_list("namespace", flat=True))}
+        form = WatchForm(initial=initial, candidates=candidates)
+        return render(request, "discussions/settings.html", _settings_context(form))
+    form = WatchForm(request.POST, candidates=candidates)
+    if not form.is_valid():
+        return render(request, "discussions/settings.html", _settings_context(form), status=400)
+    chosen = form.chosen()
+    with transaction.atomic():
+        before = set(WatchedNamespace.objects.values_list("namespace", flat=True))
+        gone = sorted(before - set(chosen))
+        WatchedNamespace.objects.filter(namespace__in=gone).delete()
+        Discussion.objects.filter(namespace__in=gone).delete()
+        DiscussionRepo.objects.filter(namespace__in=gone).delete()
+        added = [name for name in chosen if name not in before]
+        for name in added:
+            WatchedNamespace.objects.create(namespace=name, added_by=request.user)
+        if added or gone:
+            words = "changed the namespaces whose discussions the inbox shows"
+            if added:
+                words += f": watching {', '.join(added)}"
+            if gone:
+                words += f"{';' if added else ':'} no longer {', '.join(gone)}"
+            activity.record(action="team", summary=words[:300], member=request.user)
+    if added:
+        jobs.refresh_soon(request.user)  # their first fill starts now rather than at the next hour
+        messages.success(request, "Saved. The first fill of the new namespaces is on its way.")
+    else:
+        messages.success(request, "Saved.")
+    return redirect("discussions-settings")

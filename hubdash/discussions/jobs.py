@@ -1,0 +1,62 @@
+"""The discussions mirror's scheduled work (registered with the jobs app's `@periodic`), and "Refresh now".
+
+Each hour, each watched namespace is read with the token of the person who lent it on their profile
+(capability "discussions"): first filled if it never was; then refreshed, paced, unless webhooks cover it
+(a discussion delivery came from it within `refresh.COVERED_DAYS`). "Refresh now" reads every watched
+namespace, covered or not. A namespace whose work is paused keeps its rows and says why.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from hubdash import hub
+from hubdash.jobs.delegation import Paused, unattended_client
+from hubdash.jobs.models import RUN_NOW
+from hubdash.jobs.schedule import periodic, run_now
+
+from . import refresh
+from .models import WatchedNamespace
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from hubdash.jobs.models import ScheduledRun
+
+JOB = "discussions.refresh"
+CAPABILITY = "discussions"
+
+
+@periodic(JOB, every=timedelta(hours=1), label="Refresh the discussions inbox", capability=CAPABILITY)
+def refresh_all(run: ScheduledRun | None) -> str:
+    """Fill or refresh every watched namespace that needs it; returns the jobs page's outcome line. A Hub
+    failure on one namespace is said and the others go on."""
+    everything = run is not None and run.trigger == RUN_NOW
+    now = timezone.now()
+    parts: list[str] = []
+    for watched in WatchedNamespace.objects.order_by("namespace"):
+        namespace = watched.namespace
+        if not everything and watched.filled_at is not None and refresh.is_covered(watched, now):
+            parts.append(f"{namespace}: kept current by webhooks")
+            continue
+        try:
+            _, client = unattended_client(CAPABILITY, namespace)
+        except Paused as paused:  # kept by the jobs app (its Pause), which the inbox and the jobs page show
+            parts.append(f"{namespace}: paused ({paused.reason})")
+            continue
+        except hub.HubError as err:
+            parts.append(f"{namespace}: {err.message}")
+            continue
+        try:
+            parts.append(f"{namespace}: {refresh.read_namespace(namespace, client)}")
+        except hub.HubError as err:
+            parts.append(f"{namespace}: could not list its repos ({err.message})")
+    return "; ".join(parts)[:300] or "no namespace is watched for discussions"
+
+
+def refresh_soon(by: User | None = None) -> ScheduledRun:
+    """Enqueue one run now ("Refresh now"); asking while one waits to start runs it once."""
+    return run_now(JOB, by)

@@ -1,0 +1,67 @@
+"""Whose eyes a private repo's discussions are for, and the links each row of the inbox needs.
+
+A private repo's items are shown to people whose own Hub rights may read the repo: their Hub account and its
+organisations (any role but `no_access`), from a whoami no older than the identity period (the cached answer,
+else one call per period). When the Hub cannot say, their own account only: someone who left an organisation
+does not keep its private discussions. Admins without those rights see how many there are, nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from hubdash import hub
+from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
+from hubdash.hub.repo_types import WEB_PREFIX
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from .models import Discussion
+
+
+def readable_namespaces(user: User | AnonymousUser) -> frozenset[str]:
+    """The namespaces whose private repos this person's own Hub rights may read."""
+    try:
+        status = hub.token_status(user)
+    except hub.TokenKeyError:
+        return frozenset()
+    if status is None or status.state != "valid":
+        return frozenset()
+    names = {status.hub_username} if status.hub_username else set()
+    try:
+        identity = hub.current_identity(user)
+    except hub.HubError:
+        identity = None
+    if identity is not None and identity.name == status.hub_username:
+        names.update(org.name for org in identity.orgs if org.role != "no_access")
+    return frozenset(names)
+
+
+def visible(readable: frozenset[str]) -> Q:
+    """The rows one may see: public repos' items, and private ones of the namespaces one may read."""
+    return Q(private=False) | Q(namespace__in=readable)
+
+
+def item_url(row: Discussion) -> str:
+    """The page of one discussion or pull request in hubdash; the Hub's own page while hubdash has none."""
+    namespace, _, name = row.repo_id.partition("/")
+    try:
+        return link(f"{row.repo_type}-discussion", namespace, name, row.num, samples=(*REPO_SAMPLES, PK_SAMPLE))
+    except NoReverseMatch:
+        return hub_url(row)
+
+
+def tab_url(row: Discussion) -> str:
+    """The repo's Discussions tab."""
+    namespace, _, name = row.repo_id.partition("/")
+    return reverse("discussions-repo", args=[row.repo_type, namespace, name])
+
+
+def hub_url(row: Discussion) -> str:
+    prefix = WEB_PREFIX.get(row.repo_type, "")  # type: ignore[call-overload]
+    return f"{settings.HF_ENDPOINT}/{prefix}{row.repo_id}/discussions/{row.num}"

@@ -1,0 +1,163 @@
+"""The inbox `/discussions/` over hubsim, filled by the first-fill job: exactly the watched namespaces' open and
+draft items, private repos' items for those whose Hub rights read them, filters in the URL, the nav count."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.discussions.inbox_world import *  # noqa: F403
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    """The items' titles, top to bottom."""
+    return re.findall(r'class="disc-link" href="[^"]*">([^<]*)</a>', response.content.decode())
+
+
+def test_the_inbox_shows_exactly_the_watched_namespaces_open_and_draft_items_newest_activity_first(world, seeded):
+    page = world.alice.get(reverse("discussions"))
+    assert page.status_code == 200
+    assert titles(page) == [
+        "More rows",  # acme/corpus, a pull request with a commit: open
+        "Vault access for the team",  # acme/vault, private: alice's rights read acme
+        "Roadmap for v2",
+        "Add a safetensors copy",  # a draft pull request
+        "How do I fine-tune bert?",
+    ]  # not the closed one, nor zeta's (not watched)
+    html = page.content.decode()
+    assert "7 items" not in html and "5 items" in html
+    assert world.hub_calls() == []  # drawn from hubdash's rows only
+
+
+def test_each_row_says_who_wrote_it_its_kind_status_and_whether_it_waits_on_us(world, seeded):
+    html = world.alice.get(reverse("discussions"), {"repo": "acme/bert"}).content.decode()
+    rows = {
+        title: row
+        for row in re.findall(r"<tr class=\"disc-row.*?</tr>", html, re.S)
+        for title in re.findall(r'class="disc-link"[^>]*>([^<]*)<', row)
+    }
+    draft, ours, question = rows["Add a safetensors copy"], rows["Roadmap for v2"], rows["How do I fine-tune bert?"]
+    assert "yan" in draft and "outsider" in draft and "pull request" in draft and "status-draft" in draft
+    assert "waiting on us" in draft
+    assert "alice" in ours and ">member<" in ours and "discussion" in ours and "waiting on us" not in ours
+    assert "zed" in question and "outsider" in question and "waiting on us" in question
+    assert re.search(r'data-label="Comments">1<', question)  # the opening post
+
+
+def test_private_repos_items_only_for_those_whose_hub_rights_read_them(world, seeded):
+    assert "Vault access for the team" in titles(world.bob.get(reverse("discussions")))  # bob reads acme
+    charlie = world.charlie.get(reverse("discussions"))  # no token: public repos only
+    assert "Vault access for the team" not in titles(charlie) and len(titles(charlie)) == 4
+    assert "private repos" not in charlie.content.decode()
+    dora = world.dora.get(reverse("discussions"))  # an admin without a token: the count, nothing more
+    assert "Vault access for the team" not in dora.content.decode()
+    assert re.search(r"1 open item on private repos of <strong>acme</strong>", dora.content.decode())
+    tab = world.charlie.get(reverse("discussions-repo", args=["model", "acme", "vault"]))
+    assert "Vault access" not in tab.content.decode() and "private and your own Hub rights may not read it" in (
+        tab.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"kind": "pull_request"}, ["More rows", "Add a safetensors copy"]),
+        (
+            {"kind": "discussion", "status": "open"},
+            ["Vault access for the team", "Roadmap for v2", "How do I fine-tune bert?"],
+        ),
+        ({"status": "draft"}, ["Add a safetensors copy"]),
+        ({"waiting": "yes", "kind": "pull_request"}, ["More rows", "Add a safetensors copy"]),
+        ({"waiting": "no"}, ["Roadmap for v2"]),
+        ({"repo": "acme/bert", "author": "ZED"}, ["How do I fine-tune bert?"]),
+        (
+            {"namespace": "acme", "q": "BERT"},
+            ["Roadmap for v2", "Add a safetensors copy", "How do I fine-tune bert?"],
+        ),  # in the repo's name too
+        ({"q": "safetensors"}, ["Add a safetensors copy"]),
+    ],
+)
+def test_filters_in_the_url(world, seeded, query, expected):
+    assert titles(world.alice.get(reverse("discussions"), query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"kind": "issue"}, "“issue” is not a choice here: discussion or pull_request."),
+        ({"status": "closed"}, "“closed” is not a choice here: open or draft."),
+        ({"waiting": "maybe"}, "“maybe” is not a choice here: yes or no."),
+        ({"namespace": "zeta-owner"}, "“zeta-owner” is not a choice here: one of the watched namespaces."),
+        ({"repo": "bert"}, "A repo is named namespace/name, e.g. acme/bert."),
+        ({"author": "<script>"}, "A Hub username has letters, digits, dots, dashes or underscores."),
+        ({"page": "two"}, "The page is a whole number from 1."),
+        ({"q": "x" * 201}, "at most 200 characters"),
+    ],
+)
+def test_a_bad_filter_value_is_said_plainly_and_keeps_what_was_typed(world, seeded, query, said):
+    page = world.alice.get(reverse("discussions"), query)
+    html = page.content.decode()
+    assert page.status_code == 400
+    assert said.replace("“", "&ldquo;").replace("”", "&rdquo;") in html or said in html
+    assert "Clear the filters" in html and titles(page) == []
+    if "q" in query:
+        assert f'value="{query["q"]}"' in html
+
+
+def test_paged_fifty_at_a_time(world):
+    from django.utils import timezone
+
+    from hubdash.discussions.models import Discussion
+
+    now = timezone.now()
+    Discussion.objects.bulk_create(
+        Discussion(
+            repo_type="model",
+            repo_id="acme/many",
+            namespace="acme",
+            num=n,
+            title=f"Item {n}",
+            author="zed",
+            created_at=now,
+            last_activity_at=now.replace(microsecond=0) - timezone.timedelta(minutes=n),
+            private=False,
+        )
+        for n in range(1, 61)
+    )
+    first = world.alice.get(reverse("discussions"))
+    second = world.alice.get(reverse("discussions"), {"page": 2})
+    assert titles(first)[:2] == ["Item 1", "Item 2"] and len(titles(first)) == 50
+    assert titles(second) == [f"Item {n}" for n in range(51, 61)]
+    assert "Page 1 of 2" in first.content.decode() and "?page=2" in first.content.decode()
+
+
+def test_the_nav_counts_what_waits_on_us_from_hubdashs_rows(world, seeded):
+    count = world.bob.get(reverse("discussions-nav-count"))
+    assert re.search(r'class="nav-count"[^>]*>4<', count.content.decode())  # not alice's own, nor closed
+    assert re.search(r'class="nav-count"[^>]*>3<', world.charlie.get(reverse("discussions-nav-count")).content.decode())
+    assert world.hub_calls() == []
+    home = world.bob.get(reverse("home")).content.decode()
+    assert reverse("discussions-nav-count") in home and "nav-discussions-slot" in home
+
+
+def test_the_repo_tab_lists_that_repos_items(world, seeded):
+    tab = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"]))
+    assert titles(tab) == ["Roadmap for v2", "Add a safetensors copy", "How do I fine-tune bert?"]
+    html = tab.content.decode()
+    assert 'aria-current="page"' in html and "Discussions of acme/bert" in html
+    pulls = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"]), {"kind": "pull_request"})
+    assert titles(pulls) == ["Add a safetensors copy"]
+    other = world.bob.get(reverse("discussions-repo", args=["model", "zeta-owner", "elsewhere"]))
+    assert "zeta-owner is not watched for discussions" in other.content.decode() and titles(other) == []
+
+
+def test_without_a_watched_namespace_the_inbox_says_who_chooses_them(world):
+    from hubdash.discussions.models import WatchedNamespace
+
+    WatchedNamespace.objects.all().delete()
+    assert "No namespace is watched for discussions yet" in world.charlie.get(reverse("discussions")).content.decode()
+    assert reverse("discussions-settings") in world.alice.get(reverse("discussions")).content.decode()
