@@ -113,6 +113,9 @@ def test_private_repos_discussions_only_for_those_who_may_read_it_and_disabled_o
     assert refused.value.response.status_code == 403
     with pytest.raises(HfHubHTTPError):
         client(world, "hf_zed").create_discussion("acme/m", "Hello there")
+    with pytest.raises(HfHubHTTPError) as no_pr:
+        client(world, "hf_zed").upload_file(path_or_fileobj=b"x", path_in_repo="x", repo_id="acme/m", create_pr=True)
+    assert no_pr.value.response.status_code == 403
 
 
 # -- details and conversation ------------------------------------------------------------------------
@@ -194,6 +197,20 @@ def test_who_may_post_and_change(world):
     with pytest.raises(BadRequestError):
         zed.comment_discussion("acme/m", 1, "x" * 65537)
     zed.comment_discussion("acme/m", 1, "x" * 65536)
+    fine = {
+        "role": "fineGrained",
+        "scoped": [{"entity": {"type": "org", "name": "acme"}, "permissions": ["repo.write"]}],
+    }
+    world.add_user(
+        "carl",
+        orgs={"acme": "write"},
+        tokens={"hf_carl_fine": fine, "hf_carl_talk": {**fine, "global": ["discussion.write"]}},
+    )
+    with pytest.raises(HfHubHTTPError) as no_scope:
+        client(world, "hf_carl_fine").comment_discussion("acme/m", 1, "hi")
+    assert no_scope.value.response.status_code == 403
+    assert client(world, "hf_carl_talk").comment_discussion("acme/m", 1, "hi").author == "carl"
+    client(world, "hf_carl_talk").change_discussion_status("acme/m", 1, "open")  # repo.write on acme: a writer
     with pytest.raises(HfHubHTTPError) as missing:
         zed.get_discussion_details("acme/m", 99)
     assert missing.value.response.status_code == 404
@@ -426,3 +443,64 @@ def test_discussion_calls_are_rate_limited_and_logged(world):
         ("GET", "/api/models/acme/m/discussions/1", "zed"),
         ("POST", "/api/models/acme/m/discussions/1/comment", "zed"),
     ]
+
+
+# -- the demo world ----------------------------------------------------------------------------------------
+
+
+def test_demo_world_has_discussions_and_pull_requests_of_every_kind(demo_hub):
+    alice, mallory = client(demo_hub, "hf_demo_alice_write"), client(demo_hub, "hf_demo_mallory_write")
+    repos = [
+        ("acme/gated-llm", "model"),
+        ("acme/auto-weights", "model"),
+        ("acme/clinical-notes", "dataset"),
+        ("acme/internal-classifier", "model"),
+        ("alice/gated-tiny-llm", "model"),
+    ]
+    found = {repo: list(alice.get_repo_discussions(repo, repo_type=kind)) for repo, kind in repos}
+    statuses = {(d.is_pull_request, d.status) for items in found.values() for d in items}
+    assert statuses == {
+        (False, "open"),
+        (False, "closed"),
+        (True, "open"),
+        (True, "draft"),
+        (True, "closed"),
+        (True, "merged"),
+    }
+    assert {d.author for d in found["acme/gated-llm"]} >= {"maya-cohen", "hiro-tanaka", "kemi-adeyemi", "mallory"}
+
+    typo = alice.get_discussion_details("acme/gated-llm", 3)
+    assert typo.title == "Fix typo in the model card" and typo.status == "open" and typo.conflicting_files == []
+    assert "-Ask for access.\n+Ask for access; it takes two days.\n" in typo.diff
+    assert [(e.type, e.author) for e in typo.events] == [
+        ("comment", "kemi-adeyemi"),
+        ("commit", "kemi-adeyemi"),
+        ("comment", "bob"),
+    ]
+    assert (
+        typo.events[-1]._event["author"]["isOrgMember"] is True
+        and typo.events[0]._event["author"]["isOrgMember"] is False
+    )
+    conflicted = alice.get_discussion_details("acme/auto-weights", 2)
+    assert conflicted.conflicting_files == ["README.md"] and conflicted.status == "open"
+    with pytest.raises(HfHubHTTPError):
+        alice.merge_pull_request("acme/auto-weights", 2)
+    hostile = next(d for d in found["acme/gated-llm"] if d.author == "mallory")
+    opening = alice.get_discussion_details("acme/gated-llm", hostile.num).events[0]
+    assert "<a" not in opening.rendered and "&lt;a href=" in opening.rendered
+    waiting = alice.get_discussion_details("acme/gated-llm", 2)
+    assert waiting.events[-1].author == "hiro-tanaka" and waiting.events[1].edited  # an outsider wrote last
+    assert alice.get_discussion_details("acme/gated-llm", 1).events[1].hidden
+    merged = alice.get_discussion_details("acme/clinical-notes", 2, repo_type="dataset")
+    assert merged.status == "merged" and merged.merge_commit_oid == alice.dataset_info("acme/clinical-notes").sha
+    owner = alice.get_discussion_details("alice/gated-tiny-llm", 2).events[-2]
+    assert owner.author == "alice" and owner._event["author"]["isOwner"] is True
+    with pytest.raises(RepositoryNotFoundError):
+        list(mallory.get_repo_discussions("acme/internal-classifier"))
+    assert [d.title for d in found["acme/internal-classifier"]] == ["Retrain on Q4 data"]
+    assert raw_pinned(demo_hub) == ["Roadmap"]
+
+
+def raw_pinned(hub) -> list[str]:
+    answer = requests.get(f"{hub.url}/api/models/alice/gated-tiny-llm/discussions").json()
+    return [d["title"] for d in answer["discussions"] if d["pinned"]]

@@ -109,7 +109,16 @@ class DiscussionApi:
         return discussion
 
     def _author(self, account_id: str | None) -> Account | None:
-        return self.world.account_by_id(account_id) if account_id else None
+        """The account with this id, through an index rebuilt when it misses or is stale (a reset, a rename)."""
+        if not account_id:
+            return None
+        index: dict[str, Account] = self.world.__dict__.setdefault("_accounts_by_id", {})
+        account = index.get(account_id)
+        if account is None or self.world.accounts.get(account.name) is not account:
+            index.clear()
+            index.update({a.id: a for a in self.world.accounts.values()})
+            account = index.get(account_id)
+        return account
 
     def _event_json(self, repo: Repo, event: Event) -> dict:
         data: dict = {"id": event.id, "createdAt": iso(event.created_at), "type": event.type}

@@ -112,6 +112,8 @@ class FileApi:
             if request.token is None:
                 raise unauthenticated()
             repo = self.repos.find(request, repo_type, repo_id)
+            if repo.discussions_disabled:
+                raise forbidden("Discussions are disabled for this repo")
             may_post(self.world, request.token, repo)
             return repo
         if revision is not None and revision.startswith("refs/pr/"):

@@ -14,7 +14,8 @@ import math
 import random
 from datetime import UTC, date, datetime
 
-from .state import UsageSeries, World, day_of
+from . import discussions as dz
+from .state import Account, UsageSeries, World, day_of
 from .vocab import DATASET_NAMES, LANGUAGES, LICENSES, PIPELINES, TASK_CATEGORIES
 
 START = datetime(2021, 3, 1, tzinfo=UTC).timestamp()
@@ -461,7 +462,123 @@ def demo(world: World) -> None:
         files={"README.md": _card({"license": "other"}, "# Internal classifier\n")},
     )
     _access_requests(world)
+    _discussions(world)
     _usage_series(world)
+
+
+def _discussions(world: World) -> None:
+    """Discussions and pull requests on acme's and alice's repos, in November 2026 (the demo clock's 2026-12-01 is
+    "now"): open, draft, closed and merged; by outsiders and members; some answered by a member, some waiting on
+    one; a pull request with a text diff (acme/gated-llm #3), one with a conflict (acme/auto-weights #2), hostile
+    text from mallory, a hidden and an edited comment, a pinned discussion, a private repo's discussion."""
+
+    def at(day: int, hour: int = 10, month: int = 11) -> float:
+        return datetime(2026, month, day, hour, tzinfo=UTC).timestamp()
+
+    def who(name: str) -> Account:
+        return world.accounts[name]
+
+    def talk(key: tuple[str, str], author: str, title: str, text: str, when: float, pr: bool = False) -> dz.Discussion:
+        return dz.open_discussion(world, world.repos[key], who(author), title, text, pull_request=pr, when=when)
+
+    def push(key: tuple[str, str], pull: dz.Discussion, author: str, files: dict[str, object], when: float) -> None:
+        repo = world.repos[key]
+        tree = dict(repo.commits[repo.branches[pull.ref]].files)
+        tree.update({path: world.entry_for(path, data) for path, data in files.items()})
+        pull.status = "open"  # filed with its changes
+        dz.commit_to_pr(world, repo, pull, who(author), tree, pull.title, when)
+
+    def reply(pull: dz.Discussion, author: str, text: str, when: float) -> dz.Event:
+        return dz.add_comment(pull, who(author), text, when)
+
+    llm, weights = ("model", "acme/gated-llm"), ("model", "acme/auto-weights")
+    notes, internal, tiny = (
+        ("dataset", "acme/clinical-notes"),
+        ("model", "acme/internal-classifier"),
+        ("model", "alice/gated-tiny-llm"),
+    )
+
+    # acme/gated-llm: outsiders asking, a typo fix waiting for a merge, a closed ONNX proposal, hostile text.
+    first = talk(
+        llm, "maya-cohen", "Access request pending for two weeks", "I asked for access on Nov 1st. Any news?", at(10)
+    )
+    spam = reply(
+        first, "mallory", "Skip the queue: [free access](https://evil.example/) <script>alert(1)</script>", at(11)
+    )
+    dz.hide_comment(spam, who("alice"))
+    licence = talk(
+        llm, "hiro-tanaka", "Which license applies to fine-tuned weights?", "Does **llama3** cover derivatives?", at(12)
+    )
+    answer = reply(licence, "alice", "Yes, the llama3 license covers them.", at(13, 9))
+    dz.edit_comment(answer, who("alice"), "Yes: the llama3 license covers fine-tuned weights too.", at(13, 11))
+    reply(licence, "hiro-tanaka", "Thanks! And for commercial use above 700M users?", at(20))
+    typo = talk(llm, "kemi-adeyemi", "Fix typo in the model card", "A small wording fix.", at(18), pr=True)
+    card = (world.repos[llm].head.files["README.md"].content or b"").decode()
+    push(
+        llm,
+        typo,
+        "kemi-adeyemi",
+        {"README.md": card.replace("Ask for access.", "Ask for access; it takes two days.")},
+        at(18),
+    )
+    reply(typo, "bob", "Looks good, thanks! Merging after the release.", at(19))
+    onnx = talk(llm, "ana-ribeiro", "Add an ONNX export", "For onnxruntime users.", at(6), pr=True)
+    push(llm, onnx, "ana-ribeiro", {"model.onnx": {"size": 4096, "seed": "onnx"}}, at(6))
+    reply(onnx, "bob", "We don't ship ONNX weights, sorry.", at(8))
+    dz.set_status(onnx, who("bob"), "closed", at(8, 11))
+    bench = talk(llm, "lucas-martin", "Benchmark numbers?", "Where are the MMLU results?", at(5, 9, month=10))
+    reply(bench, "alice", "In the card's evaluation section now.", at(7, 9, month=10))
+    dz.set_status(bench, who("alice"), "closed", at(7, 10, month=10))
+    talk(
+        llm,
+        "mallory",
+        "Claim your prize <img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">click</a>',
+        at(25),
+    )
+
+    # acme/auto-weights: a member's draft, an outsider's pull request that conflicts with main.
+    talk(weights, "bob", "Add a safetensors index", "Work in progress.", at(26), pr=True)
+    results = talk(weights, "priya-nair", "Add evaluation results", "Results on three benchmarks.", at(22), pr=True)
+    repo = world.repos[weights]
+    oldest = next(c for c in repo.commits.values() if not c.parents)
+    repo.branches[results.ref] = oldest.id  # made from an old clone: README.md changed on both sides
+    push(
+        weights,
+        results,
+        "priya-nair",
+        {"README.md": "# Auto weights\n\n| benchmark | score |\n|---|---|\n| arc | 61.2 |\n"},
+        at(22),
+    )
+
+    # acme/clinical-notes: an outsider answered by a read member; a member's merged pull request.
+    subset = talk(
+        notes, "uma-patel", "Is there a de-identified subset?", "We can only use de-identified notes.", at(15)
+    )
+    reply(subset, "carol", "All notes are de-identified; see the card.", at(16))
+    section = talk(notes, "dave", "Add a data card section", "Describes the collection.", at(4), pr=True)
+    readme = (world.repos[notes].head.files["README.md"].content or b"").decode()
+    push(notes, section, "dave", {"README.md": readme + "\n## Collection\n\nNotes from three hospitals.\n"}, at(4))
+    dz.merge(world, world.repos[notes], section, who("alice"), at(5))
+
+    # acme/internal-classifier (private): members only.
+    retrain = talk(internal, "bob", "Retrain on Q4 data", "The Q4 export is ready.", at(28))
+    reply(retrain, "alice", "Let's do it next week.", at(29))
+
+    # alice/gated-tiny-llm: a user's repo (its owner marks as owner), a merged outsider PR, a pinned roadmap.
+    talk(tiny, "jonas-berg", "Tokenizer missing?", "I can't find tokenizer.json.", at(27))
+    tokenizer = talk(tiny, "chen-wei", "Add tokenizer.json", "The tokenizer from training.", at(20), pr=True)
+    push(tiny, tokenizer, "chen-wei", {"tokenizer.json": '{"version": "1.0", "model": {"type": "BPE"}}\n'}, at(20))
+    reply(tokenizer, "alice", "Thank you!", at(21, 9))
+    dz.merge(world, world.repos[tiny], tokenizer, who("alice"), at(21))
+    roadmap = talk(tiny, "alice", "Roadmap", "- v2 in December\n- a 1B variant", at(1))
+    roadmap.pinned = True
+
+    # A Space of acme's: an outsider's bug report, waiting.
+    space = next(r for r in world.repos.values() if r.type == "space" and r.namespace == "acme" and not r.private)
+    talk(
+        ("space", space.id), "zoe-evans", "The demo crashes on upload", "Uploading a 20 MB file gives an error.", at(29)
+    )
 
 
 SPIKE_REPO = ("model", "acme/gated-llm")  # downloads jump on the 15th of every month
