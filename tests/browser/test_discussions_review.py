@@ -4,6 +4,7 @@ with htmx and the page keeps no console error (CSP included)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -119,3 +120,43 @@ def test_preview_comment_and_merge_happen_in_place(review: Review) -> None:
         "merged"
     )
     assert Event.objects.filter(action="comment").exists() and Event.objects.filter(action="discussion").exists()
+
+
+def test_from_the_inbox_a_waiting_pull_request_is_read_commented_merged_and_leaves_the_list(review: Review) -> None:
+    from hubdash.discussions.jobs import refresh_all
+    from hubdash.discussions.models import WatchedNamespace
+    from hubdash.jobs.delegation import take_on
+
+    HfApi(endpoint=review.hub.url, token=MALLORY_TOKEN).create_commit(
+        "acme/bert",
+        [CommitOperationAdd("labels.txt", b"positive\nnegative\n")],
+        commit_message="Add the label names",
+        create_pr=True,
+    )
+    from django.contrib.auth.models import User
+
+    alice = User.objects.get(username="alice")
+    WatchedNamespace.objects.create(namespace="acme", added_by=alice)
+    take_on(alice, "discussions", "acme")
+    refresh_all(None)  # the scheduled read of acme's repos fills the inbox
+    page = review.page()
+    page.goto(f"{review.base}/discussions/")
+    page.get_by_label("Kind").select_option(label="Pull requests")
+    expect(page).to_have_url(re.compile(r"kind=pull_request"))
+    page.get_by_label("Waiting on us").select_option(label="Waiting on us")
+    expect(page).to_have_url(re.compile(r"kind=pull_request.*waiting=yes"))  # the filters live in the URL
+    expect(page.locator("a.disc-link")).to_have_count(2)
+    expect(page.locator("a.disc-link", has_text="Accuracy drops")).to_have_count(0)  # a discussion
+    page.locator("a.disc-link", has_text="Document usage and add weights").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Document usage and add weights")
+    page.get_by_role("link", name="Files changed").click()
+    expect(page.locator("#files")).to_contain_text("Load it with transformers:")
+    page.get_by_label("Comment", exact=True).fill("Thanks, merging.")
+    page.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.locator(".comment").last).to_contain_text("Thanks, merging.")
+    page.get_by_role("button", name="Merge…").click()
+    page.get_by_role("button", name="Merge into main").click()
+    expect(page.get_by_test_id("status")).to_have_text("Merged")
+    page.goto(f"{review.base}/discussions/?kind=pull_request&waiting=yes")
+    expect(page.locator("a.disc-link")).to_have_count(1)
+    expect(page.locator("a.disc-link")).to_have_text("Add the label names")
