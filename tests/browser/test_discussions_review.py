@@ -113,8 +113,11 @@ def test_preview_comment_and_merge_happen_in_place(review: Review) -> None:
     expect(page.get_by_label("Comment", exact=True)).to_have_value("")
     page.get_by_role("button", name="Merge…").click()
     expect(page.get_by_test_id("merge-confirm")).to_contain_text("into main?")
+    expect(page.get_by_role("button", name="Cancel")).to_be_focused()  # a stray Enter merges nothing
+    page.locator("#act").screenshot(path=str(ARTIFACTS / "discussion-merge-confirm-1280.png"), caret="initial")
     page.get_by_role("button", name="Merge into main").click()
     expect(page.get_by_test_id("status")).to_have_text("Merged")
+    page.screenshot(path=str(ARTIFACTS / "discussion-pr-merged-1280.png"), full_page=True, caret="initial")
     assert page.url.split("#")[0].endswith(f"/discussions/{review.pr}/")  # in place: no page load
     assert HfApi(endpoint=review.hub.url, token=ALICE_TOKEN).get_discussion_details("acme/bert", review.pr).status == (
         "merged"

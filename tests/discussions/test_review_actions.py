@@ -70,7 +70,7 @@ def test_preview_renders_the_markdown_sanitised_and_sends_nothing(review):
     typed = "**Soon** <script>alert(1)</script> [x](javascript:alert(1))"
     answer = review.alice.post(PAGE.format(num=num), {"comment": typed, "action": "preview"}, **HX)
     html = _text(answer)
-    preview = html.split('data-testid="preview">', 1)[1].split("</div>", 1)[0]
+    preview = html.split('data-testid="preview">', 1)[1].split("</article>", 1)[0]
     assert "<strong>Soon</strong>" in preview and "<script" not in preview and 'href="javascript' not in preview
     assert "&lt;script&gt;" in _box(html)  # the box keeps what was typed, escaped
     assert not [r for r in review.hub_calls() if r["method"] == "POST"]
