@@ -162,3 +162,13 @@ def test_a_rate_limited_comment_says_when_to_retry_and_keeps_the_text(review):
     html = _text(answer)
     assert answer.status_code == 429 and "Try again in 30 s" in html and _box(html) == "Looking"
     assert len(review.held(num).events) == 1
+
+
+def test_an_action_costs_the_hub_one_call_and_one_read_back(review):
+    num = review.open_discussion("It crashes", "On load.")
+    assert review.alice.get(PAGE.format(num=num)).status_code == 200  # read, and kept for alice
+    review.hub.control("DELETE", "requests")
+    review.alice.post(PAGE.format(num=num), {"comment": "On it.", "action": "comment"}, **HX)
+    calls = [(r["method"], r["path"]) for r in review.hub_calls()]
+    base = f"/api/models/{REPO}/discussions/{num}"
+    assert calls == [("POST", f"{base}/comment"), ("GET", base)]
