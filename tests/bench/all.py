@@ -30,6 +30,7 @@ BENCHES: list[tuple[str, str, list[str]]] = [
     ("hung Hub", "tests.bench.hung_hub", []),
     ("activity", "tests.bench.activity", []),
     ("access", "tests.bench.access", []),
+    ("discussions", "tests.bench.discussions", []),
     ("upload", "tests.bench.bench_upload", []),
     ("usage", "tests.bench.usage", []),
     ("bulk", "tests.bench.bulk", []),

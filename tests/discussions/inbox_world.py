@@ -77,10 +77,26 @@ def fill(namespace: str = "acme") -> str:
 
 
 def run_tasks() -> None:
-    """The queued tasks (a webhook's item reads), run as the worker runs them."""
-    from tests.uploads.jobs import run_jobs
+    """The queued tasks (a webhook's item reads), each run as the worker runs one, inside the test's transaction
+    (the worker's loop would close the test's database connection). A task that failed fails the test."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
-    run_jobs()
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        result.claim("test-worker")
+        worker.run_task(result)
+        result.refresh_from_db()
+        assert result.status == "SUCCESSFUL", result.exception_class_path
 
 
 @pytest.fixture(autouse=True)

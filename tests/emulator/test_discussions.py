@@ -357,6 +357,11 @@ def test_webhook_events_of_each_kind(world, receiver, hub_samples):
     zed.upload_file(path_or_fileobj=b"x\n", path_in_repo="x.txt", repo_id="acme/m", create_pr=True)
     zed.upload_file(path_or_fileobj=b"y\n", path_in_repo="x.txt", repo_id="acme/m", revision="refs/pr/2")
     alice.merge_pull_request("acme/m", 2)
+    deleted = requests.delete(
+        f"{world.url}/api/models/acme/m/discussions/1", headers={"authorization": "Bearer hf_alice"}
+    )
+    assert deleted.status_code == 200
+    assert [d.num for d in alice.get_repo_discussions("acme/m")] == [2]
     world.deliveries(wait=True)
 
     discussion_hook = [r["payload"] for r in receiver.received if r["payload"]["webhook"]["id"] == hook.id]
@@ -370,8 +375,10 @@ def test_webhook_events_of_each_kind(world, receiver, hub_samples):
         ("discussion", "update", 1),
         ("discussion", "create", 2),
         ("discussion", "update", 2),
+        ("discussion", "delete", 1),
     ]
-    create, first_comment, edit, hide, rename, close, pr_create, merge = discussion_hook
+    assert [d["payload"] for d in world.deliveries() if d["webhook"] == hook.id] == discussion_hook
+    create, first_comment, edit, hide, rename, close, pr_create, merge, _ = discussion_hook
     recorded = hub_samples("webhook_v3__discussion_create__docs_openai-community_gpt2.json")
     assert set(create) == set(recorded) and set(create["discussion"]) == set(recorded["discussion"]) - {"changes"}
     assert set(create["comment"]) == set(recorded["comment"]) and create["comment"]["content"] == "Why?"
