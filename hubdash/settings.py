@@ -77,7 +77,9 @@ SWITCH_INTERVAL_MS = envfloat("HUBDASH_SWITCH_INTERVAL_MS", 1)
 # registered on the Hub with the redirect URI https://<hubdash>/accounts/hf/callback/.
 HF_OAUTH_CLIENT_ID = envstr("HUBDASH_HF_OAUTH_CLIENT_ID", "")
 HF_OAUTH_CLIENT_SECRET = envstr("HUBDASH_HF_OAUTH_CLIENT_SECRET", "")
-HF_OAUTH_SCOPES = envstr("HUBDASH_HF_OAUTH_SCOPES", "openid profile email read-repos write-repos manage-repos webhooks")
+HF_OAUTH_SCOPES = envstr(
+    "HUBDASH_HF_OAUTH_SCOPES", "openid profile email read-repos write-repos manage-repos webhooks write-discussions"
+)
 
 # The activity feed. Secrets the Hub's webhooks send in X-Webhook-Secret, comma-separated so that one
 # can be rotated without losing deliveries (keep old and new while both are in use); admins may also
