@@ -78,13 +78,9 @@ def row_values(repo_id: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     created = _when(raw.get("createdAt")) or timezone.now()
     times = [t for t in (_when(e.get("createdAt")) for e in events) if t is not None]
     comments = [e for e in events if e.get("type") == "comment"]
-    last_author = max(
-        (_when(e.get("createdAt")) or created for e in comments if _name(e.get("author")) == author), default=None
-    )
-    last_member = max(
-        (_when(e.get("createdAt")) or created for e in comments if _name(e.get("author")) in member_names),
-        default=None,
-    )
+    # The Hub lists events in the order they happened; two may share a timestamp, so order decides who wrote last.
+    last_author = max((i for i, e in enumerate(comments) if _name(e.get("author")) == author), default=None)
+    last_member = max((i for i, e in enumerate(comments) if _name(e.get("author")) in member_names), default=None)
     status = str(raw.get("status") or "open")
     waiting = (
         not author_is_member

@@ -34,7 +34,7 @@ from . import mirror, review_diff
 from .review_forms import ActForm
 
 FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
-CHANGED = "discussion-changed"  # the HX-Trigger event after an action: regions that count discussions refresh
+CHANGED = "discussions-changed"  # the HX-Trigger event after an action: regions that count discussions refresh
 ROLE_WORDS = {"owner": "Owner", "member": "Member", "outsider": "Outsider"}
 
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from hubdash import hub
 from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
-from hubdash.hub.repo_types import WEB_PREFIX
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -48,20 +46,12 @@ def visible(readable: frozenset[str]) -> Q:
 
 
 def item_url(row: Discussion) -> str:
-    """The page of one discussion or pull request in hubdash; the Hub's own page while hubdash has none."""
+    """The page of one discussion or pull request in hubdash."""
     namespace, _, name = row.repo_id.partition("/")
-    try:
-        return link(f"{row.repo_type}-discussion", namespace, name, row.num, samples=(*REPO_SAMPLES, PK_SAMPLE))
-    except NoReverseMatch:
-        return hub_url(row)
+    return link(f"{row.repo_type}-discussion", namespace, name, row.num, samples=(*REPO_SAMPLES, PK_SAMPLE))
 
 
 def tab_url(row: Discussion) -> str:
     """The repo's Discussions tab."""
     namespace, _, name = row.repo_id.partition("/")
     return reverse("discussions-repo", args=[row.repo_type, namespace, name])
-
-
-def hub_url(row: Discussion) -> str:
-    prefix = WEB_PREFIX.get(row.repo_type, "")  # type: ignore[call-overload]
-    return f"{settings.HF_ENDPOINT}/{prefix}{row.repo_id}/discussions/{row.num}"

@@ -36,7 +36,7 @@ def _box(html: str) -> str:
 def test_commenting_posts_as_oneself_updates_in_place_the_feed_and_the_inbox(review, alice):
     num = review.open_discussion("It crashes", "On load.")
     answer = review.alice.post(PAGE.format(num=num), {"comment": "Fixed in **main**.", "action": "comment"}, **HX)
-    assert answer.status_code == 200 and "discussion-changed" in answer["HX-Trigger"]
+    assert answer.status_code == 200 and "discussions-changed" in answer["HX-Trigger"]
     html = _text(answer)
     assert html.lstrip().startswith('<div id="thread"') and "<strong>main</strong>" in html
     assert _box(html) == ""  # sent: the box is empty again
