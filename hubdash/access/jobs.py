@@ -7,12 +7,13 @@ Then requesters' personal details past the retention period are removed.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from hubdash import hub
 from hubdash.jobs.delegation import Paused, unattended_client
 from hubdash.jobs.models import Delegation
-from hubdash.jobs.schedule import periodic, run_now
+from hubdash.jobs.schedule import periodic, run_now, wait_before_asking_again
 
 from . import bulk_runs, mirror, refresh
 
@@ -58,6 +59,13 @@ def refresh_all(run: ScheduledRun) -> str:
     return "; ".join(parts) or "nobody has taken on any namespace's access requests"
 
 
-def refresh_soon(by: User | None = None) -> None:
-    """Enqueue one refresh now ("Refresh now"); asking while one waits to start runs it once."""
-    run_now(JOB, by)
+REFRESH_COOLDOWN = timedelta(minutes=1)
+
+
+def refresh_soon(by: User | None = None) -> timedelta | None:
+    """Enqueue one refresh now ("Refresh now"); asking while one waits to start runs it once. Within a minute of
+    the last refresh's end nothing is enqueued: the answer is how long until one may be asked for again."""
+    wait = wait_before_asking_again(JOB, REFRESH_COOLDOWN)
+    if wait is None:
+        run_now(JOB, by)
+    return wait

@@ -267,8 +267,17 @@ def reason_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@_knowing_rights
 def refresh_now(request: AuthedRequest) -> HttpResponse:
-    """Enqueue the refresh job at once; the page never waits on the Hub."""
-    jobs.refresh_soon(request.user)
-    messages.success(request, "A refresh is on its way: the lists update in a moment.")
+    """Enqueue the refresh job at once; the page never waits on the Hub. Only people who manage a namespace's
+    requests may ask (it spends the token lent for them), and not again within a minute of the last refresh."""
+    if not managed_namespaces(request):
+        messages.error(request, "Only people who may manage a namespace's access requests can refresh them.")
+        return HttpResponseRedirect(reverse("access-queue"))
+    wait = jobs.refresh_soon(request.user)
+    if wait is None:
+        messages.success(request, "A refresh is on its way: the lists update in a moment.")
+    else:
+        seconds = max(1, round(wait.total_seconds()))
+        messages.info(request, f"The lists were refreshed less than a minute ago; ask again in {seconds} s.")
     return HttpResponseRedirect(reverse("access-queue"))

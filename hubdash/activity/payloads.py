@@ -125,7 +125,7 @@ def _describe(scope: str, action: str, payload: dict[str, Any], details: dict[st
         if action == "move":
             moved = payload.get("movedTo")
             target = _text(moved.get("name")) if isinstance(moved, dict) else ""
-            if target and valid_repo_id(target):
+            if "/" in target and valid_repo_id(target):  # a move always lands in a namespace
                 details["moved_to"] = target
                 return "move", f"moved to {target}", ""
             return "move", "moved", ""

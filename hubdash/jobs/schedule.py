@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import QUEUED, RUN_NOW, SCHEDULE, ScheduledRun
+from .models import DONE, QUEUED, RUN_NOW, SCHEDULE, ScheduledRun
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -124,6 +124,16 @@ def tick(now: datetime | None = None) -> list[ScheduledRun]:
         if run is not None:
             enqueued.append(run)
     return enqueued
+
+
+def wait_before_asking_again(name: str, cooldown: timedelta) -> timedelta | None:
+    """How long until a person may ask for another run of the job ("Refresh now"), when one finished less than
+    `cooldown` ago: pressing again at once would spend the lent token's quota on what was just read."""
+    last = ScheduledRun.objects.filter(job=name, state=DONE, finished_at__isnull=False).order_by("-finished_at").first()
+    if last is None or last.finished_at is None:
+        return None
+    left = last.finished_at + cooldown - timezone.now()
+    return left if left > timedelta(0) else None
 
 
 def run_now(name: str, by: User | None = None) -> ScheduledRun:

@@ -25,6 +25,7 @@ from hubdash import activity
 from hubdash.activity import history
 from hubdash.core.http import AuthedRequest
 from hubdash.core.permissions import admins_only, is_admin
+from hubdash.hub.repos import valid_repo_id
 from hubdash.hub.tokens import last_known_identity, token_statuses
 from hubdash.jobs.delegation import delegate_of, pause_of
 from hubdash.jobs.models import Delegation
@@ -111,6 +112,8 @@ def usage_csv(request: AuthedRequest, scope: str) -> HttpResponse:
 
 def _tracked(request: AuthedRequest, kind: str, namespace: str, name: str) -> TrackedRepo | None:
     repo_id = f"{namespace}/{name}"
+    if not valid_repo_id(repo_id):  # a name the Hub could not have (a NUL, say) is no repo, on every database
+        raise Http404("No such repo, or you may not see its figures.")
     repo = TrackedRepo.objects.filter(kind=kind, repo_id=repo_id).first()
     if repo is not None and not series.may_see(request.user, repo):
         raise Http404("No such repo, or you may not see its figures.")

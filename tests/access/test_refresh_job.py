@@ -95,3 +95,24 @@ def test_refresh_now_enqueues_the_job_and_never_calls_the_hub(world):
     assert response.status_code == 302
     assert ScheduledRun.objects.filter(job="access.refresh", state="queued").count() == 1
     assert world.hub_calls() == []
+
+
+def test_refresh_now_is_for_people_who_manage_requests_and_not_again_within_a_minute(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hubdash.jobs.models import ScheduledRun
+
+    refused = world.charlie.post(reverse("access-refresh"), follow=True)
+    assert "Only people who may manage" in refused.content.decode()
+    assert not ScheduledRun.objects.filter(job="access.refresh").exists()  # a member with no rights spends no token
+    ScheduledRun.objects.create(
+        job="access.refresh", period_start=timezone.now(), state="done", finished_at=timezone.now()
+    )
+    again = world.alice.post(reverse("access-refresh"), follow=True).content.decode()
+    assert "refreshed less than a minute ago; ask again in" in again
+    assert not ScheduledRun.objects.filter(job="access.refresh", state="queued").exists()
+    ScheduledRun.objects.update(finished_at=timezone.now() - timedelta(minutes=2))
+    world.alice.post(reverse("access-refresh"))
+    assert ScheduledRun.objects.filter(job="access.refresh", state="queued").count() == 1

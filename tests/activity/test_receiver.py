@@ -74,6 +74,7 @@ def test_seed_payloads_are_stored_as_legacy_events(secrets, payload, action, kin
         (v3("repo", "create"), "create", "created"),
         (v3("repo", "delete"), "delete", "deleted"),
         (v3("repo", "move", movedTo={"name": "acme/renamed", "owner": {"id": "x"}}), "move", "moved to acme/renamed"),
+        (v3("repo", "move", movedTo={"name": "acme"}), "move", "moved"),  # no namespace: no move target taken
         (v3("repo.config", "update", updatedConfig={"private": True}), "settings", "made private"),
         (v3("repo.config", "update", updatedConfig={}), "settings", "changed settings"),
         (

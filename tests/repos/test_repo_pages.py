@@ -163,6 +163,22 @@ def test_downloads_stream_through_hubdash_with_the_persons_token(browsing, bert)
 
 
 @pytest.mark.django_db
+def test_an_image_in_hub_markdown_pointing_at_hubdash_fetches_nothing_with_the_viewers_session(browsing, bert):
+    """A card or comment may hold ![x](https://<hubdash>/models/…/download/…): the viewer's browser would fetch it
+    as an image with their session. Browsers say so in Sec-Fetch-Dest; hubdash refuses, before any Hub call."""
+    url = "/models/acme/bert-tiny/download/weights.bin"
+    browsing.hub.control("DELETE", "requests")
+    as_image = browsing.alice.get(url, headers={"Sec-Fetch-Dest": "image", "Sec-Fetch-Site": "same-origin"})
+    assert as_image.status_code == 403
+    assert browsing.hub_calls("/acme/bert-tiny/") == []
+    clicked = browsing.alice.get(url, headers={"Sec-Fetch-Dest": "document"})
+    assert clicked.status_code == 200 and browsing.hub_calls("/acme/bert-tiny/resolve/")
+    assert len(b"".join(clicked.streaming_content)) == 3_000_000  # read to the end: its download place is freed
+    page = browsing.alice.get("/models/acme/bert-tiny/", headers={"Sec-Fetch-Dest": "document"})
+    assert page.status_code == 200
+
+
+@pytest.mark.django_db
 def test_history_lists_commits_with_authors_dates_and_links_to_the_hub(browsing, bert):
     html = browsing.alice.get("/models/acme/bert-tiny/history/").content.decode()
     assert "Add notes" in html and "initial commit" in html

@@ -87,6 +87,11 @@ def test_the_repo_tab_marks_the_feeds_events_escaped(snapped):
     assert snapped.hub_calls() == []
 
 
+def test_a_repo_name_the_hub_could_not_have_is_no_repo_on_any_database(snapped):
+    assert snapped.bob.get("/usage/model/acme/x%00y/").status_code == 404  # a NUL: PostgreSQL stores none
+    assert snapped.bob.get("/usage/model/acme%00/grower/").status_code == 404
+
+
 def test_growers_rank_by_storage_and_downloads(snapped):
     body = snapped.bob.get("/usage/", {"days": 7}).content.decode()
     storage = body[body.index("By storage added") : body.index("By downloads gained")]
