@@ -128,6 +128,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     form, context = _listing(request, mirrored.filter(visible(readable)), names)
     context.update(
         watched=watched,
+        unread=[w.namespace for w in watched if w.filled_at is None],
         freshness=_freshness(watched),
         hidden=_hidden_counts(mirrored, readable) if is_admin(request.user) else [],
         admin=is_admin(request.user),
@@ -169,6 +170,7 @@ def repo_discussions(request: AuthedRequest, kind: str, namespace: str, name: st
         repo=known,
         watched=watched,
         may_read=may_read,
+        unread=[namespace] if watched is not None and watched.filled_at is None else [],
         hidden_count=hidden,
         admin=is_admin(request.user),
         freshness=_freshness([watched]) if watched is not None else [],

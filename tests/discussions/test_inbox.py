@@ -7,8 +7,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.discussions.inbox_world import *  # noqa: F403
+from tests.discussions.inbox_world import fill
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +155,26 @@ def test_the_repo_tab_lists_that_repos_items(world, seeded):
     assert titles(pulls) == ["Add a safetensors copy"]
     other = world.bob.get(reverse("discussions-repo", args=["model", "zeta-owner", "elsewhere"]))
     assert "zeta-owner is not watched for discussions" in other.content.decode() and titles(other) == []
+
+
+def test_an_empty_list_says_why_before_the_first_read_and_when_filters_match_nothing(world):
+    from hubdash.discussions.models import WatchedNamespace
+    from hubdash.jobs.delegation import give_up
+
+    alice = WatchedNamespace.objects.get(namespace="acme").added_by
+    give_up(alice, "discussions", "acme")
+    unread = world.bob.get(reverse("discussions")).content.decode()
+    assert 'data-testid="inbox-empty"' in unread and "Nothing read from the Hub yet" in unread
+    assert "The list fills once the first read of acme is done" in unread
+    assert "it waits for a token: nobody lends one for its discussions" in unread
+    assert reverse("jobs-delegation") in unread  # where to lend one
+    fill()  # paused: still nothing read, and nothing claimed
+    assert "Nothing read from the Hub yet" in world.bob.get(reverse("discussions")).content.decode()
+    WatchedNamespace.objects.filter(namespace="acme").update(filled_at=timezone.now())
+    nothing = world.bob.get(reverse("discussions"), {"q": "no such words"}).content.decode()
+    assert "Nothing matches these filters" in nothing and " items" not in nothing
+    tab = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"])).content.decode()
+    assert "This repo has no open or draft discussion or pull request" in tab
 
 
 def test_without_a_watched_namespace_the_inbox_says_who_chooses_them(world):
