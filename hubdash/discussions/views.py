@@ -149,6 +149,25 @@ def nav_count(request: AuthedRequest) -> HttpResponse:
 
 
 @require_safe
+def home_line(request: AuthedRequest) -> HttpResponse:
+    """The home page's line (a fragment it loads by URL name): for admins, how to set the inbox up while no
+    namespace is watched or a watched one waits for a token; for everyone, how many items wait on the team."""
+    watched = list(WatchedNamespace.objects.values_list("namespace", flat=True))
+    admin = is_admin(request.user)
+    context: dict[str, Any] = {"admin": admin, "unwatched": not watched, "tokenless": [], "waiting": 0}
+    if watched:
+        lent = set(
+            Delegation.objects.filter(capability=jobs.CAPABILITY, namespace__in=watched).values_list(
+                "namespace", flat=True
+            )
+        )
+        context["tokenless"] = [name for name in watched if name not in lent] if admin else []
+        rows = Discussion.objects.filter(namespace__in=watched, status__in=OPEN_STATUSES, waiting_on_us=True)
+        context["waiting"] = rows.filter(visible(readable_namespaces(request.user))).count()
+    return render(request, "discussions/_home_line.html", context)
+
+
+@require_safe
 @vary_on_headers(*FRAGMENT_HEADERS)
 def repo_discussions(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponse:
     """A repo's Discussions tab: the inbox's list for that repo alone."""

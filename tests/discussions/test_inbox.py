@@ -146,6 +146,25 @@ def test_the_nav_counts_what_waits_on_us_from_hubdashs_rows(world, seeded):
     assert reverse("discussions-nav-count") in home and "nav-discussions-slot" in home
 
 
+def test_the_home_page_says_what_waits_on_the_team_and_tells_admins_how_to_set_the_inbox_up(world, seeded):
+    from hubdash.discussions.models import WatchedNamespace
+
+    assert reverse("discussions-home-line") in world.bob.get(reverse("home")).content.decode()
+    world.forget_calls()
+    line = world.bob.get(reverse("discussions-home-line")).content.decode()
+    assert "4 discussions or pull requests wait on an answer from the team" in line
+    assert f"{reverse('discussions')}?waiting=yes" in line
+    assert "3 discussions or pull requests" in world.charlie.get(reverse("discussions-home-line")).content.decode()
+    WatchedNamespace.objects.create(namespace="datalab")  # nobody lends a token for it
+    assert "cannot read datalab yet" in world.alice.get(reverse("discussions-home-line")).content.decode()
+    assert "cannot read" not in world.bob.get(reverse("discussions-home-line")).content.decode()  # admins only
+    WatchedNamespace.objects.all().delete()
+    unset = world.alice.get(reverse("discussions-home-line")).content.decode()
+    assert "The discussions inbox is not set up" in unset and reverse("discussions-settings") in unset
+    assert world.bob.get(reverse("discussions-home-line")).content.decode().strip() == ""  # a member: nothing
+    assert world.hub_calls() == []  # drawn from hubdash's rows
+
+
 def test_the_repo_tab_lists_that_repos_items(world, seeded):
     tab = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"]))
     assert titles(tab) == ["Roadmap for v2", "Add a safetensors copy", "How do I fine-tune bert?"]
