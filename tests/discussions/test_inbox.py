@@ -143,7 +143,12 @@ def test_the_nav_counts_what_waits_on_us_from_hubdashs_rows(world, seeded):
     assert re.search(r'class="nav-count"[^>]*>3<', world.charlie.get(reverse("discussions-nav-count")).content.decode())
     assert world.hub_calls() == []
     home = world.bob.get(reverse("home")).content.decode()
-    assert reverse("discussions-nav-count") in home and "nav-discussions-slot" in home
+    assert reverse("discussions-nav-count") in home and home.count("nav-discussions-slot") == 2  # wide and phone
+    assert home.count('id="nav-menu-discussions"') == 1  # the phone's menu button, seen closed
+    filled = re.compile(r'hx-swap-oob="innerHTML:([^"]+)">(?:<span class="nav-count"[^>]*>(\d+))?')
+    answer = world.bob.get(reverse("discussions-nav-count")).content.decode()
+    assert filled.findall(answer) == [(".nav-list .nav-discussions-slot", "4"), ("#nav-menu-discussions", "4")]
+    assert "4 discussions or pull requests waiting on us" in answer
 
 
 def test_the_home_page_says_what_waits_on_the_team_and_tells_admins_how_to_set_the_inbox_up(world, seeded):
