@@ -3,8 +3,9 @@
 Each hour, each watched namespace is read with the token of the person who lent it on their profile
 (capability "discussions"): first filled if it never was; then refreshed, paced, unless webhooks cover it
 (a discussion delivery came from it within `refresh.COVERED_DAYS`). "Refresh now" reads every watched
-namespace, covered or not. In a covered namespace, items a delivery could not update are read again (their
-details only). A namespace whose work is paused keeps its rows and says why.
+namespace, covered or not. In a covered namespace, what deliveries could not bring is read: the details of
+items they could not update, the list of a repo with an item they could not read that has no row yet. A
+namespace whose work is paused keeps its rows and says why.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from hubdash.jobs.models import RUN_NOW
 from hubdash.jobs.schedule import periodic, run_now
 
 from . import refresh
-from .models import Discussion, WatchedNamespace
+from .models import WatchedNamespace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -41,7 +42,7 @@ def refresh_all(run: ScheduledRun | None) -> str:
     for watched in WatchedNamespace.objects.order_by("namespace"):
         namespace = watched.namespace
         covered = not everything and watched.filled_at is not None and refresh.is_covered(watched, now)
-        stale = covered and Discussion.objects.filter(namespace=namespace, details_at=None).exists()
+        stale = covered and refresh.has_stale(namespace)
         if covered and not stale:
             parts.append(f"{namespace}: kept current by webhooks")
             continue
