@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils import timezone
 
 from hubdash import hub
@@ -26,7 +27,7 @@ from .models import WatchedNamespace
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from hubdash.jobs.models import ScheduledRun
+    from hubdash.jobs.models import Delegation, ScheduledRun
 
 JOB = "discussions.refresh"
 CAPABILITY = "discussions"
@@ -68,3 +69,13 @@ def refresh_all(run: ScheduledRun | None) -> str:
 def refresh_soon(by: User | None = None) -> ScheduledRun:
     """Enqueue one run now ("Refresh now"); asking while one waits to start runs it once."""
     return run_now(JOB, by)
+
+
+def on_lent(sender: object, instance: Delegation, **kwargs: object) -> None:
+    """Someone lent their token for a watched namespace's discussions that were never read: the first read
+    starts now rather than at the next hour (the jobs app's Delegation, saved by the profile's form)."""
+    if instance.capability != CAPABILITY:
+        return
+    if WatchedNamespace.objects.filter(namespace=instance.namespace, filled_at=None).exists():
+        person = instance.person
+        transaction.on_commit(lambda: refresh_soon(person))

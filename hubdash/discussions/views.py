@@ -126,10 +126,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     readable = readable_namespaces(request.user)
     mirrored = Discussion.objects.filter(namespace__in=names)
     form, context = _listing(request, mirrored.filter(visible(readable)), names)
+    freshness = _freshness(watched)
     context.update(
         watched=watched,
         unread=[w.namespace for w in watched if w.filled_at is None],
-        freshness=_freshness(watched),
+        freshness=freshness,
+        refreshable=any(item["delegate"] for item in freshness),  # "Refresh now" would read something
         hidden=_hidden_counts(mirrored, readable) if is_admin(request.user) else [],
         admin=is_admin(request.user),
     )
@@ -278,9 +280,21 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
             if gone:
                 words += f"{';' if added else ':'} no longer {', '.join(gone)}"
             activity.record(action="team", summary=words[:300], member=request.user)
+    lent = set(
+        Delegation.objects.filter(capability=jobs.CAPABILITY, namespace__in=added).values_list("namespace", flat=True)
+    )
+    tokenless = [name for name in added if name not in lent]
     if added:
-        jobs.refresh_soon(request.user)  # their first fill starts now rather than at the next hour
-        messages.success(request, "Saved. The first fill of the new namespaces is on its way.")
+        jobs.refresh_soon(request.user)  # their first read starts now rather than at the next hour
+    if tokenless:
+        names = ", ".join(tokenless)
+        messages.warning(
+            request,
+            f"Saved. Nobody lends a token for the discussions of {names} yet: their first read starts as soon as "
+            "someone who may manage them lends theirs on their profile.",
+        )
+    elif added:
+        messages.success(request, "Saved. The first read of the new namespaces is on its way.")
     else:
         messages.success(request, "Saved.")
     return redirect("discussions-settings")

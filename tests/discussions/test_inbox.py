@@ -32,6 +32,7 @@ def test_the_inbox_shows_exactly_the_watched_namespaces_open_and_draft_items_new
     ]  # not the closed one, nor zeta's (not watched)
     html = page.content.decode()
     assert "7 items" not in html and "5 items" in html
+    assert reverse("discussions-refresh") in html  # "Refresh now": alice lends her token for acme
     assert world.hub_calls() == []  # drawn from hubdash's rows only
 
 
@@ -192,6 +193,7 @@ def test_an_empty_list_says_why_before_the_first_read_and_when_filters_match_not
     assert "The list fills once the first read of acme is done" in unread
     assert "it waits for a token: nobody lends one for its discussions" in unread
     assert reverse("jobs-delegation") in unread  # where to lend one
+    assert reverse("discussions-refresh") not in unread  # "Refresh now" would read nothing
     fill()  # paused: still nothing read, and nothing claimed
     assert "Nothing read from the Hub yet" in world.bob.get(reverse("discussions")).content.decode()
     WatchedNamespace.objects.filter(namespace="acme").update(filled_at=timezone.now())
