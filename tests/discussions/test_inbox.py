@@ -178,6 +178,8 @@ def test_the_repo_tab_lists_that_repos_items(world, seeded):
     assert 'aria-current="page"' in html and "Discussions of acme/bert" in html
     pulls = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"]), {"kind": "pull_request"})
     assert titles(pulls) == ["Add a safetensors copy"]
+    repo_page = world.bob.get("/models/acme/bert/").content.decode()  # the repo page leads to its tab
+    assert f'href="{reverse("discussions-repo", args=["model", "acme", "bert"])}"' in repo_page
     other = world.bob.get(reverse("discussions-repo", args=["model", "zeta-owner", "elsewhere"]))
     assert "zeta-owner is not watched for discussions" in other.content.decode() and titles(other) == []
 
