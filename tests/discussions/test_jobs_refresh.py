@@ -92,6 +92,8 @@ def test_an_uncovered_namespace_is_refreshed_with_a_list_per_repo_and_details_on
     page = world.bob.get(reverse("discussions")).content.decode()
     assert "A newer question" in page and "Roadmap for v2" not in page
     assert "refreshed" in page and "read hourly: no webhook delivery came from it in the last 7 days" in page
+    assert reverse("webhook-setup") not in page  # a member: nothing to set up
+    assert reverse("webhook-setup") in world.alice.get(reverse("discussions")).content.decode()  # admins: where
 
 
 def test_a_namespace_covered_by_webhooks_is_left_alone_by_the_hourly_job(world, seeded):
