@@ -16,10 +16,13 @@ __all__ = ["alice_on_demo_hub", "tab"]
 
 
 @pytest.fixture
-def filled_demo(alice_on_demo_hub, demo_hub):
+def filled_demo(alice_on_demo_hub, demo_hub, monkeypatch):
     from hubdash import hub
+    from hubdash.discussions import refresh
     from hubdash.discussions.models import WatchedNamespace
     from hubdash.discussions.refresh import read_namespace
+
+    monkeypatch.setattr(refresh, "sleep", lambda seconds: None)  # the pacer spreads calls: the test need not wait
 
     for namespace in ("acme", "alice"):
         WatchedNamespace.objects.create(namespace=namespace)
