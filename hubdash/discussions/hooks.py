@@ -8,7 +8,9 @@ The receiver (hubdash.activity) sends `delivery_stored` for each new delivery; h
   `move` takes them to its new name (or removes them when that namespace is not watched);
 - otherwise (a new item, a comment, a status or title change, `repo.content` on `refs/pr/N`: commits pushed to
   a pull request) one task is enqueued that reads the details of that one item (one Hub call) with the
-  token of the person who lent it for the namespace's discussions, and writes its row.
+  token of the person who lent it for the namespace's discussions, and writes its row. When it cannot (no
+  token fit to use, the Hub busy), the next hourly run reads it: the item's details, or for an item new
+  since the last read, its repo's list (which brings it).
 """
 
 from __future__ import annotations
@@ -133,15 +135,29 @@ def lender_client(namespace: str) -> hub.HubClient | None:
     return hub.client_for(person)
 
 
+def _left_for_later(repo_type: str, repo_id: str, num: int) -> None:
+    """An item a delivery could not read: its row is marked for the next hourly run to read its details; an
+    item without a row yet (new since the last read) marks its repo to be listed again, which brings it."""
+    if Discussion.objects.filter(repo_type=repo_type, repo_id=repo_id, num=num).update(details_at=None):
+        return
+    repo, _ = DiscussionRepo.objects.get_or_create(
+        repo_type=repo_type, repo_id=repo_id, defaults={"namespace": repo_id.partition("/")[0]}
+    )
+    if repo.listed_at is not None or repo.gone:
+        DiscussionRepo.objects.filter(pk=repo.pk).update(listed_at=None, gone=False)
+
+
 @task()
 def read_item(repo_type: str, repo_id: str, num: int) -> str:
     """Read one item's details (one Hub call) into its row, with the namespace's lent token. Without one
-    fit to use, the row is marked for the next refresh to read."""
+    fit to use, or when the Hub does not answer, the item is left for the next hourly run (`_left_for_later`)."""
     namespace = repo_id.partition("/")[0]
     rows = Discussion.objects.filter(repo_type=repo_type, repo_id=repo_id, num=num)
+    if repo_type not in KINDS:
+        return "not a repo type hubdash reads"
     client = lender_client(namespace)
-    if client is None or repo_type not in KINDS:
-        rows.update(details_at=None)
+    if client is None:
+        _left_for_later(repo_type, repo_id, num)
         return "no token lent for this namespace's discussions: left for the next refresh"
     try:
         raw = hub_discussions.details(client, repo_type, repo_id, num)
@@ -149,7 +165,7 @@ def read_item(repo_type: str, repo_id: str, num: int) -> str:
         rows.delete()
         return "gone from the Hub"
     except hub.HubError as err:
-        rows.update(details_at=None)
+        _left_for_later(repo_type, repo_id, num)
         logger.warning("discussions: could not read %s#%s: %s", repo_id, num, err.message)
         return f"could not read it: {err.message}"[:300]
     mirror.record_details(repo_type, repo_id, raw)

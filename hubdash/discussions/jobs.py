@@ -3,8 +3,9 @@
 Each hour, each watched namespace is read with the token of the person who lent it on their profile
 (capability "discussions"): first filled if it never was; then refreshed, paced, unless webhooks cover it
 (a discussion delivery came from it within `refresh.COVERED_DAYS`). "Refresh now" reads every watched
-namespace, covered or not. In a covered namespace, items a delivery could not update are read again (their
-details only). A namespace whose work is paused keeps its rows and says why.
+namespace, covered or not. In a covered namespace, what deliveries could not bring is read: the details of
+items they could not update, the list of a repo with an item they could not read that has no row yet. A
+namespace whose work is paused keeps its rows and says why.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.utils import timezone
 
 from hubdash import hub
@@ -20,12 +22,12 @@ from hubdash.jobs.models import RUN_NOW
 from hubdash.jobs.schedule import periodic, run_now
 
 from . import refresh
-from .models import Discussion, WatchedNamespace
+from .models import WatchedNamespace
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from hubdash.jobs.models import ScheduledRun
+    from hubdash.jobs.models import Delegation, ScheduledRun
 
 JOB = "discussions.refresh"
 CAPABILITY = "discussions"
@@ -41,7 +43,7 @@ def refresh_all(run: ScheduledRun | None) -> str:
     for watched in WatchedNamespace.objects.order_by("namespace"):
         namespace = watched.namespace
         covered = not everything and watched.filled_at is not None and refresh.is_covered(watched, now)
-        stale = covered and Discussion.objects.filter(namespace=namespace, details_at=None).exists()
+        stale = covered and refresh.has_stale(namespace)
         if covered and not stale:
             parts.append(f"{namespace}: kept current by webhooks")
             continue
@@ -67,3 +69,13 @@ def refresh_all(run: ScheduledRun | None) -> str:
 def refresh_soon(by: User | None = None) -> ScheduledRun:
     """Enqueue one run now ("Refresh now"); asking while one waits to start runs it once."""
     return run_now(JOB, by)
+
+
+def on_lent(sender: object, instance: Delegation, **kwargs: object) -> None:
+    """Someone lent their token for a watched namespace's discussions that were never read: the first read
+    starts now rather than at the next hour (the jobs app's Delegation, saved by the profile's form)."""
+    if instance.capability != CAPABILITY:
+        return
+    if WatchedNamespace.objects.filter(namespace=instance.namespace, filled_at=None).exists():
+        person = instance.person
+        transaction.on_commit(lambda: refresh_soon(person))

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hubdash import hub
@@ -202,16 +203,34 @@ def read_namespace(namespace: str, client: hub.HubClient, everything: bool | Non
     return outcome
 
 
+def unlisted(namespace: str) -> QuerySet[DiscussionRepo]:
+    """A covered namespace's repos whose open items were never listed, or must be again: a delivery about an
+    item new since the last read could not read it (it has no row to mark), or the repo's last list failed."""
+    return DiscussionRepo.objects.filter(namespace=namespace, gone=False, listed_at=None)
+
+
+def has_stale(namespace: str) -> bool:
+    """Whether a covered namespace holds what deliveries could not bring (`read_stale` reads it)."""
+    return unlisted(namespace).exists() or Discussion.objects.filter(namespace=namespace, details_at=None).exists()
+
+
 def read_stale(namespace: str, client: hub.HubClient) -> int:
-    """Read again the items of a covered namespace that a delivery could not update (no token fit to use, the
-    Hub busy or refusing): their details only, paced. Returns how many were read."""
+    """Read again what deliveries could not bring in a covered namespace (no token fit to use, the Hub busy or
+    refusing): the list of each repo marked `unlisted` (details of what it brings that is new or changed),
+    then the details of each item marked so, paced. Returns how many items were read in detail."""
     pacer = pacer_for(client)
+    tally = Tally()
+    for repo in unlisted(namespace):
+        try:
+            read_repo(client, repo, pacer, everything=False, tally=tally)
+        except hub.HubError as err:  # said on the repo's tab; the next run tries again
+            repo.last_error, repo.last_error_at = err.message[:300], timezone.now()
+            repo.save(update_fields=["last_error", "last_error_at"])
+    read = tally.details
     stale = Discussion.objects.filter(namespace=namespace, details_at=None).values_list("repo_type", "repo_id", "num")
-    read = 0
     for repo_type, repo_id, num in stale:
-        repo = DiscussionRepo.objects.filter(repo_type=repo_type, repo_id=repo_id).first()
-        if repo is None:
-            repo = DiscussionRepo(repo_type=repo_type, repo_id=repo_id, namespace=namespace)
-        _details(client, repo, num, pacer)
+        known = DiscussionRepo.objects.filter(repo_type=repo_type, repo_id=repo_id).first()
+        item_repo = known or DiscussionRepo(repo_type=repo_type, repo_id=repo_id, namespace=namespace)
+        _details(client, item_repo, num, pacer)
         read += 1
     return read

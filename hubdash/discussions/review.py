@@ -35,6 +35,7 @@ from .review_forms import ActForm
 
 FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 CHANGED = "discussions-changed"  # the HX-Trigger event after an action: regions that count discussions refresh
+MERGED = "pull-request-merged"  # and after a merge: the pull request's files region reads itself again
 ROLE_WORDS = {"owner": "Owner", "member": "Member", "outsider": "Outsider"}
 
 
@@ -98,10 +99,11 @@ def _conversation(thread: hub_review.Thread) -> list[dict[str, Any]]:
     ]
 
 
-def _files(request: AuthedRequest, client: hub.HubClient, thread: hub_review.Thread) -> dict[str, Any]:
+def _files(
+    request: AuthedRequest, client: hub.HubClient, thread: hub_review.Thread, parsed: review_diff.ParsedDiff
+) -> dict[str, Any]:
     """A pull request's files: what the diff says of each, with its size at the target branch's head and at
     refs/pr/N (one paths-info call each, at once)."""
-    parsed = review_diff.parse(thread.diff)
     paths = parsed.paths
     target = thread.target_branch or "main"
     answers = hub_repos.run_together(
@@ -138,7 +140,10 @@ def _context(
     request: AuthedRequest, thread: hub_review.Thread, repo: RepoDetail | None, form: ActForm, **extra: Any
 ) -> dict[str, Any]:
     namespace, name = thread.repo_id.split("/", 1)
+    parsed = review_diff.parse(thread.diff) if thread.is_pull_request else None  # once: the head counts its files
     return {
+        "parsed": parsed,
+        "file_count": len(parsed.files) if parsed is not None else 0,
         "thread": thread,
         "repo": repo.summary if repo is not None else None,
         "kind": thread.kind,
@@ -173,8 +178,11 @@ def review(request: AuthedRequest, kind: Kind, namespace: str, name: str, num: i
     if request.method == "POST":
         return _act(request, client, thread, repo)
     context = _context(request, thread, repo, ActForm())
-    if thread.is_pull_request:
-        context.update(_files(request, client, thread))
+    files_only = _wants_fragment(request) and request.htmx.target == "files"
+    if thread.is_pull_request and (files_only or not _wants_fragment(request)):
+        context.update(_files(request, client, thread, context["parsed"]))
+    if files_only:  # the files region reading itself again after a merge
+        return render(request, "discussions/review.html#files", context)
     if _wants_fragment(request):
         return render(request, "discussions/review.html#thread", context)
     return render(request, "discussions/review.html", context)
@@ -218,7 +226,7 @@ def _answer(
     if _wants_fragment(request):
         return render(request, "discussions/review.html#thread", context, status=status)
     if thread.is_pull_request:
-        context.update(_files(request, _client(request), thread))
+        context.update(_files(request, _client(request), thread, context["parsed"]))
     return render(request, "discussions/review.html", context, status=status)
 
 
@@ -273,6 +281,8 @@ def _send(
     if fresh is None:  # done, but the Hub did not answer the read back: the whole page asks again
         return HttpResponseClientRefresh()
     response = _answer(request, fresh, repo, ActForm(), 200, done=done)
+    if action == "merge-confirmed":
+        trigger_client_event(response, MERGED, {"repo": repo_id, "num": num})
     return trigger_client_event(response, CHANGED, {"repo": repo_id, "num": num})
 
 

@@ -126,9 +126,12 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     readable = readable_namespaces(request.user)
     mirrored = Discussion.objects.filter(namespace__in=names)
     form, context = _listing(request, mirrored.filter(visible(readable)), names)
+    freshness = _freshness(watched)
     context.update(
         watched=watched,
-        freshness=_freshness(watched),
+        unread=[w.namespace for w in watched if w.filled_at is None],
+        freshness=freshness,
+        refreshable=any(item["delegate"] for item in freshness),  # "Refresh now" would read something
         hidden=_hidden_counts(mirrored, readable) if is_admin(request.user) else [],
         admin=is_admin(request.user),
     )
@@ -145,6 +148,25 @@ def nav_count(request: AuthedRequest) -> HttpResponse:
     rows = Discussion.objects.filter(namespace__in=names, status__in=OPEN_STATUSES, waiting_on_us=True)
     n = rows.filter(visible(readable_namespaces(request.user))).count()
     return render(request, "discussions/_nav_count.html", {"n": n})
+
+
+@require_safe
+def home_line(request: AuthedRequest) -> HttpResponse:
+    """The home page's line (a fragment it loads by URL name): for admins, how to set the inbox up while no
+    namespace is watched or a watched one waits for a token; for everyone, how many items wait on the team."""
+    watched = list(WatchedNamespace.objects.values_list("namespace", flat=True))
+    admin = is_admin(request.user)
+    context: dict[str, Any] = {"admin": admin, "unwatched": not watched, "tokenless": [], "waiting": 0}
+    if watched:
+        lent = set(
+            Delegation.objects.filter(capability=jobs.CAPABILITY, namespace__in=watched).values_list(
+                "namespace", flat=True
+            )
+        )
+        context["tokenless"] = [name for name in watched if name not in lent] if admin else []
+        rows = Discussion.objects.filter(namespace__in=watched, status__in=OPEN_STATUSES, waiting_on_us=True)
+        context["waiting"] = rows.filter(visible(readable_namespaces(request.user))).count()
+    return render(request, "discussions/_home_line.html", context)
 
 
 @require_safe
@@ -169,6 +191,7 @@ def repo_discussions(request: AuthedRequest, kind: str, namespace: str, name: st
         repo=known,
         watched=watched,
         may_read=may_read,
+        unread=[namespace] if watched is not None and watched.filled_at is None else [],
         hidden_count=hidden,
         admin=is_admin(request.user),
         freshness=_freshness([watched]) if watched is not None else [],
@@ -257,9 +280,21 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
             if gone:
                 words += f"{';' if added else ':'} no longer {', '.join(gone)}"
             activity.record(action="team", summary=words[:300], member=request.user)
+    lent = set(
+        Delegation.objects.filter(capability=jobs.CAPABILITY, namespace__in=added).values_list("namespace", flat=True)
+    )
+    tokenless = [name for name in added if name not in lent]
     if added:
-        jobs.refresh_soon(request.user)  # their first fill starts now rather than at the next hour
-        messages.success(request, "Saved. The first fill of the new namespaces is on its way.")
+        jobs.refresh_soon(request.user)  # their first read starts now rather than at the next hour
+    if tokenless:
+        names = ", ".join(tokenless)
+        messages.warning(
+            request,
+            f"Saved. Nobody lends a token for the discussions of {names} yet: their first read starts as soon as "
+            "someone who may manage them lends theirs on their profile.",
+        )
+    elif added:
+        messages.success(request, "Saved. The first read of the new namespaces is on its way.")
     else:
         messages.success(request, "Saved.")
     return redirect("discussions-settings")

@@ -115,8 +115,14 @@ def test_preview_comment_and_merge_happen_in_place(review: Review) -> None:
     expect(page.get_by_test_id("merge-confirm")).to_contain_text("into main?")
     expect(page.get_by_role("button", name="Cancel")).to_be_focused()  # a stray Enter merges nothing
     page.locator("#act").screenshot(path=str(ARTIFACTS / "discussion-merge-confirm-1280.png"), caret="initial")
+    readme = page.locator("#files section[aria-label='README.md'] [data-testid=sizes]")
+    before, _, after = readme.inner_text().partition(" → ")
+    assert before != after  # the target branch's README, then the pull request's
     page.get_by_role("button", name="Merge into main").click()
     expect(page.get_by_test_id("status")).to_have_text("Merged")
+    expect(page.get_by_test_id("done")).to_have_text(f"Merged pull request #{review.pr} into main.")
+    expect(page.locator("#files .card-head")).to_contain_text("since the merge")  # read again without a reload
+    expect(readme).to_have_text(f"{after} → {after}")  # main now holds the pull request's README
     page.screenshot(path=str(ARTIFACTS / "discussion-pr-merged-1280.png"), full_page=True, caret="initial")
     assert page.url.split("#")[0].endswith(f"/discussions/{review.pr}/")  # in place: no page load
     assert HfApi(endpoint=review.hub.url, token=ALICE_TOKEN).get_discussion_details("acme/bert", review.pr).status == (

@@ -16,10 +16,13 @@ __all__ = ["alice_on_demo_hub", "tab"]
 
 
 @pytest.fixture
-def filled_demo(alice_on_demo_hub, demo_hub):
+def filled_demo(alice_on_demo_hub, demo_hub, monkeypatch):
     from hubdash import hub
+    from hubdash.discussions import refresh
     from hubdash.discussions.models import WatchedNamespace
     from hubdash.discussions.refresh import read_namespace
+
+    monkeypatch.setattr(refresh, "sleep", lambda seconds: None)  # the pacer spreads calls: the test need not wait
 
     for namespace in ("acme", "alice"):
         WatchedNamespace.objects.create(namespace=namespace)
@@ -39,6 +42,12 @@ def test_filter_the_inbox_to_pull_requests_waiting_on_us_on_every_screen(tab, fi
     page = tab.open("/discussions/")
     rows = page.locator("tbody .disc-row")
     expect(rows.first).to_be_visible()
+    waiting = Discussion.objects.filter(waiting_on_us=True, status__in=["open", "draft"]).count()
+    page.set_viewport_size({"width": 390, "height": 844})
+    badge = page.locator("summary #nav-menu-discussions .nav-count")  # a phone sees it with the menu closed
+    expect(badge).to_be_visible()
+    expect(badge).to_contain_text(f"{waiting} discussions or pull requests waiting on us")
+    page.set_viewport_size({"width": 1280, "height": 900})
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         for width, height in ((1280, 900), (390, 844)):

@@ -7,8 +7,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.discussions.inbox_world import *  # noqa: F403
+from tests.discussions.inbox_world import fill
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +32,7 @@ def test_the_inbox_shows_exactly_the_watched_namespaces_open_and_draft_items_new
     ]  # not the closed one, nor zeta's (not watched)
     html = page.content.decode()
     assert "7 items" not in html and "5 items" in html
+    assert reverse("discussions-refresh") in html  # "Refresh now": alice lends her token for acme
     assert world.hub_calls() == []  # drawn from hubdash's rows only
 
 
@@ -141,7 +144,31 @@ def test_the_nav_counts_what_waits_on_us_from_hubdashs_rows(world, seeded):
     assert re.search(r'class="nav-count"[^>]*>3<', world.charlie.get(reverse("discussions-nav-count")).content.decode())
     assert world.hub_calls() == []
     home = world.bob.get(reverse("home")).content.decode()
-    assert reverse("discussions-nav-count") in home and "nav-discussions-slot" in home
+    assert reverse("discussions-nav-count") in home and home.count("nav-discussions-slot") == 2  # wide and phone
+    assert home.count('id="nav-menu-discussions"') == 1  # the phone's menu button, seen closed
+    filled = re.compile(r'hx-swap-oob="innerHTML:([^"]+)">(?:<span class="nav-count"[^>]*>(\d+))?')
+    answer = world.bob.get(reverse("discussions-nav-count")).content.decode()
+    assert filled.findall(answer) == [(".nav-list .nav-discussions-slot", "4"), ("#nav-menu-discussions", "4")]
+    assert "4 discussions or pull requests waiting on us" in answer
+
+
+def test_the_home_page_says_what_waits_on_the_team_and_tells_admins_how_to_set_the_inbox_up(world, seeded):
+    from hubdash.discussions.models import WatchedNamespace
+
+    assert reverse("discussions-home-line") in world.bob.get(reverse("home")).content.decode()
+    world.forget_calls()
+    line = world.bob.get(reverse("discussions-home-line")).content.decode()
+    assert "4 discussions or pull requests wait on an answer from the team" in line
+    assert f"{reverse('discussions')}?waiting=yes" in line
+    assert "3 discussions or pull requests" in world.charlie.get(reverse("discussions-home-line")).content.decode()
+    WatchedNamespace.objects.create(namespace="datalab")  # nobody lends a token for it
+    assert "cannot read datalab yet" in world.alice.get(reverse("discussions-home-line")).content.decode()
+    assert "cannot read" not in world.bob.get(reverse("discussions-home-line")).content.decode()  # admins only
+    WatchedNamespace.objects.all().delete()
+    unset = world.alice.get(reverse("discussions-home-line")).content.decode()
+    assert "The discussions inbox is not set up" in unset and reverse("discussions-settings") in unset
+    assert world.bob.get(reverse("discussions-home-line")).content.decode().strip() == ""  # a member: nothing
+    assert world.hub_calls() == []  # drawn from hubdash's rows
 
 
 def test_the_repo_tab_lists_that_repos_items(world, seeded):
@@ -151,8 +178,31 @@ def test_the_repo_tab_lists_that_repos_items(world, seeded):
     assert 'aria-current="page"' in html and "Discussions of acme/bert" in html
     pulls = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"]), {"kind": "pull_request"})
     assert titles(pulls) == ["Add a safetensors copy"]
+    repo_page = world.bob.get("/models/acme/bert/").content.decode()  # the repo page leads to its tab
+    assert f'href="{reverse("discussions-repo", args=["model", "acme", "bert"])}"' in repo_page
     other = world.bob.get(reverse("discussions-repo", args=["model", "zeta-owner", "elsewhere"]))
     assert "zeta-owner is not watched for discussions" in other.content.decode() and titles(other) == []
+
+
+def test_an_empty_list_says_why_before_the_first_read_and_when_filters_match_nothing(world):
+    from hubdash.discussions.models import WatchedNamespace
+    from hubdash.jobs.delegation import give_up
+
+    alice = WatchedNamespace.objects.get(namespace="acme").added_by
+    give_up(alice, "discussions", "acme")
+    unread = world.bob.get(reverse("discussions")).content.decode()
+    assert 'data-testid="inbox-empty"' in unread and "Nothing read from the Hub yet" in unread
+    assert "The list fills once the first read of acme is done" in unread
+    assert "it waits for a token: nobody lends one for its discussions" in unread
+    assert reverse("jobs-delegation") in unread  # where to lend one
+    assert reverse("discussions-refresh") not in unread  # "Refresh now" would read nothing
+    fill()  # paused: still nothing read, and nothing claimed
+    assert "Nothing read from the Hub yet" in world.bob.get(reverse("discussions")).content.decode()
+    WatchedNamespace.objects.filter(namespace="acme").update(filled_at=timezone.now())
+    nothing = world.bob.get(reverse("discussions"), {"q": "no such words"}).content.decode()
+    assert "Nothing matches these filters" in nothing and " items" not in nothing
+    tab = world.bob.get(reverse("discussions-repo", args=["model", "acme", "bert"])).content.decode()
+    assert "This repo has no open or draft discussion or pull request" in tab
 
 
 def test_without_a_watched_namespace_the_inbox_says_who_chooses_them(world):

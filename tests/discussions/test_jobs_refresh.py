@@ -91,7 +91,9 @@ def test_an_uncovered_namespace_is_refreshed_with_a_list_per_repo_and_details_on
     assert Discussion.objects.get(repo_id="acme/bert", num=seeded["ours"]).status == "closed"
     page = world.bob.get(reverse("discussions")).content.decode()
     assert "A newer question" in page and "Roadmap for v2" not in page
-    assert "refreshed" in page and "hourly: no webhook delivery came from it lately" in page
+    assert "refreshed" in page and "read hourly: no webhook delivery came from it in the last 7 days" in page
+    assert reverse("webhook-setup") not in page  # a member: nothing to set up
+    assert reverse("webhook-setup") in world.alice.get(reverse("discussions")).content.decode()  # admins: where
 
 
 def test_a_namespace_covered_by_webhooks_is_left_alone_by_the_hourly_job(world, seeded):
@@ -135,7 +137,8 @@ def test_the_work_pauses_without_a_fit_token_and_the_inbox_says_why(world, seede
     assert "acme: paused (nobody has taken this on)" in fill()
     assert world.hub_calls() == []
     page = world.bob.get(reverse("discussions")).content.decode()
-    assert "paused: nobody has taken this on" in page and "How do I fine-tune bert?" in page  # rows kept
+    assert "it waits for a token: nobody lends one for its discussions" in page
+    assert "How do I fine-tune bert?" in page  # rows kept
 
 
 def test_a_repo_the_hub_fails_to_list_keeps_its_rows_and_says_why(world, seeded):
@@ -157,16 +160,39 @@ def test_a_rate_limit_waits_for_the_window_and_goes_on(world, seeded, monkeypatc
     assert "could not be read" not in outcome and 4.0 in waits
 
 
+def test_lending_a_token_for_a_namespace_never_read_starts_its_first_read(
+    world, alice, django_capture_on_commit_callbacks
+):
+    from hubdash.jobs.delegation import take_on
+    from hubdash.jobs.models import ScheduledRun
+
+    WatchedNamespace.objects.create(namespace="datalab", added_by=alice)
+    runs = ScheduledRun.objects.filter(job="discussions.refresh", state="queued")
+    with django_capture_on_commit_callbacks(execute=True):
+        take_on(alice, "usage", "datalab")  # another capability: nothing
+    assert not runs.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        take_on(alice, "discussions", "datalab")
+    assert runs.count() == 1
+    fill()
+    assert WatchedNamespace.objects.get(namespace="datalab").filled_at is not None
+    runs.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        take_on(alice, "discussions", "acme", replace=True)  # read before: the hourly runs keep it
+    assert not runs.exists()
+
+
 def test_admins_choose_the_watched_namespaces_and_the_first_fill_starts(world, alice):
     from hubdash.jobs.models import ScheduledRun
 
     assert world.bob.get(reverse("discussions-settings")).status_code == 403
     page = world.alice.get(reverse("discussions-settings"))
     assert page.status_code == 200 and "datalab" in page.content.decode()  # alice writes there on the Hub
-    response = world.alice.post(reverse("discussions-settings"), {"watch": ["acme", "datalab"]})
-    assert response.status_code == 302
+    response = world.alice.post(reverse("discussions-settings"), {"watch": ["acme", "datalab"]}, follow=True)
+    assert response.redirect_chain[-1][1] == 302
     assert set(WatchedNamespace.objects.values_list("namespace", flat=True)) == {"acme", "datalab"}
     assert ScheduledRun.objects.filter(job="discussions.refresh", state="queued").exists()
+    assert "Nobody lends a token for the discussions of datalab yet" in response.content.decode()
     bad = world.alice.post(reverse("discussions-settings"), {"watch": ["acme"], "add": "not/a name"})
     assert bad.status_code == 400 and "That is not a Hub user or organisation name." in bad.content.decode()
     world.alice.post(reverse("discussions-settings"), {"watch": []})

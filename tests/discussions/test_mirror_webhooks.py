@@ -152,20 +152,29 @@ def test_a_renamed_repo_takes_its_items_along_and_a_deleted_one_takes_them_away(
     assert "More rows" not in world.bob.get(reverse("discussions")).content.decode()
 
 
-def test_an_item_a_delivery_could_not_update_is_read_again_by_the_next_hourly_run(webhooks, seeded, alice):
+def test_what_a_delivery_could_not_read_is_read_by_the_next_hourly_run_a_new_item_too(webhooks, seeded, alice):
     from hubdash.discussions.jobs import refresh_all
     from hubdash.jobs.delegation import give_up, take_on
 
     world = webhooks
     give_up(alice, "discussions", "acme")
     world.act("acme/bert", seeded["question"], "alice", comment="Answered.")
+    new = world.open("acme/bert", "zed", "Asked while nobody lent a token")  # no row yet to mark
     world.deliver_new()
     run_tasks()
     assert row("acme/bert", seeded["question"]).waiting_on_us  # not read: nobody lent a token
+    assert not Discussion.objects.filter(repo_id="acme/bert", num=new).exists()
     take_on(alice, "discussions", "acme")
     world.forget_calls()
-    assert "acme: kept current by webhooks; 1 item read again" in refresh_all(None)
-    assert [c for c in world.hub_calls() if "/discussions" in c] == [
-        f"GET /api/models/acme/bert/discussions/{seeded['question']}"
-    ]
+    assert "acme: kept current by webhooks; 2 items read again" in refresh_all(None)
+    assert sorted(c for c in world.hub_calls() if "/discussions" in c) == sorted(
+        [
+            "GET /api/models/acme/bert/discussions?status=open&p=0",  # the repo of the item new since: its list
+            f"GET /api/models/acme/bert/discussions/{seeded['question']}",
+            f"GET /api/models/acme/bert/discussions/{new}",
+        ]
+    )
     assert not row("acme/bert", seeded["question"]).waiting_on_us
+    assert row("acme/bert", new).waiting_on_us  # in the inbox at last
+    world.forget_calls()
+    assert "acme: kept current by webhooks" in refresh_all(None) and world.hub_calls() == []  # nothing left over

@@ -37,6 +37,7 @@ def test_a_pull_request_shows_its_conversation_files_with_sizes_and_diff(review)
     assert page.status_code == 200
     assert "Add files" in html and _status(html) == "Open"
     assert "Wants to merge <code>refs/pr/" in html and "into <code>main</code>" in html
+    assert re.search(r'pushed <code class="mono" title="[0-9a-f]{40}">[0-9a-f]{7}</code> Add files', html)
     # Each file with what it was at main and what it is in the pull request.
     assert "README.md" in html and "notes.txt" in html
     assert "A small model, now documented." in html and "A small model." in html
@@ -74,6 +75,8 @@ def test_a_discussion_shows_comments_sanitised_roles_and_hidden_comments(review)
     review.api(ALICE_TOKEN).comment_discussion(REPO, num, "Thanks, **looking**.")
     spam = review.api(MALLORY_TOKEN).comment_discussion(REPO, num, "buy cheap tokens")
     review.api(ALICE_TOKEN).hide_discussion_comment(REPO, num, spam.id)
+    review.api(MALLORY_TOKEN).rename_discussion(REPO, num, "It crashes on load")
+    review.api(ALICE_TOKEN).change_discussion_status(REPO, num, "closed")
     page = review.alice.get(PAGE.format(num=num))
     html = _text(page)
     assert page.status_code == 200
@@ -86,6 +89,10 @@ def test_a_discussion_shows_comments_sanitised_roles_and_hidden_comments(review)
     roles = dict(re.findall(r'<strong id="who-[^"]+">([^<]+)</strong>\s*<span class="role role-(\w+)"', html))
     assert roles["mallory"] == "outsider" and roles["alice"] in ("owner", "member")
     assert "Files changed" not in html  # a discussion has no files
+    # In the order they happened: the comments, then the title change, then the status change.
+    renamed = re.search(r"changed the title from <del>It crashes</del> to <ins>It crashes on load</ins>", html)
+    closed = re.search(r"closed this discussion", html)
+    assert renamed and closed and html.index("looking") < renamed.start() < closed.start()
 
 
 def test_reloads_reuse_the_answer_for_the_same_person_only(review):

@@ -33,6 +33,13 @@ def _box(html: str) -> str:
     return found.group(1)
 
 
+def _sizes(html: str, path: str) -> str:
+    """The sizes a file of the files region shows: at the target branch → in the pull request."""
+    found = re.search(rf'aria-label="{re.escape(path)}">.*?data-testid="sizes">(.*?)</span>', html, re.DOTALL)
+    assert found, f"no sizes for {path}"
+    return re.sub(r"\s+", " ", found.group(1).replace("&nbsp;", " ").replace("\xa0", " ")).strip()
+
+
 def test_commenting_posts_as_oneself_updates_in_place_the_feed_and_the_inbox(review, alice):
     num = review.open_discussion("It crashes", "On load.")
     answer = review.alice.post(PAGE.format(num=num), {"comment": "Fixed in **main**.", "action": "comment"}, **HX)
@@ -102,8 +109,14 @@ def test_merging_asks_first_naming_the_branch_then_moves_it_to_the_merge_commit(
     html = _text(asked)
     assert 'data-testid="merge-confirm"' in html and "Merge pull request #" in html and "into main?" in html
     assert review.held(num).status == "open"  # asking changed nothing
+    assert _sizes(_text(review.alice.get(PAGE.format(num=num))), "notes.txt") == "— → 6 bytes"  # new on main
     merged = review.alice.post(PAGE.format(num=num), {"comment": "Thanks!", "action": "merge-confirmed"}, **HX)
     assert merged.status_code == 200 and _status(_text(merged)) == "Merged"
+    assert 'Files changed <span class="count">2</span>' in _text(merged)  # the head's counts swap with it
+    assert "pull-request-merged" in merged["HX-Trigger"]  # which the files region listens for: it reads itself
+    files = review.alice.get(PAGE.format(num=num), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="files")
+    assert _text(files).lstrip().startswith('<section class="card flush pr-files" id="files"')
+    assert _sizes(_text(files), "notes.txt") == "6 bytes → 6 bytes" and "since the merge" in _text(files)
     held = review.held(num)
     assert held.status == "merged" and held.merge_commit_oid
     api = review.api(ALICE_TOKEN)
