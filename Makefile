@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-access bench-upload bench-usage bench-bulk lint chromium clean
+.PHONY: install run dev test test-fast test-backend test-all nginx demo bench bench-hubsim bench-pages bench-browse bench-slow-clients bench-hung-hub bench-activity bench-access bench-upload bench-usage bench-bulk bench-discussions lint chromium clean
 
 install: $(VENV)/.installed
 
@@ -118,10 +118,15 @@ bench-usage: install
 	$(BIN)/python -m tests.bench.usage
 
 # A bulk plan of 1,000 repos (make private) against hubsim adding 100 ms per call: plan and apply with no rate
-# limit, and the duration projected at 1,000 calls per 300 s (`python -m tests.bench.bulk --measure-limited`
-# measures it too: about 10 minutes).
+# limit, the duration projected at 1,000 calls per 300 s (`python -m tests.bench.bulk --measure-limited`
+# measures it too: about 10 minutes), and the issue's pacing check (300 repos at 100 calls per 10 s, a minute).
 bench-bulk: install
 	$(BIN)/python -m tests.bench.bulk
+
+# The discussions inbox with 2,000 open items over 200 repos: p50/p95 unfiltered and with a text filter (target
+# p95 < 300 ms, 0 Hub calls inside), and the Hub calls of a first fill and of an hourly refresh, with and without webhooks.
+bench-discussions: install
+	$(BIN)/python -m tests.bench.discussions
 
 lint: install
 	$(BIN)/ruff check hubdash tests
