@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from hubdash import hub
+from hubdash.core.permissions import is_admin
 from hubdash.jobs.delegation import Paused, unattended_client
-from hubdash.jobs.models import RUN_NOW
-from hubdash.jobs.schedule import periodic, run_now
+from hubdash.jobs.models import RUN_NOW, Delegation
+from hubdash.jobs.schedule import periodic, run_now, wait_before_asking_again
 
 from . import refresh
 from .models import WatchedNamespace
@@ -27,10 +28,13 @@ from .models import WatchedNamespace
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from hubdash.jobs.models import Delegation, ScheduledRun
+    from hubdash.jobs.models import ScheduledRun
 
 JOB = "discussions.refresh"
 CAPABILITY = "discussions"
+# "Refresh now" reads every repo of every watched namespace (a list call each, with the lent token): not again
+# this soon after the last run ended, whoever asks.
+REFRESH_COOLDOWN = timedelta(minutes=10)
 
 
 @periodic(JOB, every=timedelta(hours=1), label="Refresh the discussions inbox", capability=CAPABILITY)
@@ -67,8 +71,27 @@ def refresh_all(run: ScheduledRun | None) -> str:
 
 
 def refresh_soon(by: User | None = None) -> ScheduledRun:
-    """Enqueue one run now ("Refresh now"); asking while one waits to start runs it once."""
+    """Enqueue one run now (the first read of a namespace just watched or lent for); asking while one waits to
+    start runs it once."""
     return run_now(JOB, by)
+
+
+def refresh_asked(by: User) -> timedelta | None:
+    """ "Refresh now": one run enqueued, unless the last one ended less than REFRESH_COOLDOWN ago; then nothing
+    is enqueued and the answer is how long until one may be asked for again."""
+    wait = wait_before_asking_again(JOB, REFRESH_COOLDOWN)
+    if wait is None:
+        run_now(JOB, by)
+    return wait
+
+
+def may_refresh(person: User) -> bool:
+    """Whether this person may press "Refresh now", which spends a lent token: admins, and the people who lend
+    theirs for a watched namespace's discussions."""
+    if is_admin(person):
+        return True
+    watched = WatchedNamespace.objects.values("namespace")
+    return Delegation.objects.filter(capability=CAPABILITY, person=person, namespace__in=watched).exists()
 
 
 def on_lent(sender: object, instance: Delegation, **kwargs: object) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
@@ -81,13 +81,15 @@ class Tally:
     repos: int = 0
     listed: int = 0  # open and draft items the lists showed
     details: int = 0  # details read
-    failed: list[str] = field(default_factory=list)  # repos whose read failed, with why
+    failed: int = 0  # repos whose read failed: why is on each repo's row (`last_error`), for its readers
 
     def line(self, first: bool) -> str:
+        """The namespace's outcome line, shown to every member (the inbox, the jobs page): counts only, never a
+        repo's name, which may be private."""
         words = f"{'first fill' if first else 'refresh'}: {self.repos} repo{'s' if self.repos != 1 else ''}, "
         words += f"{self.listed} open item{'s' if self.listed != 1 else ''}, {self.details} read in detail"
         if self.failed:
-            words += f"; {len(self.failed)} could not be read ({self.failed[0]})"
+            words += f"; {self.failed} repo{'s' if self.failed != 1 else ''} could not be read"
         return words[:300]
 
 
@@ -188,7 +190,7 @@ def read_namespace(namespace: str, client: hub.HubClient, everything: bool | Non
         try:
             read_repo(client, repo, pacer, first, tally)
         except hub.HubError as err:  # said on that repo's line; the others go on
-            tally.failed.append(f"{repo_id}: {err.message}"[:200])
+            tally.failed += 1
             repo.last_error, repo.last_error_at = err.message[:300], timezone.now()
             repo.save(update_fields=["last_error", "last_error_at"])
     outcome = tally.line(first)

@@ -131,7 +131,8 @@ def inbox(request: AuthedRequest) -> HttpResponse:
         watched=watched,
         unread=[w.namespace for w in watched if w.filled_at is None],
         freshness=freshness,
-        refreshable=any(item["delegate"] for item in freshness),  # "Refresh now" would read something
+        # "Refresh now" would read something, and this person may spend the lent tokens
+        refreshable=any(item["delegate"] for item in freshness) and jobs.may_refresh(request.user),
         hidden=_hidden_counts(mirrored, readable) if is_admin(request.user) else [],
         admin=is_admin(request.user),
     )
@@ -204,13 +205,34 @@ def repo_discussions(request: AuthedRequest, kind: str, namespace: str, name: st
 
 @require_POST
 def refresh_now(request: AuthedRequest) -> HttpResponse:
-    """Enqueue a refresh of every watched namespace at once; the page never waits on the Hub."""
+    """Enqueue a refresh of every watched namespace at once; the page never waits on the Hub. It spends the lent
+    tokens: only admins and the lenders may ask, and not again within `jobs.REFRESH_COOLDOWN` of the last run."""
     if not WatchedNamespace.objects.exists():
         messages.error(request, "No namespace is watched for discussions yet: an admin chooses them in the settings.")
         return HttpResponseRedirect(reverse("discussions"))
-    jobs.refresh_soon(request.user)
-    messages.success(request, "A refresh is on its way: the list updates in a moment.")
+    if not jobs.may_refresh(request.user):
+        messages.error(
+            request,
+            "Only admins and the people who lend their token for the discussions can refresh them: the list is "
+            "read every hour, and webhooks keep it current in between.",
+        )
+        return HttpResponseRedirect(reverse("discussions"))
+    wait = jobs.refresh_asked(request.user)
+    if wait is None:
+        messages.success(request, "A refresh is on its way: the list updates in a moment.")
+    else:
+        ago = _duration(jobs.REFRESH_COOLDOWN - wait, up=False)
+        messages.info(request, f"The inbox was refreshed {ago} ago: ask again in {_duration(wait, up=True)}.")
     return HttpResponseRedirect(reverse("discussions"))
+
+
+def _duration(span: timedelta, up: bool) -> str:
+    """ "7 minutes", "1 minute", "45 s": whole minutes (rounded up for a wait, down for an age) from a minute."""
+    seconds = max(1, int(span.total_seconds() + (0.999 if up else 0)))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = -(-seconds // 60) if up else seconds // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 # -- settings (admins) ------------------------------------------------------------------------------------

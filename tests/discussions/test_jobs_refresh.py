@@ -110,11 +110,34 @@ def test_refresh_now_reads_every_watched_namespace_covered_or_not(world, seeded,
     from hubdash.jobs.models import ScheduledRun
 
     WatchedNamespace.objects.filter(namespace="acme").update(last_delivery_at=timezone.now())
-    response = world.bob.post(reverse("discussions-refresh"))
+    response = world.alice.post(reverse("discussions-refresh"))
     assert response.status_code == 302
     run = ScheduledRun.objects.get(job="discussions.refresh")
     assert run.trigger == "run_now" and run.state == "queued"
     assert "acme: refresh:" in refresh_all(run)
+
+
+def test_refresh_now_is_for_admins_and_lenders_and_not_again_within_ten_minutes(world, seeded, bob):
+    from hubdash.jobs.delegation import take_on
+    from hubdash.jobs.models import DONE, ScheduledRun
+
+    runs = ScheduledRun.objects.filter(job="discussions.refresh")
+    for member in (world.bob, world.charlie):  # neither an admin nor lending a token: it would spend alice's
+        assert reverse("discussions-refresh") not in member.get(reverse("discussions")).content.decode()
+        refused = member.post(reverse("discussions-refresh"), follow=True).content.decode()
+        assert "Only admins and the people who lend their token for the discussions can refresh them" in refused
+    assert not runs.exists()
+    asked = world.dora.post(reverse("discussions-refresh"), follow=True).content.decode()  # an admin
+    assert "A refresh is on its way" in asked and runs.count() == 1
+    runs.update(state=DONE, started_at=timezone.now(), finished_at=timezone.now() - timedelta(minutes=3))
+    again = world.alice.post(reverse("discussions-refresh"), follow=True).content.decode()
+    assert "The inbox was refreshed 3 minutes ago: ask again in 7 minutes." in again and runs.count() == 1
+    WatchedNamespace.objects.create(namespace="datalab")
+    take_on(bob, "discussions", "datalab")  # bob lends his token for datalab: he may ask, after the cooldown
+    runs.update(finished_at=timezone.now() - timedelta(minutes=11))
+    assert reverse("discussions-refresh") in world.bob.get(reverse("discussions")).content.decode()
+    assert "A refresh is on its way" in world.bob.post(reverse("discussions-refresh"), follow=True).content.decode()
+    assert runs.count() == 2
 
 
 def test_a_list_of_more_than_fifty_items_is_read_page_by_page(world):
@@ -144,10 +167,26 @@ def test_the_work_pauses_without_a_fit_token_and_the_inbox_says_why(world, seede
 def test_a_repo_the_hub_fails_to_list_keeps_its_rows_and_says_why(world, seeded):
     world.hub.fault(path="/api/models/acme/vault/discussions*", status=500, times=10)
     outcome = fill()
-    assert "1 could not be read (acme/vault:" in outcome
+    assert "; 1 repo could not be read" in outcome and "vault" not in outcome  # the jobs page shows every member
     assert "Vault access for the team" in world.bob.get(reverse("discussions")).content.decode()
     tab = world.bob.get(reverse("discussions-repo", args=["model", "acme", "vault"])).content.decode()
     assert "The last read of this repo's discussions failed" in tab
+
+
+def test_a_private_repo_that_failed_its_first_read_is_not_named_to_who_may_not_read_it(world):
+    world.hub.add_repo("acme/bert")
+    world.hub.add_repo("acme/secret-plans", private=True)
+    world.hub.fault(path="/api/models/acme/secret-plans/discussions*", status=500, times=10)
+    outcome = fill()
+    assert "acme: first fill: 2 repos, 0 open items, 0 read in detail; 1 repo could not be read" in outcome
+    assert "secret-plans" not in outcome
+    for stranger in (world.charlie, world.dora):  # no token; an admin without Hub rights on acme
+        page = stranger.get(reverse("discussions")).content.decode()
+        assert "1 repo could not be read" in page and "secret-plans" not in page
+    tab = world.bob.get(reverse("discussions-repo", args=["model", "acme", "secret-plans"])).content.decode()
+    assert "The last read of this repo's discussions failed" in tab  # bob's Hub rights read it: he sees why
+    hidden = world.charlie.get(reverse("discussions-repo", args=["model", "acme", "secret-plans"])).content.decode()
+    assert "failed" not in hidden
 
 
 def test_a_rate_limit_waits_for_the_window_and_goes_on(world, seeded, monkeypatch):
