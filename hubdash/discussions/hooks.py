@@ -8,15 +8,17 @@ The receiver (hubdash.activity) sends `delivery_stored` for each new delivery; h
   `move` takes them to its new name (or removes them when that namespace is not watched);
 - otherwise (a new item, a comment, a status or title change, `repo.content` on `refs/pr/N`: commits pushed to
   a pull request) one task is enqueued that reads the details of that one item (one Hub call) with the
-  token of the person who lent it for the namespace's discussions, and writes its row. When it cannot (no
-  token fit to use, the Hub busy), the next hourly run reads it: the item's details, or for an item new
-  since the last read, its repo's list (which brings it).
+  token of the person who lent it for the namespace's discussions, and writes its row; while one waits to
+  start, further deliveries about the item enqueue nothing (`PendingRead`), and each read waits its turn in
+  the token's quota (the jobs' Pacer). When it cannot (no token fit to use, the Hub busy), the next hourly
+  run reads it: the item's details, or for an item new since the last read, its repo's list (which brings it).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -26,22 +28,29 @@ from django_tasks import task
 from hubdash import hub
 from hubdash.activity.payloads import Parsed
 from hubdash.hub import discussions as hub_discussions
+from hubdash.hub.parse import valid_repo_id
 from hubdash.hub.repo_types import KINDS
 from hubdash.hub.rights import writable_namespaces
 from hubdash.jobs.delegation import delegate_of, pause_of
 
-from . import mirror
-from .models import OPEN_STATUSES, Discussion, DiscussionRepo, WatchedNamespace
+from . import mirror, refresh
+from .models import OPEN_STATUSES, TITLE_MAX, Discussion, DiscussionRepo, PendingRead, WatchedNamespace
 
 logger = logging.getLogger(__name__)
 
 CAPABILITY = "discussions"
 _PR_REF = re.compile(r"refs/pr/(\d{1,9})")
+PENDING_FOR = timedelta(minutes=15)  # a read enqueued this long ago and not started: its worker stopped
+
+
+def _is_repo_id(repo_id: str) -> bool:
+    """A repo id the Hub could send: a namespace and a name, each as the Hub allows."""
+    return "/" in repo_id and valid_repo_id(repo_id)
 
 
 def on_delivery(sender: object, parsed: Parsed, **kwargs: Any) -> None:
     """The receiver's `delivery_stored`: never calls the Hub (the Hub waits for the answer)."""
-    if parsed.source != "hub" or parsed.repo_type not in KINDS or not parsed.namespace:
+    if parsed.source != "hub" or parsed.repo_type not in KINDS or not _is_repo_id(parsed.repo_id):
         return
     watched = WatchedNamespace.objects.filter(namespace=parsed.namespace).first()
     if watched is None:
@@ -67,14 +76,28 @@ def on_delivery(sender: object, parsed: Parsed, **kwargs: Any) -> None:
         rows.delete()
         return
     said = parsed.details.get("discussion") or {}
-    facts: dict[str, object] = {}
     if scope == "discussion" and said.get("status") in (*OPEN_STATUSES, "closed", "merged"):
-        facts["status"] = said["status"]
+        rows.update(status=said["status"])
     if scope == "discussion" and said.get("title"):
-        facts["title"] = str(said["title"])[:300]
-    if facts:
-        rows.update(**facts)
-    read_item.enqueue(parsed.repo_type, parsed.repo_id, num)
+        title = str(said["title"])[:TITLE_MAX]
+        for row in rows.only("author"):  # the text filter finds the new title at once
+            rows.update(title=title, search_text=mirror.search_text(title, row.author, parsed.repo_id, num))
+    _read_soon(parsed.repo_type, parsed.repo_id, num)
+
+
+def _read_soon(repo_type: str, repo_id: str, num: int) -> None:
+    """Enqueue one read of the item's details, unless one waits to start already: a burst of deliveries about
+    one item (comments in a row, a push and its status change) is one Hub call."""
+    now = timezone.now()
+    with transaction.atomic():
+        pending, created = PendingRead.objects.select_for_update().get_or_create(
+            repo_type=repo_type, repo_id=repo_id, num=num, defaults={"queued_at": now}
+        )
+        if not created:
+            if pending.queued_at > now - PENDING_FOR:
+                return
+            PendingRead.objects.filter(pk=pending.pk).update(queued_at=now)  # its worker stopped: ask again
+        read_item.enqueue(repo_type, repo_id, num)
 
 
 def _moved(repo_type: str, old: str, new: str) -> None:
@@ -82,7 +105,9 @@ def _moved(repo_type: str, old: str, new: str) -> None:
     rows = Discussion.objects.filter(repo_type=repo_type, repo_id=old)
     repos = DiscussionRepo.objects.filter(repo_type=repo_type, repo_id=old)
     namespace = new.partition("/")[0]
-    if not new or not WatchedNamespace.objects.filter(namespace=namespace).exists():
+    # A target no repo could have (no namespace, a name the Hub refuses): the rows go rather than take a name
+    # no page has; the namespace's next read, or a delivery about the repo under its new name, brings them.
+    if not _is_repo_id(new) or not WatchedNamespace.objects.filter(namespace=namespace).exists():
         rows.delete()
         repos.update(gone=True)
         return
@@ -91,7 +116,7 @@ def _moved(repo_type: str, old: str, new: str) -> None:
         DiscussionRepo.objects.filter(repo_type=repo_type, repo_id=new).delete()
         for row in rows:
             row.repo_id, row.namespace = new, namespace
-            row.search_text = "\n".join([row.title, row.author, new, f"#{row.num}"]).lower()
+            row.search_text = mirror.search_text(row.title, row.author, new, row.num)
             row.save(update_fields=["repo_id", "namespace", "search_text"])
         repos.update(repo_id=new, namespace=namespace)
 
@@ -153,14 +178,17 @@ def read_item(repo_type: str, repo_id: str, num: int) -> str:
     fit to use, or when the Hub does not answer, the item is left for the next hourly run (`_left_for_later`)."""
     namespace = repo_id.partition("/")[0]
     rows = Discussion.objects.filter(repo_type=repo_type, repo_id=repo_id, num=num)
+    # From here, a delivery about the item enqueues another read: this one may miss what it says.
+    PendingRead.objects.filter(repo_type=repo_type, repo_id=repo_id, num=num).delete()
     if repo_type not in KINDS:
         return "not a repo type hubdash reads"
     client = lender_client(namespace)
     if client is None:
         _left_for_later(repo_type, repo_id, num)
         return "no token lent for this namespace's discussions: left for the next refresh"
+    pacer = refresh.pacer_for(client)  # the token's quota spread as the jobs spread it, a reserve kept
     try:
-        raw = hub_discussions.details(client, repo_type, repo_id, num)
+        raw = hub_discussions.details(client, repo_type, repo_id, num, pacer.before_call)
     except hub.NotFound:
         rows.delete()
         return "gone from the Hub"

@@ -63,6 +63,11 @@ def _is_member(author: object, namespace: str) -> bool:
     return bool(author.get("isOwner") or author.get("isOrgMember") or author.get("name") == namespace)
 
 
+def search_text(title: str, author: str, repo_id: str, num: int) -> str:
+    """What the inbox's text filter matches: title, author, repo and number, in lower case."""
+    return "\n".join([title, author, repo_id, f"#{num}"]).lower()
+
+
 def row_values(repo_id: str, raw: Mapping[str, Any]) -> dict[str, Any]:
     """The mirror's columns of one item from its details JSON."""
     namespace = repo_id.partition("/")[0]
@@ -102,7 +107,7 @@ def row_values(repo_id: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         "num_comments": len(comments),
         "waiting_on_us": waiting,
         "target_branch": str(changes.get("base") or "")[:200],
-        "search_text": "\n".join([title, author, repo_id, f"#{num}"]).lower(),
+        "search_text": search_text(title, author, repo_id, num),
     }
     if "pinned" in raw:  # the client's details drop it: a row keeps what the raw details last said
         values["pinned"] = bool(raw["pinned"])

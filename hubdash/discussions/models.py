@@ -116,3 +116,22 @@ class WatchedNamespace(models.Model):
 
     def __str__(self) -> str:
         return self.namespace
+
+
+class PendingRead(models.Model):
+    """An item whose details a webhook delivery asked to read, the read not yet started: further deliveries about
+    it enqueue nothing more (a burst of comments is one Hub call). The read removes it as it starts; one left
+    behind by a worker that stopped is replaced after `hooks.PENDING_FOR`."""
+
+    repo_type = models.CharField(max_length=16)
+    repo_id = models.CharField(max_length=200)
+    num = models.PositiveIntegerField()
+    queued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["repo_type", "repo_id", "num"], name="discussions_one_pending_read"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.repo_id}#{self.num} (read pending since {self.queued_at:%H:%M})"

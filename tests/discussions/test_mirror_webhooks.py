@@ -178,3 +178,74 @@ def test_what_a_delivery_could_not_read_is_read_by_the_next_hourly_run_a_new_ite
     assert row("acme/bert", new).waiting_on_us  # in the inbox at last
     world.forget_calls()
     assert "acme: kept current by webhooks" in refresh_all(None) and world.hub_calls() == []  # nothing left over
+
+
+def test_a_move_delivery_naming_no_namespace_leaves_the_inbox_working(webhooks, seeded):
+    """A move's target the Hub would never send (a bare name): the rows leave rather than take a name no repo
+    page could have, which broke every inbox's links."""
+    from hubdash.activity.payloads import Parsed
+    from hubdash.activity.signals import delivery_stored
+
+    world = webhooks
+    for target in ("acme", "acme/bad name", "other/../acme"):
+        moved = Parsed(
+            source="hub",
+            action="move",
+            summary="moved",
+            repo_type="model",
+            repo_id="acme/bert",
+            private=False,
+            details={"scope": "repo", "hub_action": "move", "moved_to": target},
+        )
+        delivery_stored.send(sender=Parsed, parsed=moved, event=None)
+        assert not Discussion.objects.filter(repo_id=target).exists()
+    assert set(Discussion.objects.values_list("repo_id", flat=True)) == {"acme/vault", "acme/corpus"}
+    page = world.bob.get(reverse("discussions"))
+    assert page.status_code == 200 and "Vault access for the team" in page.content.decode()
+    assert world.hub_calls() == []
+
+
+def test_a_title_changed_on_the_hub_is_found_by_the_text_filter_before_any_read(webhooks, seeded, alice):
+    from hubdash.jobs.delegation import give_up
+
+    world = webhooks
+    give_up(alice, "discussions", "acme")  # nobody lends a token: the details wait for the next hourly run
+    world.act("acme/bert", seeded["question"], "zed", title="Fine-tuning crashes with LoRA")
+    world.deliver_new()
+    run_tasks()
+    found = world.bob.get(reverse("discussions"), {"q": "lora"}).content.decode()
+    assert "Fine-tuning crashes with LoRA" in found
+    assert "Fine-tuning crashes" not in world.bob.get(reverse("discussions"), {"q": "fine-tune bert"}).content.decode()
+
+
+def test_a_burst_of_comments_on_one_item_reads_it_once(webhooks, seeded):
+    world, num = webhooks, seeded["question"]
+    for n in range(3):
+        world.act("acme/bert", num, "zed", comment=f"Any news? ({n})")
+    world.forget_calls()
+    assert world.deliver_new() == [201, 201, 201]
+    run_tasks()
+    assert world.hub_calls() == [f"GET /api/models/acme/bert/discussions/{num}"]  # one read, with the lent token
+    assert row("acme/bert", num).num_comments == 4
+    world.act("acme/bert", num, "alice", comment="Answered in the docs.")  # once read, the next comment reads again
+    world.forget_calls()
+    world.deliver_new()
+    run_tasks()
+    assert world.hub_calls() == [f"GET /api/models/acme/bert/discussions/{num}"]
+    assert not row("acme/bert", num).waiting_on_us
+
+
+def test_reads_for_deliveries_wait_their_turn_in_the_lent_tokens_quota(webhooks, seeded, monkeypatch):
+    from hubdash.discussions import refresh
+
+    world = webhooks
+    waits: list[float] = []
+    monkeypatch.setattr(refresh, "sleep", waits.append)
+    world.hub.control("POST", "ratelimit", {"quotas": {"api": 40}, "window_s": 300})  # a small quota, much spent
+    world.act("acme/bert", seeded["question"], "zed", comment="Any news?")
+    world.act("acme/bert", seeded["draft"], "yan", comment="Rebased.")
+    world.forget_calls()
+    world.deliver_new()
+    run_tasks()
+    assert len(world.hub_calls()) == 2
+    assert max(waits, default=0) > 5  # the second read waited for its share of the window, as the jobs' reads do
