@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh, trigger_client_event
@@ -167,6 +168,7 @@ def _context(
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@cache_control(private=True, no_store=True)  # read with the person's own token: a private repo's words
 @vary_on_headers(*FRAGMENT_HEADERS)
 def review(request: AuthedRequest, kind: Kind, namespace: str, name: str, num: int) -> HttpResponse:
     repo_id = f"{namespace}/{name}"
@@ -352,6 +354,7 @@ def _record(
 
 
 @require_safe
+@cache_control(private=True, no_store=True)
 def raw_diff(request: AuthedRequest, kind: Kind, namespace: str, name: str, num: int) -> HttpResponse:
     """The pull request's whole diff as the Hub gave it, as plain text (never drawn as a page)."""
     repo_id = f"{namespace}/{name}"

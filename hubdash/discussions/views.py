@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from markupsafe import Markup
 from hubdash import activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.permissions import admins_only, is_admin
+from hubdash.hub.parse import valid_repo_id
 from hubdash.hub.rights import WRITE_ROLES
 from hubdash.hub.tokens import last_known_identity, token_statuses
 from hubdash.jobs.models import Delegation, Pause
@@ -175,6 +176,8 @@ def home_line(request: AuthedRequest) -> HttpResponse:
 def repo_discussions(request: AuthedRequest, kind: str, namespace: str, name: str) -> HttpResponse:
     """A repo's Discussions tab: the inbox's list for that repo alone."""
     repo_id = f"{namespace}/{name}"
+    if not valid_repo_id(repo_id):  # a name the Hub could not have (a NUL, say) is no repo, on every database
+        raise Http404("No such repo.")
     watched = WatchedNamespace.objects.filter(namespace=namespace).first()
     readable = readable_namespaces(request.user)
     mirrored = Discussion.objects.filter(repo_type=kind, repo_id=repo_id)

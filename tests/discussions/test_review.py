@@ -49,6 +49,15 @@ def test_a_pull_request_shows_its_conversation_files_with_sizes_and_diff(review)
     assert "Whole diff (raw)" in html
 
 
+def test_the_page_and_its_raw_diff_are_never_kept_by_a_browser_or_proxy(review):
+    num = review.open_pr({"notes.txt": "a private repo's words\n"})
+    for url in (PAGE.format(num=num), PAGE.format(num=num) + "diff/"):
+        answer = review.alice.get(url)
+        assert answer.status_code == 200
+        said = {part.strip() for part in answer["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= said, url
+
+
 def test_an_lfs_file_is_shown_by_size_and_hash(review):
     weights = bytes(range(256)) * 40  # binary: stored with LFS
     num = review.open_pr({"model.safetensors": weights})
