@@ -52,7 +52,8 @@ def _client(request: AuthedRequest) -> hub.HubClient:
 
 
 def _read(client: hub.HubClient, kind: Kind, repo_id: str, num: int) -> tuple[hub_review.Thread, RepoDetail | None]:
-    """The item and its repo (for the repo's visibility), asked at once. Raises the item's HubError."""
+    """The item and its repo (for the repo's visibility), asked at once. Raises the item's HubError, or Moved
+    when the repo was renamed (the Hub answers the item under its old name too, which would be recorded so)."""
     answers = hub_repos.run_together(
         {
             "thread": lambda: hub_review.thread(client, kind, repo_id, num),
@@ -60,10 +61,12 @@ def _read(client: hub.HubClient, kind: Kind, repo_id: str, num: int) -> tuple[hu
         },
         hub_repos.PAGE_BUDGET_S,
     )
+    repo = answers["repo"]
+    if isinstance(repo, hub.Moved):
+        raise repo
     thread = answers["thread"]
     if isinstance(thread, hub.HubError):
         raise thread
-    repo = answers["repo"]
     return thread, None if isinstance(repo, hub.HubError) else repo
 
 
@@ -154,14 +157,17 @@ def _context(
         "conversation": _conversation(thread),
         "form": form,
         "gap": _gap(request, thread.repo_id),
-        "page_url": reverse(
-            f"{thread.kind}-discussion", kwargs={"namespace": namespace, "name": name, "num": thread.num}
-        ),
+        "page_url": _page_url(thread),
         "diff_url": reverse(
             f"{thread.kind}-discussion-diff", kwargs={"namespace": namespace, "name": name, "num": thread.num}
         ),
         **extra,
     }
+
+
+def _page_url(thread: hub_review.Thread) -> str:
+    namespace, name = thread.repo_id.split("/", 1)
+    return reverse(f"{thread.kind}-discussion", kwargs={"namespace": namespace, "name": name, "num": thread.num})
 
 
 # -- the page and its actions --------------------------------------------------------------------------------
@@ -174,11 +180,20 @@ def review(request: AuthedRequest, kind: Kind, namespace: str, name: str, num: i
     repo_id = f"{namespace}/{name}"
     try:
         client = _client(request)
-        thread, repo = _read(client, kind, repo_id, num)
+        try:
+            thread, repo = _read(client, kind, repo_id, num)
+        except hub.Moved as moved:
+            if request.method != "POST":
+                raise
+            # Sent from a page read before the repo was renamed: acted on, and recorded, under its new name.
+            thread, repo = _read(client, kind, moved.new_id, num)
     except hub.HubError as err:
         return _failure(request, err, kind, repo_id, num)
     if request.method == "POST":
-        return _act(request, client, thread, repo)
+        response = _act(request, client, thread, repo)
+        if thread.repo_id != repo_id and _wants_fragment(request):
+            response["HX-Replace-Url"] = _page_url(thread)  # the address bar follows the rename
+        return response
     context = _context(request, thread, repo, ActForm())
     files_only = _wants_fragment(request) and request.htmx.target == "files"
     if thread.is_pull_request and (files_only or not _wants_fragment(request)):

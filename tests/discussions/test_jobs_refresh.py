@@ -140,6 +140,14 @@ def test_refresh_now_is_for_admins_and_lenders_and_not_again_within_ten_minutes(
     assert runs.count() == 2
 
 
+def test_a_refresh_drops_the_rows_of_a_repo_its_namespace_no_longer_has(world, seeded):
+    # A row left under a name the repo no longer has (written before hubdash knew of a rename, say).
+    Discussion.objects.filter(repo_id="acme/bert", num=seeded["question"]).update(repo_id="acme/bert-old")
+    assert "acme: refresh:" in fill()
+    assert not Discussion.objects.filter(repo_id="acme/bert-old").exists()
+    assert "How do I fine-tune bert?" in world.bob.get(reverse("discussions")).content.decode()  # read anew
+
+
 def test_a_list_of_more_than_fifty_items_is_read_page_by_page(world):
     world.hub.add_repo("acme/busy")
     for n in range(53):

@@ -185,3 +185,21 @@ def test_an_action_costs_the_hub_one_call_and_one_read_back(review):
     calls = [(r["method"], r["path"]) for r in review.hub_calls()]
     base = f"/api/models/{REPO}/discussions/{num}"
     assert calls == [("POST", f"{base}/comment"), ("GET", base)]
+
+
+def test_acting_from_a_renamed_repos_old_address_acts_under_its_new_name(review):
+    num = review.open_discussion("It crashes", "On load.")
+    review.api(ALICE_TOKEN).move_repo(REPO, "acme/bert-base")
+    new_page = f"/models/acme/bert-base/discussions/{num}/"
+    assert review.alice.get(PAGE.format(num=num))["Location"] == new_page  # the old address leads to the new
+    answer = review.alice.post(PAGE.format(num=num), {"comment": "Same crash here.", "action": "comment"})
+    assert answer.status_code == 302 and answer["Location"] == new_page + "#thread"
+    comments = [e for e in review.held(num, repo="acme/bert-base").events if e.type == "comment"]
+    assert comments[-1].content == "Same crash here."
+    assert not Discussion.objects.filter(repo_id=REPO).exists()  # no row the inbox would keep under the old name
+    assert Discussion.objects.get(repo_id="acme/bert-base", num=num).num_comments == 2
+    event = Event.objects.get(action="comment")
+    assert event.repo_id == "acme/bert-base" and event.details["outcome"] == "success"
+    answer = review.alice.post(PAGE.format(num=num), {"comment": "And again.", "action": "comment"}, **HX)
+    assert answer.status_code == 200 and answer["HX-Replace-Url"] == new_page  # the address bar follows
+    assert not Discussion.objects.filter(repo_id=REPO).exists()
