@@ -181,9 +181,9 @@ def read_namespace(namespace: str, client: hub.HubClient, everything: bool | Non
         if (repo.repo_type, repo.repo_id) not in found:
             repo.gone = True
             repo.save(update_fields=["gone"])
-    for kind in KINDS:  # rows of repos gone, and any left under a name the repo no longer has (a rename)
-        kept = [repo_id for (found_kind, repo_id) in found if found_kind == kind]
-        Discussion.objects.filter(namespace=namespace, repo_type=kind).exclude(repo_id__in=kept).delete()
+    for listed_kind in KINDS:  # rows of repos gone, and any left under a name the repo no longer has (a rename)
+        kept = [repo_id for (found_kind, repo_id) in found if found_kind == listed_kind]
+        Discussion.objects.filter(namespace=namespace, repo_type=listed_kind).exclude(repo_id__in=kept).delete()
     for (kind, repo_id), private in found.items():
         repo, _ = DiscussionRepo.objects.update_or_create(
             repo_type=kind, repo_id=repo_id, defaults={"namespace": namespace, "private": private}

@@ -11,9 +11,11 @@ with the person's token, recorded in the feed, and brings the inbox's row up to 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +40,7 @@ FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
 CHANGED = "discussions-changed"  # the HX-Trigger event after an action: regions that count discussions refresh
 MERGED = "pull-request-merged"  # and after a merge: the pull request's files region reads itself again
 ROLE_WORDS = {"owner": "Owner", "member": "Member", "outsider": "Outsider"}
+KEPT_SECONDS = 60 * 60  # a diff read into files, a comment rendered: kept this long after their last use
 
 
 def _wants_fragment(request: AuthedRequest) -> bool:
@@ -91,23 +94,49 @@ def _noun(thread: hub_review.Thread) -> str:
 # -- what the page shows -----------------------------------------------------------------------------------
 
 
+def _comment_html(thread: hub_review.Thread, event: hub_review.Event, base: str) -> str:
+    """A comment rendered and sanitised, once per version: kept by the event's id, its latest version's date
+    and its text (the same words render the same for whoever reads them), so a reload renders nothing."""
+    digest = hashlib.blake2b(event.content.encode(), digest_size=16).hexdigest()
+    key = f"discussions:comment:{thread.kind}:{thread.repo_id}:{event.id}:{event.updated_at}:{digest}"
+    html = cache.get(key)
+    if not isinstance(html, str):
+        html = render_markdown(event.content, base, demote=2)
+        cache.set(key, html, KEPT_SECONDS)
+    return html
+
+
 def _conversation(thread: hub_review.Thread) -> list[dict[str, Any]]:
     base = hub_repos.hub_url(thread.kind, thread.repo_id) + "/"
     return [
         {
             "event": event,
             "role": ROLE_WORDS[event.author.role],
-            "html": render_markdown(event.content, base, demote=2) if event.type == "comment" and event.content else "",
+            "html": _comment_html(thread, event, base) if event.type == "comment" and event.content else "",
         }
         for event in thread.events
     ]
+
+
+def _parsed(thread: hub_review.Thread) -> review_diff.ParsedDiff | None:
+    """A pull request's diff read into files, once per diff: kept under the digest of its text, so reloads
+    and the regions that read themselves again draw from the first reading."""
+    if not thread.is_pull_request:
+        return None
+    key = f"discussions:diff:{thread.diff_digest}"
+    parsed = cache.get(key) if thread.diff_digest else None
+    if not isinstance(parsed, review_diff.ParsedDiff):
+        parsed = review_diff.parse(thread.diff)
+        if thread.diff_digest:
+            cache.set(key, parsed, KEPT_SECONDS)
+    return parsed
 
 
 def _files(
     request: AuthedRequest, client: hub.HubClient, thread: hub_review.Thread, parsed: review_diff.ParsedDiff
 ) -> dict[str, Any]:
     """A pull request's files: what the diff says of each, with its size at the target branch's head and at
-    refs/pr/N (one paths-info call each, at once)."""
+    refs/pr/N (one paths-info call each, at once) for those drawn; the others named, or counted."""
     paths = parsed.paths
     target = thread.target_branch or "main"
     answers = hub_repos.run_together(
@@ -129,10 +158,12 @@ def _files(
             "before": before.get(item.old_path or item.path),
             "after": after.get(item.path),
         }
-        for item in parsed.files
+        for item in parsed.drawn
     ]
     return {
         "files": rows,
+        "listed": parsed.listed,
+        "more_files": parsed.more_files,
         "diff_cut": parsed.cut or thread.diff_cut,
         "sizes_error": error_region(request, failed) if failed is not None else None,
         "additions": sum(item.additions for item in parsed.files if not item.lfs),
@@ -144,11 +175,12 @@ def _context(
     request: AuthedRequest, thread: hub_review.Thread, repo: RepoDetail | None, form: ActForm, **extra: Any
 ) -> dict[str, Any]:
     namespace, name = thread.repo_id.split("/", 1)
-    parsed = review_diff.parse(thread.diff) if thread.is_pull_request else None  # once: the head counts its files
+    parsed = _parsed(thread)  # once: the head counts its files
     return {
         "parsed": parsed,
-        "file_count": len(parsed.files) if parsed is not None else 0,
+        "file_count": parsed.file_count if parsed is not None else 0,
         "thread": thread,
+        "title_bidi": review_diff.BIDI.search(thread.title) is not None,
         "repo": repo.summary if repo is not None else None,
         "kind": thread.kind,
         "namespace": namespace,

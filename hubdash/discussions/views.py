@@ -37,6 +37,7 @@ from hubdash.lists import render_list
 from . import jobs, refresh
 from .forms import InboxForm, WatchForm
 from .models import OPEN_STATUSES, Discussion, DiscussionRepo, WatchedNamespace
+from .review_diff import BIDI
 from .visibility import item_url, readable_namespaces, tab_url, visible
 
 PAGE_SIZE = 50
@@ -93,6 +94,7 @@ def _rows(rows: list[Discussion], one_repo: bool) -> Any:
         row.age = _age(row.last_activity_at, now)  # type: ignore[attr-defined]
         row.page_url = item_url(row)  # type: ignore[attr-defined]
         row.tab_url = tab_url(row)  # type: ignore[attr-defined]
+        row.title_bidi = BIDI.search(row.title) is not None  # type: ignore[attr-defined]
     return render_list("discussions/rows.html", "rows", rows, {"one_repo": one_repo, "icons": _icons()})
 
 

@@ -14,6 +14,7 @@ token's `discussion.write`.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,6 +61,7 @@ class Event:
     hidden: bool = False
     hidden_reason: str = ""
     edited: bool = False
+    updated_at: str = ""  # a comment's latest version, as the Hub dates it: an edit changes it
     new_status: str = ""
     old_title: str = ""
     new_title: str = ""
@@ -86,6 +88,7 @@ class Thread:
     merge_commit_oid: str | None = None
     diff: str = ""
     diff_cut: bool = False  # the Hub's diff was longer than DIFF_KEPT_MAX
+    diff_digest: str = ""  # names the diff's text: what is drawn from it is kept under this name
     details: DiscussionWithDetails | None = None  # the client's object without the diff, for the inbox's mirror
 
     @property
@@ -207,6 +210,7 @@ def _thread(kind: Kind, repo_id: str, details: DiscussionWithDetails) -> Thread:
         merge_commit_oid=str(details.merge_commit_oid) if details.merge_commit_oid else None,
         diff=diff[:DIFF_KEPT_MAX],
         diff_cut=len(diff) > DIFF_KEPT_MAX,
+        diff_digest=hashlib.blake2b(diff[:DIFF_KEPT_MAX].encode(), digest_size=20).hexdigest() if diff else "",
         details=dataclasses.replace(details, diff=None),
     )
 
@@ -257,6 +261,7 @@ def _event(raw: dict[str, Any]) -> Event:
                 hidden=hidden,
                 hidden_reason=str(data.get("hiddenReason") or ""),
                 edited=data.get("edited") is True,
+                updated_at=str(latest.get("updatedAt") or ""),
             )
         case "status-change":
             return Event(**common, author=author, new_status=str(data.get("status") or ""))

@@ -218,3 +218,13 @@ def test_a_repo_tab_for_a_name_the_hub_could_not_have_is_not_found(world, seeded
     """A NUL broke PostgreSQL's query (a 500); any name the Hub refuses has no tab."""
     answer = world.bob.get(f"/discussions/model/{path}/")
     assert answer.status_code == 404 and "How do I fine-tune bert?" not in answer.content.decode()
+
+
+def test_a_title_with_hidden_direction_characters_is_isolated_and_flagged(world, seeded):
+    world.open("acme/bert", "zed", "Invoice \u202egpj.exe")
+    fill()
+    html = world.bob.get(reverse("discussions")).content.decode()
+    row = next(r for r in re.findall(r'<tr class="disc-row.*?</tr>', html, re.S) if "Invoice" in r)
+    assert re.search(r'<bdi><a class="disc-link" href="[^"]*">Invoice \u202egpj.exe</a></bdi>', row)
+    assert "hidden direction characters" in row
+    assert "hidden direction characters" not in html.replace(row, "")  # the other titles hold none

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from hubdash.discussions.review_diff import DiffLine
 from hubdash.hub.discussion_review import PERMISSION
 from tests.discussions.review_world import CARL_TOKEN, MALLORY_TOKEN, PAGE, REPO, review
 from tests.personas import ALICE_TOKEN, FINE_TOKEN
@@ -37,7 +38,7 @@ def test_a_pull_request_shows_its_conversation_files_with_sizes_and_diff(review)
     assert page.status_code == 200
     assert "Add files" in html and _status(html) == "Open"
     assert "Wants to merge <code>refs/pr/" in html and "into <code>main</code>" in html
-    assert re.search(r'pushed <code class="mono" title="[0-9a-f]{40}">[0-9a-f]{7}</code> Add files', html)
+    assert re.search(r'pushed <code class="mono" title="[0-9a-f]{40}">[0-9a-f]{7}</code> <bdi>Add files</bdi>', html)
     # Each file with what it was at main and what it is in the pull request.
     assert "README.md" in html and "notes.txt" in html
     assert "A small model, now documented." in html and "A small model." in html
@@ -79,6 +80,111 @@ def test_the_whole_diff_is_served_as_plain_text_and_a_long_one_is_capped_on_the_
     assert "diff --git a/long.txt b/long.txt" in _text(raw) and "+line 2999" in _text(raw)
 
 
+class CountedLine(DiffLine):
+    """Stands in for review_diff.DiffLine: a DiffLine like any other, each one built counted."""
+
+    built = 0
+
+    def __new__(cls, *args, **kwargs):
+        CountedLine.built += 1
+        return super().__new__(cls)
+
+
+def _count_lines(monkeypatch) -> type[CountedLine]:
+    from hubdash.discussions import review_diff
+
+    CountedLine.built = 0
+    monkeypatch.setattr(review_diff, "DiffLine", CountedLine)
+    return CountedLine
+
+
+def _counting(monkeypatch, module, name: str) -> list[int]:
+    """Count the calls of `module.name` (what the page builds or renders) from here on."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_a_pull_request_with_huge_diffs_is_drawn_with_bounded_work(review, monkeypatch):
+    """Two files of 30,000 one-character lines each: the page builds at most its 2,000 lines, counts the rest,
+    and a reload reads the diff again from what the first view kept."""
+    from hubdash.discussions import review as review_view
+    from hubdash.discussions import review_diff
+
+    num = review.open_pr({"a.txt": "a\n" * 30_000, "b.txt": "b\n" * 30_000})
+    lines = _count_lines(monkeypatch)
+    parses = _counting(monkeypatch, review_view.review_diff, "parse")
+    html = _text(review.alice.get(PAGE.format(num=num)))
+    assert 'data-testid="diff-cut"' in html and "+60,000" in html  # every line counted, in both files
+    assert lines.built <= review_diff.MAX_LINES, lines.built  # 60,000 before
+    assert html.count('<tr class="add">') <= review_diff.MAX_LINES
+    for headers in ({}, {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "files"}):
+        lines.built = 0
+        assert review.alice.get(PAGE.format(num=num), **headers).status_code == 200
+        assert lines.built <= review_diff.MAX_LINES  # what the first view read, taken back as it was
+    assert len(parses) == 1  # reloads read the diff no more
+
+
+def test_a_pull_request_changing_hundreds_of_files_draws_the_first_300_and_lists_the_rest(review):
+    num = review.open_pr({f"docs/page-{n:03d}.md": f"Page {n}\n" for n in range(320)})
+    review.hub.control("DELETE", "requests")
+    html = _text(review.alice.get(PAGE.format(num=num)))
+    assert html.count('<section class="diff-file"') == 300
+    assert re.search(r'Files changed <span class="count">320</span>', html)
+    rest = html.split('data-testid="more-files"', 1)[1]
+    assert "docs/page-300.md" in rest and "docs/page-319.md" in rest and "docs/page-299.md" not in rest
+    assert PAGE.format(num=num) + "diff/" in rest  # the rest are read in the whole diff
+    asked = [r for r in review.hub_calls() if "/paths-info/" in r["path"]]
+    assert len(asked) == 2  # sizes of the files drawn: one call at main, one at refs/pr/N
+
+
+def test_hidden_direction_characters_are_shown_where_they_are_and_flagged(review):
+    """Trojan Source: U+202E and U+2066 to U+2069 make code read in another order than it runs."""
+    trick = 'access_level = "user"\nif access_level != "none\u202e \u2066// Check if admin\u2069 \u2066":\n'
+    num = review.open_pr({"auth.py": trick}, title="Fix the \u202eadmin check")
+    html = _text(review.alice.get(PAGE.format(num=num)))
+    assert "<h1><bdi>Fix the \u202eadmin check</bdi>" in html  # isolated from the page around it
+    assert html.count('data-testid="bidi-warning"') == 2  # the title, and the file
+    files = html.split('id="files"', 1)[1]
+    assert "This file's changes hold characters that can show code in another order than it runs" in files
+    flagged = re.findall(r'<tr class="add bidi">.*?</tr>', files, re.DOTALL)
+    assert len(flagged) == 1 and "Hidden Unicode direction characters on this line" in flagged[0]
+    assert [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<span class="bidi-char"[^>]*>.*?</span>', flagged[0])] == [
+        "U+202E",
+        "U+2066",
+        "U+2069",
+        "U+2066",
+    ]
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", files)  # each shown by its code point, none as is
+    assert 'title="Right-To-Left Override"' in flagged[0]
+
+
+def test_comments_are_rendered_once_not_at_every_view(review, monkeypatch):
+    from hubdash.discussions import review as review_view
+
+    num = review.open_discussion("It crashes", "On **load**.")
+    review.api(ALICE_TOKEN).comment_discussion(REPO, num, "Thanks, *looking*.")
+    rendered = _counting(monkeypatch, review_view, "render_markdown")
+    first = _text(review.alice.get(PAGE.format(num=num)))
+    assert len(rendered) == 2 and "<strong>load</strong>" in first and "<em>looking</em>" in first
+    again = _text(review.bob.get(PAGE.format(num=num)))  # another reader, the same comments
+    assert len(rendered) == 2 and "<strong>load</strong>" in again and "<em>looking</em>" in again
+    review.api(ALICE_TOKEN).edit_discussion_comment(
+        REPO, num, [e for e in review.held(num).events if e.type == "comment"][-1].id, "Thanks, *fixed*."
+    )
+    from hubdash.hub.discussion_review import forget
+
+    forget("model", REPO, num)
+    edited = _text(review.alice.get(PAGE.format(num=num)))
+    assert len(rendered) == 3 and "<em>fixed</em>" in edited  # an edit is rendered anew
+
+
 def test_a_discussion_shows_comments_sanitised_roles_and_hidden_comments(review):
     num = review.open_discussion("It crashes", HOSTILE)
     review.api(ALICE_TOKEN).comment_discussion(REPO, num, "Thanks, **looking**.")
@@ -95,11 +201,15 @@ def test_a_discussion_shows_comments_sanitised_roles_and_hidden_comments(review)
     assert 'href="javascript' not in conversation and "onerror" not in conversation
     assert 'hx-get="/account' not in conversation and "hx-disable" in conversation
     assert "buy cheap tokens" not in html and 'data-testid="hidden-comment"' in html
-    roles = dict(re.findall(r'<strong id="who-[^"]+">([^<]+)</strong>\s*<span class="role role-(\w+)"', html))
+    roles = dict(
+        re.findall(r'<strong id="who-[^"]+"><bdi>([^<]+)</bdi></strong>\s*<span class="role role-(\w+)"', html)
+    )
     assert roles["mallory"] == "outsider" and roles["alice"] in ("owner", "member")
     assert "Files changed" not in html  # a discussion has no files
     # In the order they happened: the comments, then the title change, then the status change.
-    renamed = re.search(r"changed the title from <del>It crashes</del> to <ins>It crashes on load</ins>", html)
+    renamed = re.search(
+        r"changed the title from <del><bdi>It crashes</bdi></del> to <ins><bdi>It crashes on load</bdi></ins>", html
+    )
     closed = re.search(r"closed this discussion", html)
     assert renamed and closed and html.index("looking") < renamed.start() < closed.start()
 

@@ -150,7 +150,7 @@ def test_a_merge_with_conflicts_is_refused_naming_the_files(review):
     num = review.open_pr({"README.md": "# Bert\n\nTheirs.\n"})
     review.api(ALICE_TOKEN).upload_file(path_or_fileobj=b"# Bert\n\nOurs.\n", path_in_repo="README.md", repo_id=REPO)
     page = _text(review.alice.get(PAGE.format(num=num)))
-    assert 'data-testid="conflicts"' in page and "<code>README.md</code>" in page
+    assert 'data-testid="conflicts"' in page and "<code><bdi>README.md</bdi></code>" in page
     answer = review.alice.post(PAGE.format(num=num), {"comment": "Merging anyway", "action": "merge-confirmed"}, **HX)
     html = _text(answer)
     assert answer.status_code in (400, 409) and "conflicts with main (README.md)" in html
