@@ -169,3 +169,58 @@ def test_from_the_inbox_a_waiting_pull_request_is_read_commented_merged_and_leav
     page.goto(f"{review.base}/discussions/?kind=pull_request&waiting=yes")
     expect(page.locator("a.disc-link")).to_have_count(1)
     expect(page.locator("a.disc-link")).to_have_text("Add the label names")
+
+
+def test_hidden_direction_characters_and_a_capped_files_list_read_at_every_width(review: Review) -> None:
+    """A pull request changing 305 files, one holding a Trojan Source line, its title a U+202E: the warnings and
+    the list of the files past those drawn fit a phone and a wide screen, light and dark; the inbox flags it."""
+    from hubdash.discussions.jobs import refresh_all
+    from hubdash.discussions.models import WatchedNamespace
+    from hubdash.jobs.delegation import take_on
+
+    trick = 'if access_level != "none\u202e \u2066// Check if admin\u2069 \u2066":\n    grant()\n'
+    files = {"auth.py": trick, **{f"docs/pages/section-{n:03d}/index.md": f"Page {n}\n" for n in range(304)}}
+    info = HfApi(endpoint=review.hub.url, token=MALLORY_TOKEN).create_commit(
+        "acme/bert",
+        [CommitOperationAdd(path, content.encode()) for path, content in files.items()],
+        commit_message="Tidy the \u202eadmin check",
+        create_pr=True,
+    )
+    for width in (1280, 390):
+        for scheme in ("light", "dark"):
+            page = review.page(width, scheme)
+            page.goto(f"{review.base}/models/acme/bert/discussions/{info.pr_num}/")
+            warnings = page.get_by_test_id("bidi-warning")
+            expect(warnings).to_have_count(2)  # the title, and auth.py
+            expect(warnings.first).to_be_visible()
+            flagged = page.locator("tr.bidi")
+            expect(flagged).to_have_count(1)
+            expect(flagged.locator(".bidi-char")).to_have_text(["U+202E", "U+2066", "U+2069", "U+2066"])
+            expect(page.get_by_test_id("files-capped")).to_contain_text("changes 305 files")
+            more = page.get_by_test_id("more-files")
+            expect(more.locator("li")).to_have_count(5)
+            expect(more.get_by_role("link", name="the whole diff")).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.locator("header.review-head").screenshot(
+                path=str(ARTIFACTS / f"discussion-bidi-title-{width}-{scheme}.png"), caret="initial"
+            )
+            page.locator("section.diff-file", has=flagged).screenshot(
+                path=str(ARTIFACTS / f"discussion-bidi-file-{width}-{scheme}.png"), caret="initial"
+            )
+            more.screenshot(path=str(ARTIFACTS / f"discussion-more-files-{width}-{scheme}.png"), caret="initial")
+            page.context.close()
+
+    from django.contrib.auth.models import User
+
+    alice = User.objects.get(username="alice")
+    WatchedNamespace.objects.create(namespace="acme", added_by=alice)
+    take_on(alice, "discussions", "acme")
+    refresh_all(None)
+    for width in (1280, 390):
+        page = review.page(width)
+        page.goto(f"{review.base}/discussions/")
+        row = page.locator("tr.disc-row", has_text="admin check")
+        expect(row.locator(".bidi-tag")).to_have_text("hidden direction characters")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        row.screenshot(path=str(ARTIFACTS / f"discussions-bidi-row-{width}.png"), caret="initial")
+        page.context.close()
