@@ -25,9 +25,9 @@ MAX_FILES_DRAWN = 300  # files with a section of their own (and sizes asked of p
 MAX_FILES_LISTED = 1_000  # files named on the page at all
 _HUNK = re.compile(r"@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 _FIRST_HUNK = re.compile(r"^@@ -\d", re.MULTILINE)
-_FILE = re.compile(r"^diff --git ", re.MULTILINE)
 _LFS_POINTER = "version https://git-lfs.github.com/spec/"  # the first line of every LFS pointer
-BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_CHARS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+BIDI = re.compile(f"[{BIDI_CHARS}]")
 _BIDI_SPLIT = re.compile("([\u202a-\u202e\u2066-\u2069])")
 
 Change = Literal["added", "deleted", "modified", "renamed"]
@@ -259,11 +259,13 @@ def parse(raw: str, max_chars: int = MAX_CHARS, max_lines: int = MAX_LINES) -> P
     files: list[DiffFile] = []
     budget = _Budget(max_chars, max_lines)
     cut = False
-    starts: list[int] = []
-    for match in _FILE.finditer(raw):
-        if len(starts) > MAX_FILES_LISTED:
+    starts: list[int] = [0] if raw.startswith("diff --git ") else []
+    pos = 0
+    while len(starts) <= MAX_FILES_LISTED:  # where each file begins, found at C speed
+        pos = raw.find("\ndiff --git ", pos) + 1
+        if not pos:
             break
-        starts.append(match.start())
+        starts.append(pos)
     more = 0
     if len(starts) > MAX_FILES_LISTED:  # past what the page names: counted alone
         more = raw.count("\ndiff --git ", starts[MAX_FILES_LISTED] - 1)
@@ -276,7 +278,7 @@ def parse(raw: str, max_chars: int = MAX_CHARS, max_lines: int = MAX_LINES) -> P
         current = _header(chunk[:head_end].split("\n", 30)[:30])  # a heading is a few lines
         body = chunk[head_end:]
         current.lfs = f"\n+{_LFS_POINTER}" in body or f"\n-{_LFS_POINTER}" in body
-        current.lines_bidi = BIDI.search(body) is not None
+        current.lines_bidi = not body.isascii() and any(char in body for char in BIDI_CHARS)
         files.append(current)
         drawable = bool(body) and not current.lfs and not current.binary and index < MAX_FILES_DRAWN
         if drawable and budget.lines:

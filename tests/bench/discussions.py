@@ -12,6 +12,8 @@ limit is off. Prints:
 - the inbox page, unfiltered and with a text filter: p50 and p95 over 50 sequential requests after 5 warm-up
   requests, through nginx (deploy/nginx/ as shipped) in front of gunicorn (target p95 under 300 ms), and the Hub
   calls made inside those requests (target 0, from hubsim's log); the nav's count too;
+- a pull request whose diff is two 5 MB text files of one-character lines (5.2 million lines): its page's first
+  view (the Hub's diff read and parsed) and p50 over 10 views after it (what was read is kept), through nginx;
 - an hourly refresh after `--changed` items changed on the Hub (comments, closes), without webhooks (the
   namespace uncovered: a list call per repo, details for what changed) and with webhooks (the namespace covered:
   the job makes no call; each delivery of those changes makes one details call for its item).
@@ -30,6 +32,7 @@ from pathlib import Path
 from statistics import median, quantiles
 
 import requests
+from huggingface_hub import HfApi
 
 from tests.bench import summary
 from tests.bench.browse import HubLog
@@ -137,6 +140,23 @@ def change(hub: HubLog, items: list[tuple[str, int]], changed: int) -> None:
     for k, (repo_id, num) in enumerate(items[::step][:changed]):
         act = {"status": "closed"} if k % 4 == 3 else {"comment": "Any news on this?"}
         hub.control("POST", f"discussions/model/{repo_id}/{num}", {"user": PERSON, **act})
+
+
+HUGE_LINES = 5 * 1024 * 1024 // 2  # one character and a newline each: 5 MB a file
+
+
+def huge_pull_request(hub_url: str) -> tuple[str, int]:
+    """A pull request adding two 5 MB text files of one-character lines; (repo, number)."""
+    from huggingface_hub import CommitOperationAdd
+
+    repo = f"{ORG}/model-001"
+    operations = [
+        CommitOperationAdd(name, (f"{ch}\n" * HUGE_LINES).encode()) for name, ch in (("a.txt", "a"), ("b.txt", "b"))
+    ]
+    info = HfApi(endpoint=hub_url, token=TOKEN).create_commit(
+        repo, operations, commit_message="Two huge files", create_pr=True
+    )
+    return repo, int(info.pr_num or 0)
 
 
 def sign_in(base: str) -> requests.Session:
@@ -281,9 +301,30 @@ def main() -> None:
         assert f"{ORG}/</span>model-" in page, "the inbox does not show benchtalk's items"
         assert f"{total:,} items" in page or f"{total} items" in page, "the inbox does not count every item"
 
-        # -- an hourly refresh, without and with webhooks -------------------------------------------------
-        from huggingface_hub import HfApi
+        # -- a pull request page with a huge diff -------------------------------------------------------------
+        repo, num = huge_pull_request(hub_url)
+        began = time.perf_counter()
+        HfApi(endpoint=hub_url, token=TOKEN).get_discussion_details(repo, num)
+        hub_ms = (time.perf_counter() - began) * 1000
+        url = f"{base}/models/{repo}/discussions/{num}/"
+        began = time.perf_counter()
+        first = session.get(url, timeout=300)
+        first_ms = (time.perf_counter() - began) * 1000
+        first.raise_for_status()
+        assert 'data-testid="diff-cut"' in first.text, "the page does not say the diff is cut"
+        took = timed_pages(session, url, 10)
+        print(
+            f"\nA pull request adding two 5 MB files of one-character lines ({2 * HUGE_LINES:,} lines): the Hub's "
+            f"answer alone {hub_ms:.0f} ms; the page's first view {first_ms:.0f} ms, then p50 {median(took):.0f} ms, "
+            f"max {max(took):.0f} ms over 10 views",
+            flush=True,
+        )
+        summary.record(
+            "discussions", "pull request page, two 5 MB files in its diff",
+            f"first view {first_ms:.0f} ms (the Hub {hub_ms:.0f} ms), then p50 {median(took):.0f} ms",
+        )  # fmt: skip
 
+        # -- an hourly refresh, without and with webhooks -------------------------------------------------
         HfApi(endpoint=hub_url, token=TOKEN).create_webhook(
             url=NOWHERE, watched=[{"type": "org", "name": ORG}], domains=["repo", "discussion"], secret="bench-secret"
         )
