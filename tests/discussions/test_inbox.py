@@ -213,11 +213,11 @@ def test_without_a_watched_namespace_the_inbox_says_who_chooses_them(world):
     assert reverse("discussions-settings") in world.alice.get(reverse("discussions")).content.decode()
 
 
-@pytest.mark.parametrize("path", ["acme/ba%00d", "ac%00me/bert", "acme/bad..name", "acme/" + "x" * 97])
-def test_a_repo_tab_for_a_name_the_hub_could_not_have_is_not_found(world, seeded, path):
+def test_a_repo_tab_for_a_name_the_hub_could_not_have_is_not_found(world, seeded):
     """A NUL broke PostgreSQL's query (a 500); any name the Hub refuses has no tab."""
-    answer = world.bob.get(f"/discussions/model/{path}/")
-    assert answer.status_code == 404 and "How do I fine-tune bert?" not in answer.content.decode()
+    for path in ("acme/ba%00d", "ac%00me/bert", "acme/bad..name", "acme/" + "x" * 97):
+        answer = world.bob.get(f"/discussions/model/{path}/")
+        assert answer.status_code == 404 and "How do I fine-tune bert?" not in answer.content.decode(), path
 
 
 def test_a_title_with_hidden_direction_characters_is_isolated_and_flagged(world, seeded):
