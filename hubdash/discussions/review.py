@@ -94,28 +94,34 @@ def _noun(thread: hub_review.Thread) -> str:
 # -- what the page shows -----------------------------------------------------------------------------------
 
 
-def _comment_html(thread: hub_review.Thread, event: hub_review.Event, base: str) -> str:
-    """A comment rendered and sanitised, once per version: kept by the event's id, its latest version's date
-    and its text (the same words render the same for whoever reads them), so a reload renders nothing."""
+def _comment_key(thread: hub_review.Thread, event: hub_review.Event) -> str:
+    """A comment's version: its event's id, its latest version's date and its text (the same words render the
+    same for whoever may read them)."""
     digest = hashlib.blake2b(event.content.encode(), digest_size=16).hexdigest()
-    key = f"discussions:comment:{thread.kind}:{thread.repo_id}:{event.id}:{event.updated_at}:{digest}"
-    html = cache.get(key)
-    if not isinstance(html, str):
-        html = render_markdown(event.content, base, demote=2)
-        cache.set(key, html, KEPT_SECONDS)
-    return html
+    return f"discussions:comment:{thread.kind}:{thread.repo_id}:{event.id}:{event.updated_at}:{digest}"
 
 
 def _conversation(thread: hub_review.Thread) -> list[dict[str, Any]]:
+    """The events in order, each comment rendered and sanitised once per version (kept, so a reload renders
+    nothing: one read of the cache for them all)."""
     base = hub_repos.hub_url(thread.kind, thread.repo_id) + "/"
-    return [
-        {
-            "event": event,
-            "role": ROLE_WORDS[event.author.role],
-            "html": _comment_html(thread, event, base) if event.type == "comment" and event.content else "",
-        }
-        for event in thread.events
-    ]
+    keys = {
+        event.id: _comment_key(thread, event) for event in thread.events if event.type == "comment" and event.content
+    }
+    kept = cache.get_many(list(keys.values())) if keys else {}
+    rendered: dict[str, str] = {}
+    items = []
+    for event in thread.events:
+        html = ""
+        if event.id in keys:
+            found = kept.get(keys[event.id])
+            html = found if isinstance(found, str) else render_markdown(event.content, base, demote=2)
+            if not isinstance(found, str):
+                rendered[keys[event.id]] = html
+        items.append({"event": event, "role": ROLE_WORDS[event.author.role], "html": html})
+    if rendered:
+        cache.set_many(rendered, KEPT_SECONDS)
+    return items
 
 
 def _parsed(thread: hub_review.Thread) -> review_diff.ParsedDiff | None:
