@@ -75,9 +75,27 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Chromium, shared by consecutive browser tests (tests/browser/conftest.py), stops after the last of them."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or "browser" not in getattr(nextitem, "fixturenames", ()):
+            from tests.browser.conftest import CHROMIUM
+
+            CHROMIUM.stop()
+
+
 @pytest.fixture
 def real_password_hashing(settings: Any) -> None:
-    """Django's own hashers (PBKDF2 at its full count), for tests about hashing, sign-in and passwords."""
+    """Django's own hashers (PBKDF2 at its full count), for tests about hashing, sign-in and passwords.
+
+    Its PBKDF2 derives each (password, salt, count) once per process (tests/hashers.py): the same result as
+    deriving it again, a quarter of a second sooner.
+    """
     from django.conf import global_settings
 
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    shipped = global_settings.PASSWORD_HASHERS
+    assert shipped[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher", shipped
+    settings.PASSWORD_HASHERS = ["tests.hashers.RememberingPBKDF2PasswordHasher", *shipped[1:]]

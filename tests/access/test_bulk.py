@@ -18,11 +18,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.backend]
 SPLIT = {"acme/gated-a": 120, "acme/gated-b": 80, "acme/gated-c": 50}  # 250 requests, 2 + 1 + 1 batch calls
 
 
-def wait_for_a_fresh_window(window_s: int, needed: float = 30) -> None:
-    """hubsim's rate-limit windows follow the wall clock (every `window_s` seconds): start a test that waits
-    for a window's reset far enough from the next one that the waits it measures are whole ones."""
-    if (to_reset := window_s - time.time() % window_s) < needed:
-        time.sleep(to_reset + 0.5)
+def a_window_with_time_left(needed: float = 30, shortest: int = 300) -> int:
+    """hubsim's rate-limit windows follow the wall clock (every `window_s` seconds): a window length, the Hub's
+    5 minutes or a minute longer at a time, whose current window has `needed` seconds left, so that the waits
+    a test measures are whole ones (and none of them waits for a window to end before it starts)."""
+    window = shortest
+    while window - time.time() % window < needed:
+        window += 60
+    return window
 
 
 def file_many(world: World, split: dict[str, int]) -> None:
@@ -127,9 +130,9 @@ def test_a_rate_limit_mid_batch_pauses_until_the_window_resets_and_goes_on(world
     world.refresh()
     ids = list(AccessRequest.objects.values_list("pk", flat=True))
     run, _ = preview(world, status="accepted", request=ids)
-    # A small quota: two calls a window, whoami aside.
-    quota = {"quotas": {"api": 2, "whoami": 100}, "window_s": 300}
-    wait_for_a_fresh_window(300)  # every wait is then the rest of a window, never a second at its very end
+    # A small quota: two calls a window, whoami aside; every wait is then the rest of a window, never a second
+    # at its very end.
+    quota = {"quotas": {"api": 2, "whoami": 100}, "window_s": a_window_with_time_left()}
     world.hub.control("POST", "ratelimit", quota)
     slept: list[tuple[float, str]] = []
 

@@ -24,6 +24,7 @@ from django.db import connection
 
 from hubdash.activity.models import Event
 from tests.activity.conftest import NEW_SECRET, v3
+from tests.serving.stack import DATABASE_FILE, migrated
 
 pytestmark = pytest.mark.backend
 
@@ -44,7 +45,7 @@ def database_url(tmp: Path) -> tuple[str, bool]:
         user, password = config["USER"], config["PASSWORD"]
         host, port = config["HOST"] or "127.0.0.1", config["PORT"] or 5432
         return f"postgres://{user or ''}:{password or ''}@{host}:{port}/{config['NAME']}", True
-    return f"sqlite:///{tmp / 'shared.sqlite3'}", False
+    return f"sqlite:///{tmp / DATABASE_FILE}", False
 
 
 @pytest.fixture
@@ -54,8 +55,8 @@ def two_servers(transactional_db) -> Iterator[tuple[list[str], object]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUBDASH_")}
     env.update(DATABASE_URL=url, HUBDASH_VAR_DIR=str(tmp), HUBDASH_WEBHOOK_SECRETS=NEW_SECRET, HUBDASH_WORKERS="1")
     env["DJANGO_SETTINGS_MODULE"] = "hubdash.settings"
-    if not shared:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    if not shared:  # as `manage.py migrate` leaves it: a copy of the database the serving tests migrate once
+        migrated({k: v for k, v in env.items() if k != "DATABASE_URL"})
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     servers, bases = [], []
     for _ in range(2):
@@ -82,7 +83,7 @@ def two_servers(transactional_db) -> Iterator[tuple[list[str], object]]:
         def count() -> int:
             if shared:
                 return Event.objects.count()
-            with sqlite3.connect(tmp / "shared.sqlite3") as db:
+            with sqlite3.connect(tmp / DATABASE_FILE) as db:
                 return db.execute("SELECT count(*) FROM activity_event").fetchone()[0]
 
         yield bases, count

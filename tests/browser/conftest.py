@@ -1,4 +1,8 @@
-"""Chromium driven by Playwright, for every browser test: `browser` (one per test) and `page` (1200 px).
+"""Chromium driven by Playwright, for every browser test: `browser` and `page` (1200 px).
+
+One Chromium serves a run of consecutive browser tests (`CHROMIUM`): starting Playwright and Chromium took
+0.6-0.8 s a test. Each test still gets its own contexts (cookies, storage, cache), closed when it ends, and
+Chromium stops after the last browser test of a run, before any other test (tests/conftest.py).
 
 Every page of every context opened from `browser` is watched: a console error (Chromium reports CSP
 violations there too) or an uncaught exception fails the test, unless the test said it expected that
@@ -14,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"  # screenshots; ignored by git
 CHROMIUM_FLAGS = [
@@ -64,30 +68,75 @@ class Console:
             self.problems.remove(problem)
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread while it is started, which Django's
-    # async-safety check would mistake for async code touching the ORM. Started per test, so the
-    # loop is gone before the database is flushed.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    console = Console()
-    executable = os.environ.get("HUBDASH_CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as playwright:
+class SharedChromium:
+    """Chromium for consecutive browser tests, started by the first one's `browser` and stopped by `stop`.
+
+    While Playwright's sync API is started, its event loop runs in this thread, which Django's async-safety
+    check would mistake for async code touching the ORM (the tests' own queries, the database flushed after
+    each test): the check is off from the start to the stop, and only then.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._env: str | None = None
+
+    def get(self) -> Browser:
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        self.stop()
+        self._env = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        self._playwright = sync_playwright().start()
+        executable = os.environ.get("HUBDASH_CHROMIUM", "/usr/bin/chromium")
         launch = {"executable_path": executable} if os.path.exists(executable) else {}
-        browser = playwright.chromium.launch(headless=True, args=CHROMIUM_FLAGS, **launch)
-        new_context = browser.new_context
+        self._browser = self._playwright.chromium.launch(headless=True, args=CHROMIUM_FLAGS, **launch)
+        return self._browser
 
-        def watched_context(**options: Any) -> BrowserContext:
-            return console.watch(new_context(**options))
+    def stop(self) -> None:
+        if self._playwright is None:
+            return
+        try:
+            if self._browser is not None and self._browser.is_connected():
+                self._browser.close()
+        finally:
+            self._playwright.stop()
+            self._playwright = self._browser = None
+            if self._env is None:
+                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            else:
+                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = self._env
 
-        def watched_page(**options: Any) -> Page:
-            return watched_context(**options).new_page()
 
-        browser.new_context = watched_context  # type: ignore[method-assign]
-        browser.new_page = watched_page  # type: ignore[method-assign]
-        browser.hubdash_console = console  # type: ignore[attr-defined]  # for the `console` fixture
-        yield browser
-        browser.close()
+CHROMIUM = SharedChromium()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """The shared Chromium, every context the test opens watched (`Console`) and closed when it ends."""
+    console = Console()
+    chromium = CHROMIUM.get()
+    opened: list[BrowserContext] = []
+
+    def watched_context(**options: Any) -> BrowserContext:
+        context = console.watch(Browser.new_context(chromium, **options))
+        opened.append(context)
+        return context
+
+    def watched_page(**options: Any) -> Page:
+        return watched_context(**options).new_page()
+
+    chromium.new_context = watched_context  # type: ignore[method-assign]
+    chromium.new_page = watched_page  # type: ignore[method-assign]
+    chromium.hubdash_console = console  # type: ignore[attr-defined]  # for the `console` fixture
+    try:
+        yield chromium
+        for context in opened:
+            context.close()
+    finally:
+        del chromium.new_context, chromium.new_page, chromium.hubdash_console  # type: ignore[attr-defined]
+        if not chromium.is_connected():  # the test closed it, or it crashed: the next test starts another
+            CHROMIUM.stop()
     if console.problems:
         pytest.fail("console errors:\n" + "\n".join(console.problems), pytrace=False)
 

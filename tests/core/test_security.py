@@ -17,6 +17,7 @@ from django.urls.resolvers import RoutePattern
 
 from hubdash.env import new_token_key_spec
 from tests.personas import PASSWORD
+from tests.serving.stack import migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -215,7 +216,7 @@ def test_gunicorn_serves_hubdash_with_its_config(tmp_path):
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(HUBDASH_VAR_DIR=str(tmp_path), HUBDASH_BIND=f"127.0.0.1:{port}", HUBDASH_WORKERS="1")
-    assert manage("migrate", "--noinput", env=env).returncode == 0
+    migrated(env)  # as `manage.py migrate` leaves it: a copy of the database the serving tests migrate once
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-c", "hubdash/gunicorn.conf.py", "hubdash.wsgi"],
         cwd=ROOT,

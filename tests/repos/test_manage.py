@@ -443,9 +443,18 @@ def test_a_create_whose_answer_is_lost_says_it_may_have_happened_and_a_retry_fin
     assert 'href="/models/acme/fresh-model/"' in read(again)
 
 
-def test_a_hub_that_hangs_during_create_ends_in_a_clear_message(browsing):
+def test_a_hub_that_hangs_during_create_ends_in_a_clear_message(browsing, settings):
+    from hubdash.hub import transport
+
     browsing.hub.fault(method="POST", path="/api/repos/create", hang=True, times=1)
-    response = create(browsing.alice)
+    shipped = settings.HUB_READ_TIMEOUT
+    settings.HUB_READ_TIMEOUT = 1  # the read timeout ends the wait, as in production, after 1 s instead of 10
+    transport.install()  # pick up the shorter timeout
+    try:
+        response = create(browsing.alice)
+    finally:
+        settings.HUB_READ_TIMEOUT = shipped
+        transport.install()
     assert response.status_code == 503
     page = read(response)
     assert "did not answer in time" in page

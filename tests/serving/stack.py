@@ -234,7 +234,8 @@ def start_nginx(
 
 
 # Made once per test process by `migrated`: a database migrated by the product's settings, and whether the
-# static files were collected. Migrating took 3-8 s a stack and collecting 2-4 s, for what every stack shares.
+# static files were collected (unless `make test` collected them after the last edit). Migrating took 3-8 s a
+# stack and collecting 2-4 s, for what every stack shares.
 _TEMPLATES: dict[str, Path] = {}
 _COLLECTED: list[bool] = []
 DATABASE_FILE = "hubdash.sqlite3"  # under HUBDASH_VAR_DIR (hubdash/settings.py)
@@ -249,7 +250,8 @@ def _copy_database(source: Path, var_dir: Path) -> None:
 
 def migrated(env: dict[str, str], admin: bool = False) -> None:
     """The database under env's HUBDASH_VAR_DIR migrated (with an `admin` account if asked), as `manage.py
-    migrate` would leave it: a copy of one made once per test process. Static files collected once too."""
+    migrate` would leave it: a copy of one made once per test process. Static files collected once too, if
+    they were not collected since the last edit."""
     if env.get("DATABASE_URL"):
         raise ValueError("migrated() copies SQLite databases; DATABASE_URL names another")
     key = "admin" if admin else "bare"
@@ -268,10 +270,18 @@ def migrated(env: dict[str, str], admin: bool = False) -> None:
             )
         _TEMPLATES[key] = folder / DATABASE_FILE
     _copy_database(_TEMPLATES[key], Path(env["HUBDASH_VAR_DIR"]))
-    if not _COLLECTED or not (ROOT / "staticfiles" / "staticfiles.json").exists():
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists() or not (_COLLECTED or _collected_after_the_last_edit(manifest)):
         collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
         subprocess.run(collect, cwd=ROOT, env=env, check=True)
         _COLLECTED.append(True)
+
+
+def _collected_after_the_last_edit(manifest: Path) -> bool:
+    """Whether the static files were collected (as `make test` does before the suite) after the last edit of
+    a file under static/: then they need no collecting again."""
+    edited = max((path.stat().st_mtime for path in (ROOT / "static").rglob("*") if path.is_file()), default=0.0)
+    return manifest.stat().st_mtime >= edited
 
 
 def prepare(env: dict[str, str]) -> None:
