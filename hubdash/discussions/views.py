@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -29,8 +28,7 @@ from hubdash import activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.permissions import admins_only, is_admin
 from hubdash.hub.parse import valid_repo_id
-from hubdash.hub.rights import WRITE_ROLES
-from hubdash.hub.tokens import last_known_identity, token_statuses
+from hubdash.hub.rights import namespaces_members_write, readable_namespaces
 from hubdash.jobs.models import Delegation, Pause
 from hubdash.lists import render_list
 
@@ -38,7 +36,7 @@ from . import jobs, refresh
 from .forms import InboxForm, WatchForm
 from .models import OPEN_STATUSES, Discussion, DiscussionRepo, WatchedNamespace
 from .review_diff import BIDI
-from .visibility import item_url, readable_namespaces, tab_url, visible
+from .visibility import item_url, tab_url, visible
 
 PAGE_SIZE = 50
 FRAGMENT_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
@@ -248,15 +246,7 @@ def _candidates() -> list[str]:
     members' tokens manage (their Hub accounts and the organisations they admin or write in, as last known)."""
     names = set(WatchedNamespace.objects.values_list("namespace", flat=True))
     names |= set(Delegation.objects.filter(capability=jobs.CAPABILITY).values_list("namespace", flat=True))
-    statuses = token_statuses(User.objects.filter(is_active=True))
-    members = User.objects.in_bulk(list(statuses))
-    for user_id, status in statuses.items():
-        if status.state != "valid" or status.role == "read" or not status.hub_username:
-            continue
-        names.add(status.hub_username)
-        identity = last_known_identity(members[user_id]) if user_id in members else None
-        if identity is not None:
-            names.update(org.name for org in identity.orgs if org.role in WRITE_ROLES)
+    names |= namespaces_members_write()
     return sorted(names, key=str.lower)
 
 

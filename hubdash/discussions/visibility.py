@@ -13,31 +13,10 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.urls import reverse
 
-from hubdash import hub
 from hubdash.core.links import PK_SAMPLE, REPO_SAMPLES, link
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser, User
-
     from .models import Discussion
-
-
-def readable_namespaces(user: User | AnonymousUser) -> frozenset[str]:
-    """The namespaces whose private repos this person's own Hub rights may read."""
-    try:
-        status = hub.token_status(user)
-    except hub.TokenKeyError:
-        return frozenset()
-    if status is None or status.state != "valid":
-        return frozenset()
-    names = {status.hub_username} if status.hub_username else set()
-    try:
-        identity = hub.current_identity(user)
-    except hub.HubError:
-        identity = None
-    if identity is not None and identity.name == status.hub_username:
-        names.update(org.name for org in identity.orgs if org.role != "no_access")
-    return frozenset(names)
 
 
 def visible(readable: frozenset[str]) -> Q:

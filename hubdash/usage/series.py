@@ -16,7 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Max, Min, Q, QuerySet, Sum
 
-from hubdash import hub
+from hubdash.hub.rights import readable_namespaces
 
 from .models import Snapshot, TrackedRepo, Watched
 
@@ -63,26 +63,6 @@ class Series:
 
     def values(self, attribute: str) -> list[int | None]:
         return [getattr(p, attribute) if p is not None else None for p in self.points]
-
-
-def readable_namespaces(user: User | AnonymousUser) -> frozenset[str]:
-    """The namespaces whose private repos this person's own Hub rights may read: their Hub account and its
-    organisations, from a whoami no older than the identity period (the cached answer, else one call). When
-    the Hub cannot say, their own account only: someone who left an organisation does not keep its figures."""
-    try:
-        status = hub.token_status(user)
-    except hub.TokenKeyError:
-        return frozenset()
-    if status is None or status.state != "valid":
-        return frozenset()
-    names = {status.hub_username} if status.hub_username else set()
-    try:
-        identity = hub.current_identity(user)
-    except hub.HubError:
-        identity = None
-    if identity is not None and identity.name == status.hub_username:
-        names.update(org.name for org in identity.orgs if org.role != "no_access")  # a member who reads nothing
-    return frozenset(names)
 
 
 def visible_repos(user: User | AnonymousUser) -> Q:

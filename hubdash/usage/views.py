@@ -1,7 +1,7 @@
 """/usage/ (everyone signed in), its settings (admins), a repo's Usage tab and the CSV of each chart's figures.
 
 Every page reads hubdash's snapshots only: no Hub call. A private repo's own figures are shown to people
-whose Hub rights may read it (series.readable_namespaces); others see the namespaces' totals only.
+whose Hub rights may read it (hub.rights.readable_namespaces); others see the namespaces' totals only.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import hashlib
 from datetime import UTC, datetime, time
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -26,15 +25,13 @@ from hubdash.activity import history
 from hubdash.core.http import AuthedRequest
 from hubdash.core.permissions import admins_only, is_admin
 from hubdash.hub.repos import valid_repo_id
-from hubdash.hub.tokens import last_known_identity, token_statuses
+from hubdash.hub.rights import namespaces_members_write, readable_namespaces
 from hubdash.jobs.delegation import delegate_of, pause_of
 from hubdash.jobs.models import Delegation
 
 from . import drawing, jobs, series
 from .forms import WatchForm, quota_field
 from .models import TrackedRepo, Watched
-
-WRITE_ROLES = {"admin", "write"}
 
 
 def _period(request: AuthedRequest) -> int:
@@ -58,7 +55,7 @@ def usage_page(request: AuthedRequest) -> HttpResponse:
         start, end = span
         version = drawing.version()
         blocks_html = drawing.blocks_html(days, start, end, version)
-        readable = ",".join(sorted(series.readable_namespaces(request.user)))
+        readable = ",".join(sorted(readable_namespaces(request.user)))
         key = f"usage:growers:{version}:{days}:{hashlib.sha256(readable.encode()).hexdigest()[:24]}"
         growers_html = cache.get(key)
         if growers_html is None:
@@ -153,15 +150,7 @@ def _candidates() -> list[str]:
     tokens manage (their Hub accounts and the organisations they admin or write in, as last known)."""
     names = set(Watched.objects.values_list("namespace", flat=True))
     names |= set(Delegation.objects.filter(capability="usage").values_list("namespace", flat=True))
-    statuses = token_statuses(User.objects.filter(is_active=True))
-    members = User.objects.in_bulk(list(statuses))
-    for user_id, status in statuses.items():
-        if status.state != "valid" or status.role == "read" or not status.hub_username:
-            continue
-        names.add(status.hub_username)
-        identity = last_known_identity(members[user_id]) if user_id in members else None
-        if identity is not None:
-            names.update(org.name for org in identity.orgs if org.role in WRITE_ROLES)
+    names |= namespaces_members_write()
     return sorted(names, key=str.lower)
 
 
