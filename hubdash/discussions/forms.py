@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from hubdash.hub.parse import valid_repo_id
+from hubdash.jobs.forms import WatchedNamespacesForm
 
 from .models import DRAFT, OPEN, OPEN_STATUSES, Discussion
 
@@ -77,32 +78,5 @@ class InboxForm(forms.Form):
         return rows
 
 
-class WatchForm(forms.Form):
+class WatchForm(WatchedNamespacesForm):
     """Which namespaces' discussions the inbox shows (admins): ticked among the candidates, or typed."""
-
-    watch = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Watch")
-    add = forms.CharField(
-        required=False,
-        max_length=96,
-        label="Another namespace",
-        help_text="A Hub user or organisation name, as in huggingface.co/<name>.",
-    )
-
-    def __init__(self, *args: Any, candidates: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.candidates = candidates
-        watch = self.fields["watch"]
-        assert isinstance(watch, forms.MultipleChoiceField)
-        watch.choices = [(name, name) for name in candidates]
-
-    def clean_add(self) -> str:
-        name = str(self.cleaned_data.get("add") or "").strip()
-        if name and ("/" in name or not valid_repo_id(name)):
-            raise forms.ValidationError("That is not a Hub user or organisation name.")
-        return name
-
-    def chosen(self) -> list[str]:
-        names = list(self.cleaned_data["watch"])
-        if self.cleaned_data["add"] and self.cleaned_data["add"] not in names:
-            names.append(self.cleaned_data["add"])
-        return names

@@ -28,7 +28,9 @@ from hubdash import activity
 from hubdash.core.http import AuthedRequest
 from hubdash.core.permissions import admins_only, is_admin
 from hubdash.hub.parse import valid_repo_id
-from hubdash.hub.rights import namespaces_members_write, readable_namespaces
+from hubdash.hub.rights import readable_namespaces
+from hubdash.jobs.delegation import watch_candidates
+from hubdash.jobs.forms import watch_change_summary
 from hubdash.jobs.models import Delegation, Pause
 from hubdash.lists import render_list
 
@@ -241,15 +243,6 @@ def _duration(span: timedelta, up: bool) -> str:
 # -- settings (admins) ------------------------------------------------------------------------------------
 
 
-def _candidates() -> list[str]:
-    """Namespaces an admin may tick: those watched, those someone took on for discussions, and those the
-    members' tokens manage (their Hub accounts and the organisations they admin or write in, as last known)."""
-    names = set(WatchedNamespace.objects.values_list("namespace", flat=True))
-    names |= set(Delegation.objects.filter(capability=jobs.CAPABILITY).values_list("namespace", flat=True))
-    names |= namespaces_members_write()
-    return sorted(names, key=str.lower)
-
-
 def _settings_context(form: WatchForm) -> dict[str, Any]:
     watched = {w.namespace: w for w in WatchedNamespace.objects.all()}
     fresh = {f["namespace"]: f for f in _freshness(list(watched.values()))}
@@ -258,7 +251,7 @@ def _settings_context(form: WatchForm) -> dict[str, Any]:
     rows = [
         {
             "name": name,
-            "checkbox": next(w for w in form["watch"] if w.data["value"] == name),
+            "checkbox": form.checkbox(name),
             "person": taken.get(name),
             "paused": paused.get(name),
             "watched": watched.get(name),
@@ -272,7 +265,7 @@ def _settings_context(form: WatchForm) -> dict[str, Any]:
 @require_http_methods(["GET", "HEAD", "POST"])
 @admins_only
 def settings_page(request: AuthedRequest) -> HttpResponse:
-    candidates = _candidates()
+    candidates = watch_candidates(jobs.CAPABILITY, WatchedNamespace.objects.values_list("namespace", flat=True))
     if request.method != "POST":
         initial = {"watch": list(WatchedNamespace.objects.values_list("namespace", flat=True))}
         form = WatchForm(initial=initial, candidates=candidates)
@@ -290,13 +283,8 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
         added = [name for name in chosen if name not in before]
         for name in added:
             WatchedNamespace.objects.create(namespace=name, added_by=request.user)
-        if added or gone:
-            words = "changed the namespaces whose discussions the inbox shows"
-            if added:
-                words += f": watching {', '.join(added)}"
-            if gone:
-                words += f"{';' if added else ':'} no longer {', '.join(gone)}"
-            activity.record(action="team", summary=words[:300], member=request.user)
+        if summary := watch_change_summary("whose discussions the inbox shows", added, gone):
+            activity.record(action="team", summary=summary, member=request.user)
     lent = set(
         Delegation.objects.filter(capability=jobs.CAPABILITY, namespace__in=added).values_list("namespace", flat=True)
     )

@@ -11,12 +11,13 @@ feed once, until someone takes it on (which ends the pause) or the same person's
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from hubdash import activity, hub
-from hubdash.hub.rights import writable_namespaces
+from hubdash.hub.rights import namespaces_members_write, writable_namespaces
 
 from .models import CAPABILITIES, Delegation, Pause
 
@@ -180,3 +181,13 @@ def give_up(person: User, capability: str, namespace: str) -> bool:
 
 def delegations_of(person: User) -> set[tuple[str, str]]:
     return set(Delegation.objects.filter(person=person).values_list("capability", "namespace"))
+
+
+def watch_candidates(capability: str, watched: Iterable[str]) -> list[str]:
+    """The namespaces an admin may tick for a capability: those `watched`, those someone took on for it, and
+    those the members' tokens manage (their Hub accounts and the organisations they admin or write in, as
+    last known)."""
+    names = set(watched)
+    names |= set(Delegation.objects.filter(capability=capability).values_list("namespace", flat=True))
+    names |= namespaces_members_write()
+    return sorted(names, key=str.lower)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from hubdash.hub.parse import valid_repo_id
+from hubdash.jobs.forms import WatchedNamespacesForm
 
 MAX_QUOTA_GB = Decimal(10_000_000)
 
@@ -16,21 +16,11 @@ def quota_field(namespace: str) -> str:
     return f"quota_{namespace}"
 
 
-class WatchForm(forms.Form):
-    watch = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Watch")
-    add = forms.CharField(
-        required=False,
-        max_length=96,
-        label="Another namespace",
-        help_text="A Hub user or organisation name, as in huggingface.co/<name>.",
-    )
+class WatchForm(WatchedNamespacesForm):
+    """The namespaces to watch, and a storage quota (optional) for each candidate."""
 
     def __init__(self, *args: Any, candidates: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.candidates = candidates
-        watch = self.fields["watch"]
-        assert isinstance(watch, forms.MultipleChoiceField)
-        watch.choices = [(name, name) for name in candidates]
+        super().__init__(*args, candidates=candidates, **kwargs)
         for name in candidates:
             self.fields[quota_field(name)] = forms.DecimalField(
                 required=False,
@@ -40,12 +30,6 @@ class WatchForm(forms.Form):
                 label=f"Storage quota of {name} (GB)",
                 widget=forms.NumberInput(attrs={"aria-label": f"Storage quota of {name} (GB)", "step": "any"}),
             )
-
-    def clean_add(self) -> str:
-        name = str(self.cleaned_data.get("add") or "").strip()
-        if name and ("/" in name or not valid_repo_id(name)):
-            raise forms.ValidationError("That is not a Hub user or organisation name.")
-        return name
 
     def watched(self) -> dict[str, int | None]:
         """namespace -> quota in bytes (None: none entered)."""

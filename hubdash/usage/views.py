@@ -25,9 +25,9 @@ from hubdash.activity import history
 from hubdash.core.http import AuthedRequest
 from hubdash.core.permissions import admins_only, is_admin
 from hubdash.hub.repos import valid_repo_id
-from hubdash.hub.rights import namespaces_members_write, readable_namespaces
-from hubdash.jobs.delegation import delegate_of, pause_of
-from hubdash.jobs.models import Delegation
+from hubdash.hub.rights import readable_namespaces
+from hubdash.jobs.delegation import delegate_of, pause_of, watch_candidates
+from hubdash.jobs.forms import watch_change_summary
 
 from . import drawing, jobs, series
 from .forms import WatchForm, quota_field
@@ -145,15 +145,6 @@ def repo_csv(request: AuthedRequest, kind: str, namespace: str, name: str) -> Ht
 # -- settings (admins) ------------------------------------------------------------------------------------
 
 
-def _candidates() -> list[str]:
-    """Namespaces an admin may tick: those watched, those someone took on for usage, and those members'
-    tokens manage (their Hub accounts and the organisations they admin or write in, as last known)."""
-    names = set(Watched.objects.values_list("namespace", flat=True))
-    names |= set(Delegation.objects.filter(capability="usage").values_list("namespace", flat=True))
-    names |= namespaces_members_write()
-    return sorted(names, key=str.lower)
-
-
 def _settings_context(form: WatchForm) -> dict[str, object]:
     rows = []
     for name in form.candidates:
@@ -162,7 +153,7 @@ def _settings_context(form: WatchForm) -> dict[str, object]:
         rows.append(
             {
                 "name": name,
-                "checkbox": next(w for w in form["watch"] if w.data["value"] == name),
+                "checkbox": form.checkbox(name),
                 "quota": form[quota_field(name)],
                 "person": person.get_username() if person else None,
                 "paused": pause.reason if pause else None,
@@ -176,7 +167,7 @@ def _settings_context(form: WatchForm) -> dict[str, object]:
 @admins_only
 @never_cache
 def settings_page(request: AuthedRequest) -> HttpResponse:
-    candidates = _candidates()
+    candidates = watch_candidates("usage", Watched.objects.values_list("namespace", flat=True))
     if request.method == "POST":
         form = WatchForm(request.POST, candidates=candidates)
         if not form.is_valid():
@@ -191,13 +182,8 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
                                                                                      "added_by": request.user}
                 )  # fmt: skip
             added, removed = sorted(set(chosen) - before), sorted(before - set(chosen))
-            if added or removed:
-                words = "changed the namespaces whose usage is snapshotted"
-                if added:
-                    words += f": watching {', '.join(added)}"
-                if removed:
-                    words += f"{';' if added else ':'} no longer {', '.join(removed)}"
-                activity.record(action="team", summary=words[:300], member=request.user)
+            if summary := watch_change_summary("whose usage is snapshotted", added, removed):
+                activity.record(action="team", summary=summary, member=request.user)
         messages.success(request, "Usage settings saved.")
         return redirect("usage-settings")
     watched = {w.namespace: w for w in Watched.objects.all()}
