@@ -19,21 +19,29 @@ manages benchlab only; hubsim's rate limit off and 100 ms added to every Hub cal
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
-from statistics import median, quantiles
-
-import requests
+from statistics import median
 
 from tests.bench import summary
 from tests.bench.browse import HubLog
 from tests.bench.pages import free_port, wait_for
-from tests.bench.served import BEHIND_PROXY, WorkerShares, behind_nginx, stop
+from tests.bench.served import (
+    BEHIND_PROXY,
+    WorkerShares,
+    behind_nginx,
+    manage,
+    p95,
+    said,
+    shell,
+    sign_in,
+    stop,
+    timed_pages,
+)
 from tests.demo import gunicorn, start_hubsim
 from tests.scratch import scratch_dir
 
@@ -76,17 +84,6 @@ if not User.objects.filter(username={person!r}).exists():
 """
 
 
-def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True, input=stdin
-    )
-    return done.stdout.strip()
-
-
-def shell(env: dict[str, str], code: str) -> object:
-    return json.loads(manage(env, "shell", "--no-imports", "-c", code).splitlines()[-1])
-
-
 def seed(hub: HubLog, repos: int, per_repo: int) -> None:
     """benchlab's gated models, each with its requesters (2,000 new accounts with their profiles)."""
     person = {"name": PERSON, "fullname": "Bench Er", "orgs": {ORG: "admin"}, "tokens": {TOKEN: "write"}}
@@ -117,18 +114,6 @@ def seed(hub: HubLog, repos: int, per_repo: int) -> None:
         hub.control("POST", "access/requests", {"id": repo_id, "type": "model", "requests": batch})
 
 
-def sign_in(base: str) -> requests.Session:
-    session = requests.Session()
-    session.get(f"{base}/accounts/login/")
-    answer = session.post(
-        f"{base}/accounts/login/",
-        data={"username": PERSON, "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["hubdash-csrf"]},
-        headers={"Referer": base},
-    )
-    answer.raise_for_status()
-    return session
-
-
 def api_calls(hub: HubLog) -> Counter[str]:
     entries = hub.control("GET", "requests")
     assert isinstance(entries, list)
@@ -144,25 +129,6 @@ def api_calls(hub: HubLog) -> Counter[str]:
         else:
             calls[f"{entry['method']} {path}"] += 1
     return calls
-
-
-def said(calls: Counter[str]) -> str:
-    total = sum(calls.values())
-    return f"{total}" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(calls.items()))})" if total else "")
-
-
-def timed_pages(session: requests.Session, url: str, n: int) -> list[float]:
-    took = []
-    for _ in range(n):
-        began = time.perf_counter()
-        answer = session.get(url, timeout=60)
-        took.append((time.perf_counter() - began) * 1000)
-        answer.raise_for_status()
-    return took
-
-
-def p95(values: list[float]) -> float:
-    return quantiles(values, n=20, method="inclusive")[18]
 
 
 def main() -> None:
@@ -222,7 +188,7 @@ def main() -> None:
         server = gunicorn(dict(env, GUNICORN_CMD_ARGS="--access-logfile /dev/null"))
         wait_for(f"http://127.0.0.1:{web_port}/healthz")
         proxy, base = behind_nginx(env["HUBDASH_VAR_DIR"], web_port)
-        session = sign_in(base)
+        session = sign_in(base, PERSON, PASSWORD)
         workers = WorkerShares(server.pid)
         print(
             f"\nThe queue through nginx (deploy/nginx/ as shipped) and gunicorn (hubdash/gunicorn.conf.py): "

@@ -24,20 +24,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
-from statistics import median, quantiles
+from statistics import median
 
-import requests
 from huggingface_hub import HfApi
 
 from tests.bench import summary
 from tests.bench.browse import HubLog
 from tests.bench.pages import free_port, wait_for
-from tests.bench.served import BEHIND_PROXY, WorkerShares, behind_nginx, stop
+from tests.bench.served import (
+    BEHIND_PROXY,
+    WorkerShares,
+    behind_nginx,
+    manage,
+    p95,
+    said,
+    shell,
+    sign_in,
+    stop,
+    timed_pages,
+)
 from tests.demo import gunicorn, start_hubsim
 from tests.scratch import scratch_dir
 
@@ -84,27 +92,6 @@ for args in read:
     task.call(*args)
 print(json.dumps({"seconds": time.perf_counter() - began, "deliveries": len(payloads), "reads": len(read)}))
 """
-
-
-def manage(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True, input=stdin
-    )
-    return done.stdout.strip()
-
-
-def shell(env: dict[str, str], code: str, stdin: str | None = None) -> object:
-    if stdin is None:
-        return json.loads(manage(env, "shell", "--no-imports", "-c", code).splitlines()[-1])
-    script = Path(env["HUBDASH_VAR_DIR"]) / "bench-discussions-script.py"
-    script.write_text(code)
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", f"exec(open({str(script)!r}).read())"],
-        cwd=ROOT, env=env, capture_output=True, text=True, input=stdin,
-    )  # fmt: skip
-    if done.returncode:
-        raise RuntimeError(done.stderr[-2000:])
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def seed(hub: HubLog, repos: int, per_repo: int) -> list[tuple[str, int]]:
@@ -159,18 +146,6 @@ def huge_pull_request(hub_url: str) -> tuple[str, int]:
     return repo, int(info.pr_num or 0)
 
 
-def sign_in(base: str) -> requests.Session:
-    session = requests.Session()
-    session.get(f"{base}/accounts/login/")
-    answer = session.post(
-        f"{base}/accounts/login/",
-        data={"username": PERSON, "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["hubdash-csrf"]},
-        headers={"Referer": base},
-    )
-    answer.raise_for_status()
-    return session
-
-
 def api_calls(hub: HubLog) -> Counter[str]:
     entries = hub.control("GET", "requests")
     assert isinstance(entries, list)
@@ -190,25 +165,6 @@ def api_calls(hub: HubLog) -> Counter[str]:
         else:
             calls[f"{entry['method']} {path}"] += 1
     return calls
-
-
-def said(calls: Counter[str]) -> str:
-    total = sum(calls.values())
-    return f"{total}" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(calls.items()))})" if total else "")
-
-
-def timed_pages(session: requests.Session, url: str, n: int) -> list[float]:
-    took = []
-    for _ in range(n):
-        began = time.perf_counter()
-        answer = session.get(url, timeout=60)
-        took.append((time.perf_counter() - began) * 1000)
-        answer.raise_for_status()
-    return took
-
-
-def p95(values: list[float]) -> float:
-    return quantiles(values, n=20, method="inclusive")[18]
 
 
 def main() -> None:
@@ -265,7 +221,7 @@ def main() -> None:
         server = gunicorn(dict(env, GUNICORN_CMD_ARGS="--access-logfile /dev/null"))
         wait_for(f"http://127.0.0.1:{web_port}/healthz")
         proxy, base = behind_nginx(env["HUBDASH_VAR_DIR"], web_port)
-        session = sign_in(base)
+        session = sign_in(base, PERSON, PASSWORD)
         workers = WorkerShares(server.pid)
         print(
             f"\nThe inbox through nginx (deploy/nginx/ as shipped) and gunicorn (hubdash/gunicorn.conf.py): "
