@@ -1,45 +1,24 @@
-"""Test-wide set-up. The environment is fixed before Django loads its settings or anything imports
-huggingface_hub: both read it at import time, and Django's app registry imports `hubdash.hub`.
-That is why the settings module is named here rather than in pytest's ini (pytest-django would
-load it before this file runs).
+"""Test-wide set-up. The environment is fixed first (tests/environment.py), before Django loads its settings
+or anything imports huggingface_hub. That is why the settings module is named there rather than in pytest's
+ini (pytest-django would load it before this file runs).
 """
 
-import os
-
-from tests.scratch import scratch_dir
-
-# Xet storage is not emulated by hubsim, and no test may find a token in the developer's own cache
-# or environment.
-os.environ["HF_HUB_DISABLE_XET"] = "1"
-os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
-os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
-os.environ["HF_HOME"] = scratch_dir("hubdash-test-hf-home-")
-os.environ.pop("HF_TOKEN", None)
-os.environ.pop("HUGGING_FACE_HUB_TOKEN", None)
-# hubdash's development secrets, SQLite file and cache go to a throw-away folder, not the developer's var/.
-if "HUBDASH_VAR_DIR" not in os.environ:
-    os.environ["HUBDASH_VAR_DIR"] = scratch_dir("hubdash-test-var-")
-os.environ.setdefault("HUBDASH_ENV", "development")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-
 import django
+
+import tests.environment  # noqa: F401 (before django.setup(): the environment Django and huggingface_hub read)
 
 django.setup()
 
 pytest_plugins = ["tests.hubsim.pytest_plugin", "tests.personas"]
 
 import json  # noqa: E402
+import os  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
-
-# Older imports name the personas through this module; tests/personas.py is their home.
-from tests.personas import ALICE_TOKEN, BOB_TOKEN, FINE_TOKEN, PASSWORD, signed_in  # noqa: E402
-
-__all__ = ["ALICE_TOKEN", "BOB_TOKEN", "FINE_TOKEN", "PASSWORD", "signed_in"]
 
 HUB_SAMPLES = Path(__file__).resolve().parent / "samples" / "hub"
 

@@ -7,6 +7,7 @@ Tests about hashing, sign-in throttling and password checks put the product's ha
 (`real_password_hashing` in tests/conftest.py).
 """
 
+import tests.environment  # noqa: F401 (first: an xdist worker loads these settings before any conftest)
 from hubdash.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["tests.hashers.FastPBKDF2PasswordHasher"]

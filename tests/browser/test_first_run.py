@@ -40,9 +40,9 @@ def test_new_user_sets_up_signs_in_connects_a_token_and_sees_their_orgs(live_ser
 
     # The refresh button swaps the identity region in place (htmx) and asks the Hub again.
     before = len([r for r in hub_world.requests() if r["path"] == "/api/whoami-v2"])
-    page.get_by_role("button", name="Refresh from the Hub").click()
+    with page.expect_response(lambda answer: answer.request.method == "POST" and "/refresh" in answer.url):
+        page.get_by_role("button", name="Refresh from the Hub").click()
     expect(page.locator("#identity .fullname")).to_have_text("Alice Martin")
-    page.wait_for_function("() => !document.querySelector('#identity').classList.contains('htmx-request')")
     assert len([r for r in hub_world.requests() if r["path"] == "/api/whoami-v2"]) == before + 1
     assert ALICE_TOKEN not in page.content()
     page.screenshot(path=str(ARTIFACTS / "profile.png"), full_page=True)

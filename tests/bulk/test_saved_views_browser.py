@@ -41,4 +41,4 @@ def test_save_a_view_from_a_listing_and_open_it_from_the_nav(tab, demo_hub):
     page.reload()
     page.locator("nav.nav-wide summary", has_text="Saved views").click()
     seen = page.locator("nav.nav-wide").get_by_role("link", name="acme by likes")
-    expect(seen).to_contain_text(re.compile(rf"{listed} · (now|\d+ seconds? ago|a second ago)"))
+    expect(seen).to_contain_text(re.compile(rf"{listed} · (now|\d+\s+seconds? ago|a second ago)"))

@@ -273,7 +273,8 @@ def migrated(env: dict[str, str], admin: bool = False) -> None:
     manifest = ROOT / "staticfiles" / "staticfiles.json"
     if not manifest.exists() or not (_COLLECTED or _collected_after_the_last_edit(manifest)):
         collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"]
-        subprocess.run(collect, cwd=ROOT, env=env, check=True)
+        into_the_checkout = {name: value for name, value in env.items() if name != "HUBDASH_STATIC_ROOT"}
+        subprocess.run(collect, cwd=ROOT, env=into_the_checkout, check=True)
         _COLLECTED.append(True)
 
 

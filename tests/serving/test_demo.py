@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.serving.stack import migrated
+
 pytestmark = pytest.mark.serving
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,7 +105,10 @@ def test_make_demo_prints_where_it_serves_and_connects_the_token_only_once(tmp_p
     web, hubsim = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("HUBDASH_")}
     env.update(HUBDASH_BIND=f"127.0.0.1:{web}", HUBSIM_PORT=str(hubsim), DEMO_VAR_DIR=str(tmp_path))
-    env.update(HUBDASH_WORKERS="1", HUBDASH_THREADS="4")
+    # Its static files in a folder of its own: the checkout's serve the other tests meanwhile.
+    env.update(HUBDASH_WORKERS="1", HUBDASH_THREADS="4", HUBDASH_STATIC_ROOT=str(tmp_path / "staticfiles"))
+    # The database as `migrate` leaves it, copied (tests/serving/stack.py): the demo's own migrate finds it done.
+    migrated(dict(env, HUBDASH_VAR_DIR=str(tmp_path)))
     address, status, mistyped = run_demo(env)
     assert address == f"http://127.0.0.1:{web}" and status == 200
     assert mistyped.status_code == 404

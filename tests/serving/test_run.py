@@ -23,12 +23,19 @@ PASSWORD = "a-long-member-password-42"
 def test_make_run_shows_designed_error_pages_and_no_tracebacks() -> None:
     folder = Path(tempfile.mkdtemp(prefix="hubdash-run-"))
     port = free_port()
-    env = hubdash_env(folder / "var", f"127.0.0.1:{port}", HUBDASH_WORKERS="1", HUBDASH_THREADS="4")
+    # As on a fresh clone: no static files collected yet (hubdash.run collects them itself), in a folder of its
+    # own (the other tests' servers read the checkout's).
+    static_root = folder / "staticfiles"
+    env = hubdash_env(
+        folder / "var",
+        f"127.0.0.1:{port}",
+        HUBDASH_WORKERS="1",
+        HUBDASH_THREADS="4",
+        HUBDASH_STATIC_ROOT=str(static_root),
+    )
     del env["HUBDASH_DEBUG"]  # as `make run` starts it: whatever hubdash.run chooses
     manage = [sys.executable, "manage.py"]
     migrated(env)
-    # As on a fresh clone: no manifest of hashed static names yet (hubdash.run collects them itself).
-    (ROOT / "staticfiles" / "staticfiles.json").unlink(missing_ok=True)
     people = (
         "from django.contrib.auth.models import User; "
         "User.objects.create_superuser('alice', 'alice@example.com', 'an-admin-password-42'); "
