@@ -20,6 +20,26 @@ FINE_TOKEN = "hf_alice_fine_0123456789abcdef"
 PASSWORD = "correct-horse-battery-staple"
 
 
+_PASSWORD_HASHES: dict[str, str] = {}
+
+
+def person(username: str, superuser: bool = False) -> User:
+    """A persona's account, with PASSWORD. Its hash is made once per process for each hasher setting and shared
+    by the personas: under `real_password_hashing` (Django's PBKDF2 at the full count) each new hash costs a
+    quarter of a second, and the tests there are about signing in and passwords, not about making accounts."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+
+    hasher = settings.PASSWORD_HASHERS[0]
+    if hasher not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[hasher] = make_password(PASSWORD)
+    user = User(username=username, email=f"{username}@example.com", is_staff=superuser, is_superuser=superuser)
+    user.password = _PASSWORD_HASHES[hasher]
+    user.save()
+    return user
+
+
 def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user, backend="hubdash.hub.auth.ModelBackend")
@@ -51,23 +71,17 @@ def hub_world(hub, settings):
 
 @pytest.fixture
 def alice(db):
-    from django.contrib.auth.models import User
-
-    return User.objects.create_superuser("alice", "alice@example.com", PASSWORD)
+    return person("alice", superuser=True)
 
 
 @pytest.fixture
 def bob(db):
-    from django.contrib.auth.models import User
-
-    return User.objects.create_user("bob", "bob@example.com", PASSWORD)
+    return person("bob")
 
 
 @pytest.fixture
 def charlie(db):
-    from django.contrib.auth.models import User
-
-    return User.objects.create_user("charlie", "charlie@example.com", PASSWORD)
+    return person("charlie")
 
 
 @pytest.fixture
