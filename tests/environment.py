@@ -3,7 +3,7 @@ both read it at import time, and Django's app registry imports `hubdash.hub`. `t
 module first; so does `tests/settings.py`, which a pytest-xdist worker loads (through pytest-django) before
 any conftest runs.
 
-Under pytest-xdist (`make test` runs two workers) each worker inherits the environment of the process that
+Under pytest-xdist (`make test` runs four workers) each worker inherits the environment of the process that
 started it, and would share its var folder (the file cache, the test database, the upload folder), its
 Hugging Face cache and, with HUBDASH_CACHE_URL, its Redis database, where one worker's `cache.clear()` empties
 the other's. Each worker gets its own of each; the processes a test starts inherit the worker's.
