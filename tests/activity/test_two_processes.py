@@ -26,7 +26,7 @@ from hubdash.activity.models import Event
 from tests.activity.conftest import NEW_SECRET, v3
 from tests.serving.stack import DATABASE_FILE, migrated
 
-pytestmark = pytest.mark.backend
+pytestmark = [pytest.mark.backend, pytest.mark.serving]  # two real gunicorn processes
 
 ROOT = Path(__file__).resolve().parents[2]
 DELIVERIES = 500
