@@ -11,6 +11,7 @@ django.setup()
 
 pytest_plugins = ["tests.hubsim.pytest_plugin", "tests.personas"]
 
+import itertools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
@@ -52,6 +53,30 @@ def _fresh_cache() -> Iterator[None]:
     pacing._last_call.clear()  # when each Hub account's last paced call went out, in this process
     yield
     cache.clear()
+
+
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected: the shares are of what runs
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests marked `long` start first, dealt to the heads of the xdist workers' shares.
+
+    pytest-xdist's worksteal hands each worker a contiguous share of this order, and an idle worker takes the
+    back half of a busy one's queue: a long test that fell late in a share started near the end, and the run
+    ended seconds after the other workers had finished. Started first, a long test's waiting overlaps the
+    short tests' work. In one process the long tests simply come first.
+    """
+    long = [item for item in items if item.get_closest_marker("long")]
+    if not long:
+        return
+    short = iter([item for item in items if not item.get_closest_marker("long")])
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    ordered: list[pytest.Item] = []
+    left = len(items)
+    for share in range(workers):
+        size = left // (workers - share)  # as worksteal splits the collection between the workers
+        left -= size
+        heads = long[share::workers]
+        ordered += heads + list(itertools.islice(short, max(0, size - len(heads))))
+    items[:] = ordered + list(short)
 
 
 @pytest.hookimpl(wrapper=True)

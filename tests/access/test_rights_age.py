@@ -26,6 +26,7 @@ def _seen(world: World) -> dict[str, str]:
     }
 
 
+@pytest.mark.long
 def test_someone_removed_from_the_org_no_longer_sees_nor_exports_its_requests_after_the_period(
     world: World, short_period
 ):

@@ -158,6 +158,7 @@ def test_unknown_team_member_is_a_404(alice_client):
     assert alice_client.post(reverse("team-role", args=[9999]), {"role": "admin"}).status_code == 404
 
 
+@pytest.mark.long
 def test_a_slow_hub_cannot_take_every_thread(hub_world, bob_client, settings):
     """With every Hub slot taken by a slow call, another Hub call fails fast; other pages still work."""
     import threading

@@ -102,6 +102,7 @@ def check_deliveries(batch: list[tuple[bytes, str | None, str, str | None]]) -> 
         sent[0] += 1
 
 
+@pytest.mark.long
 def test_any_delivery_gets_a_4xx_or_2xx_and_rows_only_when_accepted(secrets):
     sent[0] = 0
     check_deliveries()

@@ -87,6 +87,7 @@ def test_the_person_can_stop_a_run_and_start_it_again(bulk, work):
     assert all(bulk.state(r)["private"] for r in ids)
 
 
+@pytest.mark.long
 def test_a_40_repo_plan_is_paced_by_the_hubs_ratelimit_headers(bulk, work, settings):
     """hubsim's quota at 20 calls per 2-second window (real time), the plan's share 100 %: no 429, never
     more than 20 calls in one of hubsim's windows, done within ceil(C / 20) + 1 windows (80 calls: 4 windows
@@ -175,6 +176,7 @@ def test_a_queued_plan_whose_maker_was_deactivated_stops_without_using_their_tok
     assert not any(bulk.state(r)["private"] for r in ids)
 
 
+@pytest.mark.long
 def test_a_run_started_without_cached_figures_still_leaves_the_person_their_share(bulk, work, settings):
     """No rate-limit figures in the cache when the run starts (a cleared cache, another worker): the run
     works the person's share out from the Hub's first figures and never takes more than its half."""

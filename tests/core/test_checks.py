@@ -280,6 +280,7 @@ def test_gunicorn_stops_instead_of_serving_with_garbage_token_keys(tmp_path):
     assert "hubdash.E001" in result.stderr and "Booting worker" not in result.stderr
 
 
+@pytest.mark.long
 def test_production_without_collected_static_refuses_to_start_until_collectstatic(tmp_path):
     # Production settings, but with static files collected into a folder of this test's own.
     (tmp_path / "elsewhere_settings.py").write_text(

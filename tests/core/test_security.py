@@ -122,6 +122,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.long
 def test_production_settings_pass_the_deploy_check():
     # As the release step does: without collected static files the deploy check fails (hubdash.E009).
     assert manage("collectstatic", "--noinput", "-v0", env=production_env()).returncode == 0

@@ -32,6 +32,7 @@ def wait_for(check: Callable[[], bool], seconds: float = 60) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.long
 def test_two_schedulers_and_two_workers_run_each_period_once(tmp_path):
     log = tmp_path / "runs.log"
     log.touch()

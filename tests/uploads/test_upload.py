@@ -83,6 +83,7 @@ def test_a_queued_upload_tells_the_list_of_uploads_to_redraw_itself_at_once(uplo
     assert "a.txt" in read(uploading.alice.get(LIST_URL))
 
 
+@pytest.mark.long
 def test_a_200_mb_file_goes_through_lfs_byte_for_byte(uploading, run_jobs, tmp_path):
     big = tmp_path / "weights.bin"
     digest = hashlib.sha256()

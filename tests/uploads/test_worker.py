@@ -85,6 +85,7 @@ def test_the_procfile_worker_pushes_an_upload(uploading, start_worker):
     assert staged_and_incoming() == []
 
 
+@pytest.mark.long
 def test_a_worker_killed_mid_push_leaves_the_upload_failed_never_running(uploading, start_worker):
     uploading.hub.fault(method="POST", path=f"/api/models/{REPO}/commit/*", hang=True)
     worker = start_worker()

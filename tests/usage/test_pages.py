@@ -215,6 +215,7 @@ def test_a_repos_usage_tab_carries_the_repos_name_a_way_back_and_the_tab_row(sna
     assert snapped.hub_calls() == []
 
 
+@pytest.mark.long
 def test_someone_removed_from_the_org_no_longer_sees_its_private_figures_after_the_identity_period(snapped, settings):
     import time
 
